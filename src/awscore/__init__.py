@@ -1,0 +1,13 @@
+"""awscore: typed, pure-Python reference implementations of the algorithms at AWS's core.
+
+Each capability lives in its own subpackage (``awscore.sigv4``, ...) with its public
+names in ``__all__``. This top-level package only carries the version and the error
+hierarchy, so ``import awscore`` stays cheap.
+"""
+
+from awscore import errors
+from awscore.errors import AwsCoreError
+
+__version__ = "0.1.0.dev0"
+
+__all__ = ["AwsCoreError", "__version__", "errors"]

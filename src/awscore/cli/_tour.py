@@ -1,0 +1,71 @@
+"""``awscore tour``: every capability run on built-in examples."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from awscore.cli._registry import load
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TourPart:
+    """What one tour section shows: text for people, data for ``--json``."""
+
+    text: str
+    data: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TourSection:
+    """A capability's entry in the tour."""
+
+    name: str
+    title: str
+    run: Callable[[], TourPart]
+
+
+def sections() -> list[TourSection]:
+    """The tour sections of every registered capability, in registry order."""
+    return [module.TOUR for module in load()]
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``awscore tour``."""
+    names = [section.name for section in sections()]
+    parser = subparsers.add_parser(
+        "tour",
+        help="a guided run of every module on built-in examples",
+        description="Run every awscore module on built-in examples and explain "
+        "what each step computes.",
+        epilog="example:\n  awscore tour --module sigv4",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--module", choices=names, help="show only this module's part of the tour"
+    )
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    chosen = [s for s in sections() if args.module in (None, s.name)]
+    parts = [(section, section.run()) for section in chosen]
+    if args.json:
+        document = {s.name: {"title": s.title, **p.data} for s, p in parts}
+        json.dump(document, sys.stdout, indent=2, sort_keys=True)
+        sys.stdout.write("\n")
+        return 0
+    out = sys.stdout
+    if args.module is None:
+        out.write(
+            "awscore tour: each module run on a built-in example.\n"
+            "Run `awscore tour --module NAME` for one part, `--json` for data.\n\n"
+        )
+    for section, part in parts:
+        rule = "=" * len(section.title)
+        out.write(f"{section.title}\n{rule}\n\n{part.text.rstrip()}\n\n")
+    return 0

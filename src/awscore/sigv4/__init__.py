@@ -1,0 +1,83 @@
+"""AWS Signature Version 4: signing requests and presigned URLs.
+
+>>> from datetime import datetime, timezone
+>>> from awscore.sigv4 import Credentials, HttpRequest, sign
+>>> creds = Credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
+>>> signed = sign(
+...     HttpRequest("GET", "https://example.amazonaws.com/"),
+...     creds,
+...     region="us-east-1",
+...     service="service",
+...     when=datetime(2015, 8, 30, 12, 36, tzinfo=timezone.utc),
+... )
+>>> signed.get("Authorization")[-64:]
+'5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31'
+
+The core is sans-I/O: it never reads the clock (``when`` is a parameter), the
+environment or the network. The ``requests`` and ``httpx`` adapters
+(:class:`RequestsAuth`, :class:`HttpxAuth`) import their library only when used.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from awscore.sigv4._headers import UNSIGNED_HEADERS
+from awscore.sigv4._keys import derive_signing_key, signing_key_cache_clear
+from awscore.sigv4._model import Credentials, HttpRequest, SigningDetails
+from awscore.sigv4._raw import parse_raw_request, serialize_request
+from awscore.sigv4._signer import (
+    ALGORITHM,
+    EMPTY_SHA256,
+    MAX_PRESIGN_EXPIRES,
+    S3_SERVICES,
+    UNSIGNED_PAYLOAD,
+    format_amz_date,
+    presign,
+    sign,
+    sign_details,
+)
+
+if TYPE_CHECKING:
+    from awscore.sigv4._httpx import HttpxAuth
+    from awscore.sigv4._requests import RequestsAuth
+
+__all__ = [
+    "ALGORITHM",
+    "EMPTY_SHA256",
+    "MAX_PRESIGN_EXPIRES",
+    "S3_SERVICES",
+    "UNSIGNED_HEADERS",
+    "UNSIGNED_PAYLOAD",
+    "Credentials",
+    "HttpRequest",
+    "HttpxAuth",
+    "RequestsAuth",
+    "SigningDetails",
+    "derive_signing_key",
+    "format_amz_date",
+    "parse_raw_request",
+    "presign",
+    "serialize_request",
+    "sign",
+    "sign_details",
+    "signing_key_cache_clear",
+]
+
+# The adapters need optional packages: load them on first use only, so that
+# `import awscore.sigv4` works without requests or httpx installed.
+_LAZY = {
+    "RequestsAuth": "awscore.sigv4._requests",
+    "HttpxAuth": "awscore.sigv4._httpx",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'awscore.sigv4' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,103 @@
+"""The header part of the canonical request.
+
+Rules (AWS SigV4 documentation, the aws-c-auth test suite):
+
+* names are lower-cased and sorted; the signed-header list is the sorted names
+  joined with ``;``;
+* values are trimmed and every run of spaces and tabs becomes one space, inside
+  double quotes too (the legacy ``get-header-value-trim`` vector);
+* a name that repeats signs once, its values joined with ``,`` in request order;
+* hop-by-hop and tracing headers, which proxies add or rewrite, are never signed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from awscore.errors import InvalidHeaderError
+
+__all__ = [
+    "UNSIGNED_HEADERS",
+    "canonical_headers",
+    "check_header",
+    "is_unsigned",
+    "trim_value",
+]
+
+#: Headers that are never signed: a proxy or the HTTP client may add, drop or
+#: rewrite them in transit (RFC 9110 §7.6.1 hop-by-hop headers, tracing headers).
+UNSIGNED_HEADERS = frozenset(
+    {
+        "authorization",
+        "baggage",
+        "connection",
+        "expect",
+        "keep-alive",
+        "te",
+        "traceparent",
+        "tracestate",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "user-agent",
+        "x-amzn-trace-id",
+    }
+)
+
+# RFC 9110 §5.6.2 token.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_FORBIDDEN_IN_VALUE = re.compile(r"[\r\n\0]")
+_WHITESPACE_RUN = re.compile(r"[ \t]+")
+
+
+def is_unsigned(lname: str) -> bool:
+    """Whether the lower-cased header name ``lname`` is never signed."""
+    return lname in UNSIGNED_HEADERS or lname.startswith("proxy-")
+
+
+def check_header(name: str, value: str) -> None:
+    """Raise :class:`InvalidHeaderError` unless the header can be sent and signed."""
+    if not _TOKEN.fullmatch(name):
+        raise InvalidHeaderError(
+            f"header name {name[:100]!r} is not an HTTP token: use letters, digits "
+            "and !#$%&'*+-.^_`|~ only (RFC 9110 §5.6.2)"
+        )
+    if _FORBIDDEN_IN_VALUE.search(value):
+        raise InvalidHeaderError(
+            f"header {name!r} has CR, LF or NUL in its value: these would split or "
+            "end the header on the wire"
+        )
+
+
+def trim_value(value: str) -> str:
+    """Trim a header value and collapse runs of spaces and tabs to one space."""
+    if "  " in value or "\t" in value:
+        value = _WHITESPACE_RUN.sub(" ", value)
+    if value[:1] == " " or value[-1:] == " ":
+        value = value.strip(" ")
+    return value
+
+
+def canonical_headers(
+    headers: Iterable[tuple[str, str]],
+) -> tuple[dict[str, str], list[str]]:
+    """Group, trim and sort the signable headers.
+
+    Returns ``(values, names)``: the canonical value of each lower-cased name
+    (repeats joined with ``,``) and the sorted names. Names in
+    :data:`UNSIGNED_HEADERS` are left out. Raises :class:`InvalidHeaderError` for a
+    header that cannot be sent.
+    """
+    values: dict[str, str] = {}
+    for name, value in headers:
+        check_header(name, value)
+        lname = name.lower()
+        if lname in UNSIGNED_HEADERS or lname.startswith("proxy-"):
+            continue
+        value = trim_value(value)
+        if lname in values:
+            values[lname] = values[lname] + "," + value
+        else:
+            values[lname] = value
+    return values, sorted(values)

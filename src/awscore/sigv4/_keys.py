@@ -1,0 +1,44 @@
+"""SigV4 signing-key derivation with a bounded, thread-safe cache.
+
+kSecret = "AWS4" + secret; kDate = HMAC(kSecret, date); kRegion = HMAC(kDate,
+region); kService = HMAC(kRegion, service); kSigning = HMAC(kService,
+"aws4_request") (AWS SigV4 documentation, "Calculate the signature").
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+
+__all__ = ["derive_signing_key", "signing_key_cache_clear"]
+
+_SHA256 = hashlib.sha256
+
+
+def _hmac(key: bytes, message: str) -> bytes:
+    return hmac.digest(key, message.encode(), _SHA256)
+
+
+# functools.lru_cache is bounded and safe to share between threads. A key is
+# valid for one day, region and service, so a client that signs for a handful of
+# services keeps hitting the cache; 256 entries bound the memory whatever the mix.
+@functools.lru_cache(maxsize=256)
+def _cached_key(secret: str, date: str, region: str, service: str) -> bytes:
+    key = _hmac(("AWS4" + secret).encode(), date)
+    key = _hmac(key, region)
+    key = _hmac(key, service)
+    return _hmac(key, "aws4_request")
+
+
+def derive_signing_key(secret: str, date: str, region: str, service: str) -> bytes:
+    """The SigV4 signing key for ``secret`` on ``date`` (``YYYYMMDD``), region, service.
+
+    Derived once per ``(secret, date, region, service)`` and cached.
+    """
+    return _cached_key(secret, date, region, service)
+
+
+def signing_key_cache_clear() -> None:
+    """Forget every cached signing key (say, after rotating credentials)."""
+    _cached_key.cache_clear()

@@ -1,0 +1,148 @@
+"""Values the signer works on: credentials, requests and signing results."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from awscore.errors import InvalidHeaderError, SigV4InputError
+
+__all__ = ["Credentials", "HttpRequest", "SigningDetails"]
+
+
+def _check_key_id(access_key_id: str) -> None:
+    # The key id travels inside the credential scope (`AKID/date/region/...`), so a
+    # `/`, whitespace or a control character would make the scope unparseable.
+    if not isinstance(access_key_id, str) or not access_key_id:
+        raise SigV4InputError("access key id must be a non-empty string")
+    if "/" in access_key_id or not access_key_id.isprintable() or " " in access_key_id:
+        raise SigV4InputError(
+            f"access key id {access_key_id!r} is invalid: it may not contain '/', "
+            "whitespace or control characters"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """AWS credentials: an access key id, its secret and an optional session token.
+
+    The secret and the token are left out of ``repr``/``str`` so that logging a
+    ``Credentials`` value never leaks them.
+    """
+
+    access_key_id: str
+    secret_access_key: str = field(repr=False)
+    session_token: str | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        _check_key_id(self.access_key_id)
+        if not isinstance(self.secret_access_key, str) or not self.secret_access_key:
+            raise SigV4InputError("secret access key must be a non-empty string")
+        token = self.session_token
+        if token is not None and (not isinstance(token, str) or not token):
+            raise SigV4InputError("session token must be a non-empty string or None")
+        if token is not None and any(c in token for c in "\r\n\0"):
+            raise SigV4InputError("session token may not contain CR, LF or NUL")
+
+
+Header = tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class HttpRequest:
+    """An HTTP request as it goes on the wire.
+
+    ``url`` is the request URL as sent (its path and query already in wire form);
+    ``headers`` is an ordered sequence of ``(name, value)`` pairs where a name may
+    repeat; ``body`` is the payload bytes. The value is immutable: signing returns
+    a new request.
+    """
+
+    method: str
+    url: str
+    headers: tuple[Header, ...] = ()
+    body: bytes = b""
+
+    def __init__(
+        self,
+        method: str,
+        url: str,
+        headers: Iterable[tuple[str, str]] = (),
+        body: bytes = b"",
+    ) -> None:
+        if not isinstance(headers, tuple):
+            headers = tuple(headers)
+        for pair in headers:
+            if not (
+                isinstance(pair, tuple)
+                and len(pair) == 2
+                and isinstance(pair[0], str)
+                and isinstance(pair[1], str)
+            ):
+                raise InvalidHeaderError(
+                    f"header {pair!r} is invalid: headers are (name, value) string pairs"
+                )
+        if not isinstance(body, bytes):
+            if isinstance(body, bytearray | memoryview):
+                body = bytes(body)
+            else:
+                raise SigV4InputError(
+                    f"body must be bytes, not {type(body).__name__}"
+                )
+        if not isinstance(method, str) or not isinstance(url, str):
+            raise SigV4InputError("method and url must be strings")
+        object.__setattr__(self, "method", method)
+        object.__setattr__(self, "url", url)
+        object.__setattr__(self, "headers", headers)
+        object.__setattr__(self, "body", body)
+
+    @classmethod
+    def _trusted(
+        cls, method: str, url: str, headers: tuple[Header, ...], body: bytes
+    ) -> HttpRequest:
+        # The signer builds its output from parts it has already validated;
+        # skipping the checks keeps signing cheap.
+        request = object.__new__(cls)
+        object.__setattr__(request, "method", method)
+        object.__setattr__(request, "url", url)
+        object.__setattr__(request, "headers", headers)
+        object.__setattr__(request, "body", body)
+        return request
+
+    def get_all(self, name: str) -> list[str]:
+        """Every value of header ``name`` (case-insensitive), in order."""
+        lname = name.lower()
+        return [v for n, v in self.headers if n.lower() == lname]
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        """The values of header ``name`` joined with ``,``, or ``default``."""
+        values = self.get_all(name)
+        return ",".join(values) if values else default
+
+    def __iter__(self) -> Iterator[Header]:
+        return iter(self.headers)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SigningDetails:
+    """Every intermediate result of one signature, for debugging a mismatch.
+
+    Compare ``canonical_request`` and ``string_to_sign`` with the ones AWS returns
+    in a ``SignatureDoesNotMatch`` error: the first line that differs names the
+    culprit. ``signing_key`` is derived from the secret and is left out of
+    ``repr``.
+    """
+
+    algorithm: str
+    amz_date: str
+    credential_scope: str
+    canonical_request: str
+    string_to_sign: str
+    signing_key: bytes = field(repr=False)
+    signature: str
+    signed_headers: tuple[str, ...]
+    payload_hash: str
+    presigned: bool
+    request: HttpRequest
+    url: str
+    authorization: str | None

@@ -1,0 +1,456 @@
+"""SigV4 request signing: header signatures and presigned URLs.
+
+The four steps (AWS SigV4 documentation, "Create a signed AWS API request"):
+
+1. the canonical request: method, canonical URI, canonical query, canonical
+   headers, signed-header list and payload hash, one per line;
+2. the string to sign: algorithm, timestamp, credential scope
+   (``YYYYMMDD/region/service/aws4_request``) and the hex SHA-256 of step 1;
+3. the signing key (see :mod:`awscore.sigv4._keys`);
+4. the signature: hex HMAC-SHA256 of step 2 under the signing key.
+
+S3 (and ``s3-object-lambda``, ``s3-outposts``, ``s3express``) differs by default:
+no path normalization, single encoding, ``x-amz-content-sha256`` always sent, and
+presigned URLs sign ``UNSIGNED-PAYLOAD``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from datetime import UTC, datetime
+
+from awscore.errors import (
+    InvalidExpiresError,
+    InvalidOptionError,
+    InvalidScopeError,
+    InvalidTimeError,
+    SigV4InputError,
+)
+from awscore.sigv4._headers import canonical_headers
+from awscore.sigv4._keys import derive_signing_key
+from awscore.sigv4._model import Credentials, Header, HttpRequest, SigningDetails
+from awscore.sigv4._uri import (
+    canonical_path,
+    canonical_query,
+    encode_query_component,
+    split_url,
+)
+
+__all__ = [
+    "ALGORITHM",
+    "EMPTY_SHA256",
+    "MAX_PRESIGN_EXPIRES",
+    "S3_SERVICES",
+    "UNSIGNED_PAYLOAD",
+    "format_amz_date",
+    "presign",
+    "sign",
+    "sign_details",
+]
+
+ALGORITHM = "AWS4-HMAC-SHA256"
+UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+#: Seven days: the longest lifetime AWS accepts for a presigned URL.
+MAX_PRESIGN_EXPIRES = 604800
+#: Services whose requests follow S3's signing rules by default.
+S3_SERVICES = frozenset({"s3", "s3-object-lambda", "s3-outposts", "s3express"})
+#: Payload values that stand for the body instead of its hash.
+PAYLOAD_CONSTANTS = frozenset(
+    {
+        UNSIGNED_PAYLOAD,
+        "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+        "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+        "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER",
+        "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD",
+        "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER",
+    }
+)
+# Query parameters a presigned URL carries; an old set is replaced when re-signing.
+_PRESIGN_PARAMS = frozenset(
+    {
+        "x-amz-algorithm",
+        "x-amz-credential",
+        "x-amz-date",
+        "x-amz-expires",
+        "x-amz-signedheaders",
+        "x-amz-signature",
+        "x-amz-security-token",
+    }
+)
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_SCOPE_PART = re.compile(r"[^\s/]+")
+_valid_scopes: set[tuple[str, str]] = set()
+
+
+def _check_scope(region: str, service: str) -> None:
+    if (region, service) in _valid_scopes:
+        return
+    for what, value in (("region", region), ("service", service)):
+        if not isinstance(value, str) or not _SCOPE_PART.fullmatch(value):
+            raise InvalidScopeError(
+                f"{what} {value!r} is invalid: it must be non-empty and hold no '/' "
+                "or whitespace (e.g. 'us-east-1', 's3')"
+            )
+        if not value.isprintable():
+            raise InvalidScopeError(f"{what} {value!r} holds control characters")
+    # Callers use a handful of scopes; the bound only guards against misuse.
+    if len(_valid_scopes) > 1024:
+        _valid_scopes.clear()
+    _valid_scopes.add((region, service))
+
+
+def format_amz_date(when: datetime) -> str:
+    """``when`` as SigV4's ``X-Amz-Date`` (``YYYYMMDD'T'HHMMSS'Z'``, UTC).
+
+    Raises :class:`InvalidTimeError` for a naive datetime: signing with the
+    machine's local time would be wrong by its UTC offset.
+    """
+    if not isinstance(when, datetime):
+        raise InvalidTimeError(
+            f"signing time must be a datetime, not {type(when).__name__}"
+        )
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise InvalidTimeError(
+            f"signing time {when.isoformat()} is naive: pass an aware datetime, "
+            "e.g. datetime.now(timezone.utc)"
+        )
+    try:
+        utc = when.astimezone(UTC)
+    except OverflowError as exc:
+        raise InvalidTimeError(f"signing time {when!r} is out of range") from exc
+    return (
+        f"{utc.year:04d}{utc.month:02d}{utc.day:02d}T"
+        f"{utc.hour:02d}{utc.minute:02d}{utc.second:02d}Z"
+    )
+
+
+def _check_payload(payload: str) -> None:
+    if payload in PAYLOAD_CONSTANTS or (
+        isinstance(payload, str) and _HEX64.fullmatch(payload)
+    ):
+        return
+    raise InvalidOptionError(
+        f"payload {str(payload)[:80]!r} is not accepted: pass None (hash the body), "
+        "'UNSIGNED-PAYLOAD', a STREAMING-* constant or 64 lower-case hex digits"
+    )
+
+
+def _check_expires(expires: int) -> None:
+    if (
+        isinstance(expires, bool)
+        or not isinstance(expires, int)
+        or not 1 <= expires <= MAX_PRESIGN_EXPIRES
+    ):
+        raise InvalidExpiresError(
+            f"expires {expires!r} is out of range: must be an integer number of "
+            f"seconds in 1..{MAX_PRESIGN_EXPIRES} (7 days)"
+        )
+
+
+def _compute(
+    request: HttpRequest,
+    credentials: Credentials,
+    region: str,
+    service: str,
+    when: datetime,
+    presigned: bool,
+    expires: int,
+    normalize_path: bool | None,
+    double_encode: bool | None,
+    payload: str | None,
+    content_sha256_header: bool | None,
+    omit_session_token: bool,
+) -> SigningDetails:
+    if not isinstance(credentials, Credentials):
+        raise SigV4InputError(
+            f"credentials must be awscore.sigv4.Credentials, not "
+            f"{type(credentials).__name__}"
+        )
+    if not isinstance(request, HttpRequest):
+        raise SigV4InputError(
+            f"request must be awscore.sigv4.HttpRequest, not {type(request).__name__}"
+        )
+    _check_scope(region, service)
+    amz_date = format_amz_date(when)
+    method = request.method
+    if not method or not method.isascii() or not method.isalpha():
+        raise InvalidOptionError(
+            f"HTTP method {method[:40]!r} is invalid: expected a token such as 'GET'"
+        )
+    url = split_url(request.url)
+    s3 = service in S3_SERVICES
+    if normalize_path is None:
+        normalize_path = not s3
+    if double_encode is None:
+        double_encode = not s3
+    if content_sha256_header is None:
+        content_sha256_header = s3 and not presigned
+    if payload is None:
+        if s3 and presigned:
+            payload = UNSIGNED_PAYLOAD
+        elif request.body:
+            payload = hashlib.sha256(request.body).hexdigest()
+        else:
+            payload = EMPTY_SHA256
+    else:
+        _check_payload(payload)
+    if presigned:
+        _check_expires(expires)
+
+    date = amz_date[:8]
+    scope = f"{date}/{region}/{service}/aws4_request"
+    token = credentials.session_token
+    sign_token = token is not None and not omit_session_token
+
+    # The headers the request leaves with: the caller's, less any stale signing
+    # headers this signature replaces, plus the new ones.
+    replaced = {"authorization"}
+    added: list[Header] = []
+    if not presigned:
+        replaced.add("x-amz-date")
+        if token is not None:
+            replaced.add("x-amz-security-token")
+            added.append(("X-Amz-Security-Token", token))
+        added.append(("X-Amz-Date", amz_date))
+        if content_sha256_header:
+            replaced.add("x-amz-content-sha256")
+            added.append(("x-amz-content-sha256", payload))
+    kept = [h for h in request.headers if h[0].lower() not in replaced]
+    out_headers = (*kept, *added)
+
+    signable = out_headers
+    if token is not None and not sign_token and not presigned:
+        signable = tuple(h for h in out_headers if h[0] != "X-Amz-Security-Token")
+    values, names = canonical_headers(signable)
+    if "host" not in values:
+        values["host"] = url.host
+        names.append("host")
+        names.sort()
+    signed_headers = ";".join(names)
+    header_block = "".join([f"{n}:{values[n]}\n" for n in names])
+
+    query = url.query
+    auth_params: list[tuple[str, str]] = []
+    if presigned:
+        if "x-amz-" in query.lower():
+            query = "&".join(
+                piece
+                for piece in query.split("&")
+                if piece.partition("=")[0].lower() not in _PRESIGN_PARAMS
+            )
+        auth_params = [
+            ("X-Amz-Algorithm", ALGORITHM),
+            ("X-Amz-Credential", encode_query_component(
+                f"{credentials.access_key_id}/{scope}"
+            )),
+            ("X-Amz-Date", amz_date),
+            ("X-Amz-Expires", str(expires)),
+            ("X-Amz-SignedHeaders", encode_query_component(signed_headers)),
+        ]
+        if sign_token:
+            assert token is not None
+            auth_params.append(
+                ("X-Amz-Security-Token", encode_query_component(token))
+            )
+        canonical_qs = canonical_query(query, list(auth_params))
+    else:
+        canonical_qs = canonical_query(query)
+
+    canonical_request = (
+        f"{method}\n"
+        f"{canonical_path(url.path, normalize=normalize_path, double_encode=double_encode)}\n"
+        f"{canonical_qs}\n{header_block}\n{signed_headers}\n{payload}"
+    )
+    string_to_sign = (
+        f"{ALGORITHM}\n{amz_date}\n{scope}\n"
+        f"{hashlib.sha256(canonical_request.encode()).hexdigest()}"
+    )
+    key = derive_signing_key(credentials.secret_access_key, date, region, service)
+    signature = hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
+
+    if presigned:
+        auth_params.append(("X-Amz-Signature", signature))
+        if token is not None and not sign_token:
+            auth_params.append(
+                ("X-Amz-Security-Token", encode_query_component(token))
+            )
+        encoded = "&".join([f"{k}={v}" for k, v in auth_params])
+        full_query = f"{query}&{encoded}" if query else encoded
+        out_url = f"{url.base}{url.path}?{full_query}"
+        return SigningDetails(
+            algorithm=ALGORITHM,
+            amz_date=amz_date,
+            credential_scope=scope,
+            canonical_request=canonical_request,
+            string_to_sign=string_to_sign,
+            signing_key=key,
+            signature=signature,
+            signed_headers=tuple(names),
+            payload_hash=payload,
+            presigned=True,
+            request=HttpRequest._trusted(
+                method, out_url, request.headers, request.body
+            ),
+            url=out_url,
+            authorization=None,
+        )
+    authorization = (
+        f"{ALGORITHM} Credential={credentials.access_key_id}/{scope}, "
+        f"SignedHeaders={signed_headers}, Signature={signature}"
+    )
+    signed = HttpRequest._trusted(
+        method,
+        request.url,
+        (*out_headers, ("Authorization", authorization)),
+        request.body,
+    )
+    return SigningDetails(
+        algorithm=ALGORITHM,
+        amz_date=amz_date,
+        credential_scope=scope,
+        canonical_request=canonical_request,
+        string_to_sign=string_to_sign,
+        signing_key=key,
+        signature=signature,
+        signed_headers=tuple(names),
+        payload_hash=payload,
+        presigned=False,
+        request=signed,
+        url=request.url,
+        authorization=authorization,
+    )
+
+
+def sign_details(
+    request: HttpRequest,
+    credentials: Credentials,
+    *,
+    region: str,
+    service: str,
+    when: datetime,
+    presigned: bool = False,
+    expires: int = 3600,
+    normalize_path: bool | None = None,
+    double_encode: bool | None = None,
+    payload: str | None = None,
+    content_sha256_header: bool | None = None,
+    omit_session_token: bool = False,
+) -> SigningDetails:
+    """Sign ``request`` and return every intermediate result.
+
+    Takes the arguments of :func:`sign` (or, with ``presigned=True``, of
+    :func:`presign`). The result's ``request`` is the signed request and ``url``
+    the presigned URL; ``canonical_request`` and ``string_to_sign`` are what to
+    compare with AWS's ``SignatureDoesNotMatch`` message.
+    """
+    return _compute(
+        request,
+        credentials,
+        region,
+        service,
+        when,
+        presigned,
+        expires,
+        normalize_path,
+        double_encode,
+        payload,
+        content_sha256_header,
+        omit_session_token,
+    )
+
+
+def sign(
+    request: HttpRequest,
+    credentials: Credentials,
+    *,
+    region: str,
+    service: str,
+    when: datetime,
+    normalize_path: bool | None = None,
+    double_encode: bool | None = None,
+    payload: str | None = None,
+    content_sha256_header: bool | None = None,
+    omit_session_token: bool = False,
+) -> HttpRequest:
+    """Sign ``request`` with an ``Authorization`` header (SigV4, header mode).
+
+    Args:
+        request: the request as it will be sent.
+        credentials: the signer's credentials.
+        region: the signing region, e.g. ``us-east-1``.
+        service: the signing name of the service, e.g. ``s3``, ``dynamodb``.
+        when: the signing time, an aware :class:`~datetime.datetime`.
+        normalize_path: remove dot segments and ``//`` from the path (default:
+            True, False for S3).
+        double_encode: URI-encode the wire path again (default: True, False for S3).
+        payload: ``None`` hashes the body; ``"UNSIGNED-PAYLOAD"``, a ``STREAMING-*``
+            constant or a 64-digit lower-case hex hash are signed as given.
+        content_sha256_header: add and sign ``x-amz-content-sha256`` (default:
+            False, True for S3).
+        omit_session_token: attach ``X-Amz-Security-Token`` after signing, unsigned
+            (some services want it so).
+
+    Returns:
+        A new request with ``X-Amz-Date``, ``X-Amz-Security-Token`` (with a session
+        token), ``x-amz-content-sha256`` (when asked) and ``Authorization``.
+
+    Raises:
+        SigV4InputError: a subclass naming what cannot be signed: a header with CR,
+            LF or NUL, a header name that is not a token, an invalid region or
+            service, a naive ``when``, a URL without scheme or host.
+    """
+    return _compute(
+        request,
+        credentials,
+        region,
+        service,
+        when,
+        False,
+        0,
+        normalize_path,
+        double_encode,
+        payload,
+        content_sha256_header,
+        omit_session_token,
+    ).request
+
+
+def presign(
+    request: HttpRequest,
+    credentials: Credentials,
+    *,
+    region: str,
+    service: str,
+    when: datetime,
+    expires: int = 3600,
+    normalize_path: bool | None = None,
+    double_encode: bool | None = None,
+    payload: str | None = None,
+    omit_session_token: bool = False,
+) -> str:
+    """A presigned URL for ``request`` (SigV4, query mode).
+
+    The signature and its parameters (``X-Amz-Algorithm``, ``-Credential``,
+    ``-Date``, ``-Expires``, ``-SignedHeaders``, ``-Security-Token``,
+    ``-Signature``) travel in the query; every header of ``request`` is signed
+    and must be sent with the URL. ``expires`` is the lifetime in seconds,
+    1..604800. S3 presigned URLs sign ``UNSIGNED-PAYLOAD`` unless ``payload``
+    says otherwise. Other arguments and errors are those of :func:`sign`.
+    """
+    return _compute(
+        request,
+        credentials,
+        region,
+        service,
+        when,
+        True,
+        expires,
+        normalize_path,
+        double_encode,
+        payload,
+        False,
+        omit_session_token,
+    ).url
