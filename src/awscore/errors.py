@@ -16,6 +16,7 @@ __all__ = [
     "AutoScalingError",
     "AwsCoreError",
     "CfnInitError",
+    "CliError",
     "CodeArtifactError",
     "InvalidExpiresError",
     "InvalidHeaderError",
@@ -69,6 +70,10 @@ class K8sDnsError(AwsCoreError):
 
 class VpnError(AwsCoreError):
     """An IPsec ESP packet, security association or VPN setting is invalid."""
+
+
+class CliError(AwsCoreError):
+    """A command-line input (a file, an environment variable, a flag) is unusable."""
 
 
 # --- sigv4 leaves ------------------------------------------------------------

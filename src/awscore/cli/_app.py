@@ -16,10 +16,6 @@ EXIT_DOMAIN_ERROR = 1
 EXIT_USAGE = 2
 
 
-class CliInputError(AwsCoreError):
-    """A command-line input (a file, an environment variable) is unusable."""
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The complete ``awscore`` argument parser, every registered module included."""
     parser = argparse.ArgumentParser(

@@ -205,25 +205,36 @@ def _compute(
     token = credentials.session_token
     sign_token = token is not None and not omit_session_token
 
-    # The headers the request leaves with: the caller's, less any stale signing
-    # headers this signature replaces, plus the new ones.
-    replaced = {"authorization"}
-    added: list[Header] = []
+    # The headers the request leaves with: the caller's, with any stale signing
+    # header this signature replaces updated where it stands (so a request that
+    # already carried X-Amz-Date keeps its header order), the rest appended.
+    updates: dict[str, Header] = {}
     if not presigned:
-        replaced.add("x-amz-date")
         if token is not None:
-            replaced.add("x-amz-security-token")
-            added.append(("X-Amz-Security-Token", token))
-        added.append(("X-Amz-Date", amz_date))
+            updates["x-amz-security-token"] = ("X-Amz-Security-Token", token)
+        updates["x-amz-date"] = ("X-Amz-Date", amz_date)
         if content_sha256_header:
-            replaced.add("x-amz-content-sha256")
-            added.append(("x-amz-content-sha256", payload))
-    kept = [h for h in request.headers if h[0].lower() not in replaced]
-    out_headers = (*kept, *added)
+            updates["x-amz-content-sha256"] = ("x-amz-content-sha256", payload)
+    out_list: list[Header] = []
+    placed: set[str] = set()
+    for header in request.headers:
+        lname = header[0].lower()
+        if lname == "authorization":
+            continue
+        if lname in updates:
+            if lname not in placed:
+                placed.add(lname)
+                out_list.append((header[0], updates[lname][1]))
+            continue
+        out_list.append(header)
+    out_list.extend(h for lname, h in updates.items() if lname not in placed)
+    out_headers = tuple(out_list)
 
     signable = out_headers
     if token is not None and not sign_token and not presigned:
-        signable = tuple(h for h in out_headers if h[0] != "X-Amz-Security-Token")
+        signable = tuple(
+            h for h in out_headers if h[0].lower() != "x-amz-security-token"
+        )
     values, names = canonical_headers(signable)
     if "host" not in values:
         values["host"] = url.host
