@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from awscore.errors import InvalidHeaderError, SigV4InputError
 from awscore.sigv4._model import HttpRequest
+from awscore.sigv4._uri import split_url
 
 __all__ = ["parse_raw_request", "serialize_request"]
 
@@ -75,5 +76,7 @@ def serialize_request(request: HttpRequest) -> bytes:
         target = "/" + target
     target = target.partition("#")[0]
     lines = [f"{request.method} {target} HTTP/1.1"]
+    if not any(n.lower() == "host" for n, _ in request.headers):
+        lines.append(f"Host: {split_url(request.url).host}")
     lines += [f"{n}: {v}" for n, v in request.headers]
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + request.body

@@ -1,0 +1,185 @@
+"""The ``awscore`` command line: exit codes, output forms, the tour."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from awscore import __version__
+from awscore.cli import build_parser, main
+
+AKID = "AKIDEXAMPLE"
+SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+CREDS = ["--access-key-id", AKID, "--secret-access-key", SECRET]
+VANILLA = [
+    "GET",
+    "https://example.amazonaws.com/",
+    "--region",
+    "us-east-1",
+    "--service",
+    "service",
+    "--time",
+    "2015-08-30T12:36:00Z",
+]
+# aws-c-auth's get-vanilla vector, header mode
+VANILLA_SIGNATURE = "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"
+VANILLA_QUERY_SIGNATURE = "e93c787ed7f371d5c6b165c1b38ede9550f4dce4144713e844b25b7192d3865d"
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"awscore {__version__}"
+
+
+def test_no_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    assert "usage: awscore" in capsys.readouterr().err
+
+
+def test_unknown_flag_is_a_usage_error() -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["sigv4", "sign", "--no-such-flag"])
+    assert exit_info.value.code == 2
+
+
+def test_sign_prints_the_signed_request(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sigv4", "sign", *VANILLA, *CREDS]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("GET / HTTP/1.1\nHost: example.amazonaws.com\n")
+    assert f"Signature={VANILLA_SIGNATURE}" in out
+
+
+def test_sign_reads_credentials_from_the_environment(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", AKID)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
+    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+    assert main(["sigv4", "sign", *VANILLA, "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["signature"] == VANILLA_SIGNATURE
+    assert document["canonical_request"].startswith("GET\n/\n")
+
+
+def test_explain_shows_the_intermediate_results(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["sigv4", "sign", *VANILLA, *CREDS, "--explain"]) == 0
+    out = capsys.readouterr().out
+    assert "# canonical request\nGET\n/\n\nhost:example.amazonaws.com\n" in out
+    assert "# string to sign\nAWS4-HMAC-SHA256\n20150830T123600Z\n" in out
+
+
+def test_presign_matches_the_vector(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sigv4", "presign", *VANILLA, *CREDS]) == 0
+    url = capsys.readouterr().out.strip()
+    # aws-c-auth's get-vanilla vector, query mode
+    assert url.endswith(f"&X-Amz-Signature={VANILLA_QUERY_SIGNATURE}")
+    assert "X-Amz-Expires=3600" in url
+
+
+def test_headers_and_body_are_signed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = tmp_path / "body"
+    body.write_bytes(b"Param1=value1")
+    argv = ["sigv4", "sign", "POST", "https://example.amazonaws.com/", "--region",
+            "us-east-1", "--service", "service", "--time", "20150830T123600Z",
+            "-H", "Content-Type: application/x-www-form-urlencoded",
+            "--data-file", str(body), "--json", *CREDS]
+    assert main(argv) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert "content-type" in document["signed_headers"]
+    assert document["payload_hash"] == (
+        "9095672bbd1f56dfc5b65f3e153adc8731a4a654192329106275f4c7b24d0b6e"
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["--region", "us east"], "InvalidScopeError"),
+        (["--time", "2015-08-30T12:36:00"], "no time zone"),
+        (["--time", "yesterday"], "not ISO 8601"),
+        (["-H", "Bad Name: x"], "not an HTTP token"),
+        (["-H", "no colon"], "not 'Name: value'"),
+    ],
+)
+def test_domain_errors_exit_1_with_one_line(
+    argv: list[str], fragment: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["sigv4", "sign", "GET", "https://example.amazonaws.com/", "--region",
+            "us-east-1", "--service", "service", *CREDS]
+    assert main(base + argv) == 1
+    err = capsys.readouterr().err
+    assert fragment in err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+    assert SECRET not in err
+
+
+def test_missing_credentials_is_a_domain_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["sigv4", "sign", *VANILLA]) == 1
+    assert "no credentials" in capsys.readouterr().err
+
+
+def test_missing_data_file_is_a_domain_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["sigv4", "sign", *VANILLA, *CREDS, "--data-file", str(tmp_path / "nope")]
+    assert main(argv) == 1
+    assert "No such file" in capsys.readouterr().err
+
+
+def test_tour_runs_every_module(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["tour"]) == 0
+    out = capsys.readouterr().out
+    assert "sigv4: AWS Signature Version 4" in out
+
+
+def test_tour_json_for_one_module(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["tour", "--module", "sigv4", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert set(document) == {"sigv4"}
+    assert len(document["sigv4"]["signature"]) == 64
+
+
+def test_every_verb_help_shows_an_example() -> None:
+    parser = build_parser()
+    for verb in ("sign", "presign"):
+        help_text = _subparser(parser, "sigv4", verb).format_help()
+        assert "example:" in help_text, verb
+
+
+def _subparser(parser: object, *names: str) -> object:
+    import argparse
+
+    current = parser
+    for name in names:
+        assert isinstance(current, argparse.ArgumentParser)
+        action = next(
+            a for a in current._actions if isinstance(a, argparse._SubParsersAction)
+        )
+        current = action.choices[name]
+    return current
+
+
+def test_python_dash_m_awscore_works() -> None:
+    result = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "awscore", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"awscore {__version__}"
