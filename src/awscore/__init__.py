@@ -1,4 +1,4 @@
-"""awscore: typed, pure-Python reference implementations of the algorithms at AWS's core.
+"""awscore: typed, pure-Python reference implementations of AWS's core algorithms.
 
 Each capability lives in its own subpackage (``awscore.sigv4``, ...) with its public
 names in ``__all__``. This top-level package only carries the version and the error

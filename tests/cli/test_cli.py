@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -27,7 +28,9 @@ VANILLA = [
 ]
 # aws-c-auth's get-vanilla vector, header mode
 VANILLA_SIGNATURE = "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"
-VANILLA_QUERY_SIGNATURE = "e93c787ed7f371d5c6b165c1b38ede9550f4dce4144713e844b25b7192d3865d"
+VANILLA_QUERY_SIGNATURE = (
+    "e93c787ed7f371d5c6b165c1b38ede9550f4dce4144713e844b25b7192d3865d"
+)
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -89,10 +92,24 @@ def test_headers_and_body_are_signed(
 ) -> None:
     body = tmp_path / "body"
     body.write_bytes(b"Param1=value1")
-    argv = ["sigv4", "sign", "POST", "https://example.amazonaws.com/", "--region",
-            "us-east-1", "--service", "service", "--time", "20150830T123600Z",
-            "-H", "Content-Type: application/x-www-form-urlencoded",
-            "--data-file", str(body), "--json", *CREDS]
+    argv = [
+        "sigv4",
+        "sign",
+        "POST",
+        "https://example.amazonaws.com/",
+        "--region",
+        "us-east-1",
+        "--service",
+        "service",
+        "--time",
+        "20150830T123600Z",
+        "-H",
+        "Content-Type: application/x-www-form-urlencoded",
+        "--data-file",
+        str(body),
+        "--json",
+        *CREDS,
+    ]
     assert main(argv) == 0
     document = json.loads(capsys.readouterr().out)
     assert "content-type" in document["signed_headers"]
@@ -114,8 +131,17 @@ def test_headers_and_body_are_signed(
 def test_domain_errors_exit_1_with_one_line(
     argv: list[str], fragment: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    base = ["sigv4", "sign", "GET", "https://example.amazonaws.com/", "--region",
-            "us-east-1", "--service", "service", *CREDS]
+    base = [
+        "sigv4",
+        "sign",
+        "GET",
+        "https://example.amazonaws.com/",
+        "--region",
+        "us-east-1",
+        "--service",
+        "service",
+        *CREDS,
+    ]
     assert main(base + argv) == 1
     err = capsys.readouterr().err
     assert fragment in err
@@ -161,12 +187,11 @@ def test_every_verb_help_shows_an_example() -> None:
         assert "example:" in help_text, verb
 
 
-def _subparser(parser: object, *names: str) -> object:
-    import argparse
-
+def _subparser(
+    parser: argparse.ArgumentParser, *names: str
+) -> argparse.ArgumentParser:
     current = parser
     for name in names:
-        assert isinstance(current, argparse.ArgumentParser)
         action = next(
             a for a in current._actions if isinstance(a, argparse._SubParsersAction)
         )
@@ -175,7 +200,7 @@ def _subparser(parser: object, *names: str) -> object:
 
 
 def test_python_dash_m_awscore_works() -> None:
-    result = subprocess.run(  # noqa: S603 - our own interpreter and module
+    result = subprocess.run(
         [sys.executable, "-m", "awscore", "--version"],
         capture_output=True,
         text=True,

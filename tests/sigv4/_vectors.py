@@ -87,7 +87,9 @@ class LegacyCase:
 def legacy_cases(root: Path) -> list[LegacyCase]:
     """Every legacy case: a folder holding ``<name>.req`` (nested ones included)."""
     return sorted(
-        (LegacyCase(name=str(req.parent.relative_to(root)), stem=req.with_suffix(""))
-         for req in root.rglob("*.req")),
+        (
+            LegacyCase(name=str(req.parent.relative_to(root)), stem=req.with_suffix(""))
+            for req in root.rglob("*.req")
+        ),
         key=lambda c: c.name,
     )

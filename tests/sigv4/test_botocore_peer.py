@@ -32,7 +32,9 @@ from tests.strategies import sigv4 as sst
 
 def _botocore_request(request: HttpRequest) -> Any:
     awsrequest = require_peer("botocore.awsrequest")
-    aws = awsrequest.AWSRequest(method=request.method, url=request.url, data=request.body)
+    aws = awsrequest.AWSRequest(
+        method=request.method, url=request.url, data=request.body
+    )
     for name, value in request.headers:
         # HTTPHeaders is an email.message.Message: assignment appends, so a
         # repeated name keeps every value, as on the wire.
@@ -55,7 +57,9 @@ def _botocore_sign(
     )
     s3 = service == "s3"
     if expires is None:
-        signer = (auth.S3SigV4Auth if s3 else auth.SigV4Auth)(botocreds, service, region)
+        signer = (auth.S3SigV4Auth if s3 else auth.SigV4Auth)(
+            botocreds, service, region
+        )
     else:
         cls = auth.S3SigV4QueryAuth if s3 else auth.SigV4QueryAuth
         signer = cls(botocreds, service, region, expires=expires)
@@ -91,7 +95,9 @@ def test_header_signature_equals_botocore_sigv4auth(
     theirs = _botocore_sign(generated.request, creds, region, service, when)
     assert _authorization(ours) == theirs.headers["Authorization"]
     assert ours.get("X-Amz-Date") == theirs.headers["X-Amz-Date"]
-    assert ours.get("X-Amz-Security-Token") == theirs.headers.get("X-Amz-Security-Token")
+    assert ours.get("X-Amz-Security-Token") == theirs.headers.get(
+        "X-Amz-Security-Token"
+    )
 
 
 @given(
@@ -146,8 +152,9 @@ def test_presigned_url_equals_botocore_sigv4queryauth(
     """For any request without a body, awscore's presigned URL equals botocore
     SigV4QueryAuth's, compared as parsed URLs (query parameters as a set)."""
     request = _without_body(generated.request)
-    ours = presign(request, creds, region=region, service=service, when=when,
-                   expires=expires)
+    ours = presign(
+        request, creds, region=region, service=service, when=when, expires=expires
+    )
     theirs = _botocore_sign(request, creds, region, service, when, expires=expires)
     assert _parsed(ours) == _parsed(theirs.url)
 
@@ -169,8 +176,9 @@ def test_presigned_url_equals_botocore_s3sigv4queryauth(
     """With service ``s3``, awscore's presigned URL equals botocore
     S3SigV4QueryAuth's (``UNSIGNED-PAYLOAD``, path as sent)."""
     request = _without_body(generated.request)
-    ours = presign(request, creds, region=region, service="s3", when=when,
-                   expires=expires)
+    ours = presign(
+        request, creds, region=region, service="s3", when=when, expires=expires
+    )
     theirs = _botocore_sign(request, creds, region, "s3", when, expires=expires)
     assert _parsed(ours) == _parsed(theirs.url)
 
@@ -183,8 +191,14 @@ def test_botocore_cannot_sign_unnormalized_paths() -> None:
     creds = Credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
     when = datetime(2015, 8, 30, 12, 36, tzinfo=UTC)
     request = HttpRequest("GET", "https://example.amazonaws.com/example/..")
-    ours = sign_details(request, creds, region="us-east-1", service="service",
-                        when=when, normalize_path=False)
+    ours = sign_details(
+        request,
+        creds,
+        region="us-east-1",
+        service="service",
+        when=when,
+        normalize_path=False,
+    )
     assert ours.canonical_request.split("\n")[1] == "/example/.."
     theirs = _botocore_sign(request, creds, "us-east-1", "service", when)
     assert _authorization(ours.request) != theirs.headers["Authorization"]

@@ -41,7 +41,11 @@ GET = HttpRequest("GET", "https://example.amazonaws.com/")
 
 def _canonical(request: HttpRequest, **options: object) -> list[str]:
     details = sign_details(
-        request, CREDS, region="us-east-1", service="service", when=WHEN,
+        request,
+        CREDS,
+        region="us-east-1",
+        service="service",
+        when=WHEN,
         **options,  # type: ignore[arg-type]
     )
     return details.canonical_request.split("\n")
@@ -201,8 +205,19 @@ def test_headers_are_trimmed_grouped_and_sorted() -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["Connection", "Expect", "Keep-Alive", "Proxy-Authorization", "proxy-foo", "TE",
-     "Trailer", "Transfer-Encoding", "Upgrade", "User-Agent", "X-Amzn-Trace-Id"],
+    [
+        "Connection",
+        "Expect",
+        "Keep-Alive",
+        "Proxy-Authorization",
+        "proxy-foo",
+        "TE",
+        "Trailer",
+        "Transfer-Encoding",
+        "Upgrade",
+        "User-Agent",
+        "X-Amzn-Trace-Id",
+    ],
 )
 def test_hop_by_hop_headers_are_not_signed(name: str) -> None:
     request = HttpRequest("GET", "https://example.amazonaws.com/", [(name, "v")])
@@ -243,8 +258,9 @@ def test_session_token_is_signed_by_default() -> None:
 
 def test_omit_session_token_attaches_it_unsigned() -> None:
     creds = Credentials("AKIDEXAMPLE", SECRET, TOKEN)
-    signed = sign(GET, creds, region="us-east-1", service="s", when=WHEN,
-                  omit_session_token=True)
+    signed = sign(
+        GET, creds, region="us-east-1", service="s", when=WHEN, omit_session_token=True
+    )
     assert signed.get("X-Amz-Security-Token") == TOKEN
     assert "x-amz-security-token" not in (signed.get("Authorization") or "")
 
@@ -257,28 +273,41 @@ def test_s3_adds_the_content_sha256_header() -> None:
 
 def test_unsigned_payload() -> None:
     request = HttpRequest("PUT", "https://b.s3.amazonaws.com/k", body=b"hello")
-    details = sign_details(request, CREDS, region="us-east-1", service="s3",
-                           when=WHEN, payload="UNSIGNED-PAYLOAD")
+    details = sign_details(
+        request,
+        CREDS,
+        region="us-east-1",
+        service="s3",
+        when=WHEN,
+        payload="UNSIGNED-PAYLOAD",
+    )
     assert details.canonical_request.endswith("\nUNSIGNED-PAYLOAD")
     assert details.request.get("x-amz-content-sha256") == "UNSIGNED-PAYLOAD"
 
 
 def test_s3_presign_signs_unsigned_payload() -> None:
-    details = sign_details(HttpRequest("GET", "https://b.s3.amazonaws.com/k"), CREDS,
-                           region="us-east-1", service="s3", when=WHEN,
-                           presigned=True)
+    details = sign_details(
+        HttpRequest("GET", "https://b.s3.amazonaws.com/k"),
+        CREDS,
+        region="us-east-1",
+        service="s3",
+        when=WHEN,
+        presigned=True,
+    )
     assert details.canonical_request.endswith("\nUNSIGNED-PAYLOAD")
 
 
 def test_resigning_replaces_the_old_signature() -> None:
     once = sign(GET, CREDS, region="us-east-1", service="s", when=WHEN)
-    twice = sign(once, CREDS, region="us-east-1", service="s",
-                 when=WHEN + timedelta(hours=1))
+    twice = sign(
+        once, CREDS, region="us-east-1", service="s", when=WHEN + timedelta(hours=1)
+    )
     assert len(twice.get_all("Authorization")) == 1
     assert twice.get_all("X-Amz-Date") == ["20150830T133600Z"]
     url = presign(GET, CREDS, region="us-east-1", service="s", when=WHEN)
-    again = presign(HttpRequest("GET", url), CREDS, region="us-east-1",
-                    service="s", when=WHEN)
+    again = presign(
+        HttpRequest("GET", url), CREDS, region="us-east-1", service="s", when=WHEN
+    )
     assert again == url
 
 
@@ -326,16 +355,24 @@ def test_bad_input_raises_a_typed_error(
     change: dict[str, object], error: type[SigV4Error], fragment: str
 ) -> None:
     arguments: dict[str, object] = {
-        "region": "us-east-1", "service": "service", "when": WHEN
+        "region": "us-east-1",
+        "service": "service",
+        "when": WHEN,
     }
     request_parts: dict[str, object] = {
-        "method": "GET", "url": "https://example.amazonaws.com/", "headers": []
+        "method": "GET",
+        "url": "https://example.amazonaws.com/",
+        "headers": [],
     }
     for key, value in change.items():
         (request_parts if key in request_parts else arguments)[key] = value
-    with pytest.raises(error) as info:
+
+    def attempt() -> None:
         request = HttpRequest(**request_parts)  # type: ignore[arg-type]
         sign(request, CREDS, **arguments)  # type: ignore[arg-type]
+
+    with pytest.raises(error) as info:
+        attempt()
     assert fragment in str(info.value)
     assert isinstance(info.value, ValueError)
     assert SECRET not in str(info.value)
@@ -344,8 +381,7 @@ def test_bad_input_raises_a_typed_error(
 @pytest.mark.parametrize("expires", [0, -1, 604801, True, 1.5, "60"])
 def test_presign_expires_must_be_in_range(expires: object) -> None:
     with pytest.raises(InvalidExpiresError, match=r"1\.\.604800"):
-        presign(GET, CREDS, region="r", service="s", when=WHEN,
-                expires=expires)  # type: ignore[arg-type]
+        presign(GET, CREDS, region="r", service="s", when=WHEN, expires=expires)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("expires", [1, 604800])
@@ -392,12 +428,56 @@ def test_hostile_input_only_raises_sigv4_errors(
     """Whatever the strings, signing succeeds or raises a SigV4Error subclass."""
     try:
         request = HttpRequest(method, "https://example.amazonaws.com/" + url, headers)
-        sign_details(request, CREDS, region=region, service=service, when=WHEN,
-                     presigned=presigned)
-        sign_details(HttpRequest("GET", url), CREDS, region="r", service="s",
-                     when=WHEN)
+        sign_details(
+            request,
+            CREDS,
+            region=region,
+            service=service,
+            when=WHEN,
+            presigned=presigned,
+        )
+        sign_details(HttpRequest("GET", url), CREDS, region="r", service="s", when=WHEN)
     except SigV4Error:
         pass
+
+
+# The S3 API reference's worked examples ("Signature Calculations for the
+# Authorization Header" and "Authenticating Requests: Using Query Parameters"),
+# which use their own example key and date.
+S3_DOC_CREDS = Credentials(
+    "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+)
+S3_DOC_WHEN = datetime(2013, 5, 24, tzinfo=UTC)
+
+
+def test_s3_documentation_get_object_example() -> None:
+    request = HttpRequest(
+        "GET",
+        "https://examplebucket.s3.amazonaws.com/test.txt",
+        [("Range", "bytes=0-9")],
+    )
+    signed = sign(
+        request, S3_DOC_CREDS, region="us-east-1", service="s3", when=S3_DOC_WHEN
+    )
+    assert signed.get("Authorization") == (
+        "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/"
+        "aws4_request, SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, "
+        "Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"
+    )
+
+
+def test_s3_documentation_presigned_url_example() -> None:
+    url = presign(
+        HttpRequest("GET", "https://examplebucket.s3.amazonaws.com/test.txt"),
+        S3_DOC_CREDS,
+        region="us-east-1",
+        service="s3",
+        when=S3_DOC_WHEN,
+        expires=86400,
+    )
+    assert url.endswith(
+        "X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"
+    )
 
 
 def test_empty_body_hash_constant() -> None:

@@ -57,7 +57,7 @@ COMMON_HEADERS = (
 _text = st.text(
     alphabet=st.characters(
         codec="utf-8",
-        exclude_categories=("Cs",),  # lone surrogates cannot be UTF-8 encoded
+        exclude_categories=["Cs"],  # lone surrogates cannot be UTF-8 encoded
     ),
     max_size=12,
 )
@@ -131,7 +131,9 @@ def requests(
         unique_by=(lambda kv: kv[0]) if unique_query_keys else None,
     )
     pairs = tuple(
-        (k, v) for k, v in draw(keys) if k or v  # "&&" holds no parameter
+        (k, v)
+        for k, v in draw(keys)
+        if k or v  # "&&" holds no parameter
     )
     if unique_query_keys:
         # a bare key and `key=` are the same parameter to a dict-based peer
@@ -140,9 +142,7 @@ def requests(
     url = f"{scheme}://{host}{wire_path(segments, s3=s3)}"
     if query:
         url += "?" + query
-    headers = draw(
-        st.lists(st.tuples(header_names(), _header_value), max_size=6)
-    )
+    headers = draw(st.lists(st.tuples(header_names(), _header_value), max_size=6))
     if draw(st.booleans()) and headers:
         # repeat one name with another value, in another case
         name, _ = headers[0]
@@ -158,8 +158,9 @@ def requests(
 
 credentials = st.builds(
     Credentials,
-    access_key_id=st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", min_size=16,
-                          max_size=20),
+    access_key_id=st.text(
+        alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", min_size=16, max_size=20
+    ),
     secret_access_key=st.text(
         alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/",
         min_size=40,
@@ -167,13 +168,16 @@ credentials = st.builds(
     ),
     session_token=st.one_of(
         st.none(),
-        st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789+/=", min_size=8,
-                max_size=64),
+        st.text(
+            alphabet="abcdefghijklmnopqrstuvwxyz0123456789+/=", min_size=8, max_size=64
+        ),
     ),
 )
 
 signing_times = st.datetimes(
-    min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31), timezones=st.just(UTC)
+    min_value=datetime(2000, 1, 1),
+    max_value=datetime(2099, 12, 31),
+    timezones=st.just(UTC),
 ).map(lambda d: d.replace(microsecond=0))
 
 regions = st.sampled_from(["us-east-1", "eu-west-3", "ap-southeast-2", "us-gov-west-1"])

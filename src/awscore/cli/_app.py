@@ -25,9 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
         "https://example.amazonaws.com/ --region us-east-1 --service service",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--version", action="version", version=f"awscore {__version__}"
-    )
+    parser.add_argument("--version", action="version", version=f"awscore {__version__}")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     for module in load():
         module.register(subparsers)

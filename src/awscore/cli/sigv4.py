@@ -84,16 +84,16 @@ def _add_request_arguments(parser: argparse.ArgumentParser) -> None:
     body = parser.add_mutually_exclusive_group()
     body.add_argument("--data", help="the request body, as UTF-8 text")
     body.add_argument("--data-file", type=Path, help="read the request body from FILE")
-    parser.add_argument("--region", required=True, help="signing region, e.g. us-east-1")
+    parser.add_argument(
+        "--region", required=True, help="signing region, e.g. us-east-1"
+    )
     parser.add_argument("--service", required=True, help="signing name, e.g. s3")
     parser.add_argument(
         "--time",
         help="signing time, ISO 8601 with a zone (e.g. 2015-08-30T12:36:00Z); "
         "default: now",
     )
-    parser.add_argument(
-        "--access-key-id", help="default: $AWS_ACCESS_KEY_ID"
-    )
+    parser.add_argument("--access-key-id", help="default: $AWS_ACCESS_KEY_ID")
     parser.add_argument(
         "--secret-access-key",
         help="default: $AWS_SECRET_ACCESS_KEY (prefer the variable: flags show in ps)",

@@ -95,9 +95,9 @@ def canonical_headers(
         lname = name.lower()
         if lname in UNSIGNED_HEADERS or lname.startswith("proxy-"):
             continue
-        value = trim_value(value)
+        trimmed = trim_value(value)
         if lname in values:
-            values[lname] = values[lname] + "," + value
+            values[lname] = values[lname] + "," + trimmed
         else:
-            values[lname] = value
+            values[lname] = trimmed
     return values, sorted(values)

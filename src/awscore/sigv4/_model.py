@@ -48,6 +48,14 @@ class Credentials:
 Header = tuple[str, str]
 
 
+def _as_bytes(body: object) -> bytes:
+    if isinstance(body, bytes):
+        return body
+    if isinstance(body, bytearray | memoryview):
+        return bytes(body)
+    raise SigV4InputError(f"body must be bytes, not {type(body).__name__}")
+
+
 @dataclass(frozen=True, slots=True)
 class HttpRequest:
     """An HTTP request as it goes on the wire.
@@ -80,15 +88,14 @@ class HttpRequest:
                 and isinstance(pair[1], str)
             ):
                 raise InvalidHeaderError(
-                    f"header {pair!r} is invalid: headers are (name, value) string pairs"
+                    f"header {pair!r} is invalid: headers are (name, value) pairs "
+                    "of strings"
                 )
         if not isinstance(body, bytes):
             if isinstance(body, bytearray | memoryview):
                 body = bytes(body)
             else:
-                raise SigV4InputError(
-                    f"body must be bytes, not {type(body).__name__}"
-                )
+                raise SigV4InputError(f"body must be bytes, not {type(body).__name__}")
         if not isinstance(method, str) or not isinstance(url, str):
             raise SigV4InputError("method and url must be strings")
         object.__setattr__(self, "method", method)

@@ -60,7 +60,8 @@ def parse_raw_request(data: bytes, *, scheme: str = "https") -> HttpRequest:
     hosts = [v for n, v in headers if n.lower() == "host"]
     if len(hosts) != 1:
         raise SigV4InputError(
-            f"request needs exactly one Host header to rebuild its URL, has {len(hosts)}"
+            "a raw request needs exactly one Host header to rebuild its URL, "
+            f"this one has {len(hosts)}"
         )
     return HttpRequest(
         method, f"{scheme}://{hosts[0]}{target}", [(n, v) for n, v in headers], body

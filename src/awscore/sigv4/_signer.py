@@ -150,9 +150,109 @@ def _check_expires(expires: int) -> None:
         )
 
 
+def _resolve_payload(
+    request: HttpRequest, payload: str | None, *, s3: bool, presigned: bool
+) -> str:
+    if payload is not None:
+        _check_payload(payload)
+        return payload
+    if s3 and presigned:
+        # The body of a presigned S3 request is unknown when the URL is made.
+        return UNSIGNED_PAYLOAD
+    return hashlib.sha256(request.body).hexdigest() if request.body else EMPTY_SHA256
+
+
+def _outgoing_headers(
+    headers: tuple[Header, ...], updates: dict[str, Header]
+) -> tuple[Header, ...]:
+    """The request's headers with each signing header set to its new value.
+
+    A header that is already present is updated where it stands (a request that
+    carried X-Amz-Date keeps its order, as in AWS's 2015 suite) and repeats of it
+    dropped; the rest are appended in ``updates`` order. Any old Authorization
+    goes.
+    """
+    out: list[Header] = []
+    placed: set[str] = set()
+    for header in headers:
+        lname = header[0].lower()
+        if lname == "authorization":
+            continue
+        if lname in updates:
+            if lname not in placed:
+                placed.add(lname)
+                out.append((header[0], updates[lname][1]))
+            continue
+        out.append(header)
+    out.extend(h for lname, h in updates.items() if lname not in placed)
+    return tuple(out)
+
+
+def _header_section(signable: tuple[Header, ...], host: str) -> tuple[list[str], str]:
+    """The sorted signed-header names and the canonical header lines."""
+    values, names = canonical_headers(signable)
+    if "host" not in values:
+        values["host"] = host
+        names.append("host")
+        names.sort()
+    return names, "".join([f"{n}:{values[n]}\n" for n in names])
+
+
+def _without_presign_params(query: str) -> str:
+    # Re-presigning a presigned URL replaces its signature instead of signing it.
+    if "x-amz-" not in query.lower():
+        return query
+    return "&".join(
+        piece
+        for piece in query.split("&")
+        if piece.partition("=")[0].lower() not in _PRESIGN_PARAMS
+    )
+
+
+def _check_inputs(
+    request: HttpRequest, credentials: Credentials, region: str, service: str
+) -> None:
+    if not isinstance(credentials, Credentials):
+        raise SigV4InputError(
+            "credentials must be awscore.sigv4.Credentials, not "
+            f"{type(credentials).__name__}"
+        )
+    if not isinstance(request, HttpRequest):
+        raise SigV4InputError(
+            f"request must be awscore.sigv4.HttpRequest, not {type(request).__name__}"
+        )
+    _check_scope(region, service)
+    method = request.method
+    if not method or not method.isascii() or not method.isalpha():
+        raise InvalidOptionError(
+            f"HTTP method {method[:40]!r} is invalid: expected a token such as 'GET'"
+        )
+
+
+def _presign_params(
+    credential: str,
+    amz_date: str,
+    expires: int,
+    signed_headers: str,
+    token: str | None,
+) -> list[tuple[str, str]]:
+    """The signing parameters of a presigned URL, encoded, before the signature."""
+    params = [
+        ("X-Amz-Algorithm", ALGORITHM),
+        ("X-Amz-Credential", encode_query_component(credential)),
+        ("X-Amz-Date", amz_date),
+        ("X-Amz-Expires", str(expires)),
+        ("X-Amz-SignedHeaders", encode_query_component(signed_headers)),
+    ]
+    if token is not None:
+        params.append(("X-Amz-Security-Token", encode_query_component(token)))
+    return params
+
+
 def _compute(
     request: HttpRequest,
     credentials: Credentials,
+    *,
     region: str,
     service: str,
     when: datetime,
@@ -164,116 +264,56 @@ def _compute(
     content_sha256_header: bool | None,
     omit_session_token: bool,
 ) -> SigningDetails:
-    if not isinstance(credentials, Credentials):
-        raise SigV4InputError(
-            f"credentials must be awscore.sigv4.Credentials, not "
-            f"{type(credentials).__name__}"
-        )
-    if not isinstance(request, HttpRequest):
-        raise SigV4InputError(
-            f"request must be awscore.sigv4.HttpRequest, not {type(request).__name__}"
-        )
-    _check_scope(region, service)
+    _check_inputs(request, credentials, region, service)
     amz_date = format_amz_date(when)
     method = request.method
-    if not method or not method.isascii() or not method.isalpha():
-        raise InvalidOptionError(
-            f"HTTP method {method[:40]!r} is invalid: expected a token such as 'GET'"
-        )
     url = split_url(request.url)
     s3 = service in S3_SERVICES
-    if normalize_path is None:
-        normalize_path = not s3
-    if double_encode is None:
-        double_encode = not s3
-    if content_sha256_header is None:
-        content_sha256_header = s3 and not presigned
-    if payload is None:
-        if s3 and presigned:
-            payload = UNSIGNED_PAYLOAD
-        elif request.body:
-            payload = hashlib.sha256(request.body).hexdigest()
-        else:
-            payload = EMPTY_SHA256
-    else:
-        _check_payload(payload)
+    payload = _resolve_payload(request, payload, s3=s3, presigned=presigned)
     if presigned:
         _check_expires(expires)
-
     date = amz_date[:8]
     scope = f"{date}/{region}/{service}/aws4_request"
     token = credentials.session_token
     sign_token = token is not None and not omit_session_token
 
-    # The headers the request leaves with: the caller's, with any stale signing
-    # header this signature replaces updated where it stands (so a request that
-    # already carried X-Amz-Date keeps its header order), the rest appended.
     updates: dict[str, Header] = {}
     if not presigned:
         if token is not None:
             updates["x-amz-security-token"] = ("X-Amz-Security-Token", token)
         updates["x-amz-date"] = ("X-Amz-Date", amz_date)
-        if content_sha256_header:
+        if s3 if content_sha256_header is None else content_sha256_header:
             updates["x-amz-content-sha256"] = ("x-amz-content-sha256", payload)
-    out_list: list[Header] = []
-    placed: set[str] = set()
-    for header in request.headers:
-        lname = header[0].lower()
-        if lname == "authorization":
-            continue
-        if lname in updates:
-            if lname not in placed:
-                placed.add(lname)
-                out_list.append((header[0], updates[lname][1]))
-            continue
-        out_list.append(header)
-    out_list.extend(h for lname, h in updates.items() if lname not in placed)
-    out_headers = tuple(out_list)
-
+    out_headers = (
+        _outgoing_headers(request.headers, updates) if updates else (request.headers)
+    )
     signable = out_headers
     if token is not None and not sign_token and not presigned:
         signable = tuple(
             h for h in out_headers if h[0].lower() != "x-amz-security-token"
         )
-    values, names = canonical_headers(signable)
-    if "host" not in values:
-        values["host"] = url.host
-        names.append("host")
-        names.sort()
+    names, header_block = _header_section(signable, url.host)
     signed_headers = ";".join(names)
-    header_block = "".join([f"{n}:{values[n]}\n" for n in names])
 
     query = url.query
     auth_params: list[tuple[str, str]] = []
     if presigned:
-        if "x-amz-" in query.lower():
-            query = "&".join(
-                piece
-                for piece in query.split("&")
-                if piece.partition("=")[0].lower() not in _PRESIGN_PARAMS
-            )
-        auth_params = [
-            ("X-Amz-Algorithm", ALGORITHM),
-            ("X-Amz-Credential", encode_query_component(
-                f"{credentials.access_key_id}/{scope}"
-            )),
-            ("X-Amz-Date", amz_date),
-            ("X-Amz-Expires", str(expires)),
-            ("X-Amz-SignedHeaders", encode_query_component(signed_headers)),
-        ]
-        if sign_token:
-            assert token is not None
-            auth_params.append(
-                ("X-Amz-Security-Token", encode_query_component(token))
-            )
-        canonical_qs = canonical_query(query, list(auth_params))
-    else:
-        canonical_qs = canonical_query(query)
-
+        query = _without_presign_params(query)
+        auth_params = _presign_params(
+            f"{credentials.access_key_id}/{scope}",
+            amz_date,
+            expires,
+            signed_headers,
+            token if sign_token else None,
+        )
+    path = canonical_path(
+        url.path,
+        normalize=not s3 if normalize_path is None else normalize_path,
+        double_encode=not s3 if double_encode is None else double_encode,
+    )
     canonical_request = (
-        f"{method}\n"
-        f"{canonical_path(url.path, normalize=normalize_path, double_encode=double_encode)}\n"
-        f"{canonical_qs}\n{header_block}\n{signed_headers}\n{payload}"
+        f"{method}\n{path}\n{canonical_query(query, auth_params)}\n"
+        f"{header_block}\n{signed_headers}\n{payload}"
     )
     string_to_sign = (
         f"{ALGORITHM}\n{amz_date}\n{scope}\n"
@@ -282,42 +322,26 @@ def _compute(
     key = derive_signing_key(credentials.secret_access_key, date, region, service)
     signature = hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
 
+    authorization = None
     if presigned:
         auth_params.append(("X-Amz-Signature", signature))
         if token is not None and not sign_token:
-            auth_params.append(
-                ("X-Amz-Security-Token", encode_query_component(token))
-            )
+            auth_params.append(("X-Amz-Security-Token", encode_query_component(token)))
         encoded = "&".join([f"{k}={v}" for k, v in auth_params])
-        full_query = f"{query}&{encoded}" if query else encoded
-        out_url = f"{url.base}{url.path}?{full_query}"
-        return SigningDetails(
-            algorithm=ALGORITHM,
-            amz_date=amz_date,
-            credential_scope=scope,
-            canonical_request=canonical_request,
-            string_to_sign=string_to_sign,
-            signing_key=key,
-            signature=signature,
-            signed_headers=tuple(names),
-            payload_hash=payload,
-            presigned=True,
-            request=HttpRequest._trusted(
-                method, out_url, request.headers, request.body
-            ),
-            url=out_url,
-            authorization=None,
+        out_url = f"{url.base}{url.path}?{f'{query}&' if query else ''}{encoded}"
+        signed = HttpRequest._trusted(method, out_url, out_headers, request.body)
+    else:
+        authorization = (
+            f"{ALGORITHM} Credential={credentials.access_key_id}/{scope}, "
+            f"SignedHeaders={signed_headers}, Signature={signature}"
         )
-    authorization = (
-        f"{ALGORITHM} Credential={credentials.access_key_id}/{scope}, "
-        f"SignedHeaders={signed_headers}, Signature={signature}"
-    )
-    signed = HttpRequest._trusted(
-        method,
-        request.url,
-        (*out_headers, ("Authorization", authorization)),
-        request.body,
-    )
+        out_url = request.url
+        signed = HttpRequest._trusted(
+            method,
+            out_url,
+            (*out_headers, ("Authorization", authorization)),
+            request.body,
+        )
     return SigningDetails(
         algorithm=ALGORITHM,
         amz_date=amz_date,
@@ -328,9 +352,9 @@ def _compute(
         signature=signature,
         signed_headers=tuple(names),
         payload_hash=payload,
-        presigned=False,
+        presigned=presigned,
         request=signed,
-        url=request.url,
+        url=out_url,
         authorization=authorization,
     )
 
@@ -360,16 +384,16 @@ def sign_details(
     return _compute(
         request,
         credentials,
-        region,
-        service,
-        when,
-        presigned,
-        expires,
-        normalize_path,
-        double_encode,
-        payload,
-        content_sha256_header,
-        omit_session_token,
+        region=region,
+        service=service,
+        when=when,
+        presigned=presigned,
+        expires=expires,
+        normalize_path=normalize_path,
+        double_encode=double_encode,
+        payload=payload,
+        content_sha256_header=content_sha256_header,
+        omit_session_token=omit_session_token,
     )
 
 
@@ -416,16 +440,16 @@ def sign(
     return _compute(
         request,
         credentials,
-        region,
-        service,
-        when,
-        False,
-        0,
-        normalize_path,
-        double_encode,
-        payload,
-        content_sha256_header,
-        omit_session_token,
+        region=region,
+        service=service,
+        when=when,
+        presigned=False,
+        expires=0,
+        normalize_path=normalize_path,
+        double_encode=double_encode,
+        payload=payload,
+        content_sha256_header=content_sha256_header,
+        omit_session_token=omit_session_token,
     ).request
 
 
@@ -454,14 +478,14 @@ def presign(
     return _compute(
         request,
         credentials,
-        region,
-        service,
-        when,
-        True,
-        expires,
-        normalize_path,
-        double_encode,
-        payload,
-        False,
-        omit_session_token,
+        region=region,
+        service=service,
+        when=when,
+        presigned=True,
+        expires=expires,
+        normalize_path=normalize_path,
+        double_encode=double_encode,
+        payload=payload,
+        content_sha256_header=False,
+        omit_session_token=omit_session_token,
     ).url

@@ -1,0 +1,48 @@
+"""Sphinx configuration for the awscore documentation."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE / "_ext"))
+
+import awscore  # noqa: E402 - after the path set-up
+
+project = "awscore"
+author = "awscore maintainers"
+copyright = "2026, awscore maintainers"
+release = awscore.__version__
+version = release
+
+extensions = [
+    "myst_parser",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.doctest",
+    "sphinx.ext.intersphinx",
+    "sphinx.ext.napoleon",
+    "awscore_cli",
+]
+source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
+exclude_patterns = ["_build"]
+myst_enable_extensions = ["colon_fence", "deflist"]
+myst_heading_anchors = 3
+
+html_theme = "furo"
+html_title = f"awscore {release}"
+html_static_path: list[str] = []
+
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+autodoc_default_options = {"members": True, "show-inheritance": True}
+napoleon_google_docstring = True
+napoleon_numpy_docstring = False
+
+# No network during the build: intersphinx would fetch inventories.
+intersphinx_mapping: dict[str, tuple[str, str | None]] = {}
+nitpicky = False
+
+doctest_global_setup = """
+from datetime import datetime, timezone, timedelta
+"""
