@@ -91,11 +91,7 @@ class HttpRequest:
                     f"header {pair!r} is invalid: headers are (name, value) pairs "
                     "of strings"
                 )
-        if not isinstance(body, bytes):
-            if isinstance(body, bytearray | memoryview):
-                body = bytes(body)
-            else:
-                raise SigV4InputError(f"body must be bytes, not {type(body).__name__}")
+        body = _as_bytes(body)
         if not isinstance(method, str) or not isinstance(url, str):
             raise SigV4InputError("method and url must be strings")
         object.__setattr__(self, "method", method)
