@@ -187,9 +187,7 @@ def test_every_verb_help_shows_an_example() -> None:
         assert "example:" in help_text, verb
 
 
-def _subparser(
-    parser: argparse.ArgumentParser, *names: str
-) -> argparse.ArgumentParser:
+def _subparser(parser: argparse.ArgumentParser, *names: str) -> argparse.ArgumentParser:
     current = parser
     for name in names:
         action = next(

@@ -49,6 +49,7 @@ UNSIGNED_HEADERS = frozenset(
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _FORBIDDEN_IN_VALUE = re.compile(r"[\r\n\0]")
 _WHITESPACE_RUN = re.compile(r"[ \t]+")
+_VALID_HEADER = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\r\n\0]*")
 
 
 def is_unsigned(lname: str) -> bool:
@@ -91,13 +92,17 @@ def canonical_headers(
     """
     values: dict[str, str] = {}
     for name, value in headers:
-        check_header(name, value)
+        # One match checks name and value together; check_header then names
+        # the problem when there is one.
+        if _VALID_HEADER.fullmatch(f"{name}:{value}") is None:
+            check_header(name, value)
         lname = name.lower()
         if lname in UNSIGNED_HEADERS or lname.startswith("proxy-"):
             continue
-        trimmed = trim_value(value)
+        if "  " in value or "\t" in value or value[:1] == " " or value[-1:] == " ":
+            value = trim_value(value)  # noqa: PLW2901 - the canonical form replaces it
         if lname in values:
-            values[lname] = values[lname] + "," + trimmed
+            values[lname] = values[lname] + "," + value
         else:
-            values[lname] = trimmed
+            values[lname] = value
     return values, sorted(values)

@@ -8,16 +8,13 @@ region); kService = HMAC(kRegion, service); kSigning = HMAC(kService,
 from __future__ import annotations
 
 import functools
-import hashlib
 import hmac
 
 __all__ = ["derive_signing_key", "signing_key_cache_clear"]
 
-_SHA256 = hashlib.sha256
-
 
 def _hmac(key: bytes, message: str) -> bytes:
-    return hmac.digest(key, message.encode(), _SHA256)
+    return hmac.digest(key, message.encode(), "sha256")
 
 
 # functools.lru_cache is bounded and safe to share between threads. A key is

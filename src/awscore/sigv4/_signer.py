@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from awscore.errors import (
@@ -117,14 +118,13 @@ def format_amz_date(when: datetime) -> str:
             f"signing time {when.isoformat()} is naive: pass an aware datetime, "
             "e.g. datetime.now(timezone.utc)"
         )
-    try:
-        utc = when.astimezone(UTC)
-    except OverflowError as exc:
-        raise InvalidTimeError(f"signing time {when!r} is out of range") from exc
-    return (
-        f"{utc.year:04d}{utc.month:02d}{utc.day:02d}T"
-        f"{utc.hour:02d}{utc.minute:02d}{utc.second:02d}Z"
-    )
+    if when.tzinfo is not UTC:
+        try:
+            when = when.astimezone(UTC)
+        except OverflowError as exc:
+            raise InvalidTimeError(f"signing time {when!r} is out of range") from exc
+    # isoformat() is C code: 'YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00'.
+    return when.isoformat()[:19].replace("-", "").replace(":", "") + "Z"
 
 
 def _check_payload(payload: str) -> None:
@@ -172,6 +172,8 @@ def _outgoing_headers(
     dropped; the rest are appended in ``updates`` order. Any old Authorization
     goes.
     """
+    if not headers:
+        return tuple(updates.values())
     out: list[Header] = []
     placed: set[str] = set()
     for header in headers:
@@ -263,7 +265,7 @@ def _compute(
     payload: str | None,
     content_sha256_header: bool | None,
     omit_session_token: bool,
-) -> SigningDetails:
+) -> tuple[HttpRequest, Callable[[], SigningDetails]]:
     _check_inputs(request, credentials, region, service)
     amz_date = format_amz_date(when)
     method = request.method
@@ -320,7 +322,8 @@ def _compute(
         f"{hashlib.sha256(canonical_request.encode()).hexdigest()}"
     )
     key = derive_signing_key(credentials.secret_access_key, date, region, service)
-    signature = hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
+    # hmac.digest with a named hash is OpenSSL's one-shot HMAC, no Python object.
+    signature = hmac.digest(key, string_to_sign.encode(), "sha256").hex()
 
     authorization = None
     if presigned:
@@ -342,21 +345,27 @@ def _compute(
             (*out_headers, ("Authorization", authorization)),
             request.body,
         )
-    return SigningDetails(
-        algorithm=ALGORITHM,
-        amz_date=amz_date,
-        credential_scope=scope,
-        canonical_request=canonical_request,
-        string_to_sign=string_to_sign,
-        signing_key=key,
-        signature=signature,
-        signed_headers=tuple(names),
-        payload_hash=payload,
-        presigned=presigned,
-        request=signed,
-        url=out_url,
-        authorization=authorization,
-    )
+
+    def details() -> SigningDetails:
+        return SigningDetails(
+            algorithm=ALGORITHM,
+            amz_date=amz_date,
+            credential_scope=scope,
+            canonical_request=canonical_request,
+            string_to_sign=string_to_sign,
+            signing_key=key,
+            signature=signature,
+            signed_headers=tuple(names),
+            payload_hash=payload,
+            presigned=presigned,
+            request=signed,
+            url=out_url,
+            authorization=authorization,
+        )
+
+    # sign() and presign() only need the request; building the details record
+    # is left to sign_details(), which calls this.
+    return signed, details
 
 
 def sign_details(
@@ -394,7 +403,7 @@ def sign_details(
         payload=payload,
         content_sha256_header=content_sha256_header,
         omit_session_token=omit_session_token,
-    )
+    )[1]()
 
 
 def sign(
@@ -450,7 +459,7 @@ def sign(
         payload=payload,
         content_sha256_header=content_sha256_header,
         omit_session_token=omit_session_token,
-    ).request
+    )[0]
 
 
 def presign(
@@ -488,4 +497,4 @@ def presign(
         payload=payload,
         content_sha256_header=False,
         omit_session_token=omit_session_token,
-    ).url
+    )[0].url

@@ -28,7 +28,16 @@ __all__ = [
     "split_url",
 ]
 
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
+# RFC 3986 §3: scheme "://" authority path ["?" query] ["#" fragment]
+_URL = re.compile(
+    r"([A-Za-z][A-Za-z0-9+.\-]*)://([^/?#]*)([^?#]*)(?:\?([^#]*))?(?:#.*)?", re.DOTALL
+)
+_CTL = re.compile(r"[\r\n\0]")
+_SPACE = re.compile(r"\s")
+# Text that URI encoding leaves as it is: RFC 3986's unreserved set (plus '/'
+# in paths, plus the '=' and '&' that structure a query).
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9\-._~/]*")
+_PLAIN_QUERY = re.compile(r"[A-Za-z0-9\-._~=&]*")
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 # In a single-encoded (S3) path: everything RFC 3986 leaves raw, `/`, and escapes
 # that are already well formed pass through; anything else is encoded once.
@@ -58,46 +67,40 @@ def split_url(url: str) -> SplitUrl:
     as HTTP clients send it. Raises :class:`InvalidUrlError` for a URL without a
     scheme or host, or with characters no URL may hold.
     """
-    scheme, sep, rest = url.partition("://")
-    if not sep or not _SCHEME.fullmatch(scheme):
+    match = _URL.fullmatch(url)
+    if match is None:
+        if _CTL.search(url):
+            raise InvalidUrlError(f"URL {url[:200]!r} contains CR, LF or NUL")
         raise InvalidUrlError(
             f"URL {url[:200]!r} has no scheme: expected an absolute URL such as "
             "'https://example.amazonaws.com/'"
         )
-    if "\r" in url or "\n" in url or "\0" in url:
+    scheme, authority, path, query = match.groups(default="")
+    if _CTL.search(url):
         raise InvalidUrlError(f"URL {url[:200]!r} contains CR, LF or NUL")
-    # The authority ends at the first '/', '?' or '#'.
-    end = len(rest)
-    for delimiter in "/?#":
-        index = rest.find(delimiter)
-        if index != -1 and index < end:
-            end = index
-    authority, tail = rest[:end], rest[end:]
-    hostport = authority.rpartition("@")[2]
-    if hostport.startswith("["):
+    hostport = authority.rpartition("@")[2] if "@" in authority else authority
+    if hostport[:1] == "[":
         bracket = hostport.find("]")
         if bracket == -1:
             raise InvalidUrlError(f"URL {url[:200]!r} has an unterminated IPv6 host")
         host, port = hostport[: bracket + 1], hostport[bracket + 1 :]
-        if port and not port.startswith(":"):
+        if port and port[0] != ":":
             raise InvalidUrlError(f"URL {url[:200]!r} has junk after its IPv6 host")
         port = port[1:]
     else:
         host, _, port = hostport.partition(":")
-    if any(c.isspace() for c in host):
-        raise InvalidUrlError(f"URL {url[:200]!r} has whitespace in its host")
     if not host:
         raise InvalidUrlError(
             f"URL {url[:200]!r} has no host: expected scheme://host[:port]/path"
         )
+    if _SPACE.search(host):
+        raise InvalidUrlError(f"URL {url[:200]!r} has whitespace in its host")
     if port and not port.isdigit():
         raise InvalidUrlError(f"URL {url[:200]!r} has a non-numeric port {port!r}")
     scheme = scheme.lower()
     host = host.lower()
     if port and port != _DEFAULT_PORTS.get(scheme):
         host = f"{host}:{port}"
-    tail = tail.partition("#")[0]
-    path, _, query = tail.partition("?")
     return SplitUrl(scheme, host, f"{scheme}://{authority}", path, query)
 
 
@@ -110,7 +113,8 @@ def normalize_path(path: str) -> str:
     """
     if not path:
         return "/"
-    if path[0] == "/" and "." not in path and "//" not in path:
+    # A dot segment always follows a '/', so most paths need no work at all.
+    if path[0] == "/" and "/." not in path and "//" not in path:
         return path
     kept: list[str] = []
     for segment in path.split("/"):
@@ -133,6 +137,8 @@ def canonical_path(path: str, *, normalize: bool, double_encode: bool) -> str:
         path = "/"
     elif not path.startswith("/"):
         path = "/" + path
+    if _PLAIN_PATH.fullmatch(path):
+        return path
     if double_encode:
         # `quote` leaves RFC 3986's unreserved set and '/' alone and encodes
         # the UTF-8 bytes of everything else, '%' included.
@@ -159,11 +165,19 @@ def query_pairs(query: str) -> list[tuple[str, str]]:
     Empty pieces (``a=1&&b=2``) hold no parameter and are skipped.
     """
     pairs = []
+    if _PLAIN_QUERY.fullmatch(query):
+        # Nothing to decode or encode but an '=' inside a value.
+        for piece in query.split("&"):
+            if piece:
+                key, _, value = piece.partition("=")
+                if "=" in value:
+                    value = value.replace("=", "%3D")
+                pairs.append((key, value))
+        return pairs
     for piece in query.split("&"):
-        if not piece:
-            continue
-        key, _, value = piece.partition("=")
-        pairs.append((_recode(key), _recode(value)))
+        if piece:
+            key, _, value = piece.partition("=")
+            pairs.append((_recode(key), _recode(value)))
     return pairs
 
 
