@@ -80,15 +80,12 @@ def trim_value(value: str) -> str:
     return value
 
 
-def canonical_headers(
-    headers: Iterable[tuple[str, str]],
-) -> tuple[dict[str, str], list[str]]:
-    """Group, trim and sort the signable headers.
+def canonical_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Group and trim the signable headers.
 
-    Returns ``(values, names)``: the canonical value of each lower-cased name
-    (repeats joined with ``,``) and the sorted names. Names in
-    :data:`UNSIGNED_HEADERS` are left out. Raises :class:`InvalidHeaderError` for a
-    header that cannot be sent.
+    Returns the canonical value of each lower-cased name (repeats joined with
+    ``,`` in order); names in :data:`UNSIGNED_HEADERS` are left out. Raises
+    :class:`InvalidHeaderError` for a header that cannot be sent.
     """
     values: dict[str, str] = {}
     for name, value in headers:
@@ -105,4 +102,4 @@ def canonical_headers(
             values[lname] = values[lname] + "," + value
         else:
             values[lname] = value
-    return values, sorted(values)
+    return values

@@ -17,7 +17,6 @@ presigned URLs sign ``UNSIGNED-PAYLOAD``.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -30,7 +29,7 @@ from awscore.errors import (
     SigV4InputError,
 )
 from awscore.sigv4._headers import canonical_headers
-from awscore.sigv4._keys import derive_signing_key
+from awscore.sigv4._keys import derive_signing_key, hmac_sha256_hex
 from awscore.sigv4._model import Credentials, Header, HttpRequest, SigningDetails
 from awscore.sigv4._uri import (
     canonical_path,
@@ -123,8 +122,14 @@ def format_amz_date(when: datetime) -> str:
             when = when.astimezone(UTC)
         except OverflowError as exc:
             raise InvalidTimeError(f"signing time {when!r} is out of range") from exc
-    # isoformat() is C code: 'YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00'.
-    return when.isoformat()[:19].replace("-", "").replace(":", "") + "Z"
+    return "%04d%02d%02dT%02d%02d%02dZ" % (  # noqa: UP031 - fastest form here
+        when.year,
+        when.month,
+        when.day,
+        when.hour,
+        when.minute,
+        when.second,
+    )
 
 
 def _check_payload(payload: str) -> None:
@@ -192,11 +197,10 @@ def _outgoing_headers(
 
 def _header_section(signable: tuple[Header, ...], host: str) -> tuple[list[str], str]:
     """The sorted signed-header names and the canonical header lines."""
-    values, names = canonical_headers(signable)
+    values = canonical_headers(signable)
     if "host" not in values:
         values["host"] = host
-        names.append("host")
-        names.sort()
+    names = sorted(values)
     return names, "".join([f"{n}:{values[n]}\n" for n in names])
 
 
@@ -322,8 +326,7 @@ def _compute(
         f"{hashlib.sha256(canonical_request.encode()).hexdigest()}"
     )
     key = derive_signing_key(credentials.secret_access_key, date, region, service)
-    # hmac.digest with a named hash is OpenSSL's one-shot HMAC, no Python object.
-    signature = hmac.digest(key, string_to_sign.encode(), "sha256").hex()
+    signature = hmac_sha256_hex(key, string_to_sign.encode())
 
     authorization = None
     if presigned:
