@@ -1,0 +1,325 @@
+"""SigV4 header signing: awscore against its peers and the hashlib/hmac floor.
+
+Two workloads, each signed by every implementation on identical inputs in the
+same run:
+
+* ``get``: ``GET https://example.amazonaws.com/?Action=ListUsers&Version=2010-05-08``
+  with a ``Content-Type`` header, service ``iam``, region ``us-east-1``;
+* ``put``: ``PUT https://examplebucket.s3.amazonaws.com/photos/photo1.jpg`` with a
+  1 KiB body, service ``s3`` (S3 rules: ``x-amz-content-sha256`` signed).
+
+Every timed call builds a fresh request object of the implementation's own type
+and signs it: construction is timed for everyone alike.
+
+Implementations (``benchmark.extra_info["implementation"]``):
+
+* ``awscore``: :func:`awscore.sigv4.sign` with a fixed ``when``; awscore caches
+  its signing key per (secret, date, region, service), so after the first round
+  it pays no key derivation;
+* ``botocore``: ``SigV4Auth``/``S3SigV4Auth.add_auth`` on a new ``AWSRequest``,
+  the clock (``botocore.auth.get_current_datetime``) replaced by a plain function
+  returning the same instant; botocore derives the key on every call;
+* ``awscrt``: ``auth.aws_sign_request(req, cfg).result()`` (aws-c-auth, C) with
+  the same fixed date in the config; it derives the key on every call;
+* ``requests-aws4auth``: an ``AWS4Auth`` instance called on a copy of a prepared
+  request; it reads the clock (today's date) and keeps its key per date; it also
+  signs ``x-amz-content-sha256`` on the GET, one header more than the others;
+* ``floor``: the primitives any SigV4 signer must run, and nothing else: SHA-256
+  of the body, SHA-256 of the workload's real canonical request (same size), one
+  HMAC-SHA256 of the real string to sign under a precomputed key.
+
+Honesty checks run before any timing: awscore's ``Authorization`` must equal
+botocore's and awscrt's, the floor's HMAC must be the real signature, and
+requests-aws4auth's signature must be what awscore computes for the headers it
+sent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from awscore.sigv4 import Credentials, HttpRequest, sign, sign_details
+
+AKID = "AKIDEXAMPLE"
+SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+REGION = "us-east-1"
+WHEN = datetime(2015, 8, 30, 12, 36, tzinfo=UTC)
+WHEN_NAIVE = WHEN.replace(tzinfo=None)
+CREDS = Credentials(AKID, SECRET)
+
+
+@dataclass(frozen=True)
+class Workload:
+    """One request to sign, described once and handed to every implementation."""
+
+    name: str
+    method: str
+    url: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    service: str
+
+    @property
+    def s3(self) -> bool:
+        return self.service == "s3"
+
+    def awscore_request(self) -> HttpRequest:
+        return HttpRequest(self.method, self.url, self.headers, self.body)
+
+
+WORKLOADS = {
+    "get": Workload(
+        name="get",
+        method="GET",
+        url="https://example.amazonaws.com/?Action=ListUsers&Version=2010-05-08",
+        headers=(("Content-Type", "application/x-www-form-urlencoded; charset=utf-8"),),
+        body=b"",
+        service="iam",
+    ),
+    "put": Workload(
+        name="put",
+        method="PUT",
+        url="https://examplebucket.s3.amazonaws.com/photos/photo1.jpg",
+        headers=(),
+        body=bytes(range(256)) * 4,  # 1 KiB
+        service="s3",
+    ),
+}
+
+IMPLEMENTATIONS = ("floor", "awscore", "awscrt", "botocore", "requests-aws4auth")
+
+# A benchmark is a zero-argument callable that builds a request and signs it,
+# and a function that reads the Authorization header of what it returned.
+Signer = Callable[[], Any]
+
+
+# --- awscore -----------------------------------------------------------------
+
+
+def awscore_signer(w: Workload) -> Signer:
+    method, url, headers, body = w.method, w.url, w.headers, w.body
+    service = w.service
+
+    def run() -> HttpRequest:
+        return sign(
+            HttpRequest(method, url, headers, body),
+            CREDS,
+            region=REGION,
+            service=service,
+            when=WHEN,
+        )
+
+    return run
+
+
+def awscore_authorization(w: Workload) -> str:
+    value = sign(
+        w.awscore_request(), CREDS, region=REGION, service=w.service, when=WHEN
+    ).get("Authorization")
+    assert value is not None
+    return value
+
+
+# --- botocore ----------------------------------------------------------------
+
+
+def _fixed_now(remove_tzinfo: bool = True) -> datetime:
+    # A plain function rather than a Mock: a Mock call costs microseconds and
+    # would be charged to botocore.
+    return WHEN_NAIVE
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _botocore_clock() -> Iterator[None]:
+    """Sign every botocore request at WHEN, as awscore and awscrt do."""
+    auth = pytest.importorskip("botocore.auth")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(auth, "get_current_datetime", _fixed_now)
+        yield
+
+
+def botocore_signer(w: Workload) -> Signer:
+    from botocore.auth import S3SigV4Auth, SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials as BotoCredentials
+
+    cls = S3SigV4Auth if w.s3 else SigV4Auth
+    signer = cls(BotoCredentials(AKID, SECRET), w.service, REGION)
+    add_auth = signer.add_auth
+    method, url, headers, body = w.method, w.url, dict(w.headers), w.body
+
+    def run() -> Any:
+        request = AWSRequest(method=method, url=url, data=body, headers=headers)
+        add_auth(request)
+        return request
+
+    return run
+
+
+def botocore_authorization(result: Any) -> str:
+    return str(result.headers["Authorization"])
+
+
+# --- awscrt ------------------------------------------------------------------
+
+
+def awscrt_signer(w: Workload) -> Signer:
+    from awscrt import auth, http
+
+    config = auth.AwsSigningConfig(
+        algorithm=auth.AwsSigningAlgorithm.V4,
+        signature_type=auth.AwsSignatureType.HTTP_REQUEST_HEADERS,
+        credentials_provider=auth.AwsCredentialsProvider.new_static(AKID, SECRET),
+        region=REGION,
+        service=w.service,
+        date=WHEN_NAIVE,
+        use_double_uri_encode=not w.s3,
+        should_normalize_uri_path=not w.s3,
+        signed_body_header_type=(
+            auth.AwsSignedBodyHeaderType.X_AMZ_CONTENT_SHA_256
+            if w.s3
+            else auth.AwsSignedBodyHeaderType.NONE
+        ),
+    )
+    parts = urlsplit(w.url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    header_list = [("Host", parts.netloc), *w.headers]
+    method, body = w.method, w.body
+    sign_request = auth.aws_sign_request
+    HttpHeaders, HttpRequestCrt = http.HttpHeaders, http.HttpRequest  # noqa: N806
+
+    def run() -> Any:
+        request = HttpRequestCrt(method, path, HttpHeaders(header_list))
+        request.body_stream = io.BytesIO(body)
+        return sign_request(request, config).result()
+
+    return run
+
+
+def awscrt_authorization(result: Any) -> str:
+    return str(result.headers.get("Authorization"))
+
+
+# --- requests-aws4auth -------------------------------------------------------
+
+
+def aws4auth_signer(w: Workload) -> Signer:
+    import requests
+    from requests_aws4auth import AWS4Auth
+
+    signer = AWS4Auth(AKID, SECRET, REGION, w.service)
+    template = requests.Request(
+        w.method, w.url, headers=dict(w.headers), data=w.body or None
+    ).prepare()
+
+    def run() -> Any:
+        # PreparedRequest.copy is the cheapest way to a fresh prepared request:
+        # it copies the headers, not re-parsing the URL.
+        return signer(template.copy())
+
+    return run
+
+
+def check_aws4auth(w: Workload, result: Any) -> None:
+    """requests-aws4auth's signature is awscore's for the headers it sent."""
+    amz_date = result.headers["x-amz-date"]
+    when = datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    sent = (
+        *w.headers,
+        ("x-amz-content-sha256", result.headers["x-amz-content-sha256"]),
+    )
+    expected = sign(
+        HttpRequest(w.method, w.url, sent, w.body),
+        CREDS,
+        region=REGION,
+        service=w.service,
+        when=when,
+    ).get("Authorization")
+    assert result.headers["Authorization"] == expected
+
+
+# --- floor -------------------------------------------------------------------
+
+
+def floor_signer(w: Workload) -> Signer:
+    details = sign_details(
+        w.awscore_request(), CREDS, region=REGION, service=w.service, when=WHEN
+    )
+    body = w.body
+    canonical_request = details.canonical_request.encode()
+    string_to_sign = details.string_to_sign.encode()
+    key = details.signing_key
+    sha256 = hashlib.sha256
+    digest = hmac.digest
+
+    def run() -> str:
+        sha256(body).hexdigest()  # the payload hash (computed even when empty)
+        sha256(canonical_request).hexdigest()
+        return digest(key, string_to_sign, "sha256").hex()
+
+    return run
+
+
+# --- the benchmarks ----------------------------------------------------------
+
+
+def make_signer(impl: str, w: Workload) -> Signer:
+    if impl == "awscore":
+        return awscore_signer(w)
+    if impl == "botocore":
+        pytest.importorskip("botocore")
+        return botocore_signer(w)
+    if impl == "awscrt":
+        pytest.importorskip("awscrt")
+        return awscrt_signer(w)
+    if impl == "requests-aws4auth":
+        pytest.importorskip("requests_aws4auth")
+        return aws4auth_signer(w)
+    assert impl == "floor"
+    return floor_signer(w)
+
+
+def check(impl: str, w: Workload, result: Any) -> None:
+    """Fail unless ``result`` carries the signature awscore computes."""
+    expected = awscore_authorization(w)
+    if impl == "awscore":
+        assert result.get("Authorization") == expected
+    elif impl == "botocore":
+        assert botocore_authorization(result) == expected
+    elif impl == "awscrt":
+        assert awscrt_authorization(result) == expected
+    elif impl == "requests-aws4auth":
+        check_aws4auth(w, result)
+    else:
+        assert expected.endswith(f"Signature={result}")
+
+
+@pytest.mark.parametrize("workload", list(WORKLOADS))
+def test_awscore_matches_botocore(workload: str) -> None:
+    """The timed work is equivalent: awscore and botocore sign identically."""
+    pytest.importorskip("botocore")
+    w = WORKLOADS[workload]
+    boto = botocore_authorization(botocore_signer(w)())
+    assert awscore_authorization(w) == boto
+
+
+@pytest.mark.parametrize("impl", IMPLEMENTATIONS)
+@pytest.mark.parametrize("workload", list(WORKLOADS))
+def test_sign(benchmark: Any, workload: str, impl: str) -> None:
+    w = WORKLOADS[workload]
+    run = make_signer(impl, w)
+    check(impl, w, run())  # before timing: same signature as awscore
+    benchmark.group = f"sigv4-{workload}"
+    benchmark.extra_info["implementation"] = impl
+    benchmark.extra_info["workload"] = workload
+    result = benchmark(run)
+    check(impl, w, result)
