@@ -14,6 +14,20 @@ from __future__ import annotations
 
 __all__ = [
     "AutoScalingError",
+    "ContentSha256MismatchError",
+    "CredentialScopeError",
+    "MalformedAuthorizationError",
+    "MalformedPresignError",
+    "MissingAuthenticationError",
+    "PresignExpiredError",
+    "ReplayedRequestError",
+    "RequestTimeTooSkewedError",
+    "RequestTooLargeError",
+    "SigV4VerificationError",
+    "SignatureMismatchError",
+    "StreamingNotSupportedError",
+    "UnknownAccessKeyError",
+    "UnsignedHeaderError",
     "AwsCoreError",
     "CfnInitError",
     "CliError",
@@ -105,3 +119,132 @@ class InvalidExpiresError(SigV4InputError):
 
 class InvalidOptionError(SigV4InputError):
     """A signing option has a value that is not accepted."""
+
+
+# --- sigv4 verification ------------------------------------------------------
+# Each carries the error code and HTTP status AWS answers with: ``s3_code`` for S3
+# (REST-XML), ``code`` for the JSON and query protocols.
+
+
+class SigV4VerificationError(SigV4Error):
+    """A request's SigV4 authentication was rejected."""
+
+    s3_code = "AccessDenied"
+    code = "AccessDenied"
+    status = 403
+
+
+class MissingAuthenticationError(SigV4VerificationError):
+    """The request carries neither an Authorization header nor a presigned query."""
+
+    s3_code = "AccessDenied"
+    code = "MissingAuthenticationToken"
+
+
+class MalformedAuthorizationError(SigV4VerificationError):
+    """The Authorization header or X-Amz-Date cannot be parsed strictly."""
+
+    s3_code = "AuthorizationHeaderMalformed"
+    code = "IncompleteSignature"
+    status = 400
+
+
+class MalformedPresignError(SigV4VerificationError):
+    """A presigned URL's X-Amz-* query parameters are missing or malformed."""
+
+    s3_code = "AuthorizationQueryParametersError"
+    code = "IncompleteSignature"
+    status = 400
+
+
+class UnknownAccessKeyError(SigV4VerificationError):
+    """No credentials are known for the access key id."""
+
+    s3_code = "InvalidAccessKeyId"
+    code = "InvalidClientTokenId"
+
+
+class CredentialScopeError(SigV4VerificationError):
+    """The credential scope's date, region or service is not accepted."""
+
+    s3_code = "AuthorizationHeaderMalformed"
+    code = "SignatureDoesNotMatch"
+    status = 400
+
+
+class UnsignedHeaderError(SigV4VerificationError):
+    """``host``, or an ``x-amz-*`` header that is present, is not signed."""
+
+    s3_code = "AccessDenied"
+    code = "SignatureDoesNotMatch"
+
+
+class RequestTimeTooSkewedError(SigV4VerificationError):
+    """The request time is too far from the server's clock."""
+
+    s3_code = "RequestTimeTooSkewed"
+    code = "InvalidSignatureException"
+
+
+class PresignExpiredError(SigV4VerificationError):
+    """A presigned URL's lifetime is over, or has not begun."""
+
+    s3_code = "AccessDenied"
+    code = "AccessDenied"
+
+
+class ContentSha256MismatchError(SigV4VerificationError):
+    """``x-amz-content-sha256`` does not match the body (S3's XAmzContentSHA256Mismatch)."""
+
+    s3_code = "XAmzContentSHA256Mismatch"
+    code = "XAmzContentSHA256Mismatch"
+    status = 400
+
+
+class StreamingNotSupportedError(SigV4VerificationError):
+    """The body is an aws-chunked ``STREAMING-*`` payload, which is not verified yet."""
+
+    s3_code = "NotImplemented"
+    code = "NotImplemented"
+    status = 501
+
+
+class SignatureMismatchError(SigV4VerificationError):
+    """The signature does not match the one computed from the request.
+
+    ``canonical_request`` and ``string_to_sign`` are the server's, as S3 returns them
+    in its ``SignatureDoesNotMatch`` error, so a client can diff them with its own.
+    """
+
+    s3_code = "SignatureDoesNotMatch"
+    code = "SignatureDoesNotMatch"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        canonical_request: str,
+        string_to_sign: str,
+        access_key_id: str,
+        signature_provided: str,
+    ) -> None:
+        super().__init__(message)
+        self.canonical_request = canonical_request
+        self.string_to_sign = string_to_sign
+        self.access_key_id = access_key_id
+        self.signature_provided = signature_provided
+
+
+class ReplayedRequestError(SigV4VerificationError):
+    """The same signature was already accepted within the skew window."""
+
+    s3_code = "AccessDenied"
+    code = "AccessDenied"
+
+
+class RequestTooLargeError(SigV4VerificationError):
+    """The body is larger than the middleware buffers for verification."""
+
+    s3_code = "EntityTooLarge"
+    code = "RequestEntityTooLarge"
+    status = 413

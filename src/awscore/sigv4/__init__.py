@@ -37,9 +37,11 @@ from awscore.sigv4._signer import (
     sign,
     sign_details,
 )
+from awscore.sigv4._verifier import ReplayGuard, VerifiedRequest, Verifier
 
 if TYPE_CHECKING:
     from awscore.sigv4._httpx import HttpxAuth
+    from awscore.sigv4._middleware import SigV4AsgiMiddleware, SigV4WsgiMiddleware
     from awscore.sigv4._requests import RequestsAuth
 
 __all__ = [
@@ -52,8 +54,13 @@ __all__ = [
     "Credentials",
     "HttpRequest",
     "HttpxAuth",
+    "ReplayGuard",
     "RequestsAuth",
+    "SigV4AsgiMiddleware",
+    "SigV4WsgiMiddleware",
     "SigningDetails",
+    "VerifiedRequest",
+    "Verifier",
     "derive_signing_key",
     "format_amz_date",
     "parse_raw_request",
@@ -69,6 +76,8 @@ __all__ = [
 _LAZY = {
     "RequestsAuth": "awscore.sigv4._requests",
     "HttpxAuth": "awscore.sigv4._httpx",
+    "SigV4WsgiMiddleware": "awscore.sigv4._middleware",
+    "SigV4AsgiMiddleware": "awscore.sigv4._middleware",
 }
 
 

@@ -40,6 +40,7 @@ _SPACE = re.compile(r"\s")
 # in paths, plus the '=' and '&' that structure a query).
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9\-._~/]*")
 _PLAIN_QUERY = re.compile(r"[A-Za-z0-9\-._~=&]*")
+_UNRESERVED = re.compile(r"[A-Za-z0-9\-._~]*")
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 # In a single-encoded (S3) path: everything RFC 3986 leaves raw, `/`, and escapes
 # that are already well formed pass through; anything else is encoded once.
@@ -154,6 +155,8 @@ def encode_query_component(text: str | bytes) -> str:
 
 
 def _recode(component: str) -> str:
+    if _UNRESERVED.fullmatch(component):
+        return component
     if "%" in component:
         return quote(unquote_to_bytes(component), safe="")
     return quote(component, safe="")

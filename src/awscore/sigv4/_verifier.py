@@ -1,0 +1,569 @@
+"""Server-side SigV4 verification, as AWS does it.
+
+The verifier recomputes the signature from the request as received and compares
+it in constant time. Before that it checks, each with its own error: that the
+request is authenticated at all; that the ``Authorization`` header (or the
+presigned query) parses strictly; that the key is known; that the credential
+scope's date matches ``X-Amz-Date`` and its region and service are accepted; that
+``host`` and every ``x-amz-*`` header present are signed; the clock skew (15
+minutes, AWS's limit) or the presigned URL's lifetime; and that
+``x-amz-content-sha256`` matches the body.
+
+Like the signer it is sans-I/O: ``now`` is a parameter and the credential lookup
+is the caller's function.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from awscore.errors import (
+    ContentSha256MismatchError,
+    CredentialScopeError,
+    MalformedAuthorizationError,
+    MalformedPresignError,
+    MissingAuthenticationError,
+    PresignExpiredError,
+    ReplayedRequestError,
+    RequestTimeTooSkewedError,
+    SignatureMismatchError,
+    SigV4Error,
+    SigV4VerificationError,
+    StreamingNotSupportedError,
+    UnknownAccessKeyError,
+    UnsignedHeaderError,
+)
+from awscore.sigv4._headers import trim_value
+from awscore.sigv4._keys import derive_signing_key, hmac_sha256_hex
+from awscore.sigv4._model import Credentials, HttpRequest
+from awscore.sigv4._signer import (
+    ALGORITHM,
+    EMPTY_SHA256,
+    MAX_PRESIGN_EXPIRES,
+    S3_SERVICES,
+    UNSIGNED_PAYLOAD,
+)
+from awscore.sigv4._uri import canonical_path, canonical_query, split_url
+
+__all__ = ["ReplayGuard", "VerifiedRequest", "Verifier"]
+
+CredentialLookup = Callable[[str], Credentials | None]
+PayloadMode = Literal["signed", "unsigned", "streaming"]
+
+_AMZ_DATE = re.compile(r"\d{8}T\d{6}Z")
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_SCOPE = re.compile(r"([^/\s]+)/(\d{8})/([^/\s]+)/([^/\s]+)/aws4_request")
+_NAME = r"[a-z0-9!#$%&'*+\-.^_`|~]+"
+_SIGNED_HEADERS = re.compile(rf"{_NAME}(?:;{_NAME})*")
+_AUTHORIZATION = re.compile(
+    r"AWS4-HMAC-SHA256 Credential=([^/\s,]+)/(\d{8})/([^/\s,]+)/([^/\s,]+)/"
+    rf"aws4_request, ?SignedHeaders=({_NAME}(?:;{_NAME})*), ?Signature=([0-9a-f]{{64}})"
+)
+_AUTH_PART = re.compile(r"\s*(Credential|SignedHeaders|Signature)=([^,\s]*)\s*")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VerifiedRequest:
+    """Who signed an accepted request, and how."""
+
+    access_key_id: str
+    region: str
+    service: str
+    #: the request time (``X-Amz-Date``), aware, UTC
+    signed_at: datetime
+    signed_headers: tuple[str, ...]
+    #: the payload hash, ``UNSIGNED-PAYLOAD`` or a ``STREAMING-*`` constant
+    payload_hash: str
+    payload_mode: PayloadMode
+    presigned: bool
+    #: the session token the request carried, if any (its validity is the
+    #: caller's business: STS tokens are checked by the credential lookup)
+    session_token: str | None = field(default=None, repr=False)
+
+    @property
+    def signing_date(self) -> str:
+        """The credential scope's date, ``YYYYMMDD``."""
+        return self.signed_at.strftime("%Y%m%d")
+
+
+class ReplayGuard:
+    """Remembers accepted signatures within the skew window, in bounded memory.
+
+    A signature seen again before it ages out of the window is a replay. When
+    ``max_entries`` signatures are held, the oldest is forgotten first: memory stays
+    bounded, and a replay of that oldest request is no longer caught, so size it
+    for the request rate times the window. Safe to share between threads.
+    """
+
+    def __init__(self, max_entries: int = 100_000) -> None:
+        if max_entries < 1:
+            raise SigV4Error("ReplayGuard max_entries must be at least 1")
+        self._max = max_entries
+        self._seen: OrderedDict[tuple[str, str], datetime] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+    def check_and_remember(
+        self, access_key_id: str, signature: str, *, until: datetime, now: datetime
+    ) -> None:
+        """Raise :class:`ReplayedRequestError` if seen, else remember the signature."""
+        key = (access_key_id, signature)
+        with self._lock:
+            # Forget what has aged out (entries are kept in insertion order, and
+            # every entry lives for the same window, so the oldest go first).
+            while self._seen:
+                oldest_key, expiry = next(iter(self._seen.items()))
+                if expiry >= now:
+                    break
+                del self._seen[oldest_key]
+            expiry = self._seen.get(key)
+            if expiry is not None and expiry >= now:
+                raise ReplayedRequestError(
+                    "request was already accepted once: a replay of a signed request "
+                    "is rejected within the clock-skew window"
+                )
+            self._seen[key] = until
+            while len(self._seen) > self._max:
+                self._seen.popitem(last=False)
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    """What the client claims: from the Authorization header or the query."""
+
+    access_key_id: str
+    date: str
+    region: str
+    service: str
+    signed_headers: tuple[str, ...]
+    signature: str
+    amz_date: str
+    presigned: bool
+    expires: int
+    query_without_signature: str
+
+
+class Verifier:
+    """Verify SigV4-signed requests the way AWS does.
+
+    Args:
+        lookup: ``lookup(access_key_id)`` returns the :class:`Credentials` for a key,
+            or ``None`` for an unknown key.
+        regions: the regions this endpoint accepts in the credential scope.
+        services: the service names it accepts (``s3`` selects S3's rules).
+        max_skew: how far the request time may be from ``now`` (AWS: 15 minutes).
+        max_presign_expires: the longest ``X-Amz-Expires`` accepted (AWS: 604800,
+            seven days).
+        require_signed_amz_headers: reject ``x-amz-*`` headers that are present but
+            not signed (S3's rule).
+        replay_guard: reject a signature that was already accepted (off by default;
+            AWS does not do this).
+    """
+
+    def __init__(
+        self,
+        lookup: CredentialLookup,
+        *,
+        regions: Collection[str],
+        services: Collection[str],
+        max_skew: timedelta = timedelta(minutes=15),
+        max_presign_expires: int = MAX_PRESIGN_EXPIRES,
+        require_signed_amz_headers: bool = True,
+        replay_guard: ReplayGuard | None = None,
+    ) -> None:
+        if not 1 <= max_presign_expires <= MAX_PRESIGN_EXPIRES:
+            raise SigV4Error(
+                f"max_presign_expires must be in 1..{MAX_PRESIGN_EXPIRES}, "
+                f"not {max_presign_expires}"
+            )
+        self._lookup = lookup
+        self.regions = frozenset(regions)
+        self.services = frozenset(services)
+        self.max_skew = max_skew
+        self.max_presign_expires = max_presign_expires
+        self.require_signed_amz_headers = require_signed_amz_headers
+        self.replay_guard = replay_guard
+
+    def verify(self, request: HttpRequest, *, now: datetime) -> VerifiedRequest:
+        """Verify ``request`` at time ``now`` (aware); return who signed it.
+
+        Raises a :class:`~awscore.errors.SigV4VerificationError` subclass naming the
+        first check that failed.
+        """
+        if now.tzinfo is None:
+            raise SigV4Error("now must be an aware datetime")
+        try:
+            url = split_url(request.url)
+        except SigV4Error as exc:
+            raise MalformedAuthorizationError(str(exc)) from None
+        headers = _header_map(request)
+        authorization = headers.get("authorization")
+        # Query parameter names are case-sensitive: AWS reads X-Amz-Algorithm only.
+        presigned = "X-Amz-Algorithm=" in url.query
+        if authorization is not None and presigned:
+            raise MalformedAuthorizationError(
+                "only one authentication mechanism is allowed: the request has both "
+                "an Authorization header and X-Amz-Algorithm in its query"
+            )
+        if authorization is not None:
+            parsed = _parse_authorization(authorization, headers)
+        elif presigned:
+            parsed = _parse_presigned(url.query, self.max_presign_expires)
+        else:
+            raise MissingAuthenticationError(
+                "request is not signed: it has no Authorization header and no "
+                "X-Amz-Algorithm query parameter"
+            )
+        signed_at = _check_scope_and_time(self, parsed, now)
+        credentials = self._lookup(parsed.access_key_id)
+        if credentials is None:
+            raise UnknownAccessKeyError(
+                f"the AWS access key id {parsed.access_key_id!r} does not exist in "
+                "our records"
+            )
+        _check_signed_headers(parsed, headers, self.require_signed_amz_headers)
+        payload, mode = _payload(request, headers, parsed)
+
+        s3 = parsed.service in S3_SERVICES
+        path = canonical_path(url.path, normalize=not s3, double_encode=not s3)
+        block = "".join(
+            [
+                f"{name}:{headers.get(name, url.host if name == 'host' else '')}\n"
+                for name in parsed.signed_headers
+            ]
+        )
+        signed_list = ";".join(parsed.signed_headers)
+        query = parsed.query_without_signature if parsed.presigned else url.query
+        canonical_request = (
+            f"{request.method}\n{path}\n{canonical_query(query)}\n"
+            f"{block}\n{signed_list}\n{payload}"
+        )
+        scope = f"{parsed.date}/{parsed.region}/{parsed.service}/aws4_request"
+        string_to_sign = (
+            f"{ALGORITHM}\n{parsed.amz_date}\n{scope}\n"
+            f"{hashlib.sha256(canonical_request.encode()).hexdigest()}"
+        )
+        key = derive_signing_key(
+            credentials.secret_access_key, parsed.date, parsed.region, parsed.service
+        )
+        expected = hmac_sha256_hex(key, string_to_sign.encode())
+        if not hmac.compare_digest(expected, parsed.signature):
+            raise SignatureMismatchError(
+                "the request signature we calculated does not match the signature "
+                "you provided: check your key and signing method",
+                canonical_request=canonical_request,
+                string_to_sign=string_to_sign,
+                access_key_id=parsed.access_key_id,
+                signature_provided=parsed.signature,
+            )
+        if self.replay_guard is not None:
+            self.replay_guard.check_and_remember(
+                parsed.access_key_id,
+                parsed.signature,
+                until=signed_at + self.max_skew
+                if not parsed.presigned
+                else signed_at + timedelta(seconds=parsed.expires) + self.max_skew,
+                now=now,
+            )
+        token = headers.get("x-amz-security-token")
+        if parsed.presigned:
+            token = _query_value(url.query, "X-Amz-Security-Token")
+        return VerifiedRequest(
+            access_key_id=parsed.access_key_id,
+            region=parsed.region,
+            service=parsed.service,
+            signed_at=signed_at,
+            signed_headers=parsed.signed_headers,
+            payload_hash=payload,
+            payload_mode=mode,
+            presigned=parsed.presigned,
+            session_token=token,
+        )
+
+
+def _header_map(request: HttpRequest) -> dict[str, str]:
+    """Canonical values of every header, by lower-cased name."""
+    values: dict[str, str] = {}
+    for name, value in request.headers:
+        lname = name.lower()
+        if "  " in value or "\t" in value or value[:1] == " " or value[-1:] == " ":
+            value = trim_value(value)  # noqa: PLW2901 - the canonical form replaces it
+        values[lname] = f"{values[lname]},{value}" if lname in values else value
+    return values
+
+
+def _parse_authorization(value: str, headers: dict[str, str]) -> _Parsed:
+    amz_date = headers.get("x-amz-date")
+    if amz_date is None:
+        raise MalformedAuthorizationError(
+            "the request has no X-Amz-Date header: a SigV4 signed request must carry "
+            "its signing time"
+        )
+    # The form every SDK sends, in one match; anything else takes the long way,
+    # which accepts the parts in any order and names what is wrong.
+    match = _AUTHORIZATION.fullmatch(value)
+    if match is not None:
+        akid, date, region, service, signed, signature = match.groups()
+        names = tuple(signed.split(";"))
+        if list(names) == sorted(set(names)):
+            return _Parsed(
+                akid, date, region, service, names, signature, amz_date, False, 0, ""
+            )
+    algorithm, _, rest = value.partition(" ")
+    if algorithm != ALGORITHM:
+        raise MalformedAuthorizationError(
+            f"the authorization header's algorithm {algorithm[:40]!r} is not "
+            f"supported: expected {ALGORITHM}"
+        )
+    parts: dict[str, str] = {}
+    for piece in rest.split(","):
+        match = _AUTH_PART.fullmatch(piece)
+        if match is None or match.group(1) in parts:
+            raise MalformedAuthorizationError(
+                f"the authorization header is malformed near {piece.strip()[:60]!r}: "
+                "expected 'Credential=..., SignedHeaders=..., Signature=...'"
+            )
+        parts[match.group(1)] = match.group(2)
+    missing = {"Credential", "SignedHeaders", "Signature"} - parts.keys()
+    if missing:
+        raise MalformedAuthorizationError(
+            f"the authorization header is missing {', '.join(sorted(missing))}"
+        )
+    akid, date, region, service = _parse_scope(
+        parts["Credential"], MalformedAuthorizationError
+    )
+    signed = _parse_signed_headers(parts["SignedHeaders"], MalformedAuthorizationError)
+    signature = parts["Signature"]
+    if not _HEX64.fullmatch(signature):
+        raise MalformedAuthorizationError(
+            "the authorization header's Signature must be 64 lower-case hex digits"
+        )
+    return _Parsed(
+        akid, date, region, service, signed, signature, amz_date, False, 0, ""
+    )
+
+
+def _parse_scope(
+    credential: str, error: type[SigV4VerificationError]
+) -> tuple[str, str, str, str]:
+    match = _SCOPE.fullmatch(credential)
+    if match is None:
+        raise error(
+            f"credential {credential[:120]!r} is malformed: expected "
+            "'<access key id>/YYYYMMDD/<region>/<service>/aws4_request'"
+        )
+    akid, date, region, service = match.groups()
+    return akid, date, region, service
+
+
+def _parse_signed_headers(
+    value: str, error: type[SigV4VerificationError]
+) -> tuple[str, ...]:
+    if not _SIGNED_HEADERS.fullmatch(value):
+        raise error(
+            f"SignedHeaders {value[:120]!r} is malformed: expected lower-case header "
+            "names joined with ';'"
+        )
+    names = tuple(value.split(";"))
+    if list(names) != sorted(set(names)):
+        raise error(
+            f"SignedHeaders {value[:120]!r} must be sorted and hold each name once"
+        )
+    return names
+
+
+_PRESIGN_REQUIRED = (
+    "X-Amz-Algorithm",
+    "X-Amz-Credential",
+    "X-Amz-Date",
+    "X-Amz-Expires",
+    "X-Amz-SignedHeaders",
+    "X-Amz-Signature",
+)
+
+
+def _query_value(query: str, name: str) -> str | None:
+    from urllib.parse import unquote
+
+    for piece in query.split("&"):
+        key, _, value = piece.partition("=")
+        if key == name:
+            return unquote(value)
+    return None
+
+
+def _parse_presigned(query: str, max_expires: int) -> _Parsed:
+    from urllib.parse import unquote
+
+    found: dict[str, str] = {}
+    kept: list[str] = []
+    for piece in query.split("&"):
+        key, _, value = piece.partition("=")
+        if key in _PRESIGN_REQUIRED or key == "X-Amz-Security-Token":
+            if key in found:
+                raise MalformedPresignError(f"query parameter {key} appears twice")
+            found[key] = unquote(value)
+        if key != "X-Amz-Signature":
+            kept.append(piece)
+    missing = [k for k in _PRESIGN_REQUIRED if k not in found]
+    if missing:
+        raise MalformedPresignError(
+            "query-string authentication requires the X-Amz-Algorithm, "
+            "X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders and "
+            f"X-Amz-Expires parameters; missing: {', '.join(missing)}"
+        )
+    if found["X-Amz-Algorithm"] != ALGORITHM:
+        raise MalformedPresignError(
+            f"X-Amz-Algorithm {found['X-Amz-Algorithm'][:40]!r} is not supported: "
+            f"expected {ALGORITHM}"
+        )
+    akid, date, region, service = _parse_scope(
+        found["X-Amz-Credential"], MalformedPresignError
+    )
+    signed = _parse_signed_headers(found["X-Amz-SignedHeaders"], MalformedPresignError)
+    signature = found["X-Amz-Signature"]
+    if not _HEX64.fullmatch(signature):
+        raise MalformedPresignError("X-Amz-Signature must be 64 lower-case hex digits")
+    expires_text = found["X-Amz-Expires"]
+    if (
+        not expires_text.isascii()
+        or not expires_text.isdigit()
+        or len(expires_text) > 9
+    ):
+        raise MalformedPresignError(
+            f"X-Amz-Expires {expires_text[:20]!r} should be a number of seconds"
+        )
+    expires = int(expires_text)
+    if expires > max_expires:
+        raise MalformedPresignError(
+            f"X-Amz-Expires must be less than a week (in seconds) that is "
+            f"{max_expires}: got {expires}"
+        )
+    if expires < 1:
+        raise MalformedPresignError("X-Amz-Expires must be non-negative and not 0")
+    return _Parsed(
+        akid,
+        date,
+        region,
+        service,
+        signed,
+        signature,
+        found["X-Amz-Date"],
+        True,
+        expires,
+        "&".join(kept),
+    )
+
+
+def _check_scope_and_time(
+    verifier: Verifier, parsed: _Parsed, now: datetime
+) -> datetime:
+    error = MalformedPresignError if parsed.presigned else MalformedAuthorizationError
+    if _AMZ_DATE.fullmatch(parsed.amz_date) is None:
+        raise error(
+            f"X-Amz-Date {parsed.amz_date[:40]!r} is not in ISO 8601 basic format "
+            "(YYYYMMDD'T'HHMMSS'Z')"
+        )
+    try:
+        # The strict format is checked above; fromisoformat (3.11+) is C code.
+        signed_at = datetime.fromisoformat(parsed.amz_date)
+    except ValueError:
+        raise error(f"X-Amz-Date {parsed.amz_date!r} is not a valid time") from None
+    if parsed.date != parsed.amz_date[:8]:
+        raise CredentialScopeError(
+            f"date in credential scope does not match YYYYMMDD from X-Amz-Date: "
+            f"{parsed.date!r} != {parsed.amz_date[:8]!r}"
+        )
+    if parsed.region not in verifier.regions:
+        raise CredentialScopeError(
+            f"the authorization header's region {parsed.region!r} is wrong; "
+            f"expecting one of {sorted(verifier.regions)}"
+        )
+    if parsed.service not in verifier.services:
+        raise CredentialScopeError(
+            f"credential should be scoped to a valid service: {parsed.service!r} is "
+            f"not one of {sorted(verifier.services)}"
+        )
+    if now.tzinfo is not UTC:
+        now = now.astimezone(UTC)
+    if parsed.presigned:
+        if signed_at - now > verifier.max_skew:
+            raise PresignExpiredError(
+                f"Request is not valid yet: signed for {signed_at.isoformat()}, now "
+                f"is {now.isoformat()}"
+            )
+        if now - signed_at > timedelta(seconds=parsed.expires):
+            raise PresignExpiredError("Request has expired")
+    elif abs(now - signed_at) > verifier.max_skew:
+        raise RequestTimeTooSkewedError(
+            "the difference between the request time and the current time is too "
+            f"large: request {signed_at.isoformat()}, server {now.isoformat()}, "
+            f"allowed {int(verifier.max_skew.total_seconds())} s"
+        )
+    return signed_at
+
+
+def _check_signed_headers(
+    parsed: _Parsed, headers: dict[str, str], require_amz: bool
+) -> None:
+    signed = set(parsed.signed_headers)
+    if "host" not in signed:
+        raise UnsignedHeaderError(
+            "the host header must be signed (SignedHeaders has no 'host')"
+        )
+    missing = [n for n in parsed.signed_headers if n != "host" and n not in headers]
+    if missing:
+        raise UnsignedHeaderError(
+            f"signed header(s) {', '.join(missing)} are not in the request"
+        )
+    if require_amz:
+        unsigned = [n for n in headers if n[:6] == "x-amz-" and n not in signed]
+        if unsigned and parsed.presigned and "x-amz-security-token" in unsigned:
+            # a presigned URL's token may travel as a header, signed or not
+            unsigned.remove("x-amz-security-token")
+        if unsigned:
+            raise UnsignedHeaderError(
+                "there were headers present in the request which were not signed: "
+                + ", ".join(sorted(unsigned))
+            )
+
+
+def _payload(
+    request: HttpRequest, headers: dict[str, str], parsed: _Parsed
+) -> tuple[str, PayloadMode]:
+    declared = headers.get("x-amz-content-sha256")
+    s3 = parsed.service in S3_SERVICES
+    if declared is None:
+        if s3 and parsed.presigned:
+            return UNSIGNED_PAYLOAD, "unsigned"
+        body = request.body
+        return (hashlib.sha256(body).hexdigest() if body else EMPTY_SHA256), "signed"
+    if declared == UNSIGNED_PAYLOAD:
+        return declared, "unsigned"
+    if declared.startswith("STREAMING-"):
+        raise StreamingNotSupportedError(
+            f"x-amz-content-sha256 {declared!r}: aws-chunked streaming payloads are "
+            "not supported by this verifier yet"
+        )
+    if not _HEX64.fullmatch(declared):
+        raise ContentSha256MismatchError(
+            f"x-amz-content-sha256 {declared[:80]!r} is neither a lower-case hex "
+            "SHA-256 nor UNSIGNED-PAYLOAD"
+        )
+    actual = hashlib.sha256(request.body).hexdigest()
+    if not hmac.compare_digest(actual, declared):
+        raise ContentSha256MismatchError(
+            "the provided 'x-amz-content-sha256' header does not match what was "
+            f"computed: client {declared}, server {actual}"
+        )
+    return declared, "signed"
