@@ -14,24 +14,12 @@ from __future__ import annotations
 
 __all__ = [
     "AutoScalingError",
-    "ContentSha256MismatchError",
-    "CredentialScopeError",
-    "MalformedAuthorizationError",
-    "MalformedPresignError",
-    "MissingAuthenticationError",
-    "PresignExpiredError",
-    "ReplayedRequestError",
-    "RequestTimeTooSkewedError",
-    "RequestTooLargeError",
-    "SigV4VerificationError",
-    "SignatureMismatchError",
-    "StreamingNotSupportedError",
-    "UnknownAccessKeyError",
-    "UnsignedHeaderError",
     "AwsCoreError",
     "CfnInitError",
     "CliError",
     "CodeArtifactError",
+    "ContentSha256MismatchError",
+    "CredentialScopeError",
     "InvalidExpiresError",
     "InvalidHeaderError",
     "InvalidOptionError",
@@ -40,9 +28,21 @@ __all__ = [
     "InvalidUrlError",
     "K8sDnsError",
     "KinesisError",
+    "MalformedAuthorizationError",
+    "MalformedPresignError",
+    "MissingAuthenticationError",
+    "PresignExpiredError",
     "QuorumError",
+    "ReplayedRequestError",
+    "RequestTimeTooSkewedError",
+    "RequestTooLargeError",
     "SigV4Error",
     "SigV4InputError",
+    "SigV4VerificationError",
+    "SignatureMismatchError",
+    "StreamingNotSupportedError",
+    "UnknownAccessKeyError",
+    "UnsignedHeaderError",
     "VpnError",
 ]
 
@@ -127,10 +127,16 @@ class InvalidOptionError(SigV4InputError):
 
 
 class SigV4VerificationError(SigV4Error):
-    """A request's SigV4 authentication was rejected."""
+    """A request's SigV4 authentication was rejected.
+
+    ``s3_code`` is the code S3 answers with, ``code`` the one of query-protocol
+    services (STS, IAM, SQS), ``json_code`` the one of JSON-protocol services
+    (DynamoDB, Kinesis); ``status`` is the HTTP status.
+    """
 
     s3_code = "AccessDenied"
     code = "AccessDenied"
+    json_code = "AccessDeniedException"
     status = 403
 
 
@@ -139,6 +145,7 @@ class MissingAuthenticationError(SigV4VerificationError):
 
     s3_code = "AccessDenied"
     code = "MissingAuthenticationToken"
+    json_code = "MissingAuthenticationTokenException"
 
 
 class MalformedAuthorizationError(SigV4VerificationError):
@@ -146,6 +153,7 @@ class MalformedAuthorizationError(SigV4VerificationError):
 
     s3_code = "AuthorizationHeaderMalformed"
     code = "IncompleteSignature"
+    json_code = "IncompleteSignatureException"
     status = 400
 
 
@@ -154,6 +162,7 @@ class MalformedPresignError(SigV4VerificationError):
 
     s3_code = "AuthorizationQueryParametersError"
     code = "IncompleteSignature"
+    json_code = "IncompleteSignatureException"
     status = 400
 
 
@@ -162,6 +171,7 @@ class UnknownAccessKeyError(SigV4VerificationError):
 
     s3_code = "InvalidAccessKeyId"
     code = "InvalidClientTokenId"
+    json_code = "UnrecognizedClientException"
 
 
 class CredentialScopeError(SigV4VerificationError):
@@ -169,6 +179,7 @@ class CredentialScopeError(SigV4VerificationError):
 
     s3_code = "AuthorizationHeaderMalformed"
     code = "SignatureDoesNotMatch"
+    json_code = "InvalidSignatureException"
     status = 400
 
 
@@ -177,13 +188,15 @@ class UnsignedHeaderError(SigV4VerificationError):
 
     s3_code = "AccessDenied"
     code = "SignatureDoesNotMatch"
+    json_code = "InvalidSignatureException"
 
 
 class RequestTimeTooSkewedError(SigV4VerificationError):
     """The request time is too far from the server's clock."""
 
     s3_code = "RequestTimeTooSkewed"
-    code = "InvalidSignatureException"
+    code = "SignatureDoesNotMatch"
+    json_code = "InvalidSignatureException"
 
 
 class PresignExpiredError(SigV4VerificationError):
@@ -194,10 +207,11 @@ class PresignExpiredError(SigV4VerificationError):
 
 
 class ContentSha256MismatchError(SigV4VerificationError):
-    """``x-amz-content-sha256`` does not match the body (S3's XAmzContentSHA256Mismatch)."""
+    """``x-amz-content-sha256`` does not match the body."""
 
     s3_code = "XAmzContentSHA256Mismatch"
     code = "XAmzContentSHA256Mismatch"
+    json_code = "XAmzContentSHA256Mismatch"
     status = 400
 
 
@@ -206,6 +220,7 @@ class StreamingNotSupportedError(SigV4VerificationError):
 
     s3_code = "NotImplemented"
     code = "NotImplemented"
+    json_code = "NotImplemented"
     status = 501
 
 
@@ -218,6 +233,7 @@ class SignatureMismatchError(SigV4VerificationError):
 
     s3_code = "SignatureDoesNotMatch"
     code = "SignatureDoesNotMatch"
+    json_code = "InvalidSignatureException"
 
     def __init__(
         self,
@@ -247,4 +263,5 @@ class RequestTooLargeError(SigV4VerificationError):
 
     s3_code = "EntityTooLarge"
     code = "RequestEntityTooLarge"
+    json_code = "RequestEntityTooLargeException"
     status = 413

@@ -119,11 +119,12 @@ class ReplayGuard:
         """Raise :class:`ReplayedRequestError` if seen, else remember the signature."""
         key = (access_key_id, signature)
         with self._lock:
-            # Forget what has aged out (entries are kept in insertion order, and
-            # every entry lives for the same window, so the oldest go first).
+            # Forget what has aged out from the oldest end. Lifetimes differ
+            # (presigned URLs), so an expired entry may wait behind a live one;
+            # it is harmless there, as only a live entry counts as seen.
             while self._seen:
-                oldest_key, expiry = next(iter(self._seen.items()))
-                if expiry >= now:
+                oldest_key, oldest_expiry = next(iter(self._seen.items()))
+                if oldest_expiry >= now:
                     break
                 del self._seen[oldest_key]
             expiry = self._seen.get(key)
