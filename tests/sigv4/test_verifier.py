@@ -1,0 +1,499 @@
+"""The SigV4 verifier: each check, its boundaries, and sign/verify round trips."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from awscore.errors import (
+    ContentSha256MismatchError,
+    CredentialScopeError,
+    MalformedAuthorizationError,
+    MalformedPresignError,
+    MissingAuthenticationError,
+    PresignExpiredError,
+    ReplayedRequestError,
+    RequestTimeTooSkewedError,
+    SignatureMismatchError,
+    SigV4VerificationError,
+    StreamingNotSupportedError,
+    UnknownAccessKeyError,
+    UnsignedHeaderError,
+)
+from awscore.sigv4 import (
+    Credentials,
+    HttpRequest,
+    ReplayGuard,
+    Verifier,
+    presign,
+    sign,
+    sign_details,
+)
+from tests.strategies import sigv4 as sst
+
+SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+CREDS = Credentials("AKIDEXAMPLE", SECRET)
+WHEN = datetime(2015, 8, 30, 12, 36, tzinfo=UTC)
+SKEW = timedelta(minutes=15)
+PUT = HttpRequest(
+    "PUT",
+    "https://examplebucket.s3.amazonaws.com/a%20key?x=1",
+    [("Content-Type", "text/plain"), ("X-Amz-Meta-Color", "blue")],
+    b"hello",
+)
+
+
+def _verifier(**kwargs: object) -> Verifier:
+    known = {CREDS.access_key_id: CREDS}
+    return Verifier(
+        known.get,
+        regions={"us-east-1"},
+        services={"service", "s3", "iam"},
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def _signed(request: HttpRequest = PUT, service: str = "s3") -> HttpRequest:
+    return sign(request, CREDS, region="us-east-1", service=service, when=WHEN)
+
+
+def _with_header(request: HttpRequest, name: str, value: str) -> HttpRequest:
+    kept = [(n, v) for n, v in request.headers if n.lower() != name.lower()]
+    return replace(request, headers=(*kept, (name, value)))
+
+
+def _rejects(
+    error: type[SigV4VerificationError],
+    request: HttpRequest,
+    now: datetime = WHEN,
+    verifier: Verifier | None = None,
+) -> str:
+    with pytest.raises(error) as info:
+        (verifier or _verifier()).verify(request, now=now)
+    return str(info.value)
+
+
+# --- acceptance --------------------------------------------------------------
+
+
+def test_a_signed_request_verifies_with_its_identity() -> None:
+    verified = _verifier().verify(_signed(), now=WHEN)
+    assert verified.access_key_id == "AKIDEXAMPLE"
+    assert (verified.region, verified.service) == ("us-east-1", "s3")
+    assert verified.signing_date == "20150830"
+    assert verified.signed_at == WHEN
+    assert verified.presigned is False
+    assert verified.payload_mode == "signed"
+    assert "x-amz-meta-color" in verified.signed_headers
+
+
+def test_a_presigned_url_verifies() -> None:
+    url = presign(PUT, CREDS, region="us-east-1", service="s3", when=WHEN)
+    verified = _verifier().verify(
+        replace(PUT, url=url), now=WHEN + timedelta(seconds=60)
+    )
+    assert verified.presigned is True
+    assert verified.payload_mode == "unsigned"
+
+
+def test_unsigned_payload_is_accepted() -> None:
+    signed = sign(
+        PUT,
+        CREDS,
+        region="us-east-1",
+        service="s3",
+        when=WHEN,
+        payload="UNSIGNED-PAYLOAD",
+    )
+    verified = _verifier().verify(replace(signed, body=b"anything"), now=WHEN)
+    assert verified.payload_mode == "unsigned"
+
+
+def test_session_token_is_reported() -> None:
+    creds = Credentials("AKIDEXAMPLE", SECRET, "token-value")
+    signed = sign(PUT, creds, region="us-east-1", service="s3", when=WHEN)
+    verified = _verifier().verify(signed, now=WHEN)
+    assert verified.session_token == "token-value"
+    assert "token-value" not in repr(verified)
+
+
+# --- each check --------------------------------------------------------------
+
+
+def test_no_authentication() -> None:
+    _rejects(MissingAuthenticationError, PUT)
+
+
+def test_both_mechanisms_at_once() -> None:
+    url = presign(PUT, CREDS, region="us-east-1", service="s3", when=WHEN)
+    _rejects(MalformedAuthorizationError, replace(_signed(), url=url))
+
+
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda a: a.replace("AWS4-HMAC-SHA256", "AWS4-HMAC-SHA1"),
+        lambda a: a.replace("Credential=", "Credentials="),
+        lambda a: a.replace("/aws4_request", "/aws5_request"),
+        lambda a: a.replace(
+            "SignedHeaders=content-type;", "SignedHeaders=Content-Type;"
+        ),
+        lambda a: a.replace(
+            "SignedHeaders=content-type;host", "SignedHeaders=host;content-type"
+        ),
+        lambda a: a.replace(
+            "SignedHeaders=content-type;", "SignedHeaders=content-type;content-type;"
+        ),
+        lambda a: a[:-1],
+        lambda a: a[:-64] + a[-64:].upper(),
+        lambda a: a + ", Signature=" + "0" * 64,
+        lambda a: a.split(", Signature=")[0],
+        lambda a: a.replace("/20150830/", "/2015083/"),
+    ],
+)
+def test_malformed_authorization_header(mangle: Callable[[str], str]) -> None:
+    signed = _signed()
+    value = signed.get("Authorization")
+    assert value is not None
+    _rejects(
+        MalformedAuthorizationError,
+        _with_header(signed, "Authorization", mangle(value)),
+    )
+
+
+def test_parts_in_another_order_and_spacing_are_accepted() -> None:
+    signed = _signed()
+    value = signed.get("Authorization")
+    assert value is not None
+    algorithm, rest = value.split(" ", 1)
+    credential, headers, signature = rest.split(", ")
+    reordered = f"{algorithm} {signature},{credential} ,  {headers}"
+    _verifier().verify(_with_header(signed, "Authorization", reordered), now=WHEN)
+
+
+@pytest.mark.parametrize(
+    ("param", "value"),
+    [
+        ("X-Amz-Algorithm", "AWS4-HMAC-SHA1"),
+        ("X-Amz-Credential", "AKIDEXAMPLE%2F20150830%2Fus-east-1%2Fs3"),
+        ("X-Amz-Date", "2015-08-30T12:36:00Z"),
+        ("X-Amz-Expires", "soon"),
+        ("X-Amz-Expires", "604801"),
+        ("X-Amz-Expires", "0"),
+        ("X-Amz-SignedHeaders", "Host"),
+        ("X-Amz-Signature", "abc"),
+    ],
+)
+def test_malformed_presign_parameters(param: str, value: str) -> None:
+    url = presign(PUT, CREDS, region="us-east-1", service="s3", when=WHEN)
+    pieces = [
+        p if not p.startswith(param + "=") else f"{param}={value}"
+        for p in url.split("?", 1)[1].split("&")
+    ]
+    mangled = url.split("?", 1)[0] + "?" + "&".join(pieces)
+    _rejects(MalformedPresignError, replace(PUT, url=mangled))
+
+
+def test_missing_presign_parameter() -> None:
+    url = presign(PUT, CREDS, region="us-east-1", service="s3", when=WHEN)
+    mangled = "&".join(p for p in url.split("&") if not p.startswith("X-Amz-Expires"))
+    message = _rejects(MalformedPresignError, replace(PUT, url=mangled))
+    assert "X-Amz-Expires" in message
+
+
+def test_unknown_access_key() -> None:
+    other = Credentials("AKIDUNKNOWN", SECRET)
+    signed = sign(PUT, other, region="us-east-1", service="s3", when=WHEN)
+    assert "AKIDUNKNOWN" in _rejects(UnknownAccessKeyError, signed)
+
+
+def test_scope_date_must_match_x_amz_date() -> None:
+    signed = _signed()
+    message = _rejects(
+        CredentialScopeError,
+        _with_header(signed, "X-Amz-Date", "20150831T000000Z"),
+        now=datetime(2015, 8, 31, tzinfo=UTC),
+    )
+    assert "20150830" in message
+
+
+@pytest.mark.parametrize(
+    ("region", "service"), [("eu-west-1", "s3"), ("us-east-1", "sqs")]
+)
+def test_region_and_service_must_be_accepted(region: str, service: str) -> None:
+    signed = sign(PUT, CREDS, region=region, service=service, when=WHEN)
+    _rejects(CredentialScopeError, signed)
+
+
+def test_host_must_be_signed() -> None:
+    details = sign_details(PUT, CREDS, region="us-east-1", service="s3", when=WHEN)
+    forged = details.request
+    value = forged.get("Authorization")
+    assert value is not None
+    forged = _with_header(forged, "Authorization", value.replace(";host;", ";"))
+    assert "host" in _rejects(UnsignedHeaderError, forged)
+
+
+def test_unsigned_amz_headers_are_rejected_unless_configured() -> None:
+    extra = _with_header(_signed(), "X-Amz-Acl", "public-read")
+    assert "x-amz-acl" in _rejects(UnsignedHeaderError, extra)
+    _verifier(require_signed_amz_headers=False).verify(extra, now=WHEN)
+
+
+def test_streaming_payloads_are_not_supported_yet() -> None:
+    signed = sign(
+        PUT,
+        CREDS,
+        region="us-east-1",
+        service="s3",
+        when=WHEN,
+        payload="STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+    )
+    assert "not supported" in _rejects(StreamingNotSupportedError, signed)
+
+
+def test_content_sha256_must_match_the_body() -> None:
+    tampered = replace(_signed(), body=b"HELLO")
+    _rejects(ContentSha256MismatchError, tampered)
+
+
+def test_signature_mismatch_carries_the_servers_view() -> None:
+    wrong = sign(
+        PUT,
+        Credentials("AKIDEXAMPLE", "not-the-secret"),
+        region="us-east-1",
+        service="s3",
+        when=WHEN,
+    )
+    with pytest.raises(SignatureMismatchError) as info:
+        _verifier().verify(wrong, now=WHEN)
+    expected = sign_details(PUT, CREDS, region="us-east-1", service="s3", when=WHEN)
+    assert info.value.canonical_request == expected.canonical_request
+    assert info.value.string_to_sign == expected.string_to_sign
+    assert SECRET not in str(info.value)
+
+
+# --- time --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("offset", [SKEW, -SKEW, timedelta(0)])
+def test_skew_limit_is_inclusive(offset: timedelta) -> None:
+    _verifier().verify(_signed(), now=WHEN + offset)
+
+
+@pytest.mark.parametrize(
+    "offset", [SKEW + timedelta(seconds=1), -SKEW - timedelta(seconds=1)]
+)
+def test_beyond_the_skew_limit(offset: timedelta) -> None:
+    _rejects(RequestTimeTooSkewedError, _signed(), now=WHEN + offset)
+
+
+def test_presigned_url_lifetime_boundaries() -> None:
+    url = presign(PUT, CREDS, region="us-east-1", service="s3", when=WHEN, expires=60)
+    request = replace(PUT, url=url)
+    _verifier().verify(request, now=WHEN + timedelta(seconds=60))
+    assert _rejects(PresignExpiredError, request, now=WHEN + timedelta(seconds=61)) == (
+        "Request has expired"
+    )
+    _verifier().verify(request, now=WHEN - SKEW)
+    message = _rejects(
+        PresignExpiredError, request, now=WHEN - SKEW - timedelta(seconds=1)
+    )
+    assert "not valid yet" in message
+
+
+def test_max_presign_expires_is_configurable() -> None:
+    url = presign(PUT, CREDS, region="us-east-1", service="s3", when=WHEN, expires=3600)
+    _rejects(
+        MalformedPresignError,
+        replace(PUT, url=url),
+        verifier=_verifier(max_presign_expires=600),
+    )
+
+
+# --- replay guard ------------------------------------------------------------
+
+
+def test_replay_guard_rejects_a_second_use_within_the_window() -> None:
+    verifier = _verifier(replay_guard=ReplayGuard(max_entries=10))
+    signed = _signed()
+    verifier.verify(signed, now=WHEN)
+    _rejects(ReplayedRequestError, signed, verifier=verifier)
+    # a different request is not a replay
+    verifier.verify(_signed(replace(PUT, body=b"other")), now=WHEN)
+
+
+def test_replay_guard_forgets_after_the_window_and_stays_bounded() -> None:
+    guard = ReplayGuard(max_entries=3)
+    for i in range(10):
+        guard.check_and_remember("AKID", f"sig{i}", until=WHEN + SKEW, now=WHEN)
+    assert len(guard) == 3
+    guard.check_and_remember(
+        "AKID", "sig9x", until=WHEN + 2 * SKEW, now=WHEN + SKEW + timedelta(seconds=1)
+    )
+    assert len(guard) == 1
+
+
+# --- properties --------------------------------------------------------------
+
+
+@given(
+    generated=sst.requests(),
+    creds=sst.credentials,
+    when=sst.signing_times,
+    service=st.sampled_from(["service", "s3", "iam"]),
+    presigned=st.booleans(),
+)
+def test_everything_signed_verifies_at_the_same_now(
+    generated: sst.GeneratedRequest,
+    creds: Credentials,
+    when: datetime,
+    service: str,
+    presigned: bool,
+) -> None:
+    """Every request made by sign() or presign() verifies at the signing time."""
+    verifier = Verifier(
+        {creds.access_key_id: creds}.get, regions={"us-east-1"}, services={service}
+    )
+    request = generated.request
+    if presigned:
+        url = presign(request, creds, region="us-east-1", service=service, when=when)
+        signed = replace(request, url=url)
+    else:
+        signed = sign(request, creds, region="us-east-1", service=service, when=when)
+    verified = verifier.verify(signed, now=when)
+    assert verified.access_key_id == creds.access_key_id
+    assert verified.presigned is presigned
+
+
+def _mutations(signed: HttpRequest) -> list[tuple[str, HttpRequest, type[Exception]]]:
+    value = signed.get("Authorization")
+    assert value is not None
+    signature = value[-64:]
+    flipped = signature[:10] + ("0" if signature[10] != "0" else "1") + signature[11:]
+    out = [
+        ("method", replace(signed, method="DELETE"), SignatureMismatchError),
+        (
+            "path",
+            replace(signed, url=signed.url.replace("/a%20key", "/b%20key")),
+            SignatureMismatchError,
+        ),
+        (
+            "query",
+            replace(signed, url=signed.url.replace("x=1", "x=2")),
+            SignatureMismatchError,
+        ),
+        (
+            "signed header",
+            _with_header(signed, "X-Amz-Meta-Color", "red"),
+            SignatureMismatchError,
+        ),
+        (
+            "x-amz-date",
+            _with_header(signed, "X-Amz-Date", "20150830T123601Z"),
+            SignatureMismatchError,
+        ),
+        (
+            "signature",
+            _with_header(signed, "Authorization", value[:-64] + flipped),
+            SignatureMismatchError,
+        ),
+        ("body", replace(signed, body=signed.body + b"!"), ContentSha256MismatchError),
+    ]
+    return out
+
+
+@pytest.mark.parametrize("index", range(7))
+def test_changing_any_signed_element_fails_with_the_right_error(index: int) -> None:
+    """Changing one signed element (method, path, a query parameter, a signed
+    header, X-Amz-Date, one signature character, the signed body) is rejected."""
+    _, mutated, error = _mutations(_signed())[index]
+    with pytest.raises(error):
+        _verifier().verify(mutated, now=WHEN)
+
+
+def test_a_changed_body_without_the_hash_header_is_a_mismatch() -> None:
+    signed = _signed(replace(PUT, url="https://example.amazonaws.com/"), "service")
+    assert signed.get("x-amz-content-sha256") is None
+    _rejects(SignatureMismatchError, replace(signed, body=b"changed"))
+
+
+@given(
+    name=st.sampled_from(["User-Agent", "X-Amzn-Trace-Id", "Connection"]),
+    value=st.text(alphabet="abcdefghij ;=/", max_size=20),
+)
+def test_unsigned_headers_may_change_freely(name: str, value: str) -> None:
+    """Headers outside SignedHeaders can be added or changed without breaking
+    the signature."""
+    _verifier().verify(_with_header(_signed(), name, value), now=WHEN)
+
+
+ELEMENTS = ["method", "path", "query", "header", "x-amz-date", "signature", "body"]
+
+
+def _mutate(  # noqa: PLR0911 - one return per element reads best
+    signed: HttpRequest, element: str
+) -> HttpRequest | None:
+    """``signed`` with one signed element changed, or None if it has none such."""
+    value = signed.get("Authorization") or ""
+    if element == "method":
+        return replace(signed, method="PATCH" if signed.method != "PATCH" else "PUT")
+    if element == "path":
+        base, _, query = signed.url.partition("?")
+        return replace(signed, url=base + "x" + (f"?{query}" if query else ""))
+    if element == "query":
+        joiner = "&" if "?" in signed.url else "?"
+        return replace(signed, url=signed.url + joiner + "added=1")
+    if element == "header":
+        signed_names = value.split("SignedHeaders=")[1].split(",")[0].split(";")
+        for name, header_value in signed.headers:
+            if name.lower() in signed_names and name.lower() not in (
+                "x-amz-date",
+                "x-amz-content-sha256",
+                "host",
+            ):
+                return _with_header(signed, name, header_value + "x")
+        return None
+    if element == "x-amz-date":
+        date = signed.get("X-Amz-Date") or ""
+        second = "1" if date[-2] != "1" else "2"
+        return _with_header(signed, "X-Amz-Date", date[:-2] + second + "Z")
+    if element == "signature":
+        flip = "0" if value[-1] != "0" else "1"
+        return _with_header(signed, "Authorization", value[:-1] + flip)
+    return replace(signed, body=signed.body + b"!")
+
+
+@given(
+    generated=sst.requests(),
+    when=sst.signing_times,
+    service=st.sampled_from(["service", "s3"]),
+    element=st.sampled_from(ELEMENTS),
+)
+def test_any_one_signed_element_changed_is_rejected(
+    generated: sst.GeneratedRequest, when: datetime, service: str, element: str
+) -> None:
+    """Changing any one signed element of a signed request (method, path, a query
+    parameter, a signed header's value, X-Amz-Date, one character of the
+    signature, the body when its hash is signed) makes verification fail: with
+    XAmzContentSHA256Mismatch for a body under x-amz-content-sha256, else with
+    SignatureDoesNotMatch."""
+    signed = sign(
+        generated.request, CREDS, region="us-east-1", service=service, when=when
+    )
+    mutated = _mutate(signed, element)
+    if mutated is None:
+        return
+    expected: type[Exception] = SignatureMismatchError
+    if element == "body" and signed.get("x-amz-content-sha256") is not None:
+        expected = ContentSha256MismatchError
+    verifier = Verifier(
+        {CREDS.access_key_id: CREDS}.get, regions={"us-east-1"}, services={service}
+    )
+    with pytest.raises(expected):
+        verifier.verify(mutated, now=when)
