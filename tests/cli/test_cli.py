@@ -206,3 +206,94 @@ def test_python_dash_m_awscore_works() -> None:
     )
     assert result.returncode == 0
     assert result.stdout.strip() == f"awscore {__version__}"
+
+
+def _signed_request_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    argv = [
+        "sigv4",
+        "sign",
+        "POST",
+        "https://example.amazonaws.com/?a=1",
+        "-H",
+        "Content-Type: text/plain",
+        "--data",
+        "hello",
+        "--region",
+        "us-east-1",
+        "--service",
+        "service",
+        "--time",
+        "2015-08-30T12:36:00Z",
+        *CREDS,
+    ]
+    assert main(argv) == 0
+    head = capsys.readouterr().out
+    path = tmp_path / "request.txt"
+    path.write_bytes(head.encode() + b"\nhello")
+    return path
+
+
+def test_verify_accepts_a_signed_request(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _signed_request_file(tmp_path, capsys)
+    argv = ["sigv4", "verify", str(path), "--now", "2015-08-30T12:40:00Z", *CREDS]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("valid: Authorization header signed by AKIDEXAMPLE")
+
+
+def test_verify_rejects_a_stale_request(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _signed_request_file(tmp_path, capsys)
+    argv = ["sigv4", "verify", str(path), "--now", "2015-08-30T13:00:00Z", *CREDS]
+    assert main(argv) == 1
+    assert "RequestTimeTooSkewedError" in capsys.readouterr().err
+
+
+def test_verify_diffs_against_the_clients_canonical_request(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _signed_request_file(tmp_path, capsys)
+    path.write_bytes(path.read_bytes().replace(b"?a=1", b"?a=2"))
+    client = tmp_path / "creq.txt"
+    client.write_text(
+        "POST\n/\na=1\ncontent-type:text/plain\nhost:example.amazonaws.com\n"
+        "x-amz-date:20150830T123600Z\n\ncontent-type;host;x-amz-date\n"
+        "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+    )
+    argv = [
+        "sigv4",
+        "verify",
+        str(path),
+        "--now",
+        "2015-08-30T12:40:00Z",
+        "--client-canonical-request",
+        str(client),
+        "--json",
+        *CREDS,
+    ]
+    assert main(argv) == 1
+    captured = capsys.readouterr()
+    assert "-a=1\n+a=2\n" in captured.out
+    assert "SignatureMismatchError" in captured.err
+    document = json.loads(captured.out[captured.out.index("{") :])
+    assert document["valid"] is False
+    assert document["canonical_request"].split("\n")[2] == "a=2"
+
+
+def test_verify_reads_stdin(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    path = _signed_request_file(tmp_path, capsys)
+
+    class FakeStdin:
+        buffer = io.BytesIO(path.read_bytes())
+
+    monkeypatch.setattr(sys, "stdin", FakeStdin)
+    argv = ["sigv4", "verify", "-", "--now", "2015-08-30T12:36:00Z", "--json", *CREDS]
+    assert main(argv) == 0
+    assert json.loads(capsys.readouterr().out)["valid"] is True

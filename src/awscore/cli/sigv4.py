@@ -10,11 +10,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from awscore.cli._tour import TourPart, TourSection
-from awscore.errors import CliError, InvalidTimeError
+from awscore.errors import CliError, InvalidTimeError, SignatureMismatchError
 from awscore.sigv4 import (
     Credentials,
     HttpRequest,
     SigningDetails,
+    Verifier,
+    claimed_scope,
+    parse_raw_request,
     serialize_request,
     sign_details,
 )
@@ -27,6 +30,12 @@ example:
   export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY
   awscore sigv4 sign GET 'https://example.amazonaws.com/?Param1=value1' \\
       --region us-east-1 --service service --time 2015-08-30T12:36:00Z --explain
+"""
+_VERIFY_EXAMPLE = """\
+example:
+  awscore sigv4 verify captured-request.txt --now 2015-08-30T12:36:00Z \\
+      --access-key-id AKIDEXAMPLE --secret-access-key "$SECRET" \\
+      --client-canonical-request canonical-from-aws.txt
 """
 _PRESIGN_EXAMPLE = """\
 example:
@@ -68,6 +77,46 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="lifetime in seconds, 1..604800 (default: 3600)",
     )
     presign.set_defaults(handler=_sign, presigned=True)
+    verify = verbs.add_parser(
+        "verify",
+        help="verify a raw HTTP request's signature, as AWS would",
+        description="Read a raw HTTP/1.1 request (a file, or - for stdin) and verify "
+        "its SigV4 signature with the given credentials. On a mismatch, compare "
+        "with the canonical request AWS returned.",
+        epilog=_VERIFY_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    verify.add_argument("request", help="file holding the raw request, or - for stdin")
+    verify.add_argument(
+        "--scheme", default="https", help="scheme of the request URL (default: https)"
+    )
+    verify.add_argument(
+        "--now",
+        help="the server's time, ISO 8601 with a zone; default: the clock. Use the "
+        "request's own X-Amz-Date to check a captured request later.",
+    )
+    verify.add_argument(
+        "--region", action="append", help="accepted region (default: the request's)"
+    )
+    verify.add_argument(
+        "--service", action="append", help="accepted service (default: the request's)"
+    )
+    verify.add_argument("--access-key-id", help="default: $AWS_ACCESS_KEY_ID")
+    verify.add_argument("--secret-access-key", help="default: $AWS_SECRET_ACCESS_KEY")
+    verify.add_argument(
+        "--client-canonical-request",
+        type=Path,
+        metavar="FILE",
+        help="the canonical request from AWS's SignatureDoesNotMatch error: print a "
+        "line diff against the one recomputed here",
+    )
+    verify.add_argument(
+        "--explain",
+        action="store_true",
+        help="print the recomputed canonical request and string to sign on a mismatch",
+    )
+    verify.add_argument("--json", action="store_true", help="machine-readable output")
+    verify.set_defaults(handler=_verify, session_token=None)
 
 
 def _add_request_arguments(parser: argparse.ArgumentParser) -> None:
@@ -187,6 +236,89 @@ def _sign(args: argparse.Namespace) -> int:
         head = serialize_request(details.request).partition(b"\r\n\r\n")[0]
         out.write(head.decode().replace("\r\n", "\n") + "\n")
     return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    raw = (
+        sys.stdin.buffer.read()
+        if args.request == "-"
+        else Path(args.request).read_bytes()
+    )
+    request = parse_raw_request(raw, scheme=args.scheme)
+    credentials = _credentials(args)
+    scope = claimed_scope(request)
+    regions = args.region or ([scope.region] if scope else [])
+    services = args.service or ([scope.service] if scope else [])
+    verifier = Verifier(
+        {credentials.access_key_id: credentials}.get,
+        regions=regions,
+        services=services,
+    )
+    out = sys.stdout
+    try:
+        verified = verifier.verify(request, now=parse_time(args.now))
+    except SignatureMismatchError as mismatch:
+        if args.client_canonical_request is not None:
+            theirs = Path(args.client_canonical_request).read_text(encoding="utf-8")
+            out.write(_diff(theirs, mismatch.canonical_request))
+        if args.explain:
+            out.write(
+                f"# canonical request (recomputed)\n{mismatch.canonical_request}\n\n"
+                f"# string to sign (recomputed)\n{mismatch.string_to_sign}\n"
+            )
+        if args.json:
+            json.dump(
+                {
+                    "valid": False,
+                    "error": type(mismatch).__name__,
+                    "message": str(mismatch),
+                    "canonical_request": mismatch.canonical_request,
+                    "string_to_sign": mismatch.string_to_sign,
+                },
+                out,
+                indent=2,
+            )
+            out.write("\n")
+        raise
+    if args.json:
+        json.dump(
+            {
+                "valid": True,
+                "access_key_id": verified.access_key_id,
+                "region": verified.region,
+                "service": verified.service,
+                "signed_at": verified.signed_at.isoformat(),
+                "signed_headers": list(verified.signed_headers),
+                "payload_mode": verified.payload_mode,
+                "presigned": verified.presigned,
+            },
+            out,
+            indent=2,
+        )
+        out.write("\n")
+        return 0
+    how = "presigned URL" if verified.presigned else "Authorization header"
+    out.write(
+        f"valid: {how} signed by {verified.access_key_id} for "
+        f"{verified.region}/{verified.service} at {verified.signed_at.isoformat()}\n"
+        f"signed headers: {';'.join(verified.signed_headers)}\n"
+        f"payload: {verified.payload_mode} ({verified.payload_hash})\n"
+    )
+    return 0
+
+
+def _diff(theirs: str, ours: str) -> str:
+    import difflib
+
+    lines = difflib.unified_diff(
+        theirs.rstrip("\n").split("\n"),
+        ours.split("\n"),
+        fromfile="client (from AWS's error)",
+        tofile="recomputed here",
+        lineterm="",
+    )
+    text = "\n".join(lines)
+    return (text + "\n") if text else "canonical requests are identical\n"
 
 
 def _explain(details: SigningDetails) -> str:

@@ -24,6 +24,11 @@ from typing import TYPE_CHECKING, Any
 
 from awscore.sigv4._headers import UNSIGNED_HEADERS
 from awscore.sigv4._keys import derive_signing_key, signing_key_cache_clear
+from awscore.sigv4._middleware import (
+    IDENTITY_KEY,
+    SigV4AsgiMiddleware,
+    SigV4WsgiMiddleware,
+)
 from awscore.sigv4._model import Credentials, HttpRequest, SigningDetails
 from awscore.sigv4._raw import parse_raw_request, serialize_request
 from awscore.sigv4._signer import (
@@ -37,30 +42,36 @@ from awscore.sigv4._signer import (
     sign,
     sign_details,
 )
-from awscore.sigv4._verifier import ReplayGuard, VerifiedRequest, Verifier
+from awscore.sigv4._verifier import (
+    CredentialScope,
+    ReplayGuard,
+    VerifiedRequest,
+    Verifier,
+    claimed_scope,
+)
 
 if TYPE_CHECKING:
-    from awscore.sigv4._httpx import HttpxAuth
-    from awscore.sigv4._middleware import SigV4AsgiMiddleware, SigV4WsgiMiddleware
-    from awscore.sigv4._requests import RequestsAuth
+    from awscore.sigv4._httpx import HttpxAuth as HttpxAuth
+    from awscore.sigv4._requests import RequestsAuth as RequestsAuth
 
 __all__ = [
     "ALGORITHM",
     "EMPTY_SHA256",
+    "IDENTITY_KEY",
     "MAX_PRESIGN_EXPIRES",
     "S3_SERVICES",
     "UNSIGNED_HEADERS",
     "UNSIGNED_PAYLOAD",
+    "CredentialScope",
     "Credentials",
     "HttpRequest",
-    "HttpxAuth",
     "ReplayGuard",
-    "RequestsAuth",
     "SigV4AsgiMiddleware",
     "SigV4WsgiMiddleware",
     "SigningDetails",
     "VerifiedRequest",
     "Verifier",
+    "claimed_scope",
     "derive_signing_key",
     "format_amz_date",
     "parse_raw_request",
@@ -72,12 +83,12 @@ __all__ = [
 ]
 
 # The adapters need optional packages: load them on first use only, so that
-# `import awscore.sigv4` works without requests or httpx installed.
+# `import awscore.sigv4` works without requests or httpx installed. RequestsAuth
+# and HttpxAuth are public but left out of __all__, so that `import *` does not
+# pull in (or fail on) packages the caller did not ask for.
 _LAZY = {
     "RequestsAuth": "awscore.sigv4._requests",
     "HttpxAuth": "awscore.sigv4._httpx",
-    "SigV4WsgiMiddleware": "awscore.sigv4._middleware",
-    "SigV4AsgiMiddleware": "awscore.sigv4._middleware",
 }
 
 

@@ -53,7 +53,13 @@ from awscore.sigv4._signer import (
 )
 from awscore.sigv4._uri import canonical_path, canonical_query, split_url
 
-__all__ = ["ReplayGuard", "VerifiedRequest", "Verifier"]
+__all__ = [
+    "CredentialScope",
+    "ReplayGuard",
+    "VerifiedRequest",
+    "Verifier",
+    "claimed_scope",
+]
 
 CredentialLookup = Callable[[str], Credentials | None]
 PayloadMode = Literal["signed", "unsigned", "streaming"]
@@ -290,6 +296,43 @@ class Verifier:
             presigned=parsed.presigned,
             session_token=token,
         )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CredentialScope:
+    """The credential a request claims to be signed with, read without checking."""
+
+    access_key_id: str
+    date: str
+    region: str
+    service: str
+
+
+def claimed_scope(request: HttpRequest) -> CredentialScope | None:
+    """The credential scope in ``request``'s Authorization header or presigned query.
+
+    Nothing is verified: this is for tools that need to know which key, region
+    and service to check against (``awscore sigv4 verify``). ``None`` when the
+    request carries no readable scope.
+    """
+    try:
+        url = split_url(request.url)
+        headers = _header_map(request)
+        authorization = headers.get("authorization")
+        if authorization is not None:
+            parsed = _parse_authorization(
+                authorization, {"x-amz-date": headers.get("x-amz-date", "")}
+            )
+        else:
+            parsed = _parse_presigned(url.query, MAX_PRESIGN_EXPIRES)
+    except SigV4Error:
+        return None
+    return CredentialScope(
+        access_key_id=parsed.access_key_id,
+        date=parsed.date,
+        region=parsed.region,
+        service=parsed.service,
+    )
 
 
 def _header_map(request: HttpRequest) -> dict[str, str]:
