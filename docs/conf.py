@@ -43,6 +43,10 @@ napoleon_numpy_docstring = False
 intersphinx_mapping: dict[str, tuple[str, str | None]] = {}
 nitpicky = False
 
+doctest_default_flags = 0
+import doctest as _doctest  # noqa: E402
+
+doctest_default_flags = _doctest.ELLIPSIS | _doctest.DONT_ACCEPT_TRUE_FOR_1
 doctest_global_setup = """
 from datetime import datetime, timezone, timedelta
 """
