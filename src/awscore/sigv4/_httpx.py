@@ -56,8 +56,11 @@ class HttpxAuth(httpx.Auth):
         service: the signing name of the service, e.g. ``s3``.
         clock: returns the signing time as an aware datetime (default: the
             system clock in UTC).
-        normalize_path, double_encode, payload, content_sha256_header,
-            omit_session_token: as for :func:`~awscore.sigv4.sign`.
+        normalize_path: as for :func:`~awscore.sigv4.sign`.
+        double_encode: as for :func:`~awscore.sigv4.sign`.
+        payload: as for :func:`~awscore.sigv4.sign`.
+        content_sha256_header: as for :func:`~awscore.sigv4.sign`.
+        omit_session_token: as for :func:`~awscore.sigv4.sign`.
 
     Signing errors (:class:`~awscore.errors.SigV4InputError` and its subclasses)
     are raised from the client call that sends the request.
