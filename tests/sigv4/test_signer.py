@@ -61,6 +61,7 @@ def test_secrets_never_appear_in_repr_or_str() -> None:
         assert TOKEN not in text
         assert "AKIDEXAMPLE" in text
     details = sign_details(GET, creds, region="us-east-1", service="s", when=WHEN)
+    assert details.signing_key is not None
     assert details.signing_key.hex() not in repr(details)
     assert SECRET not in repr(details)
 
@@ -102,6 +103,7 @@ def test_signing_key_cache_is_safe_across_threads() -> None:
 
 def test_signature_is_hmac_of_string_to_sign() -> None:
     details = sign_details(GET, CREDS, region="us-east-1", service="x", when=WHEN)
+    assert details.signing_key is not None
     expected = hmac.new(
         details.signing_key, details.string_to_sign.encode(), hashlib.sha256
     ).hexdigest()

@@ -383,7 +383,7 @@ with AWS's published example key (AKIDEXAMPLE) on 2015-08-30 12:36 UTC.
 3. The signing key: HMAC-SHA256 from "AWS4"+secret through date, region,
    service and "aws4_request" (derived once per day and scope, then cached):
 
-    {signed.signing_key.hex()}
+    {(signed.signing_key or b"").hex()}
 
 4. The signature, HMAC(signing key, string to sign), in the Authorization header:
 

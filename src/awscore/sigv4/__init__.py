@@ -42,6 +42,11 @@ from awscore.sigv4._signer import (
     sign,
     sign_details,
 )
+from awscore.sigv4._sigv4a import (
+    ALGORITHM_V4A,
+    derive_v4a_private_key,
+    derive_v4a_public_key,
+)
 from awscore.sigv4._verifier import (
     CredentialScope,
     ReplayGuard,
@@ -56,6 +61,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ALGORITHM",
+    "ALGORITHM_V4A",
     "EMPTY_SHA256",
     "IDENTITY_KEY",
     "MAX_PRESIGN_EXPIRES",
@@ -73,6 +79,8 @@ __all__ = [
     "Verifier",
     "claimed_scope",
     "derive_signing_key",
+    "derive_v4a_private_key",
+    "derive_v4a_public_key",
     "format_amz_date",
     "parse_raw_request",
     "presign",

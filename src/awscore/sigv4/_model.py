@@ -133,7 +133,8 @@ class SigningDetails:
     Compare ``canonical_request`` and ``string_to_sign`` with the ones AWS returns
     in a ``SignatureDoesNotMatch`` error: the first line that differs names the
     culprit. ``signing_key`` is derived from the secret and is left out of
-    ``repr``.
+    ``repr``; it is ``None`` for SigV4A, whose key is an ECDSA key pair
+    (:func:`~awscore.sigv4.derive_v4a_public_key` gives its public half).
     """
 
     algorithm: str
@@ -141,7 +142,7 @@ class SigningDetails:
     credential_scope: str
     canonical_request: str
     string_to_sign: str
-    signing_key: bytes = field(repr=False)
+    signing_key: bytes | None = field(repr=False)
     signature: str
     signed_headers: tuple[str, ...]
     payload_hash: str

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from awscore.errors import (
@@ -31,6 +31,7 @@ from awscore.errors import (
 from awscore.sigv4._headers import canonical_headers
 from awscore.sigv4._keys import derive_signing_key, hmac_sha256_hex
 from awscore.sigv4._model import Credentials, Header, HttpRequest, SigningDetails
+from awscore.sigv4._sigv4a import ALGORITHM_V4A, derive_v4a_private_key, ecdsa_sign_hex
 from awscore.sigv4._uri import (
     canonical_path,
     canonical_query,
@@ -82,6 +83,7 @@ _PRESIGN_PARAMS = frozenset(
 )
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _SCOPE_PART = re.compile(r"[^\s/]+")
+_REGION_IN_SET = re.compile(r"[A-Za-z0-9*][A-Za-z0-9\-*]*")
 _valid_scopes: set[tuple[str, str]] = set()
 
 
@@ -236,23 +238,93 @@ def _check_inputs(
 
 
 def _presign_params(
+    *,
+    algorithm: str,
     credential: str,
     amz_date: str,
     expires: int,
     signed_headers: str,
+    region_set: str | None,
     token: str | None,
 ) -> list[tuple[str, str]]:
     """The signing parameters of a presigned URL, encoded, before the signature."""
     params = [
-        ("X-Amz-Algorithm", ALGORITHM),
+        ("X-Amz-Algorithm", algorithm),
         ("X-Amz-Credential", encode_query_component(credential)),
         ("X-Amz-Date", amz_date),
         ("X-Amz-Expires", str(expires)),
         ("X-Amz-SignedHeaders", encode_query_component(signed_headers)),
     ]
+    if region_set is not None:
+        params.append(("X-Amz-Region-Set", encode_query_component(region_set)))
     if token is not None:
         params.append(("X-Amz-Security-Token", encode_query_component(token)))
     return params
+
+
+def _region_set(
+    algorithm: str, region_set: Sequence[str] | None, region: str
+) -> str | None:
+    """SigV4A's X-Amz-Region-Set value (regions joined with ','), None for SigV4."""
+    if algorithm == ALGORITHM:
+        if region_set is not None:
+            raise InvalidOptionError(f"region_set applies to {ALGORITHM_V4A} only")
+        return None
+    if algorithm != ALGORITHM_V4A:
+        raise InvalidOptionError(
+            f"algorithm {str(algorithm)[:40]!r} is not supported: use {ALGORITHM!r} "
+            f"or {ALGORITHM_V4A!r}"
+        )
+    names = [region] if region_set is None else list(region_set)
+    if isinstance(region_set, str) or not names:
+        raise InvalidOptionError(
+            "region_set must be a non-empty list of regions, e.g. ['*'] or "
+            "['us-east-1', 'us-west-2']"
+        )
+    for name in names:
+        if not isinstance(name, str) or not _REGION_IN_SET.fullmatch(name):
+            raise InvalidOptionError(
+                f"region {name!r} in region_set is invalid: a region name, or '*'"
+            )
+    return ",".join(names)
+
+
+def _signature(
+    credentials: Credentials,
+    string_to_sign: str,
+    *,
+    v4a: bool,
+    date: str,
+    region: str,
+    service: str,
+) -> tuple[bytes | None, str]:
+    """The signing key (None for SigV4A) and the signature of ``string_to_sign``."""
+    if v4a:
+        private_key = derive_v4a_private_key(
+            credentials.access_key_id, credentials.secret_access_key
+        )
+        return None, ecdsa_sign_hex(private_key, string_to_sign.encode())
+    key = derive_signing_key(credentials.secret_access_key, date, region, service)
+    return key, hmac_sha256_hex(key, string_to_sign.encode())
+
+
+def _signing_headers(
+    *,
+    token: str | None,
+    amz_date: str,
+    regions: str | None,
+    payload: str | None,
+) -> dict[str, Header]:
+    """The headers a header signature adds, by lower-cased name, in AWS's order."""
+    updates: dict[str, Header] = {}
+    if token is not None:
+        updates["x-amz-security-token"] = ("X-Amz-Security-Token", token)
+    updates["x-amz-date"] = ("X-Amz-Date", amz_date)
+    if regions is not None:
+        updates["x-amz-region-set"] = ("X-Amz-Region-Set", regions)
+    if payload is not None:
+        updates["x-amz-content-sha256"] = ("x-amz-content-sha256", payload)
+    return updates
 
 
 def _compute(
@@ -269,8 +341,12 @@ def _compute(
     payload: str | None,
     content_sha256_header: bool | None,
     omit_session_token: bool,
+    algorithm: str = ALGORITHM,
+    region_set: Sequence[str] | None = None,
 ) -> tuple[HttpRequest, Callable[[], SigningDetails]]:
     _check_inputs(request, credentials, region, service)
+    regions = _region_set(algorithm, region_set, region)
+    v4a = regions is not None
     amz_date = format_amz_date(when)
     method = request.method
     url = split_url(request.url)
@@ -279,20 +355,26 @@ def _compute(
     if presigned:
         _check_expires(expires)
     date = amz_date[:8]
-    scope = f"{date}/{region}/{service}/aws4_request"
+    # SigV4A's scope names no region: the region set says where it is valid.
+    scope = (
+        f"{date}/{service}/aws4_request"
+        if v4a
+        else f"{date}/{region}/{service}/aws4_request"
+    )
     token = credentials.session_token
     sign_token = token is not None and not omit_session_token
 
-    updates: dict[str, Header] = {}
-    if not presigned:
-        if token is not None:
-            updates["x-amz-security-token"] = ("X-Amz-Security-Token", token)
-        updates["x-amz-date"] = ("X-Amz-Date", amz_date)
-        if s3 if content_sha256_header is None else content_sha256_header:
-            updates["x-amz-content-sha256"] = ("x-amz-content-sha256", payload)
-    out_headers = (
-        _outgoing_headers(request.headers, updates) if updates else (request.headers)
-    )
+    if presigned:
+        out_headers = request.headers
+    else:
+        content_header = s3 if content_sha256_header is None else content_sha256_header
+        updates = _signing_headers(
+            token=token,
+            amz_date=amz_date,
+            regions=regions,
+            payload=payload if content_header else None,
+        )
+        out_headers = _outgoing_headers(request.headers, updates)
     signable = out_headers
     if token is not None and not sign_token and not presigned:
         signable = tuple(
@@ -306,11 +388,13 @@ def _compute(
     if presigned:
         query = _without_presign_params(query)
         auth_params = _presign_params(
-            f"{credentials.access_key_id}/{scope}",
-            amz_date,
-            expires,
-            signed_headers,
-            token if sign_token else None,
+            algorithm=algorithm,
+            credential=f"{credentials.access_key_id}/{scope}",
+            amz_date=amz_date,
+            expires=expires,
+            signed_headers=signed_headers,
+            region_set=regions,
+            token=token if sign_token else None,
         )
     path = canonical_path(
         url.path,
@@ -322,11 +406,12 @@ def _compute(
         f"{header_block}\n{signed_headers}\n{payload}"
     )
     string_to_sign = (
-        f"{ALGORITHM}\n{amz_date}\n{scope}\n"
+        f"{algorithm}\n{amz_date}\n{scope}\n"
         f"{hashlib.sha256(canonical_request.encode()).hexdigest()}"
     )
-    key = derive_signing_key(credentials.secret_access_key, date, region, service)
-    signature = hmac_sha256_hex(key, string_to_sign.encode())
+    key, signature = _signature(
+        credentials, string_to_sign, v4a=v4a, date=date, region=region, service=service
+    )
 
     authorization = None
     if presigned:
@@ -338,7 +423,7 @@ def _compute(
         signed = HttpRequest._trusted(method, out_url, out_headers, request.body)
     else:
         authorization = (
-            f"{ALGORITHM} Credential={credentials.access_key_id}/{scope}, "
+            f"{algorithm} Credential={credentials.access_key_id}/{scope}, "
             f"SignedHeaders={signed_headers}, Signature={signature}"
         )
         out_url = request.url
@@ -351,7 +436,7 @@ def _compute(
 
     def details() -> SigningDetails:
         return SigningDetails(
-            algorithm=ALGORITHM,
+            algorithm=algorithm,
             amz_date=amz_date,
             credential_scope=scope,
             canonical_request=canonical_request,
@@ -385,6 +470,8 @@ def sign_details(
     payload: str | None = None,
     content_sha256_header: bool | None = None,
     omit_session_token: bool = False,
+    algorithm: str = ALGORITHM,
+    region_set: Sequence[str] | None = None,
 ) -> SigningDetails:
     """Sign ``request`` and return every intermediate result.
 
@@ -406,6 +493,8 @@ def sign_details(
         payload=payload,
         content_sha256_header=content_sha256_header,
         omit_session_token=omit_session_token,
+        algorithm=algorithm,
+        region_set=region_set,
     )[1]()
 
 
@@ -421,6 +510,8 @@ def sign(
     payload: str | None = None,
     content_sha256_header: bool | None = None,
     omit_session_token: bool = False,
+    algorithm: str = ALGORITHM,
+    region_set: Sequence[str] | None = None,
 ) -> HttpRequest:
     """Sign ``request`` with an ``Authorization`` header (SigV4, header mode).
 
@@ -439,6 +530,11 @@ def sign(
             False, True for S3).
         omit_session_token: attach ``X-Amz-Security-Token`` after signing, unsigned
             (some services want it so).
+        algorithm: ``"AWS4-HMAC-SHA256"`` (SigV4, the default) or
+            ``"AWS4-ECDSA-P256-SHA256"`` (SigV4A: an ECDSA signature valid in every
+            region of ``region_set``, with no region in the credential scope).
+        region_set: SigV4A only: the regions the signature is valid in, sent as
+            ``X-Amz-Region-Set`` (``["*"]`` for all; default ``[region]``).
 
     Returns:
         A new request with ``X-Amz-Date``, ``X-Amz-Security-Token`` (with a session
@@ -462,6 +558,8 @@ def sign(
         payload=payload,
         content_sha256_header=content_sha256_header,
         omit_session_token=omit_session_token,
+        algorithm=algorithm,
+        region_set=region_set,
     )[0]
 
 
@@ -477,6 +575,8 @@ def presign(
     double_encode: bool | None = None,
     payload: str | None = None,
     omit_session_token: bool = False,
+    algorithm: str = ALGORITHM,
+    region_set: Sequence[str] | None = None,
 ) -> str:
     """A presigned URL for ``request`` (SigV4, query mode).
 
@@ -500,4 +600,6 @@ def presign(
         payload=payload,
         content_sha256_header=False,
         omit_session_token=omit_session_token,
+        algorithm=algorithm,
+        region_set=region_set,
     )[0].url
