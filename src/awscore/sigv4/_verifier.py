@@ -15,6 +15,7 @@ is the caller's function.
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import hmac
 import re
@@ -51,7 +52,12 @@ from awscore.sigv4._signer import (
     S3_SERVICES,
     UNSIGNED_PAYLOAD,
 )
-from awscore.sigv4._uri import canonical_path, canonical_query, split_url
+from awscore.sigv4._sigv4a import (
+    ALGORITHM_V4A,
+    derive_v4a_public_key,
+    ecdsa_verify_hex,
+)
+from awscore.sigv4._uri import SplitUrl, canonical_path, canonical_query, split_url
 
 __all__ = [
     "CredentialScope",
@@ -67,6 +73,9 @@ PayloadMode = Literal["signed", "unsigned", "streaming"]
 _AMZ_DATE = re.compile(r"\d{8}T\d{6}Z")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _SCOPE = re.compile(r"([^/\s]+)/(\d{8})/([^/\s]+)/([^/\s]+)/aws4_request")
+_SCOPE_V4A = re.compile(r"([^/\s]+)/(\d{8})/([^/\s]+)/aws4_request")
+# A DER ECDSA P-256 signature is 8 to 72 bytes.
+_DER_HEX = re.compile(r"[0-9a-f]{16,144}")
 _NAME = r"[a-z0-9!#$%&'*+\-.^_`|~]+"
 _SIGNED_HEADERS = re.compile(rf"{_NAME}(?:;{_NAME})*")
 _AUTHORIZATION = re.compile(
@@ -90,6 +99,11 @@ class VerifiedRequest:
     payload_hash: str
     payload_mode: PayloadMode
     presigned: bool
+    #: ``AWS4-HMAC-SHA256`` (SigV4) or ``AWS4-ECDSA-P256-SHA256`` (SigV4A)
+    algorithm: str = ALGORITHM
+    #: SigV4A: the regions the signature is valid in (``region`` is the accepted
+    #: one of them); None for SigV4
+    region_set: tuple[str, ...] | None = None
     #: the session token the request carried, if any (its validity is the
     #: caller's business: STS tokens are checked by the credential lookup)
     session_token: str | None = field(default=None, repr=False)
@@ -158,6 +172,9 @@ class _Parsed:
     presigned: bool
     expires: int
     query_without_signature: str
+    algorithm: str = ALGORITHM
+    #: SigV4A's X-Amz-Region-Set, None for SigV4
+    region_set: str | None = None
 
 
 class Verifier:
@@ -241,38 +258,14 @@ class Verifier:
         _check_signed_headers(parsed, headers, self.require_signed_amz_headers)
         payload, mode = _payload(request, headers, parsed)
 
-        s3 = parsed.service in S3_SERVICES
-        path = canonical_path(url.path, normalize=not s3, double_encode=not s3)
-        block = "".join(
-            [
-                f"{name}:{headers.get(name, url.host if name == 'host' else '')}\n"
-                for name in parsed.signed_headers
-            ]
+        scope, key = _check_signature_matches(
+            request,
+            url=url,
+            headers=headers,
+            parsed=parsed,
+            credentials=credentials,
+            payload=payload,
         )
-        signed_list = ";".join(parsed.signed_headers)
-        query = parsed.query_without_signature if parsed.presigned else url.query
-        canonical_request = (
-            f"{request.method}\n{path}\n{canonical_query(query)}\n"
-            f"{block}\n{signed_list}\n{payload}"
-        )
-        scope = f"{parsed.date}/{parsed.region}/{parsed.service}/aws4_request"
-        string_to_sign = (
-            f"{ALGORITHM}\n{parsed.amz_date}\n{scope}\n"
-            f"{hashlib.sha256(canonical_request.encode()).hexdigest()}"
-        )
-        key = derive_signing_key(
-            credentials.secret_access_key, parsed.date, parsed.region, parsed.service
-        )
-        expected = hmac_sha256_hex(key, string_to_sign.encode())
-        if not hmac.compare_digest(expected, parsed.signature):
-            raise SignatureMismatchError(
-                "the request signature we calculated does not match the signature "
-                "you provided: check your key and signing method",
-                canonical_request=canonical_request,
-                string_to_sign=string_to_sign,
-                access_key_id=parsed.access_key_id,
-                signature_provided=parsed.signature,
-            )
         if self.replay_guard is not None:
             self.replay_guard.check_and_remember(
                 parsed.access_key_id,
@@ -285,15 +278,22 @@ class Verifier:
         token = headers.get("x-amz-security-token")
         if parsed.presigned:
             token = _query_value(url.query, "X-Amz-Security-Token")
+        region = parsed.region
+        if parsed.region_set is not None:
+            region = _accepted_region(parsed.region_set, self.regions) or ""
         return VerifiedRequest(
             access_key_id=parsed.access_key_id,
-            region=parsed.region,
+            region=region,
             service=parsed.service,
             signed_at=signed_at,
             signed_headers=parsed.signed_headers,
             payload_hash=payload,
             payload_mode=mode,
             presigned=parsed.presigned,
+            algorithm=parsed.algorithm,
+            region_set=None
+            if parsed.region_set is None
+            else tuple(parsed.region_set.split(",")),
             session_token=token,
         )
 
@@ -335,6 +335,71 @@ def claimed_scope(request: HttpRequest) -> CredentialScope | None:
     )
 
 
+def _check_signature_matches(
+    request: HttpRequest,
+    *,
+    url: SplitUrl,
+    headers: dict[str, str],
+    parsed: _Parsed,
+    credentials: Credentials,
+    payload: str,
+) -> tuple[str, bytes | None]:
+    """Recompute the canonical request and signature; raise on a mismatch.
+
+    Returns the credential scope and the signing key (None for SigV4A), which an
+    aws-chunked body's chunk signatures build on.
+    """
+    s3 = parsed.service in S3_SERVICES
+    path = canonical_path(url.path, normalize=not s3, double_encode=not s3)
+    block = "".join(
+        [
+            f"{name}:{headers.get(name, url.host if name == 'host' else '')}\n"
+            for name in parsed.signed_headers
+        ]
+    )
+    signed_list = ";".join(parsed.signed_headers)
+    query = parsed.query_without_signature if parsed.presigned else url.query
+    canonical_request = (
+        f"{request.method}\n{path}\n{canonical_query(query)}\n"
+        f"{block}\n{signed_list}\n{payload}"
+    )
+    v4a = parsed.algorithm == ALGORITHM_V4A
+    scope = (
+        f"{parsed.date}/{parsed.service}/aws4_request"
+        if v4a
+        else f"{parsed.date}/{parsed.region}/{parsed.service}/aws4_request"
+    )
+    string_to_sign = (
+        f"{parsed.algorithm}\n{parsed.amz_date}\n{scope}\n"
+        f"{hashlib.sha256(canonical_request.encode()).hexdigest()}"
+    )
+    key: bytes | None = None
+    if v4a:
+        public_key = derive_v4a_public_key(
+            credentials.access_key_id, credentials.secret_access_key
+        )
+        valid = ecdsa_verify_hex(public_key, parsed.signature, string_to_sign.encode())
+    else:
+        key = derive_signing_key(
+            credentials.secret_access_key,
+            parsed.date,
+            parsed.region,
+            parsed.service,
+        )
+        expected = hmac_sha256_hex(key, string_to_sign.encode())
+        valid = hmac.compare_digest(expected, parsed.signature)
+    if not valid:
+        raise SignatureMismatchError(
+            "the request signature we calculated does not match the signature "
+            "you provided: check your key and signing method",
+            canonical_request=canonical_request,
+            string_to_sign=string_to_sign,
+            access_key_id=parsed.access_key_id,
+            signature_provided=parsed.signature,
+        )
+    return scope, key
+
+
 def _header_map(request: HttpRequest) -> dict[str, str]:
     """Canonical values of every header, by lower-cased name."""
     values: dict[str, str] = {}
@@ -364,10 +429,10 @@ def _parse_authorization(value: str, headers: dict[str, str]) -> _Parsed:
                 akid, date, region, service, names, signature, amz_date, False, 0, ""
             )
     algorithm, _, rest = value.partition(" ")
-    if algorithm != ALGORITHM:
+    if algorithm not in (ALGORITHM, ALGORITHM_V4A):
         raise MalformedAuthorizationError(
             f"the authorization header's algorithm {algorithm[:40]!r} is not "
-            f"supported: expected {ALGORITHM}"
+            f"supported: expected {ALGORITHM} or {ALGORITHM_V4A}"
         )
     parts: dict[str, str] = {}
     for piece in rest.split(","):
@@ -384,22 +449,61 @@ def _parse_authorization(value: str, headers: dict[str, str]) -> _Parsed:
             f"the authorization header is missing {', '.join(sorted(missing))}"
         )
     akid, date, region, service = _parse_scope(
-        parts["Credential"], MalformedAuthorizationError
+        parts["Credential"], MalformedAuthorizationError, algorithm
     )
     signed = _parse_signed_headers(parts["SignedHeaders"], MalformedAuthorizationError)
-    signature = parts["Signature"]
-    if not _HEX64.fullmatch(signature):
-        raise MalformedAuthorizationError(
-            "the authorization header's Signature must be 64 lower-case hex digits"
-        )
-    return _Parsed(
-        akid, date, region, service, signed, signature, amz_date, False, 0, ""
+    signature = _check_signature(
+        parts["Signature"], algorithm, MalformedAuthorizationError
     )
+    region_set = None
+    if algorithm == ALGORITHM_V4A:
+        region_set = headers.get("x-amz-region-set")
+        if region_set is None:
+            raise MalformedAuthorizationError(
+                f"an {ALGORITHM_V4A} request must carry X-Amz-Region-Set"
+            )
+        if "x-amz-region-set" not in signed:
+            raise UnsignedHeaderError("X-Amz-Region-Set must be signed")
+    return _Parsed(
+        akid,
+        date,
+        region,
+        service,
+        signed,
+        signature,
+        amz_date,
+        False,
+        0,
+        "",
+        algorithm,
+        region_set,
+    )
+
+
+def _check_signature(
+    signature: str, algorithm: str, error: type[SigV4VerificationError]
+) -> str:
+    if algorithm == ALGORITHM:
+        if not _HEX64.fullmatch(signature):
+            raise error("the signature must be 64 lower-case hex digits")
+    elif not _DER_HEX.fullmatch(signature) or len(signature) % 2:
+        raise error("the signature must be the lower-case hex of a DER ECDSA signature")
+    return signature
 
 
 def _parse_scope(
-    credential: str, error: type[SigV4VerificationError]
+    credential: str, error: type[SigV4VerificationError], algorithm: str
 ) -> tuple[str, str, str, str]:
+    """``(access key id, date, region, service)``; region is "" for SigV4A."""
+    if algorithm == ALGORITHM_V4A:
+        match = _SCOPE_V4A.fullmatch(credential)
+        if match is None:
+            raise error(
+                f"credential {credential[:120]!r} is malformed: expected "
+                "'<access key id>/YYYYMMDD/<service>/aws4_request'"
+            )
+        akid, date, service = match.groups()
+        return akid, date, "", service
     match = _SCOPE.fullmatch(credential)
     if match is None:
         raise error(
@@ -426,6 +530,7 @@ def _parse_signed_headers(
     return names
 
 
+_PRESIGN_OPTIONAL = ("X-Amz-Security-Token", "X-Amz-Region-Set")
 _PRESIGN_REQUIRED = (
     "X-Amz-Algorithm",
     "X-Amz-Credential",
@@ -453,7 +558,7 @@ def _parse_presigned(query: str, max_expires: int) -> _Parsed:
     kept: list[str] = []
     for piece in query.split("&"):
         key, _, value = piece.partition("=")
-        if key in _PRESIGN_REQUIRED or key == "X-Amz-Security-Token":
+        if key in _PRESIGN_REQUIRED or key in _PRESIGN_OPTIONAL:
             if key in found:
                 raise MalformedPresignError(f"query parameter {key} appears twice")
             found[key] = unquote(value)
@@ -466,18 +571,24 @@ def _parse_presigned(query: str, max_expires: int) -> _Parsed:
             "X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders and "
             f"X-Amz-Expires parameters; missing: {', '.join(missing)}"
         )
-    if found["X-Amz-Algorithm"] != ALGORITHM:
+    algorithm = found["X-Amz-Algorithm"]
+    if algorithm not in (ALGORITHM, ALGORITHM_V4A):
         raise MalformedPresignError(
-            f"X-Amz-Algorithm {found['X-Amz-Algorithm'][:40]!r} is not supported: "
-            f"expected {ALGORITHM}"
+            f"X-Amz-Algorithm {algorithm[:40]!r} is not supported: expected "
+            f"{ALGORITHM} or {ALGORITHM_V4A}"
         )
     akid, date, region, service = _parse_scope(
-        found["X-Amz-Credential"], MalformedPresignError
+        found["X-Amz-Credential"], MalformedPresignError, algorithm
     )
     signed = _parse_signed_headers(found["X-Amz-SignedHeaders"], MalformedPresignError)
-    signature = found["X-Amz-Signature"]
-    if not _HEX64.fullmatch(signature):
-        raise MalformedPresignError("X-Amz-Signature must be 64 lower-case hex digits")
+    signature = _check_signature(
+        found["X-Amz-Signature"], algorithm, MalformedPresignError
+    )
+    region_set = found.get("X-Amz-Region-Set")
+    if algorithm == ALGORITHM_V4A and region_set is None:
+        raise MalformedPresignError(
+            f"an {ALGORITHM_V4A} presigned URL must carry X-Amz-Region-Set"
+        )
     expires_text = found["X-Amz-Expires"]
     if (
         not expires_text.isascii()
@@ -506,6 +617,8 @@ def _parse_presigned(query: str, max_expires: int) -> _Parsed:
         True,
         expires,
         "&".join(kept),
+        algorithm,
+        region_set,
     )
 
 
@@ -528,7 +641,13 @@ def _check_scope_and_time(
             f"date in credential scope does not match YYYYMMDD from X-Amz-Date: "
             f"{parsed.date!r} != {parsed.amz_date[:8]!r}"
         )
-    if parsed.region not in verifier.regions:
+    if parsed.region_set is not None:
+        if _accepted_region(parsed.region_set, verifier.regions) is None:
+            raise CredentialScopeError(
+                f"the region set {parsed.region_set[:120]!r} includes none of this "
+                f"endpoint's regions {sorted(verifier.regions)}"
+            )
+    elif parsed.region not in verifier.regions:
         raise CredentialScopeError(
             f"the authorization header's region {parsed.region!r} is wrong; "
             f"expecting one of {sorted(verifier.regions)}"
@@ -555,6 +674,19 @@ def _check_scope_and_time(
             f"allowed {int(verifier.max_skew.total_seconds())} s"
         )
     return signed_at
+
+
+def _accepted_region(region_set: str, regions: frozenset[str]) -> str | None:
+    """The first of ``regions`` that the SigV4A region set covers, if any.
+
+    A region set is a comma-separated list of region names, where ``*`` matches
+    any run of characters (``*`` alone is every region, ``us-*`` the US ones).
+    """
+    patterns = [p.strip() for p in region_set.split(",")]
+    for region in sorted(regions):
+        if any(fnmatch.fnmatchcase(region, p) for p in patterns if p):
+            return region
+    return None
 
 
 def _check_signed_headers(
