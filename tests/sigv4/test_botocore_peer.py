@@ -101,7 +101,7 @@ def test_header_signature_equals_botocore_sigv4auth(
 
 
 @given(
-    generated=sst.requests(s3=True),
+    generated=sst.requests(),
     creds=sst.credentials,
     region=sst.regions,
     when=sst.signing_times,
@@ -160,7 +160,7 @@ def test_presigned_url_equals_botocore_sigv4queryauth(
 
 
 @given(
-    generated=sst.requests(s3=True, unique_query_keys=True),
+    generated=sst.requests(unique_query_keys=True),
     creds=sst.credentials,
     region=sst.regions,
     when=sst.signing_times,

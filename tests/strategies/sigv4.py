@@ -101,11 +101,13 @@ class GeneratedRequest:
     query: tuple[tuple[str, str | None], ...]
 
 
-def wire_path(segments: tuple[str, ...], *, s3: bool) -> str:
-    """Put decoded path segments on the wire as a client would."""
-    # Non-S3 requests may carry RFC 3986 sub-delims raw in the path; S3 clients
-    # encode everything but the unreserved set (botocore's serializer does).
-    safe = "" if s3 else "!$'()*,;:@"
+def wire_path(segments: tuple[str, ...], *, raw_subdelims: bool) -> str:
+    """Put decoded path segments on the wire as a client would.
+
+    RFC 3986 lets sub-delims, ':' and '@' appear raw in a path: some clients send
+    them so, others (botocore's serializer) encode them.
+    """
+    safe = "!$'()*,;:@" if raw_subdelims else ""
     return "/" + "/".join(quote(s, safe=safe) for s in segments)
 
 
@@ -118,9 +120,7 @@ def wire_query(pairs: tuple[tuple[str, str | None], ...]) -> str:
 
 
 @st.composite
-def requests(
-    draw: st.DrawFn, *, s3: bool = False, unique_query_keys: bool = False
-) -> GeneratedRequest:
+def requests(draw: st.DrawFn, *, unique_query_keys: bool = False) -> GeneratedRequest:
     """A request a real client could send, in wire form."""
     scheme = draw(st.sampled_from(["https", "http"]))
     host = draw(st.sampled_from(HOSTS))
@@ -139,7 +139,8 @@ def requests(
         # a bare key and `key=` are the same parameter to a dict-based peer
         pairs = tuple((k, "" if v is None else v) for k, v in pairs if k)
     query = wire_query(pairs)
-    url = f"{scheme}://{host}{wire_path(segments, s3=s3)}"
+    path = wire_path(segments, raw_subdelims=draw(st.booleans()))
+    url = f"{scheme}://{host}{path}"
     if query:
         url += "?" + query
     headers = draw(st.lists(st.tuples(header_names(), _header_value), max_size=6))

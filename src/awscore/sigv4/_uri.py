@@ -7,7 +7,8 @@ Rules (AWS SigV4 documentation, the aws-c-auth test suite, botocore):
 * Path: services other than S3 remove ``.``/``..`` segments, collapse empty ones
   (``//``) and keep a trailing ``/``, then encode the wire path once more ("double
   encoding", so ``%20`` on the wire signs as ``%2520``). S3 does neither: the wire
-  path is signed as sent, with only characters that may not appear raw encoded.
+  path is signed as sent, with only characters that may not appear raw in a URI
+  path (a space, non-ASCII) encoded.
 * Query: split on ``&`` and the first ``=``; percent-decode, then re-encode each key
   and value; sort by encoded key, then encoded value. ``+`` is a literal plus
   (``%2B``), not a space; a key without ``=`` signs as ``key=``.
@@ -42,10 +43,15 @@ _PLAIN_PATH = re.compile(r"[A-Za-z0-9\-._~/]*")
 _PLAIN_QUERY = re.compile(r"[A-Za-z0-9\-._~=&]*")
 _UNRESERVED = re.compile(r"[A-Za-z0-9\-._~]*")
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
-# In a single-encoded (S3) path: everything RFC 3986 leaves raw, `/`, and escapes
-# that are already well formed pass through; anything else is encoded once.
-_SINGLE_SAFE = re.compile(r"(?:[A-Za-z0-9\-._~/]|%[0-9A-Fa-f]{2})*")
-_SINGLE_UNSAFE = re.compile(r"%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~/%]+")
+# A single-encoded (S3) path is signed as sent, as botocore and aws-c-auth do:
+# whatever may appear raw in a path (RFC 3986 §3.3 pchar: unreserved, sub-delims,
+# ':' and '@', plus '/') and well-formed escapes pass through; only what may not
+# appear raw (a space, non-ASCII, a stray '%') is encoded, once, as an HTTP
+# client would encode it on the wire.
+_SINGLE_SAFE = re.compile(r"(?:[A-Za-z0-9\-._~/!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})*")
+_SINGLE_UNSAFE = re.compile(
+    r"%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~/!$&'()*+,;=:@%]+"
+)
 
 
 class SplitUrl:
