@@ -297,3 +297,26 @@ def test_verify_reads_stdin(
     argv = ["sigv4", "verify", "-", "--now", "2015-08-30T12:36:00Z", "--json", *CREDS]
     assert main(argv) == 0
     assert json.loads(capsys.readouterr().out)["valid"] is True
+
+
+def test_sign_with_sigv4a(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = [
+        "sigv4",
+        "sign",
+        *VANILLA,
+        *CREDS,
+        "--sigv4a",
+        "--region-set",
+        "*",
+        "--json",
+    ]
+    assert main(argv) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["credential_scope"] == "20150830/service/aws4_request"
+    assert ["X-Amz-Region-Set", "*"] in document["headers"]
+    assert document["string_to_sign"].startswith("AWS4-ECDSA-P256-SHA256\n")
+
+
+def test_region_set_needs_sigv4a(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sigv4", "sign", *VANILLA, *CREDS, "--region-set", "*"]) == 1
+    assert "--region-set needs --sigv4a" in capsys.readouterr().err

@@ -12,6 +12,8 @@ from pathlib import Path
 from awscore.cli._tour import TourPart, TourSection
 from awscore.errors import CliError, InvalidTimeError, SignatureMismatchError
 from awscore.sigv4 import (
+    ALGORITHM,
+    ALGORITHM_V4A,
     Credentials,
     HttpRequest,
     SigningDetails,
@@ -25,11 +27,13 @@ from awscore.sigv4 import (
 __all__ = ["TOUR", "register"]
 
 _SIGN_EXAMPLE = """\
-example:
+examples:
   export AWS_ACCESS_KEY_ID=AKIDEXAMPLE
   export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY
   awscore sigv4 sign GET 'https://example.amazonaws.com/?Param1=value1' \\
       --region us-east-1 --service service --time 2015-08-30T12:36:00Z --explain
+  awscore sigv4 sign GET https://mrap.accesspoint.s3-global.amazonaws.com/key \\
+      --region us-east-1 --service s3 --sigv4a --region-set '*'
 """
 _VERIFY_EXAMPLE = """\
 example:
@@ -149,6 +153,16 @@ def _add_request_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--session-token", help="default: $AWS_SESSION_TOKEN")
     parser.add_argument(
+        "--sigv4a",
+        action="store_true",
+        help="sign with SigV4A (AWS4-ECDSA-P256-SHA256), valid in --region-set",
+    )
+    parser.add_argument(
+        "--region-set",
+        help="SigV4A: comma-separated regions the signature is valid in, or '*' "
+        "(default: --region)",
+    )
+    parser.add_argument(
         "--unsigned-payload",
         action="store_true",
         help="sign UNSIGNED-PAYLOAD instead of the body's hash",
@@ -222,6 +236,8 @@ def _sign(args: argparse.Namespace) -> int:
         presigned=args.presigned,
         expires=getattr(args, "expires", 3600),
         payload="UNSIGNED-PAYLOAD" if args.unsigned_payload else None,
+        algorithm=ALGORITHM_V4A if args.sigv4a else ALGORITHM,
+        region_set=_region_set(args),
     )
     out = sys.stdout
     if args.json:
@@ -319,6 +335,14 @@ def _diff(theirs: str, ours: str) -> str:
     )
     text = "\n".join(lines)
     return (text + "\n") if text else "canonical requests are identical\n"
+
+
+def _region_set(args: argparse.Namespace) -> list[str] | None:
+    if args.region_set is None:
+        return None
+    if not args.sigv4a:
+        raise CliError("--region-set needs --sigv4a")
+    return str(args.region_set).split(",")
 
 
 def _explain(details: SigningDetails) -> str:
