@@ -49,9 +49,7 @@ _DEFAULT_PORTS = {"http": "80", "https": "443"}
 # appear raw (a space, non-ASCII, a stray '%') is encoded, once, as an HTTP
 # client would encode it on the wire.
 _SINGLE_SAFE = re.compile(r"(?:[A-Za-z0-9\-._~/!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})*")
-_SINGLE_UNSAFE = re.compile(
-    r"%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~/!$&'()*+,;=:@%]+"
-)
+_SINGLE_UNSAFE = re.compile(r"%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~/!$&'()*+,;=:@%]+")
 
 
 class SplitUrl:
