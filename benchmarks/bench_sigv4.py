@@ -387,3 +387,133 @@ def test_verify(benchmark: Any, workload: str, impl: str) -> None:
     benchmark.extra_info["implementation"] = impl
     benchmark.extra_info["workload"] = workload
     benchmark(run)
+
+
+# --- SigV4A ------------------------------------------------------------------
+#
+# ECDSA P-256 dominates SigV4A, so the floor is cryptography's ECDSA alone: a
+# signature of the real string to sign (for signing) or its verification (for
+# verifying). awscrt signs SigV4A in C; it has no verifier to compare with.
+
+V4A_IMPLEMENTATIONS = ("floor", "awscore", "awscrt")
+
+
+def _v4a_details(w: Workload) -> Any:
+    from awscore.sigv4 import ALGORITHM_V4A
+
+    return sign_details(
+        w.awscore_request(),
+        CREDS,
+        region=REGION,
+        service=w.service,
+        when=WHEN,
+        algorithm=ALGORITHM_V4A,
+        region_set=["*"],
+    )
+
+
+def v4a_signer(impl: str, w: Workload) -> Callable[[], Any]:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from awscore.sigv4 import ALGORITHM_V4A, derive_v4a_private_key
+
+    if impl == "floor":
+        key = derive_v4a_private_key(AKID, SECRET)
+        message = _v4a_details(w).string_to_sign.encode()
+        algorithm = ec.ECDSA(hashes.SHA256())
+        return lambda: key.sign(message, algorithm)
+    if impl == "awscore":
+        method, url, headers, body, service = (
+            w.method,
+            w.url,
+            w.headers,
+            w.body,
+            w.service,
+        )
+        return lambda: sign(
+            HttpRequest(method, url, headers, body),
+            CREDS,
+            region=REGION,
+            service=service,
+            when=WHEN,
+            algorithm=ALGORITHM_V4A,
+            region_set=["*"],
+        )
+    assert impl == "awscrt"
+    from awscrt import auth, http
+
+    config = auth.AwsSigningConfig(
+        algorithm=auth.AwsSigningAlgorithm.V4_ASYMMETRIC,
+        signature_type=auth.AwsSignatureType.HTTP_REQUEST_HEADERS,
+        credentials_provider=auth.AwsCredentialsProvider.new_static(AKID, SECRET),
+        region="*",
+        service=w.service,
+        date=WHEN_NAIVE,
+        use_double_uri_encode=not w.s3,
+        should_normalize_uri_path=not w.s3,
+        signed_body_header_type=(
+            auth.AwsSignedBodyHeaderType.X_AMZ_CONTENT_SHA_256
+            if w.s3
+            else auth.AwsSignedBodyHeaderType.NONE
+        ),
+    )
+    parts = urlsplit(w.url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    header_list = [("Host", parts.netloc), *w.headers]
+
+    def run() -> Any:
+        request = http.HttpRequest(w.method, path, http.HttpHeaders(header_list))
+        request.body_stream = io.BytesIO(w.body)
+        return auth.aws_sign_request(request, config).result()
+
+    return run
+
+
+@pytest.mark.parametrize("impl", V4A_IMPLEMENTATIONS)
+@pytest.mark.parametrize("workload", list(WORKLOADS))
+def test_sign_v4a(benchmark: Any, workload: str, impl: str) -> None:
+    w = WORKLOADS[workload]
+    if impl == "awscrt":
+        pytest.importorskip("awscrt")
+    run = v4a_signer(impl, w)
+    run()
+    benchmark.group = f"sigv4a-{workload}"
+    benchmark.extra_info["implementation"] = impl
+    benchmark.extra_info["workload"] = workload
+    benchmark(run)
+
+
+@pytest.mark.parametrize("impl", ["floor", "awscore"])
+@pytest.mark.parametrize("workload", list(WORKLOADS))
+def test_verify_v4a(benchmark: Any, workload: str, impl: str) -> None:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from awscore.sigv4 import Verifier, derive_v4a_public_key
+
+    w = WORKLOADS[workload]
+    details = _v4a_details(w)
+    if impl == "floor":
+        public = derive_v4a_public_key(AKID, SECRET)
+        signature = bytes.fromhex(details.signature)
+        message = details.string_to_sign.encode()
+        algorithm = ec.ECDSA(hashes.SHA256())
+
+        def run() -> Any:
+            return public.verify(signature, message, algorithm)
+
+    else:
+        verify = Verifier(
+            {AKID: CREDS}.get, regions={REGION}, services={w.service}
+        ).verify
+        signed = details.request
+
+        def run() -> Any:
+            return verify(signed, now=WHEN)
+
+    run()
+    benchmark.group = f"sigv4a-verify-{workload}"
+    benchmark.extra_info["implementation"] = impl
+    benchmark.extra_info["workload"] = workload
+    benchmark(run)

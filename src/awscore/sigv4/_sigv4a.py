@@ -63,10 +63,11 @@ def derive_v4a_private_key(
     )
 
 
+@functools.lru_cache(maxsize=64)
 def derive_v4a_public_key(
     access_key_id: str, secret_access_key: str
 ) -> ec.EllipticCurvePublicKey:
-    """The SigV4A public key: what a verifier needs, safe to share."""
+    """The SigV4A public key: what a verifier needs, safe to share (cached)."""
     return derive_v4a_private_key(access_key_id, secret_access_key).public_key()
 
 

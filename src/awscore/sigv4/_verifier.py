@@ -16,6 +16,7 @@ is the caller's function.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import hashlib
 import hmac
 import re
@@ -81,6 +82,10 @@ _SIGNED_HEADERS = re.compile(rf"{_NAME}(?:;{_NAME})*")
 _AUTHORIZATION = re.compile(
     r"AWS4-HMAC-SHA256 Credential=([^/\s,]+)/(\d{8})/([^/\s,]+)/([^/\s,]+)/"
     rf"aws4_request, ?SignedHeaders=({_NAME}(?:;{_NAME})*), ?Signature=([0-9a-f]{{64}})"
+)
+_AUTHORIZATION_V4A = re.compile(
+    r"AWS4-ECDSA-P256-SHA256 Credential=([^/\s,]+)/(\d{8})/([^/\s,]+)/aws4_request, ?"
+    rf"SignedHeaders=({_NAME}(?:;{_NAME})*), ?Signature=([0-9a-f]{{16,144}})"
 )
 _AUTH_PART = re.compile(r"\s*(Credential|SignedHeaders|Signature)=([^,\s]*)\s*")
 
@@ -428,6 +433,30 @@ def _parse_authorization(value: str, headers: dict[str, str]) -> _Parsed:
             return _Parsed(
                 akid, date, region, service, names, signature, amz_date, False, 0, ""
             )
+    match = _AUTHORIZATION_V4A.fullmatch(value)
+    region_set = headers.get("x-amz-region-set")
+    if match is not None and region_set is not None:
+        akid, date, service, signed, signature = match.groups()
+        names = tuple(signed.split(";"))
+        if (
+            list(names) == sorted(set(names))
+            and "x-amz-region-set" in names
+            and not len(signature) % 2
+        ):
+            return _Parsed(
+                akid,
+                date,
+                "",
+                service,
+                names,
+                signature,
+                amz_date,
+                False,
+                0,
+                "",
+                ALGORITHM_V4A,
+                region_set,
+            )
     algorithm, _, rest = value.partition(" ")
     if algorithm not in (ALGORITHM, ALGORITHM_V4A):
         raise MalformedAuthorizationError(
@@ -676,6 +705,7 @@ def _check_scope_and_time(
     return signed_at
 
 
+@functools.lru_cache(maxsize=256)
 def _accepted_region(region_set: str, regions: frozenset[str]) -> str | None:
     """The first of ``regions`` that the SigV4A region set covers, if any.
 
