@@ -30,6 +30,7 @@ __all__ = [
     "KinesisError",
     "MalformedAuthorizationError",
     "MalformedPresignError",
+    "MalformedRequestError",
     "MissingAuthenticationError",
     "PresignExpiredError",
     "QuorumError",
@@ -154,6 +155,15 @@ class MalformedAuthorizationError(SigV4VerificationError):
     s3_code = "AuthorizationHeaderMalformed"
     code = "IncompleteSignature"
     json_code = "IncompleteSignatureException"
+    status = 400
+
+
+class MalformedRequestError(SigV4VerificationError):
+    """The request itself cannot be read: text that is not Unicode, a bad length."""
+
+    s3_code = "InvalidRequest"
+    code = "InvalidRequest"
+    json_code = "ValidationException"
     status = 400
 
 

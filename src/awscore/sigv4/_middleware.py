@@ -20,7 +20,11 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from awscore.errors import RequestTooLargeError, SigV4VerificationError
+from awscore.errors import (
+    MalformedRequestError,
+    RequestTooLargeError,
+    SigV4VerificationError,
+)
 from awscore.sigv4._model import HttpRequest
 from awscore.sigv4._responses import Protocol, detect_protocol, error_response
 from awscore.sigv4._verifier import Verifier
@@ -134,11 +138,9 @@ class SigV4WsgiMiddleware(_Base):
             return [payload]
         except (ValueError, UnicodeError) as error:
             # A request the server could not even describe (a bad Content-Length,
-            # a header that is not text): refuse it the way a malformed one is.
-            from awscore.errors import MalformedAuthorizationError
-
+            # a header that is not text): refuse it as AWS refuses a bad request.
             status, headers, payload = self._reject(
-                MalformedAuthorizationError(f"malformed request: {error}"), request
+                MalformedRequestError(f"malformed request: {error}"), request
             )
             start_response(f"{status} {_reason(status)}", headers)
             return [payload]
@@ -230,12 +232,10 @@ class SigV4AsgiMiddleware(_Base):
             await self._send_error(send, *self._reject(error, request))
             return
         except (ValueError, UnicodeError) as error:
-            from awscore.errors import MalformedAuthorizationError
-
             await self._send_error(
                 send,
                 *self._reject(
-                    MalformedAuthorizationError(f"malformed request: {error}"), request
+                    MalformedRequestError(f"malformed request: {error}"), request
                 ),
             )
             return

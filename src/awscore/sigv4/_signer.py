@@ -16,10 +16,12 @@ presigned URLs sign ``UNSIGNED-PAYLOAD``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import ParamSpec, TypeVar
 
 from awscore.errors import (
     InvalidExpiresError,
@@ -83,6 +85,8 @@ _PRESIGN_PARAMS = frozenset(
 )
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _SCOPE_PART = re.compile(r"[^\s/]+")
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 _REGION_IN_SET = re.compile(r"[A-Za-z0-9*][A-Za-z0-9\-*]*")
 _valid_scopes: set[tuple[str, str]] = set()
 
@@ -327,6 +331,30 @@ def _signing_headers(
     return updates
 
 
+def _encodable_text(
+    function: Callable[_P, _R],
+) -> Callable[_P, _R]:
+    """Turn a UnicodeEncodeError into a SigV4InputError.
+
+    Only a str holding a lone surrogate fails to encode as UTF-8, and no request
+    on the wire can carry one; checking every string up front would cost every
+    signature, so the encoding steps are left to find it.
+    """
+
+    @functools.wraps(function)
+    def guarded(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return function(*args, **kwargs)
+        except UnicodeEncodeError as exc:
+            raise SigV4InputError(
+                f"the request holds text that is not valid Unicode ({exc.reason} at "
+                f"position {exc.start}) and cannot be signed as UTF-8"
+            ) from None
+
+    return guarded
+
+
+@_encodable_text
 def _compute(
     request: HttpRequest,
     credentials: Credentials,

@@ -32,6 +32,7 @@ from awscore.errors import (
     CredentialScopeError,
     MalformedAuthorizationError,
     MalformedPresignError,
+    MalformedRequestError,
     MissingAuthenticationError,
     PresignExpiredError,
     ReplayedRequestError,
@@ -229,8 +230,23 @@ class Verifier:
         Raises a :class:`~awscore.errors.SigV4VerificationError` subclass naming the
         first check that failed.
         """
-        if now.tzinfo is None:
+        if not isinstance(now, datetime) or now.utcoffset() is None:
             raise SigV4Error("now must be an aware datetime")
+        try:
+            now = now.astimezone(UTC)
+        except OverflowError:
+            raise SigV4Error(f"now {now!r} is out of range in UTC") from None
+        try:
+            return self._verify(request, now)
+        except UnicodeEncodeError as exc:
+            # Only a str holding a lone surrogate fails to encode: no HTTP request
+            # on the wire can carry one.
+            raise MalformedRequestError(
+                f"the request holds text that is not valid Unicode ({exc.reason} at "
+                f"position {exc.start}) and cannot be read as UTF-8"
+            ) from None
+
+    def _verify(self, request: HttpRequest, now: datetime) -> VerifiedRequest:
         try:
             url = split_url(request.url)
         except SigV4Error as exc:
@@ -272,12 +288,13 @@ class Verifier:
             payload=payload,
         )
         if self.replay_guard is not None:
+            lifetime = self.max_skew
+            if parsed.presigned:
+                lifetime += timedelta(seconds=parsed.expires)
             self.replay_guard.check_and_remember(
                 parsed.access_key_id,
                 parsed.signature,
-                until=signed_at + self.max_skew
-                if not parsed.presigned
-                else signed_at + timedelta(seconds=parsed.expires) + self.max_skew,
+                until=_add_capped(signed_at, lifetime),
                 now=now,
             )
         token = headers.get("x-amz-security-token")
@@ -301,6 +318,17 @@ class Verifier:
             else tuple(parsed.region_set.split(",")),
             session_token=token,
         )
+
+
+_END_OF_TIME = datetime.max.replace(tzinfo=UTC)
+
+
+def _add_capped(when: datetime, delta: timedelta) -> datetime:
+    """``when + delta``, or the end of representable time if that overflows."""
+    try:
+        return when + delta
+    except OverflowError:
+        return _END_OF_TIME
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -686,8 +714,6 @@ def _check_scope_and_time(
             f"credential should be scoped to a valid service: {parsed.service!r} is "
             f"not one of {sorted(verifier.services)}"
         )
-    if now.tzinfo is not UTC:
-        now = now.astimezone(UTC)
     if parsed.presigned:
         if signed_at - now > verifier.max_skew:
             raise PresignExpiredError(
