@@ -1,4 +1,4 @@
-"""``awscore sigv4 sign|presign``: sign a request from the shell."""
+"""``awscore sigv4 sign|presign|verify``: sign and verify requests from the shell."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -391,6 +392,23 @@ def _tour() -> TourPart:
         presigned=True,
         expires=86400,
     )
+    verifier = Verifier(
+        {creds.access_key_id: creds}.get, regions={"us-east-1"}, services={"service"}
+    )
+    verified = verifier.verify(signed.request, now=when)
+    verdict_ok = (
+        f"valid: signed by {verified.access_key_id} for "
+        f"{verified.region}/{verified.service}, headers "
+        f"{';'.join(verified.signed_headers)}"
+    )
+    tampered = replace(
+        signed.request, url=signed.request.url.replace("value2", "value3")
+    )
+    try:
+        verifier.verify(tampered, now=when)
+        verdict_bad = "accepted (this would be a bug)"
+    except SignatureMismatchError as error:
+        verdict_bad = f"rejected: {error.s3_code}"
     text = f"""\
 Every AWS API call is signed with Signature Version 4. Here is one GET, signed
 with AWS's published example key (AKIDEXAMPLE) on 2015-08-30 12:36 UTC.
@@ -418,6 +436,12 @@ UNSIGNED-PAYLOAD, skips path normalization, and lets the URL live 1 day here):
 
     {presigned.url}
 
+A server checks all of this the way AWS does. The signed GET verifies; the same
+request with one query value changed does not:
+
+    {verdict_ok}
+    {verdict_bad}
+
 When AWS answers SignatureDoesNotMatch, diff its canonical request with
 `awscore sigv4 sign ... --explain`: the first differing line is the culprit."""
     return TourPart(
@@ -428,6 +452,8 @@ When AWS answers SignatureDoesNotMatch, diff its canonical request with
             "signature": signed.signature,
             "authorization": signed.authorization,
             "presigned_url": presigned.url,
+            "verified": verdict_ok,
+            "tampered": verdict_bad,
         },
     )
 
