@@ -132,13 +132,16 @@ class SigV4VerificationError(SigV4Error):
 
     ``s3_code`` is the code S3 answers with, ``code`` the one of query-protocol
     services (STS, IAM, SQS), ``json_code`` the one of JSON-protocol services
-    (DynamoDB, Kinesis); ``status`` is the HTTP status.
+    (DynamoDB, Kinesis); ``status`` is the HTTP status of S3 and the query
+    protocol, ``json_status`` that of JSON services, which answer authentication
+    failures with 400.
     """
 
     s3_code = "AccessDenied"
     code = "AccessDenied"
     json_code = "AccessDeniedException"
     status = 403
+    json_status = 400
 
 
 class MissingAuthenticationError(SigV4VerificationError):
@@ -232,6 +235,7 @@ class StreamingNotSupportedError(SigV4VerificationError):
     code = "NotImplemented"
     json_code = "NotImplemented"
     status = 501
+    json_status = 501
 
 
 class SignatureMismatchError(SigV4VerificationError):
@@ -275,3 +279,4 @@ class RequestTooLargeError(SigV4VerificationError):
     code = "RequestEntityTooLarge"
     json_code = "RequestEntityTooLargeException"
     status = 413
+    json_status = 413

@@ -23,6 +23,7 @@ from urllib.parse import quote
 from awscore.errors import (
     MalformedRequestError,
     RequestTooLargeError,
+    SignatureMismatchError,
     SigV4VerificationError,
 )
 from awscore.sigv4._model import HttpRequest
@@ -121,17 +122,22 @@ class SigV4WsgiMiddleware(_Base):
     ) -> Iterable[bytes]:
         request: HttpRequest | None = None
         try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-            if length > self.max_body:
-                raise self._too_large(length)
-            body = environ["wsgi.input"].read(length) if length > 0 else b""
-            request = HttpRequest(
-                environ.get("REQUEST_METHOD", "GET"),
-                _wsgi_url(environ),
-                _wsgi_headers(environ),
-                body,
-            )
-            identity = self.verifier.verify(request, now=self.clock())
+            body = self._read_body(environ)
+            method = environ.get("REQUEST_METHOD", "GET")
+            headers = _wsgi_headers(environ)
+            urls = _wsgi_urls(environ)
+            request = HttpRequest(method, urls[0], headers, body)
+            now = self.clock()
+            try:
+                identity = self.verifier.verify(request, now=now)
+            except SignatureMismatchError:
+                if len(urls) == 1:
+                    raise
+                # The server gave no raw request target, so the wire path is
+                # lost; the second reading keeps RFC 3986 sub-delims raw, as
+                # clients that sign S3 paths as sent do.
+                request = HttpRequest(method, urls[1], headers, body)
+                identity = self.verifier.verify(request, now=now)
         except SigV4VerificationError as error:
             status, headers, payload = self._reject(error, request)
             start_response(f"{status} {_reason(status)}", headers)
@@ -146,10 +152,38 @@ class SigV4WsgiMiddleware(_Base):
             return [payload]
         environ[IDENTITY_KEY] = identity
         environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
         return self.app(environ, start_response)
 
+    def _read_body(self, environ: dict[str, Any]) -> bytes:
+        stream = environ["wsgi.input"]
+        declared = environ.get("CONTENT_LENGTH")
+        if declared:
+            length = int(declared)
+            if length > self.max_body:
+                raise self._too_large(length)
+            return bytes(stream.read(length)) if length > 0 else b""
+        chunked = "chunked" in str(environ.get("HTTP_TRANSFER_ENCODING", "")).lower()
+        if not (chunked or environ.get("wsgi.input_terminated")):
+            return b""
+        # No length: the server de-chunked the body (PEP 3333's
+        # wsgi.input_terminated); read to its end, one byte past the limit.
+        body = bytes(stream.read(self.max_body + 1))
+        if len(body) > self.max_body:
+            raise self._too_large(len(body))
+        return body
 
-def _wsgi_url(environ: dict[str, Any]) -> str:
+
+def _wsgi_urls(environ: dict[str, Any]) -> list[str]:
+    """The request URL; two readings of it when the raw target is unknown."""
+    first = _wsgi_url(environ)
+    if environ.get("RAW_URI") or environ.get("REQUEST_URI"):
+        return [first]
+    second = _wsgi_url(environ, safe="/~!$&'()*+,;=:@")
+    return [first] if second == first else [first, second]
+
+
+def _wsgi_url(environ: dict[str, Any], safe: str = "/~") -> str:
     scheme = environ.get("wsgi.url_scheme", "http")
     host = environ.get("HTTP_HOST")
     if not host:
@@ -164,7 +198,7 @@ def _wsgi_url(environ: dict[str, Any]) -> str:
         raw = (environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")).encode(
             "latin-1"
         )
-        target = quote(raw, safe="/~") or "/"
+        target = quote(raw, safe=safe) or "/"
         query = environ.get("QUERY_STRING", "")
         if query:
             target += "?" + query

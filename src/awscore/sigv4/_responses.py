@@ -26,6 +26,8 @@ __all__ = ["Protocol", "detect_protocol", "error_response"]
 
 Protocol = Literal["rest-xml", "query", "json"]
 
+_ACTION = re.compile(r"(?:^|&)Action=")
+
 _SERVICE_IN_SCOPE = re.compile(
     r"Credential=[^/\s,&]+(?:/|%2F)\d{8}(?:/|%2F)[^/\s,&%]+(?:/|%2F)([^/\s,&%]+)"
 )
@@ -36,7 +38,9 @@ def detect_protocol(request: HttpRequest) -> Protocol:
 
     The signing service in the credential scope decides first (S3's names mean
     REST-XML); then a JSON content type (``application/x-amz-json-*``) or an
-    ``X-Amz-Target`` header means JSON; anything else is the query protocol.
+    ``X-Amz-Target`` header means JSON; an ``Action=`` parameter in the query or
+    a form body means the query protocol; anything else, S3 and the other REST
+    services included, gets REST-XML.
     """
     auth = request.get("Authorization") or ""
     match = _SERVICE_IN_SCOPE.search(auth) or _SERVICE_IN_SCOPE.search(
@@ -47,7 +51,13 @@ def detect_protocol(request: HttpRequest) -> Protocol:
     content_type = (request.get("Content-Type") or "").lower()
     if content_type.startswith("application/x-amz-json") or request.get("X-Amz-Target"):
         return "json"
-    return "query"
+    query = request.url.partition("?")[2]
+    if _ACTION.search(query) or (
+        content_type.startswith("application/x-www-form-urlencoded")
+        and _ACTION.search(request.body[:4096].decode("latin-1"))
+    ):
+        return "query"
+    return "rest-xml"
 
 
 def _code(error: SigV4VerificationError, protocol: Protocol) -> str:
@@ -113,7 +123,8 @@ def error_response(
             ("x-amz-request-id", request_id),
         ]
     headers.append(("Content-Length", str(len(body))))
-    return error.status, headers, body
+    status = error.json_status if protocol == "json" else error.status
+    return status, headers, body
 
 
 def _spaced_hex(text: str) -> str:

@@ -30,10 +30,9 @@ __all__ = [
 ]
 
 # RFC 3986 §3: scheme "://" authority path ["?" query] ["#" fragment]
-# CR, LF and NUL match nowhere, so a URL holding one fails here and is diagnosed.
 _URL = re.compile(
-    r"([A-Za-z][A-Za-z0-9+.\-]*)://([^/?#\r\n\0]*)([^?#\r\n\0]*)"
-    r"(?:\?([^#\r\n\0]*))?(?:#[^\r\n\0]*)?"
+    r"([A-Za-z][A-Za-z0-9+.\-]*+)://([^/?#]*+)([^?#]*+)(?:\?([^#]*+))?(?:#.*+)?",
+    re.DOTALL,
 )
 _CTL = re.compile(r"[\r\n\0]")
 _SPACE = re.compile(r"\s")
@@ -74,10 +73,12 @@ def split_url(url: str) -> SplitUrl:
     as HTTP clients send it. Raises :class:`InvalidUrlError` for a URL without a
     scheme or host, or with characters no URL may hold.
     """
+    # Checked first: the URL pattern below never matches these, and a long URL
+    # that ends in one would make it backtrack for quadratic time.
+    if _CTL.search(url):
+        raise InvalidUrlError(f"URL {url[:200]!r} contains CR, LF or NUL")
     match = _URL.fullmatch(url)
     if match is None:
-        if _CTL.search(url):
-            raise InvalidUrlError(f"URL {url[:200]!r} contains CR, LF or NUL")
         raise InvalidUrlError(
             f"URL {url[:200]!r} has no scheme: expected an absolute URL such as "
             "'https://example.amazonaws.com/'"

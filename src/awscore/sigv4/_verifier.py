@@ -15,7 +15,6 @@ is the caller's function.
 
 from __future__ import annotations
 
-import fnmatch
 import functools
 import hashlib
 import hmac
@@ -84,6 +83,9 @@ _AUTHORIZATION = re.compile(
     r"AWS4-HMAC-SHA256 Credential=([^/\s,]+)/(\d{8})/([^/\s,]+)/([^/\s,]+)/"
     rf"aws4_request, ?SignedHeaders=({_NAME}(?:;{_NAME})*), ?Signature=([0-9a-f]{{64}})"
 )
+# At most 64 names of at most 64 characters: generous for AWS's regions, and a
+# bound on the work an unauthenticated header can cause.
+_REGION_SET = re.compile(r"[A-Za-z0-9*\-]{1,64}(?:,[A-Za-z0-9*\-]{1,64}){0,63}")
 _AUTHORIZATION_V4A = re.compile(
     r"AWS4-ECDSA-P256-SHA256 Credential=([^/\s,]+)/(\d{8})/([^/\s,]+)/aws4_request, ?"
     rf"SignedHeaders=({_NAME}(?:;{_NAME})*), ?Signature=([0-9a-f]{{16,144}})"
@@ -260,6 +262,7 @@ class Verifier:
                 "only one authentication mechanism is allowed: the request has both "
                 "an Authorization header and X-Amz-Algorithm in its query"
             )
+        _reject_sigv2(authorization, url.query)
         if authorization is not None:
             parsed = _parse_authorization(authorization, headers)
         elif presigned:
@@ -431,6 +434,18 @@ def _check_signature_matches(
             signature_provided=parsed.signature,
         )
     return scope, key
+
+
+def _reject_sigv2(authorization: str | None, query: str) -> None:
+    """Signature Version 2 is refused by name, as S3 does, not as "unsigned"."""
+    sigv2 = (authorization is not None and authorization.startswith("AWS ")) or (
+        "AWSAccessKeyId=" in query and "Signature=" in query
+    )
+    if sigv2:
+        raise MalformedRequestError(
+            "the authorization mechanism you have provided (Signature Version 2) is "
+            "not supported: please use AWS4-HMAC-SHA256"
+        )
 
 
 def _header_map(request: HttpRequest) -> dict[str, str]:
@@ -699,6 +714,11 @@ def _check_scope_and_time(
             f"{parsed.date!r} != {parsed.amz_date[:8]!r}"
         )
     if parsed.region_set is not None:
+        if not _REGION_SET.fullmatch(parsed.region_set):
+            raise error(
+                f"X-Amz-Region-Set {parsed.region_set[:80]!r} is malformed: expected "
+                "up to 64 comma-separated region names or patterns with '*'"
+            )
         if _accepted_region(parsed.region_set, verifier.regions) is None:
             raise CredentialScopeError(
                 f"the region set {parsed.region_set[:120]!r} includes none of this "
@@ -737,12 +757,29 @@ def _accepted_region(region_set: str, regions: frozenset[str]) -> str | None:
 
     A region set is a comma-separated list of region names, where ``*`` matches
     any run of characters (``*`` alone is every region, ``us-*`` the US ones).
+    The set is attacker-controlled and read before authentication, so it is
+    parsed strictly and matched without compiling anything.
     """
-    patterns = [p.strip() for p in region_set.split(",")]
     for region in sorted(regions):
-        if any(fnmatch.fnmatchcase(region, p) for p in patterns if p):
+        if any(_glob_match(region, p) for p in region_set.split(",")):
             return region
     return None
+
+
+def _glob_match(name: str, pattern: str) -> bool:
+    """Whether ``name`` matches ``pattern``, where ``*`` is any run of characters."""
+    if "*" not in pattern:
+        return name == pattern
+    first, *middle, last = pattern.split("*")
+    if not name.startswith(first) or not name.endswith(last):
+        return False
+    position, end = len(first), len(name) - len(last)
+    for part in middle:
+        position = name.find(part, position, end)
+        if position < 0:
+            return False
+        position += len(part)
+    return position <= end
 
 
 def _check_signed_headers(
