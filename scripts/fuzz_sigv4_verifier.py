@@ -770,6 +770,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)  # noqa: S311 - reproducible fuzzing, not crypto
+    print(f"fuzzing with --seed {args.seed}, --iterations {args.iterations}")
     stats = Stats()
     started = time.perf_counter()
     for mode in MODES:
