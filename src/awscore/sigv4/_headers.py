@@ -19,9 +19,9 @@ from awscore.errors import InvalidHeaderError
 
 __all__ = [
     "UNSIGNED_HEADERS",
-    "canonical_headers",
     "check_header",
     "is_unsigned",
+    "outgoing_headers",
     "trim_value",
 ]
 
@@ -80,26 +80,54 @@ def trim_value(value: str) -> str:
     return value
 
 
-def canonical_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """Group and trim the signable headers.
+def outgoing_headers(
+    headers: Iterable[tuple[str, str]],
+    updates: dict[str, tuple[str, str]],
+    *,
+    unsigned_extra: str = "",
+) -> tuple[tuple[tuple[str, str], ...], dict[str, str]]:
+    """The headers a signed request leaves with, and the canonical signed values.
 
-    Returns the canonical value of each lower-cased name (repeats joined with
-    ``,`` in order); names in :data:`UNSIGNED_HEADERS` are left out. Raises
-    :class:`InvalidHeaderError` for a header that cannot be sent.
+    One pass over the caller's headers: each is checked (an HTTP token name, no
+    CR, LF or NUL), an old ``Authorization`` is dropped, and a header named in
+    ``updates`` (lower-cased name -> new header) takes its new value where it
+    stands, its repeats dropped; updates not yet present are appended in order.
+    The values map each signed lower-cased name to its canonical value: trimmed,
+    runs of spaces and tabs collapsed, repeats joined with ``,`` in order. Names
+    in :data:`UNSIGNED_HEADERS`, ``proxy-*`` and ``unsigned_extra`` are sent but
+    not signed. Raises :class:`InvalidHeaderError` for a header that cannot be sent.
     """
+    out: list[tuple[str, str]] = []
     values: dict[str, str] = {}
-    for name, value in headers:
+    placed: set[str] = set()
+    for header in headers:
+        name, value = header
         # One match checks name and value together; check_header then names
         # the problem when there is one.
         if _VALID_HEADER.fullmatch(f"{name}:{value}") is None:
             check_header(name, value)
         lname = name.lower()
-        if lname in UNSIGNED_HEADERS or lname.startswith("proxy-"):
+        if lname in updates:
+            if lname in placed:
+                continue
+            placed.add(lname)
+            header = (name, updates[lname][1])  # noqa: PLW2901 - the new value goes out
+            value = header[1]
+        elif lname == "authorization":
+            continue
+        out.append(header)
+        if (
+            lname in UNSIGNED_HEADERS
+            or lname == unsigned_extra
+            or lname[:6] == "proxy-"
+        ):
             continue
         if "  " in value or "\t" in value or value[:1] == " " or value[-1:] == " ":
-            value = trim_value(value)  # noqa: PLW2901 - the canonical form replaces it
-        if lname in values:
-            values[lname] = values[lname] + "," + value
-        else:
-            values[lname] = value
-    return values
+            value = trim_value(value)
+        values[lname] = f"{values[lname]},{value}" if lname in values else value
+    for lname, header in updates.items():
+        if lname not in placed:
+            out.append(header)
+            if lname != unsigned_extra:
+                values[lname] = trim_value(header[1])
+    return tuple(out), values

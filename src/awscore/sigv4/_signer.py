@@ -16,12 +16,10 @@ presigned URLs sign ``UNSIGNED-PAYLOAD``.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import ParamSpec, TypeVar
 
 from awscore.errors import (
     InvalidExpiresError,
@@ -30,7 +28,7 @@ from awscore.errors import (
     InvalidTimeError,
     SigV4InputError,
 )
-from awscore.sigv4._headers import canonical_headers
+from awscore.sigv4._headers import outgoing_headers
 from awscore.sigv4._keys import derive_signing_key, hmac_sha256_hex
 from awscore.sigv4._model import Credentials, Header, HttpRequest, SigningDetails
 from awscore.sigv4._sigv4a import ALGORITHM_V4A, derive_v4a_private_key, ecdsa_sign_hex
@@ -85,8 +83,6 @@ _PRESIGN_PARAMS = frozenset(
 )
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _SCOPE_PART = re.compile(r"[^\s/]+")
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
 _REGION_IN_SET = re.compile(r"[A-Za-z0-9*][A-Za-z0-9\-*]*")
 _valid_scopes: set[tuple[str, str]] = set()
 
@@ -173,37 +169,8 @@ def _resolve_payload(
     return hashlib.sha256(request.body).hexdigest() if request.body else EMPTY_SHA256
 
 
-def _outgoing_headers(
-    headers: tuple[Header, ...], updates: dict[str, Header]
-) -> tuple[Header, ...]:
-    """The request's headers with each signing header set to its new value.
-
-    A header that is already present is updated where it stands (a request that
-    carried X-Amz-Date keeps its order, as in AWS's 2015 suite) and repeats of it
-    dropped; the rest are appended in ``updates`` order. Any old Authorization
-    goes.
-    """
-    if not headers:
-        return tuple(updates.values())
-    out: list[Header] = []
-    placed: set[str] = set()
-    for header in headers:
-        lname = header[0].lower()
-        if lname == "authorization":
-            continue
-        if lname in updates:
-            if lname not in placed:
-                placed.add(lname)
-                out.append((header[0], updates[lname][1]))
-            continue
-        out.append(header)
-    out.extend(h for lname, h in updates.items() if lname not in placed)
-    return tuple(out)
-
-
-def _header_section(signable: tuple[Header, ...], host: str) -> tuple[list[str], str]:
+def _header_section(values: dict[str, str], host: str) -> tuple[list[str], str]:
     """The sorted signed-header names and the canonical header lines."""
-    values = canonical_headers(signable)
     if "host" not in values:
         values["host"] = host
     names = sorted(values)
@@ -331,30 +298,16 @@ def _signing_headers(
     return updates
 
 
-def _encodable_text(
-    function: Callable[_P, _R],
-) -> Callable[_P, _R]:
-    """Turn a UnicodeEncodeError into a SigV4InputError.
-
-    Only a str holding a lone surrogate fails to encode as UTF-8, and no request
-    on the wire can carry one; checking every string up front would cost every
-    signature, so the encoding steps are left to find it.
-    """
-
-    @functools.wraps(function)
-    def guarded(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        try:
-            return function(*args, **kwargs)
-        except UnicodeEncodeError as exc:
-            raise SigV4InputError(
-                f"the request holds text that is not valid Unicode ({exc.reason} at "
-                f"position {exc.start}) and cannot be signed as UTF-8"
-            ) from None
-
-    return guarded
+def _unencodable(exc: UnicodeEncodeError) -> SigV4InputError:
+    # Only a str holding a lone surrogate fails to encode as UTF-8, and no request
+    # on the wire can carry one. Checking every string up front would cost every
+    # signature, so the encoding steps find it and the callers translate.
+    return SigV4InputError(
+        f"the request holds text that is not valid Unicode ({exc.reason} at "
+        f"position {exc.start}) and cannot be signed as UTF-8"
+    )
 
 
-@_encodable_text
 def _compute(
     request: HttpRequest,
     credentials: Credentials,
@@ -392,9 +345,8 @@ def _compute(
     token = credentials.session_token
     sign_token = token is not None and not omit_session_token
 
-    if presigned:
-        out_headers = request.headers
-    else:
+    updates: dict[str, Header] = {}
+    if not presigned:
         content_header = s3 if content_sha256_header is None else content_sha256_header
         updates = _signing_headers(
             token=token,
@@ -402,13 +354,15 @@ def _compute(
             regions=regions,
             payload=payload if content_header else None,
         )
-        out_headers = _outgoing_headers(request.headers, updates)
-    signable = out_headers
-    if token is not None and not sign_token and not presigned:
-        signable = tuple(
-            h for h in out_headers if h[0].lower() != "x-amz-security-token"
-        )
-    names, header_block = _header_section(signable, url.host)
+    out_headers, values = outgoing_headers(
+        request.headers,
+        updates,
+        # An omitted token still travels as a header, unsigned.
+        unsigned_extra="x-amz-security-token"
+        if token is not None and not sign_token and not presigned
+        else "",
+    )
+    names, header_block = _header_section(values, url.host)
     signed_headers = ";".join(names)
 
     query = url.query
@@ -508,22 +462,26 @@ def sign_details(
     the presigned URL; ``canonical_request`` and ``string_to_sign`` are what to
     compare with AWS's ``SignatureDoesNotMatch`` message.
     """
-    return _compute(
-        request,
-        credentials,
-        region=region,
-        service=service,
-        when=when,
-        presigned=presigned,
-        expires=expires,
-        normalize_path=normalize_path,
-        double_encode=double_encode,
-        payload=payload,
-        content_sha256_header=content_sha256_header,
-        omit_session_token=omit_session_token,
-        algorithm=algorithm,
-        region_set=region_set,
-    )[1]()
+    try:
+        computed = _compute(
+            request,
+            credentials,
+            region=region,
+            service=service,
+            when=when,
+            presigned=presigned,
+            expires=expires,
+            normalize_path=normalize_path,
+            double_encode=double_encode,
+            payload=payload,
+            content_sha256_header=content_sha256_header,
+            omit_session_token=omit_session_token,
+            algorithm=algorithm,
+            region_set=region_set,
+        )
+    except UnicodeEncodeError as exc:
+        raise _unencodable(exc) from None
+    return computed[1]()
 
 
 def sign(
@@ -573,22 +531,26 @@ def sign(
             LF or NUL, a header name that is not a token, an invalid region or
             service, a naive ``when``, a URL without scheme or host.
     """
-    return _compute(
-        request,
-        credentials,
-        region=region,
-        service=service,
-        when=when,
-        presigned=False,
-        expires=0,
-        normalize_path=normalize_path,
-        double_encode=double_encode,
-        payload=payload,
-        content_sha256_header=content_sha256_header,
-        omit_session_token=omit_session_token,
-        algorithm=algorithm,
-        region_set=region_set,
-    )[0]
+    try:
+        computed = _compute(
+            request,
+            credentials,
+            region=region,
+            service=service,
+            when=when,
+            presigned=False,
+            expires=0,
+            normalize_path=normalize_path,
+            double_encode=double_encode,
+            payload=payload,
+            content_sha256_header=content_sha256_header,
+            omit_session_token=omit_session_token,
+            algorithm=algorithm,
+            region_set=region_set,
+        )
+    except UnicodeEncodeError as exc:
+        raise _unencodable(exc) from None
+    return computed[0]
 
 
 def presign(
@@ -615,19 +577,23 @@ def presign(
     1..604800. S3 presigned URLs sign ``UNSIGNED-PAYLOAD`` unless ``payload``
     says otherwise. Other arguments and errors are those of :func:`sign`.
     """
-    return _compute(
-        request,
-        credentials,
-        region=region,
-        service=service,
-        when=when,
-        presigned=True,
-        expires=expires,
-        normalize_path=normalize_path,
-        double_encode=double_encode,
-        payload=payload,
-        content_sha256_header=False,
-        omit_session_token=omit_session_token,
-        algorithm=algorithm,
-        region_set=region_set,
-    )[0].url
+    try:
+        computed = _compute(
+            request,
+            credentials,
+            region=region,
+            service=service,
+            when=when,
+            presigned=True,
+            expires=expires,
+            normalize_path=normalize_path,
+            double_encode=double_encode,
+            payload=payload,
+            content_sha256_header=False,
+            omit_session_token=omit_session_token,
+            algorithm=algorithm,
+            region_set=region_set,
+        )
+    except UnicodeEncodeError as exc:
+        raise _unencodable(exc) from None
+    return computed[0].url
