@@ -7,20 +7,14 @@ no I/O, so the plain ``auth_flow`` serves the sync and the async client.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
-from datetime import UTC, datetime
+from collections.abc import Generator
 
 import httpx
 
-from awscore.errors import InvalidHeaderError, SigV4InputError
-from awscore.sigv4._model import Credentials, HttpRequest
-from awscore.sigv4._signer import PAYLOAD_CONSTANTS, UNSIGNED_PAYLOAD, sign
+from awscore.errors import InvalidHeaderError
+from awscore.sigv4._adapter import SigningAdapter
 
 __all__ = ["HttpxAuth"]
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _text(raw: bytes) -> str:
@@ -34,7 +28,7 @@ def _text(raw: bytes) -> str:
         ) from None
 
 
-class HttpxAuth(httpx.Auth):
+class HttpxAuth(SigningAdapter, httpx.Auth):
     """Sign every request of an ``httpx.Client`` or ``httpx.AsyncClient`` with SigV4.
 
     ``httpx.Client(auth=HttpxAuth(creds, region="us-east-1", service="s3"))``
@@ -66,89 +60,23 @@ class HttpxAuth(httpx.Auth):
     are raised from the client call that sends the request.
     """
 
-    def __init__(
-        self,
-        credentials: Credentials,
-        *,
-        region: str,
-        service: str,
-        clock: Callable[[], datetime] | None = None,
-        normalize_path: bool | None = None,
-        double_encode: bool | None = None,
-        payload: str | None = None,
-        content_sha256_header: bool | None = None,
-        omit_session_token: bool = False,
-    ) -> None:
-        if not isinstance(credentials, Credentials):
-            raise SigV4InputError(
-                "credentials must be awscore.sigv4.Credentials, not "
-                f"{type(credentials).__name__}"
-            )
-        self.credentials = credentials
-        self.region = region
-        self.service = service
-        self.clock = _utc_now if clock is None else clock
-        self.normalize_path = normalize_path
-        self.double_encode = double_encode
-        self.payload = payload
-        self.content_sha256_header = content_sha256_header
-        self.omit_session_token = omit_session_token
-
-    def __repr__(self) -> str:
-        # Credentials' own repr leaves out the secret and the token.
-        return (
-            f"{type(self).__name__}({self.credentials!r}, region={self.region!r}, "
-            f"service={self.service!r})"
-        )
-
     def auth_flow(
         self, request: httpx.Request
     ) -> Generator[httpx.Request, httpx.Response, None]:
         """Sign ``request`` in place, then send it (httpx's auth protocol)."""
-        payload = self.payload
+        streaming = False
         try:
             data = request.content
         except httpx.RequestNotRead:
-            # A stream not read yet: reading it here would buffer it whole.
             data = b""
-            if payload is None:
-                payload = UNSIGNED_PAYLOAD
-        content_sha256_header = self.content_sha256_header
-        if content_sha256_header is None and payload in PAYLOAD_CONSTANTS:
-            # A payload constant instead of a hash must be announced, or the
-            # service hashes the body and the signatures differ.
-            content_sha256_header = True
-
+            streaming = True
         before = [(_text(k), _text(v)) for k, v in request.headers.raw]
-        signed = sign(
-            HttpRequest(request.method, str(request.url), before, data),
-            self.credentials,
-            region=self.region,
-            service=self.service,
-            when=self.clock(),
-            normalize_path=self.normalize_path,
-            double_encode=self.double_encode,
-            payload=payload,
-            content_sha256_header=content_sha256_header,
-            omit_session_token=self.omit_session_token,
+        removed, changed = self._sign_headers(
+            request.method, str(request.url), before, data, streaming=streaming
         )
-        old = _grouped(before)
-        new = _grouped(signed.headers)
-        for lname in old.keys() - new.keys():
+        for lname in removed:
             del request.headers[lname]
-        for lname, (name, values) in new.items():
-            if old.get(lname, ("", []))[1] != values:
-                # Setting replaces the first occurrence in place and drops
-                # repeats; the signer only ever changes single-valued headers.
-                request.headers[name] = ",".join(values)
+        for name, value in changed:
+            # Setting replaces the first occurrence in place and drops repeats.
+            request.headers[name] = value
         yield request
-
-
-def _grouped(
-    headers: list[tuple[str, str]] | tuple[tuple[str, str], ...],
-) -> dict[str, tuple[str, list[str]]]:
-    """Each lower-cased name with its first spelling and all its values."""
-    out: dict[str, tuple[str, list[str]]] = {}
-    for name, value in headers:
-        out.setdefault(name.lower(), (name, []))[1].append(value)
-    return out

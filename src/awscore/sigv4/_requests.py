@@ -6,20 +6,12 @@ This is I/O edge code: it reads the clock (the core never does) and adapts
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
-
 import requests
 
-from awscore.errors import InvalidHeaderError, SigV4InputError
-from awscore.sigv4._model import Credentials, HttpRequest
-from awscore.sigv4._signer import PAYLOAD_CONSTANTS, UNSIGNED_PAYLOAD, sign
+from awscore.errors import InvalidHeaderError
+from awscore.sigv4._adapter import SigningAdapter
 
 __all__ = ["RequestsAuth"]
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _header_text(name: str, value: str | bytes) -> str:
@@ -36,7 +28,7 @@ def _header_text(name: str, value: str | bytes) -> str:
         ) from None
 
 
-class RequestsAuth(requests.auth.AuthBase):
+class RequestsAuth(SigningAdapter, requests.auth.AuthBase):
     """Sign every request of a ``requests`` call or session with SigV4 headers.
 
     ``requests.get(url, auth=RequestsAuth(creds, region="us-east-1",
@@ -69,41 +61,6 @@ class RequestsAuth(requests.auth.AuthBase):
     are raised from the ``requests`` call that sends the request.
     """
 
-    def __init__(
-        self,
-        credentials: Credentials,
-        *,
-        region: str,
-        service: str,
-        clock: Callable[[], datetime] | None = None,
-        normalize_path: bool | None = None,
-        double_encode: bool | None = None,
-        payload: str | None = None,
-        content_sha256_header: bool | None = None,
-        omit_session_token: bool = False,
-    ) -> None:
-        if not isinstance(credentials, Credentials):
-            raise SigV4InputError(
-                "credentials must be awscore.sigv4.Credentials, not "
-                f"{type(credentials).__name__}"
-            )
-        self.credentials = credentials
-        self.region = region
-        self.service = service
-        self.clock = _utc_now if clock is None else clock
-        self.normalize_path = normalize_path
-        self.double_encode = double_encode
-        self.payload = payload
-        self.content_sha256_header = content_sha256_header
-        self.omit_session_token = omit_session_token
-
-    def __repr__(self) -> str:
-        # Credentials' own repr leaves out the secret and the token.
-        return (
-            f"{type(self).__name__}({self.credentials!r}, region={self.region!r}, "
-            f"service={self.service!r})"
-        )
-
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
         """Sign the prepared request ``r`` in place and return it."""
         body: object = r.body
@@ -125,44 +82,12 @@ class RequestsAuth(requests.auth.AuthBase):
             data = b""
             streaming = True
 
-        payload = self.payload
-        if payload is None and streaming:
-            payload = UNSIGNED_PAYLOAD
-        content_sha256_header = self.content_sha256_header
-        if content_sha256_header is None and payload in PAYLOAD_CONSTANTS:
-            # A payload constant instead of a hash must be announced, or the
-            # service hashes the body and the signatures differ.
-            content_sha256_header = True
-
         before = [(k, _header_text(k, v)) for k, v in r.headers.items()]
-        signed = sign(
-            HttpRequest(r.method or "", r.url or "", before, data),
-            self.credentials,
-            region=self.region,
-            service=self.service,
-            when=self.clock(),
-            normalize_path=self.normalize_path,
-            double_encode=self.double_encode,
-            payload=payload,
-            content_sha256_header=content_sha256_header,
-            omit_session_token=self.omit_session_token,
+        removed, changed = self._sign_headers(
+            r.method or "", r.url or "", before, data, streaming=streaming
         )
-        old = _grouped(before)
-        new = _grouped(signed.headers)
-        for lname in old.keys() - new.keys():
+        for lname in removed:
             del r.headers[lname]
-        for lname, (name, values) in new.items():
-            if old.get(lname, ("", []))[1] != values:
-                # The signer only ever changes single-valued headers.
-                r.headers[name] = ",".join(values)
+        for name, value in changed:
+            r.headers[name] = value
         return r
-
-
-def _grouped(
-    headers: list[tuple[str, str]] | tuple[tuple[str, str], ...],
-) -> dict[str, tuple[str, list[str]]]:
-    """Each lower-cased name with its first spelling and all its values."""
-    out: dict[str, tuple[str, list[str]]] = {}
-    for name, value in headers:
-        out.setdefault(name.lower(), (name, []))[1].append(value)
-    return out
