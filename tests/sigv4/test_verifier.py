@@ -11,8 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from awscore.errors import (
+    ChecksumMismatchError,
+    ChunkSignatureMismatchError,
     ContentSha256MismatchError,
     CredentialScopeError,
+    DecodedLengthMismatchError,
     MalformedAuthorizationError,
     MalformedPresignError,
     MissingAuthenticationError,
@@ -29,9 +32,11 @@ from awscore.sigv4 import (
     Credentials,
     HttpRequest,
     ReplayGuard,
+    StreamingMode,
     Verifier,
     presign,
     sign,
+    sign_chunked,
     sign_details,
 )
 from tests.strategies import sigv4 as sst
@@ -245,16 +250,18 @@ def test_unsigned_amz_headers_are_rejected_unless_configured() -> None:
     _verifier(require_signed_amz_headers=False).verify(extra, now=WHEN)
 
 
-def test_streaming_payloads_are_not_supported_yet() -> None:
+def test_ecdsa_streaming_payloads_are_not_supported() -> None:
     signed = sign(
         PUT,
         CREDS,
         region="us-east-1",
         service="s3",
         when=WHEN,
-        payload="STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+        payload="STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD",
     )
-    assert "not supported" in _rejects(StreamingNotSupportedError, signed)
+    assert "supports the aws-chunked payloads" in _rejects(
+        StreamingNotSupportedError, signed
+    )
 
 
 def test_content_sha256_must_match_the_body() -> None:
@@ -497,3 +504,88 @@ def test_any_one_signed_element_changed_is_rejected(
     )
     with pytest.raises(expected):
         verifier.verify(mutated, now=when)
+
+
+# --- aws-chunked bodies ------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", list(StreamingMode))
+@pytest.mark.parametrize(
+    "checksum", [None, "crc32", "crc32c", "crc64nvme", "sha1", "sha256"]
+)
+def test_aws_chunked_uploads_verify_and_decode(
+    mode: StreamingMode, checksum: str | None
+) -> None:
+    """sign_chunked and its encoder make a body the verifier accepts, de-frames
+    and checks (every chunk, the declared length, the checksum trailer)."""
+    if mode is StreamingMode.SIGNED:
+        checksum = None  # this mode has no trailer
+    data = bytes(range(256)) * 300
+    request, encoder = sign_chunked(
+        HttpRequest("PUT", "https://examplebucket.s3.amazonaws.com/big"),
+        CREDS,
+        region="us-east-1",
+        service="s3",
+        when=WHEN,
+        data_length=len(data),
+        mode=mode,
+        chunk_size=8192,
+        trailer_checksum=checksum,
+    )
+    body = b"".join(
+        [*encoder.feed(data[:1000]), *encoder.feed(data[1000:]), *encoder.finish()]
+    )
+    assert request.get("Content-Length") == str(len(body))
+    verified = _verifier().verify(replace(request, body=body), now=WHEN)
+    assert verified.payload_mode == "streaming"
+    assert verified.decoded_body == data
+    expected = set() if checksum is None else {f"x-amz-checksum-{checksum}"}
+    assert set(verified.trailers) == expected
+
+
+def _chunked(data: bytes, **options: object) -> tuple[HttpRequest, bytes]:
+    request, encoder = sign_chunked(
+        HttpRequest("PUT", "https://examplebucket.s3.amazonaws.com/k"),
+        CREDS,
+        region="us-east-1",
+        service="s3",
+        when=WHEN,
+        **options,  # type: ignore[arg-type]
+    )
+    return request, b"".join([*encoder.feed(data), *encoder.finish()])
+
+
+def test_a_tampered_chunk_is_rejected() -> None:
+    request, body = _chunked(b"a" * 20000, data_length=20000, chunk_size=8192)
+    tampered = bytearray(body)
+    tampered[tampered.index(b"aaaa") + 10] ^= 1
+    _rejects(ChunkSignatureMismatchError, replace(request, body=bytes(tampered)))
+
+
+def test_a_wrong_decoded_length_is_rejected() -> None:
+    request, body = _chunked(
+        b"b" * 5000,
+        data_length=5000,
+        mode=StreamingMode.UNSIGNED_TRAILER,
+        trailer_checksum="crc32",
+    )
+    lying = _with_header(request, "x-amz-decoded-content-length", "5001")
+    # the declared length is signed, so a changed value is a signature mismatch...
+    _rejects(SignatureMismatchError, replace(lying, body=body))
+    # ...and a body one byte short of the signed declaration fails the decoder
+    assert b"1388\r\n" in body  # 5000 bytes in one chunk
+    short = body.replace(b"1388\r\n", b"1387\r\n", 1).replace(
+        b"b\r\n0\r\n", b"\r\n0\r\n"
+    )
+    _rejects(DecodedLengthMismatchError, replace(request, body=short))
+
+
+def test_a_wrong_checksum_trailer_is_rejected() -> None:
+    request, body = _chunked(
+        b"c" * 3000,
+        data_length=3000,
+        mode=StreamingMode.UNSIGNED_TRAILER,
+        trailer_checksum="sha256",
+    )
+    tampered = body.replace(b"c" * 10, b"d" * 10, 1)
+    _rejects(ChecksumMismatchError, replace(request, body=tampered))

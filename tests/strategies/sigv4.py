@@ -35,6 +35,7 @@ RESERVED_HEADERS = frozenset(
         "x-amz-date",
         "x-amz-security-token",
         "x-amz-content-sha256",
+        "x-amz-region-set",
         "content-md5",
         "content-type",
         "baggage",

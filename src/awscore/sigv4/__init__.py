@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from awscore.sigv4._checksums import CHECKSUMS
+from awscore.sigv4._chunked import ChunkedDecoder, ChunkedEncoder, StreamingMode
 from awscore.sigv4._headers import UNSIGNED_HEADERS
 from awscore.sigv4._keys import derive_signing_key, signing_key_cache_clear
 from awscore.sigv4._middleware import (
@@ -47,6 +49,7 @@ from awscore.sigv4._sigv4a import (
     derive_v4a_private_key,
     derive_v4a_public_key,
 )
+from awscore.sigv4._streaming import sign_chunked
 from awscore.sigv4._verifier import (
     CredentialScope,
     ReplayGuard,
@@ -62,12 +65,15 @@ if TYPE_CHECKING:
 __all__ = [
     "ALGORITHM",
     "ALGORITHM_V4A",
+    "CHECKSUMS",
     "EMPTY_SHA256",
     "IDENTITY_KEY",
     "MAX_PRESIGN_EXPIRES",
     "S3_SERVICES",
     "UNSIGNED_HEADERS",
     "UNSIGNED_PAYLOAD",
+    "ChunkedDecoder",
+    "ChunkedEncoder",
     "CredentialScope",
     "Credentials",
     "HttpRequest",
@@ -75,6 +81,7 @@ __all__ = [
     "SigV4AsgiMiddleware",
     "SigV4WsgiMiddleware",
     "SigningDetails",
+    "StreamingMode",
     "VerifiedRequest",
     "Verifier",
     "claimed_scope",
@@ -86,6 +93,7 @@ __all__ = [
     "presign",
     "serialize_request",
     "sign",
+    "sign_chunked",
     "sign_details",
     "signing_key_cache_clear",
 ]

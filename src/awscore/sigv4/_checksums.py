@@ -18,6 +18,7 @@ the C-backed ones); a caller who needs more can pass the CRT's result instead.
 
 from __future__ import annotations
 
+import abc
 import base64
 import hashlib
 import struct
@@ -149,7 +150,7 @@ def crc64nvme(data: bytes | bytearray | memoryview, crc: int = 0) -> int:
     return ~crc & _MASK64
 
 
-class Checksum:
+class Checksum(abc.ABC):
     """An incremental S3 flexible checksum.
 
     ``algorithm`` is the lower-case name (``"crc32"``), ``header`` the header or
@@ -165,13 +166,13 @@ class Checksum:
         """The header (or trailer) name, ``x-amz-checksum-<algorithm>``."""
         return CHECKSUM_HEADER_PREFIX + self.algorithm
 
+    @abc.abstractmethod
     def update(self, data: bytes | bytearray | memoryview) -> None:
         """Add ``data`` to the checksum."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def digest(self) -> bytes:
         """The big-endian digest of everything added so far."""
-        raise NotImplementedError
 
     def b64(self) -> str:
         """The digest in base64, as the ``x-amz-checksum-*`` value carries it."""

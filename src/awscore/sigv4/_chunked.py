@@ -56,10 +56,16 @@ from enum import StrEnum
 from typing import Final
 
 from awscore.errors import (
+    ChecksumMismatchError,
+    ChunkedPayloadError,
+    ChunkSignatureMismatchError,
+    DecodedLengthMismatchError,
     InvalidHeaderError,
     InvalidOptionError,
+    MalformedChunkError,
+    MalformedTrailerError,
     SigV4InputError,
-    SigV4VerificationError,
+    TrailerSignatureMismatchError,
 )
 from awscore.sigv4._checksums import (
     CHECKSUM_HEADER_PREFIX,
@@ -68,76 +74,6 @@ from awscore.sigv4._checksums import (
     checksum_header,
 )
 from awscore.sigv4._keys import hmac_sha256_hex
-
-# --- move to awscore.errors ---------------------------------------------------
-# Codes: S3's documented error codes ("Error responses", List of error codes) for
-# the nearest case; S3 does not document which code each framing fault gets.
-
-
-class ChunkedPayloadError(SigV4VerificationError):
-    """An ``aws-chunked`` streaming body was rejected."""
-
-    s3_code = "IncompleteBody"
-    code = "IncompleteBody"
-    json_code = "ValidationException"
-    status = 400
-
-
-class ChunkSignatureMismatchError(ChunkedPayloadError):
-    """A chunk's ``chunk-signature`` does not match its data and position."""
-
-    s3_code = "SignatureDoesNotMatch"
-    code = "SignatureDoesNotMatch"
-    json_code = "InvalidSignatureException"
-    status = 403
-
-
-class MalformedChunkError(ChunkedPayloadError):
-    """The chunk framing is malformed, or the stream ends before it is complete."""
-
-    s3_code = "IncompleteBody"
-    code = "IncompleteBody"
-    json_code = "ValidationException"
-    status = 400
-
-
-class DecodedLengthMismatchError(ChunkedPayloadError):
-    """The data length differs from ``x-amz-decoded-content-length``."""
-
-    s3_code = "IncompleteBody"
-    code = "IncompleteBody"
-    json_code = "ValidationException"
-    status = 400
-
-
-class MalformedTrailerError(ChunkedPayloadError):
-    """A trailer is malformed, undeclared, repeated, missing or wrongly signed."""
-
-    s3_code = "MalformedTrailerError"
-    code = "MalformedTrailerError"
-    json_code = "ValidationException"
-    status = 400
-
-
-class TrailerSignatureMismatchError(MalformedTrailerError):
-    """``x-amz-trailer-signature`` does not match the trailers and the chunk chain."""
-
-    s3_code = "SignatureDoesNotMatch"
-    code = "SignatureDoesNotMatch"
-    json_code = "InvalidSignatureException"
-    status = 403
-
-
-class ChecksumMismatchError(ChunkedPayloadError):
-    """An ``x-amz-checksum-*`` trailer does not match the data received."""
-
-    s3_code = "BadDigest"
-    code = "BadDigest"
-    json_code = "ValidationException"
-    status = 400
-
-
-# --- end of the block to move --------------------------------------------------
 
 __all__ = [
     "CHUNK_SIGNATURE_ALGORITHM",
@@ -397,6 +333,8 @@ def _trailer_lengths(
                 "trailer_names takes x-amz-checksum-* names; pass other trailers "
                 "with their values in extra_trailers"
             )
+        if name.lower() in names:
+            raise InvalidOptionError(f"trailer {name.lower()!r} is sent twice")
         names.append(name.lower())
         length += len(name) + 1 + cls.b64_length() + 2
     for name, value in _checked_trailers(extra_trailers, names):
@@ -679,12 +617,12 @@ class ChunkedDecoder:
         self._state = _CHUNK_LINE
         self._line = bytearray()  # a line (or CRLF) not complete yet
         self._consumed = 0  # stream offset of the current feed's first byte
-        self._received = 0  # data bytes so far
+        self._received = 0  # data bytes in the chunks announced so far
         self._chunks = 0  # chunks started so far
         self._remaining = 0  # data bytes the current chunk still owes
         self._claimed = b""  # the current chunk's chunk-signature
         self._hash = hashlib.sha256()
-        self._held: list[bytes] = []  # the current signed chunk's data
+        self._held = bytearray()  # the current signed chunk's data, if split
         self._trailers: dict[str, str] = {}
         self._canonical: list[tuple[str, str]] = []
         self._trailer_signed = False
@@ -724,13 +662,15 @@ class ChunkedDecoder:
     @property
     def decoded_bytes(self) -> int:
         """How many data bytes were received so far (verified or not)."""
-        return self._received
+        return self._received - self._remaining
 
     def feed(self, data: bytes | bytearray | memoryview) -> Iterator[bytes]:
         """Take the next received bytes; returns the data now verified.
 
         The work is done before this returns, so errors are raised here and not
-        when the result is iterated.
+        when the result is iterated, and a decoder cannot be skipped by not
+        iterating. A call that raises returns nothing, not even the chunks that
+        verified before the fault: the body is rejected as a whole.
         """
         if self._error is not None:
             raise self._error
@@ -797,15 +737,22 @@ class ChunkedDecoder:
             checksum.update(piece)
         if self._signer is None:
             out.append(bytes(piece))
-        else:
-            self._hash.update(piece)
-            self._held.append(bytes(piece))
+            if self._remaining == 0:
+                self._state = _DATA_CRLF
+            return pos
+        self._hash.update(piece)
+        if self._remaining and not self._held:
+            self._held = bytearray(piece)
+        elif self._held:
+            # One growing buffer, not a list of pieces: fed a byte at a time, a
+            # 16 MiB chunk must not cost 16 million objects.
+            self._held += piece
         if self._remaining == 0:
-            if self._signer is not None:
-                digest = self._hash.hexdigest().encode("ascii")
-                self._verify_chunk(self._signer, digest, pos)
-                out.extend(self._held)
-                self._held = []
+            digest = self._hash.hexdigest().encode("ascii")
+            self._verify_chunk(self._signer, digest, pos)
+            # A chunk that came in one piece is copied once, straight from it.
+            out.append(bytes(self._held) if self._held else bytes(piece))
+            self._held = bytearray()
             self._state = _DATA_CRLF
         return pos
 

@@ -151,6 +151,9 @@ class SigV4WsgiMiddleware(_Base):
             start_response(f"{status} {_reason(status)}", headers)
             return [payload]
         environ[IDENTITY_KEY] = identity
+        # An aws-chunked body reaches the application decoded and verified.
+        if identity.decoded_body is not None:
+            body = identity.decoded_body
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
         return self.app(environ, start_response)
@@ -275,6 +278,9 @@ class SigV4AsgiMiddleware(_Base):
             return
         scope = dict(scope)
         scope[IDENTITY_KEY] = identity
+        if identity.decoded_body is not None:
+            # An aws-chunked body reaches the application decoded and verified.
+            body = identity.decoded_body
         sent = False
 
         async def replay() -> Message:

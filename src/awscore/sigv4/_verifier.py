@@ -21,7 +21,7 @@ import hmac
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -30,6 +30,7 @@ from awscore.errors import (
     ContentSha256MismatchError,
     CredentialScopeError,
     MalformedAuthorizationError,
+    MalformedChunkError,
     MalformedPresignError,
     MalformedRequestError,
     MissingAuthenticationError,
@@ -43,6 +44,7 @@ from awscore.errors import (
     UnknownAccessKeyError,
     UnsignedHeaderError,
 )
+from awscore.sigv4._chunked import ChunkedDecoder, parse_trailer_names
 from awscore.sigv4._headers import trim_value
 from awscore.sigv4._keys import derive_signing_key, hmac_sha256_hex
 from awscore.sigv4._model import Credentials, HttpRequest
@@ -115,6 +117,11 @@ class VerifiedRequest:
     #: the session token the request carried, if any (its validity is the
     #: caller's business: STS tokens are checked by the credential lookup)
     session_token: str | None = field(default=None, repr=False)
+    #: for an aws-chunked body, the payload with its framing removed, every chunk
+    #: verified; None otherwise
+    decoded_body: bytes | None = field(default=None, repr=False)
+    #: an aws-chunked body's trailing headers (checksums), lower-cased names
+    trailers: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def signing_date(self) -> str:
@@ -290,6 +297,12 @@ class Verifier:
             credentials=credentials,
             payload=payload,
         )
+        decoded: bytes | None = None
+        trailers: dict[str, str] = {}
+        if mode == "streaming":
+            decoded, trailers = _decode_chunked(
+                request.body, headers, parsed, payload, scope=scope, key=key
+            )
         if self.replay_guard is not None:
             lifetime = self.max_skew
             if parsed.presigned:
@@ -320,6 +333,8 @@ class Verifier:
             if parsed.region_set is None
             else tuple(parsed.region_set.split(",")),
             session_token=token,
+            decoded_body=decoded,
+            trailers=trailers,
         )
 
 
@@ -434,6 +449,45 @@ def _check_signature_matches(
             signature_provided=parsed.signature,
         )
     return scope, key
+
+
+def _decode_chunked(
+    body: bytes,
+    headers: dict[str, str],
+    parsed: _Parsed,
+    mode: str,
+    *,
+    scope: str,
+    key: bytes | None,
+) -> tuple[bytes, dict[str, str]]:
+    """Decode and verify an aws-chunked body: the data and its trailers.
+
+    The seed signature is the request's own; each chunk's signature chains from
+    the one before (S3 "Signature calculations for streaming uploads").
+    """
+    if key is None and mode != "STREAMING-UNSIGNED-PAYLOAD-TRAILER":
+        raise StreamingNotSupportedError(
+            f"{mode} is an HMAC chunk chain; it cannot follow a SigV4A signature"
+        )
+    declared = headers.get("x-amz-decoded-content-length")
+    if declared is not None and not (declared.isascii() and declared.isdigit()):
+        raise MalformedChunkError(
+            f"x-amz-decoded-content-length {declared[:40]!r} is not a number of bytes"
+        )
+    trailer_header = headers.get("x-amz-trailer")
+    decoder = ChunkedDecoder(
+        mode=mode,
+        signing_key=key,
+        amz_date=parsed.amz_date,
+        scope=scope,
+        seed_signature=parsed.signature,
+        decoded_length=None if declared is None else int(declared),
+        expected_trailers=()
+        if trailer_header is None
+        else parse_trailer_names(trailer_header),
+    )
+    data = b"".join(decoder.feed(body))
+    return data, decoder.finish()
 
 
 def _reject_sigv2(authorization: str | None, query: str) -> None:
@@ -603,6 +657,13 @@ def _parse_signed_headers(
 
 
 _PRESIGN_OPTIONAL = ("X-Amz-Security-Token", "X-Amz-Region-Set")
+_STREAMING_MODES = frozenset(
+    {
+        "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+        "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER",
+        "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+    }
+)
 _PRESIGN_REQUIRED = (
     "X-Amz-Algorithm",
     "X-Amz-Credential",
@@ -820,10 +881,12 @@ def _payload(
     if declared == UNSIGNED_PAYLOAD:
         return declared, "unsigned"
     if declared.startswith("STREAMING-"):
-        raise StreamingNotSupportedError(
-            f"x-amz-content-sha256 {declared!r}: aws-chunked streaming payloads are "
-            "not supported by this verifier yet"
-        )
+        if declared not in _STREAMING_MODES:
+            raise StreamingNotSupportedError(
+                f"x-amz-content-sha256 {declared[:80]!r}: this verifier supports the "
+                f"aws-chunked payloads {', '.join(sorted(_STREAMING_MODES))}"
+            )
+        return declared, "streaming"
     if not _HEX64.fullmatch(declared):
         raise ContentSha256MismatchError(
             f"x-amz-content-sha256 {declared[:80]!r} is neither a lower-case hex "
