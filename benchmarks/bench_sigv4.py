@@ -517,3 +517,89 @@ def test_verify_v4a(benchmark: Any, workload: str, impl: str) -> None:
     benchmark.extra_info["implementation"] = impl
     benchmark.extra_info["workload"] = workload
     benchmark(run)
+
+
+# --- aws-chunked streaming ---------------------------------------------------
+#
+# A 64 MiB upload fed in 1 MiB pieces, 64 KiB chunks: awscore encodes (signing each
+# chunk) and decodes (verifying each chunk) it, in constant memory, against the
+# floor of one hashlib.sha256 pass over the same bytes. Signing and verifying must
+# each hash every byte, so a signed mode's sign + verify does two hash passes: its
+# ceiling is about 0.5x of that floor. The unsigned mode with a CRC32 trailer
+# hashes nothing but the CRC.
+
+STREAM_BYTES = 64 * 1024 * 1024
+STREAM_PIECE = 1024 * 1024
+STREAM_IMPLEMENTATIONS = ["floor", "signed", "signed-trailer-crc32", "unsigned-crc32"]
+
+
+def _stream_runner(impl: str) -> Callable[[], Any]:
+    from awscore.sigv4 import ChunkedDecoder, StreamingMode, sign_chunked
+
+    piece = bytes(range(256)) * (STREAM_PIECE // 256)
+    pieces = STREAM_BYTES // STREAM_PIECE
+    if impl == "floor":
+
+        def floor() -> Any:
+            h = hashlib.sha256()
+            for _ in range(pieces):
+                h.update(piece)
+            return h.hexdigest()
+
+        return floor
+    mode, checksum = {
+        "signed": (StreamingMode.SIGNED, None),
+        "signed-trailer-crc32": (StreamingMode.SIGNED_TRAILER, "crc32"),
+        "unsigned-crc32": (StreamingMode.UNSIGNED_TRAILER, "crc32"),
+    }[impl]
+
+    def run() -> int:
+        request, encoder = sign_chunked(
+            HttpRequest("PUT", "https://examplebucket.s3.amazonaws.com/big"),
+            CREDS,
+            region=REGION,
+            service="s3",
+            when=WHEN,
+            data_length=STREAM_BYTES,
+            mode=mode,
+            trailer_checksum=checksum,
+        )
+        seed = request.get("Authorization") or ""
+        decoder = ChunkedDecoder(
+            mode=mode,
+            signing_key=sign_details(
+                request,
+                CREDS,
+                region=REGION,
+                service="s3",
+                when=WHEN,
+                payload=mode.value,
+                content_sha256_header=True,
+            ).signing_key,
+            amz_date=request.get("X-Amz-Date") or "",
+            scope=f"{WHEN:%Y%m%d}/{REGION}/s3/aws4_request",
+            seed_signature=seed.rsplit("Signature=", 1)[1],
+            decoded_length=STREAM_BYTES,
+            expected_trailers=() if checksum is None else ("x-amz-checksum-crc32",),
+        )
+        received = 0
+        for _ in range(pieces):
+            for framed in encoder.feed(piece):
+                for data in decoder.feed(framed):
+                    received += len(data)
+        for framed in encoder.finish():
+            for data in decoder.feed(framed):
+                received += len(data)
+        decoder.finish()
+        assert received == STREAM_BYTES
+        return received
+
+    return run
+
+
+@pytest.mark.parametrize("impl", STREAM_IMPLEMENTATIONS)
+def test_stream_64mib(benchmark: Any, impl: str) -> None:
+    run = _stream_runner(impl)
+    benchmark.group = "sigv4-stream-64MiB (sign + verify)"
+    benchmark.extra_info["implementation"] = impl
+    benchmark.pedantic(run, rounds=3, iterations=1, warmup_rounds=0)
