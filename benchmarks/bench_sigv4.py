@@ -530,7 +530,14 @@ def test_verify_v4a(benchmark: Any, workload: str, impl: str) -> None:
 
 STREAM_BYTES = 64 * 1024 * 1024
 STREAM_PIECE = 1024 * 1024
-STREAM_IMPLEMENTATIONS = ["floor", "signed", "signed-trailer-crc32", "unsigned-crc32"]
+STREAM_IMPLEMENTATIONS = [
+    "floor",
+    "signed",
+    "signed-trailer-crc32",
+    "unsigned-crc32",
+    "signed-sign-only",
+    "signed-verify-only",
+]
 
 
 def _stream_runner(impl: str) -> Callable[[], Any]:
@@ -551,7 +558,11 @@ def _stream_runner(impl: str) -> Callable[[], Any]:
         "signed": (StreamingMode.SIGNED, None),
         "signed-trailer-crc32": (StreamingMode.SIGNED_TRAILER, "crc32"),
         "unsigned-crc32": (StreamingMode.UNSIGNED_TRAILER, "crc32"),
+        "signed-sign-only": (StreamingMode.SIGNED, None),
+        "signed-verify-only": (StreamingMode.SIGNED, None),
     }[impl]
+    if impl.endswith("-only"):
+        return _one_side(impl, piece, pieces)
 
     def run() -> int:
         request, encoder = sign_chunked(
@@ -595,6 +606,46 @@ def _stream_runner(impl: str) -> Callable[[], Any]:
         return received
 
     return run
+
+
+def _one_side(impl: str, piece: bytes, pieces: int) -> Callable[[], Any]:
+    """Signing alone (framing every chunk) or verifying alone (a framed body
+    made beforehand, decoded and checked): each hashes every byte once."""
+    from awscore.sigv4 import ChunkedDecoder, ChunkedEncoder, StreamingMode
+
+    key = sign_details(
+        HttpRequest("PUT", "https://examplebucket.s3.amazonaws.com/big"),
+        CREDS,
+        region=REGION,
+        service="s3",
+        when=WHEN,
+    ).signing_key
+    assert key is not None
+    chain = {
+        "mode": StreamingMode.SIGNED,
+        "signing_key": key,
+        "amz_date": f"{WHEN:%Y%m%dT%H%M%SZ}",
+        "scope": f"{WHEN:%Y%m%d}/{REGION}/s3/aws4_request",
+        "seed_signature": "0" * 64,
+    }
+
+    def encode() -> list[bytes]:
+        encoder = ChunkedEncoder(**chain)  # type: ignore[arg-type]
+        out = [framed for _ in range(pieces) for framed in encoder.feed(piece)]
+        out.extend(encoder.finish())
+        return out
+
+    if impl == "signed-sign-only":
+        return encode
+    framed = encode()
+
+    def decode() -> int:
+        decoder = ChunkedDecoder(decoded_length=STREAM_BYTES, **chain)  # type: ignore[arg-type]
+        received = sum(len(d) for piece in framed for d in decoder.feed(piece))
+        decoder.finish()
+        return received
+
+    return decode
 
 
 @pytest.mark.parametrize("impl", STREAM_IMPLEMENTATIONS)
