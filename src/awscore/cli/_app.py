@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -50,8 +51,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AwsCoreError as exc:
         sys.stderr.write(f"awscore: {type(exc).__name__}: {exc}\n")
         return EXIT_DOMAIN_ERROR
+    except BrokenPipeError:
+        # The reader went away (`awscore tour | head`): stop quietly, and point
+        # stdout at /dev/null so the interpreter's final flush does not fail too.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_DOMAIN_ERROR
     except OSError as exc:
-        # A file that cannot be read or a closed pipe is the user's environment,
+        # A file that cannot be read is the user's environment,
         # not a bug: report it like a domain error.
         sys.stderr.write(f"awscore: {exc.strerror or exc}: {exc.filename or ''}\n")
         return EXIT_DOMAIN_ERROR
