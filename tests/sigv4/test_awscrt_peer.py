@@ -6,6 +6,11 @@ only over the exact canonical request the signer built, so acceptance proves tha
 awscore's canonical request equals the one awscrt signed. For SigV4, awscore's own
 Authorization must also equal awscrt's byte for byte (ECDSA is randomized, so
 SigV4A signatures are compared by verifying).
+
+Where awscrt departs, the test says so instead of copying it: awscrt parses the
+request target as a URI, so a path whose segments hold ``:`` (``/:/``, ``/://0``,
+which RFC 3986 allows in a path) is rejected as malformed or signed as something
+else; such paths are left to the vector and botocore tests.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from awscore.sigv4 import ALGORITHM_V4A, Credentials, HttpRequest, Verifier, sign
@@ -77,6 +82,10 @@ def _crt_sign(
     )
 
 
+def _awscrt_can_parse(request: HttpRequest) -> bool:
+    return ":" not in urlsplit(request.url).path
+
+
 def _verifier(creds: Credentials, service: str) -> Verifier:
     return Verifier(
         {creds.access_key_id: creds}.get, regions={REGION}, services={service}
@@ -102,6 +111,7 @@ def test_awscore_verifies_everything_awscrt_signs(
 ) -> None:
     """Every request awscrt signs (SigV4 or SigV4A, header or query) verifies with
     awscore at the signing time, so both built the same canonical request."""
+    assume(_awscrt_can_parse(generated.request))
     signed = _crt_sign(
         generated.request, creds, service=service, when=when, v4a=v4a, presign=presign
     )
@@ -121,6 +131,7 @@ def test_sigv4_authorization_equals_awscrt(
     generated: sst.GeneratedRequest, creds: Credentials, when: datetime, service: str
 ) -> None:
     """For SigV4, awscore signs any request exactly as awscrt does."""
+    assume(_awscrt_can_parse(generated.request))
     theirs = _crt_sign(
         generated.request, creds, service=service, when=when, v4a=False, presign=False
     )
