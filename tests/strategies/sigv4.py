@@ -44,6 +44,18 @@ RESERVED_HEADERS = frozenset(
     }
     | UNSIGNED_HEADERS
 )
+PRESIGN_PARAMETERS = frozenset(
+    {
+        "x-amz-algorithm",
+        "x-amz-credential",
+        "x-amz-date",
+        "x-amz-expires",
+        "x-amz-signedheaders",
+        "x-amz-signature",
+        "x-amz-security-token",
+        "x-amz-region-set",
+    }
+)
 COMMON_HEADERS = (
     "X-Amz-Meta-Color",
     "x-amz-meta-color",
