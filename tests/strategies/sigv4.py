@@ -146,7 +146,9 @@ def requests(draw: st.DrawFn, *, unique_query_keys: bool = False) -> GeneratedRe
     pairs = tuple(
         (k, v)
         for k, v in draw(keys)
-        if k or v  # "&&" holds no parameter
+        # "&&" holds no parameter; a presigned URL's own parameters are the
+        # signer's to set (a peer refuses or replaces them)
+        if (k or v) and k.lower() not in PRESIGN_PARAMETERS
     )
     if unique_query_keys:
         # a bare key and `key=` are the same parameter to a dict-based peer
