@@ -589,3 +589,54 @@ def test_a_wrong_checksum_trailer_is_rejected() -> None:
     )
     tampered = body.replace(b"c" * 10, b"d" * 10, 1)
     _rejects(ChecksumMismatchError, replace(request, body=tampered))
+
+
+# --- SigV4A region sets --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("region_set", "accepted"),
+    [
+        ("*", "us-east-1"),
+        ("us-*", "us-east-1"),
+        ("*-1", "us-east-1"),
+        ("us-*-1", "us-east-1"),
+        ("eu-west-1,us-east-1", "us-east-1"),
+        ("eu-*", None),
+        ("us-east-2", None),
+        ("us-east-1x", None),
+        ("u*s*1", "us-east-1"),
+    ],
+)
+def test_region_set_patterns(region_set: str, accepted: str | None) -> None:
+    """A region set covers a region when one of its names equals it or, with
+    ``*`` as any run of characters, matches it."""
+    from awscore.sigv4._verifier import _accepted_region
+
+    assert _accepted_region(region_set, frozenset({"us-east-1"})) == accepted
+
+
+@pytest.mark.parametrize("region_set", ["us-east-?", "[u]s-east-1", "a b", "", ","])
+def test_malformed_region_sets_are_rejected(region_set: str) -> None:
+    """Only names and ``*`` are accepted: no other glob syntax, no empty names."""
+    signed = sign(
+        PUT,
+        CREDS,
+        region="us-east-1",
+        service="s3",
+        when=WHEN,
+        algorithm="AWS4-ECDSA-P256-SHA256",
+        region_set=["us-east-1"],
+    )
+    forged = _with_header(signed, "X-Amz-Region-Set", region_set)
+    with pytest.raises((MalformedAuthorizationError, CredentialScopeError)):
+        _verifier().verify(forged, now=WHEN)
+
+
+def test_sigv2_is_refused_by_name() -> None:
+    from awscore.errors import MalformedRequestError
+
+    legacy = _with_header(PUT, "Authorization", "AWS AKIDEXAMPLE:c2lnbmF0dXJl")
+    assert "Signature Version 2" in _rejects(MalformedRequestError, legacy)
+    url = PUT.url + "&AWSAccessKeyId=AKIDEXAMPLE&Expires=1&Signature=abc"
+    assert "AWS4-HMAC-SHA256" in _rejects(MalformedRequestError, replace(PUT, url=url))
