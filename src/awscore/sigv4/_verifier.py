@@ -543,8 +543,8 @@ def _parse_authorization(value: str, headers: dict[str, str]) -> _Parsed:
     match = _AUTHORIZATION.fullmatch(value)
     if match is not None:
         akid, date, region, service, signed, signature = match.groups()
-        names = tuple(signed.split(";"))
-        if list(names) == sorted(set(names)):
+        names = _sorted_names(signed)
+        if names is not None:
             return _Parsed(
                 akid, date, region, service, names, signature, amz_date, False, 0, ""
             )
@@ -552,12 +552,8 @@ def _parse_authorization(value: str, headers: dict[str, str]) -> _Parsed:
     region_set = headers.get("x-amz-region-set")
     if match is not None and region_set is not None:
         akid, date, service, signed, signature = match.groups()
-        names = tuple(signed.split(";"))
-        if (
-            list(names) == sorted(set(names))
-            and "x-amz-region-set" in names
-            and not len(signature) % 2
-        ):
+        names = _sorted_names(signed)
+        if names is not None and "x-amz-region-set" in names and not len(signature) % 2:
             return _Parsed(
                 akid,
                 date,
@@ -861,10 +857,24 @@ def _glob_match(name: str, pattern: str) -> bool:
     return position <= end
 
 
+# Clients send the same few SignedHeaders lists again and again: remember the
+# checked form of each (bounded, since the strings come from the request).
+@functools.lru_cache(maxsize=512)
+def _sorted_names(signed: str) -> tuple[str, ...] | None:
+    """The names of a SignedHeaders value if sorted without repeats, else None."""
+    names = tuple(signed.split(";"))
+    return names if list(names) == sorted(set(names)) else None
+
+
+@functools.lru_cache(maxsize=512)
+def _name_set(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(names)
+
+
 def _check_signed_headers(
     parsed: _Parsed, headers: dict[str, str], require_amz: bool
 ) -> None:
-    signed = set(parsed.signed_headers)
+    signed = _name_set(parsed.signed_headers)
     if "host" not in signed:
         raise UnsignedHeaderError(
             "the host header must be signed (SignedHeaders has no 'host')"
