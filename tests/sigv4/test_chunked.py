@@ -510,12 +510,22 @@ def test_encoder_trailer_misuse() -> None:
 
 
 def test_encoder_holds_less_than_a_chunk() -> None:
-    """feed() returns every complete chunk at once and keeps only the rest."""
+    """feed() returns every complete chunk at once, as its line, its data and
+    CRLF, and keeps only the rest; whole chunks are views of the input."""
     encoder = _encoder(mode=UNSIGNED_TRAILER, chunk_size=4)
     assert list(encoder.feed(b"abc")) == []
-    assert list(encoder.feed(b"defghij")) == [b"4\r\nabcd\r\n", b"4\r\nefgh\r\n"]
+    pieces = list(encoder.feed(b"defghij"))
+    assert [bytes(p) for p in pieces] == [
+        b"4\r\n",
+        b"abcd",
+        b"\r\n",
+        b"4\r\n",
+        b"efgh",
+        b"\r\n",
+    ]
+    assert isinstance(pieces[4], memoryview)  # uncopied
     assert encoder.data_length == 10
-    assert list(encoder.finish()) == [b"2\r\nij\r\n", b"0\r\n\r\n"]
+    assert b"".join(encoder.finish()) == b"2\r\nij\r\n0\r\n\r\n"
 
 
 # --- properties ----------------------------------------------------------------

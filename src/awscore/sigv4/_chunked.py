@@ -390,34 +390,41 @@ class ChunkedEncoder:
         """How many data bytes were fed so far."""
         return self._data_length
 
-    def feed(self, data: bytes | bytearray | memoryview) -> Iterator[bytes]:
+    def feed(
+        self, data: bytes | bytearray | memoryview
+    ) -> Iterator[bytes | memoryview]:
         """Take the next piece of the body; returns the framed chunks now complete.
 
-        The work is done before this returns (the iterator is over finished
-        pieces), so a caller that drops it loses no state.
+        Send the pieces in order: each chunk is its line, its data and CRLF. The
+        data pieces are views of the buffer passed in, not copies (copying would
+        cost as much as hashing), so send them before reusing that buffer. The
+        work is done before this returns (the iterator is over finished pieces),
+        so a caller that drops it loses no state.
         """
         if self._finished:
             raise SigV4InputError("feed() after finish(): the stream is complete")
         view = memoryview(data).cast("B")
         self._data_length += len(view)
         size = self._chunk_size
-        out: list[bytes] = []
+        out: list[bytes | memoryview] = []
         if self._pending:
             need = size - len(self._pending)
             self._pending += view[:need]
             if len(self._pending) < size:
                 return iter(out)
-            out.append(self._frame(self._pending))
+            self._frame(bytes(self._pending), out)
             self._pending = bytearray()
             view = view[need:]
         # Whole chunks are framed straight from the caller's buffer, uncopied.
         whole = len(view) - len(view) % size
         for start in range(0, whole, size):
-            out.append(self._frame(view[start : start + size]))
+            self._frame(view[start : start + size], out)
         self._pending += view[whole:]
         return iter(out)
 
-    def finish(self, extra_trailers: Sequence[tuple[str, str]] = ()) -> Iterator[bytes]:
+    def finish(
+        self, extra_trailers: Sequence[tuple[str, str]] = ()
+    ) -> Iterator[bytes | memoryview]:
         """End the body: the last partial chunk, the final chunk and the trailer.
 
         ``extra_trailers`` are ``(name, value)`` trailers sent after the checksum
@@ -434,9 +441,9 @@ class ChunkedEncoder:
                 f"extra_trailers need a trailer mode, not {str(self._mode)!r}"
             )
         self._finished = True
-        out: list[bytes] = []
+        out: list[bytes | memoryview] = []
         if self._pending:
-            out.append(self._frame(self._pending))
+            self._frame(bytes(self._pending), out)
             self._pending = bytearray()
         tail = bytearray()
         if self._signer is not None:
@@ -456,7 +463,9 @@ class ChunkedEncoder:
         out.append(bytes(tail))
         return iter(out)
 
-    def _frame(self, chunk: bytes | bytearray | memoryview) -> bytes:
+    def _frame(self, chunk: bytes | memoryview, out: list[bytes | memoryview]) -> None:
+        # The chunk line, the data and CRLF go out as three pieces: copying the
+        # data into one framed bytes object would cost as much as hashing it.
         if self._checksum is not None:
             self._checksum.update(chunk)
         if self._signer is None:
@@ -465,7 +474,7 @@ class ChunkedEncoder:
             digest = hashlib.sha256(chunk).hexdigest().encode("ascii")
             signature = self._signer.chunk(digest)
             header = b"%x;chunk-signature=%b\r\n" % (len(chunk), signature)
-        return b"".join((header, chunk, _CRLF))
+        out += (header, chunk, _CRLF)
 
     @staticmethod
     def framed_length(
@@ -664,9 +673,13 @@ class ChunkedDecoder:
         """How many data bytes were received so far (verified or not)."""
         return self._received - self._remaining
 
-    def feed(self, data: bytes | bytearray | memoryview) -> Iterator[bytes]:
+    def feed(
+        self, data: bytes | bytearray | memoryview
+    ) -> Iterator[bytes | memoryview]:
         """Take the next received bytes; returns the data now verified.
 
+        A chunk that arrived within one fed buffer comes back as a view of that
+        buffer, not a copy: use it (or ``bytes()`` it) before reusing the buffer.
         The work is done before this returns, so errors are raised here and not
         when the result is iterated, and a decoder cannot be skipped by not
         iterating. A call that raises returns nothing, not even the chunks that
@@ -703,8 +716,8 @@ class ChunkedDecoder:
             raise self._error
         return dict(self._trailers)
 
-    def _feed(self, view: memoryview) -> list[bytes]:
-        out: list[bytes] = []
+    def _feed(self, view: memoryview) -> list[bytes | memoryview]:
+        out: list[bytes | memoryview] = []
         pos, end = 0, len(view)
         while pos < end:
             state = self._state
@@ -728,7 +741,9 @@ class ChunkedDecoder:
         self._consumed += end
         return out
 
-    def _take_data(self, view: memoryview, pos: int, out: list[bytes]) -> int:
+    def _take_data(
+        self, view: memoryview, pos: int, out: list[bytes | memoryview]
+    ) -> int:
         take = min(self._remaining, len(view) - pos)
         piece = view[pos : pos + take]
         pos += take
@@ -736,7 +751,7 @@ class ChunkedDecoder:
         for checksum in self._checksums.values():
             checksum.update(piece)
         if self._signer is None:
-            out.append(bytes(piece))
+            out.append(piece)
             if self._remaining == 0:
                 self._state = _DATA_CRLF
             return pos
@@ -750,8 +765,8 @@ class ChunkedDecoder:
         if self._remaining == 0:
             digest = self._hash.hexdigest().encode("ascii")
             self._verify_chunk(self._signer, digest, pos)
-            # A chunk that came in one piece is copied once, straight from it.
-            out.append(bytes(self._held) if self._held else bytes(piece))
+            # A chunk that came in one piece goes out as a view of it, uncopied.
+            out.append(bytes(self._held) if self._held else piece)
             self._held = bytearray()
             self._state = _DATA_CRLF
         return pos
