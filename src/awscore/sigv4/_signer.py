@@ -79,9 +79,12 @@ _PRESIGN_PARAMS = frozenset(
         "x-amz-signedheaders",
         "x-amz-signature",
         "x-amz-security-token",
+        "x-amz-region-set",
     }
 )
 _HEX64 = re.compile(r"[0-9a-f]{64}")
+# RFC 9110 §9.1: a method is a token.
+_METHOD = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _SCOPE_PART = re.compile(r"[^\s/]+")
 _REGION_IN_SET = re.compile(r"[A-Za-z0-9*][A-Za-z0-9\-*]*")
 _valid_scopes: set[tuple[str, str]] = set()
@@ -202,7 +205,7 @@ def _check_inputs(
         )
     _check_scope(region, service)
     method = request.method
-    if not method or not method.isascii() or not method.isalpha():
+    if not _METHOD.fullmatch(method):
         raise InvalidOptionError(
             f"HTTP method {method[:40]!r} is invalid: expected a token such as 'GET'"
         )
