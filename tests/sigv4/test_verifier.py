@@ -640,3 +640,44 @@ def test_sigv2_is_refused_by_name() -> None:
     assert "Signature Version 2" in _rejects(MalformedRequestError, legacy)
     url = PUT.url + "&AWSAccessKeyId=AKIDEXAMPLE&Expires=1&Signature=abc"
     assert "AWS4-HMAC-SHA256" in _rejects(MalformedRequestError, replace(PUT, url=url))
+
+
+@given(
+    when=sst.signing_times,
+    offset=st.integers(min_value=-902, max_value=902),
+)
+def test_skew_limit_holds_exactly(when: datetime, offset: int) -> None:
+    """A header-signed request is accepted exactly when the server's clock is
+    within 15 minutes (900 s) of X-Amz-Date, either way, the limit included."""
+    signed = sign(PUT, CREDS, region="us-east-1", service="s3", when=when)
+    now = when + timedelta(seconds=offset)
+    if abs(offset) <= 900:
+        _verifier().verify(signed, now=now)
+    else:
+        _rejects(RequestTimeTooSkewedError, signed, now=now)
+
+
+@given(
+    when=sst.signing_times,
+    expires=st.integers(min_value=1, max_value=604800),
+    data=st.data(),
+)
+def test_presign_lifetime_holds_exactly(
+    when: datetime, expires: int, data: st.DataObject
+) -> None:
+    """A presigned URL is accepted exactly from 15 minutes before its X-Amz-Date
+    (clock skew) until X-Amz-Expires seconds after it, both limits included."""
+    url = presign(
+        PUT, CREDS, region="us-east-1", service="s3", when=when, expires=expires
+    )
+    offset = data.draw(
+        st.one_of(
+            st.sampled_from([-901, -900, 0, expires, expires + 1]),
+            st.integers(min_value=-1000, max_value=expires + 100),
+        )
+    )
+    now = when + timedelta(seconds=offset)
+    if -900 <= offset <= expires:
+        _verifier().verify(replace(PUT, url=url), now=now)
+    else:
+        _rejects(PresignExpiredError, replace(PUT, url=url), now=now)
