@@ -13,6 +13,7 @@ raises nothing else for bad input or hostile bytes.
 from __future__ import annotations
 
 __all__ = [
+    "AggregationError",
     "AutoScalingError",
     "AwsCoreError",
     "CfnInitError",
@@ -25,13 +26,18 @@ __all__ = [
     "CredentialScopeError",
     "DecodedLengthMismatchError",
     "InvalidExpiresError",
+    "InvalidHashKeyError",
     "InvalidHeaderError",
     "InvalidOptionError",
+    "InvalidPartitionKeyError",
+    "InvalidReshardError",
     "InvalidScopeError",
     "InvalidTimeError",
     "InvalidUrlError",
     "K8sDnsError",
     "KinesisError",
+    "KinesisInputError",
+    "MalformedAggregateError",
     "MalformedAuthorizationError",
     "MalformedChunkError",
     "MalformedPresignError",
@@ -43,6 +49,7 @@ __all__ = [
     "ReplayedRequestError",
     "RequestTimeTooSkewedError",
     "RequestTooLargeError",
+    "ShardNotFoundError",
     "SigV4Error",
     "SigV4InputError",
     "SigV4VerificationError",
@@ -96,6 +103,37 @@ class VpnError(AwsCoreError):
 
 class CliError(AwsCoreError):
     """A command-line input (a file, an environment variable, a flag) is unusable."""
+
+
+# --- kinesis leaves ---------------------------------------------------------
+
+
+class KinesisInputError(KinesisError, ValueError):
+    """A partition key, hash key, shard id or count is not accepted."""
+
+
+class InvalidPartitionKeyError(KinesisInputError):
+    """A partition key is empty or longer than 256 characters."""
+
+
+class InvalidHashKeyError(KinesisInputError):
+    """An explicit or new starting hash key is malformed or out of range."""
+
+
+class ShardNotFoundError(KinesisInputError):
+    """No shard has the given id."""
+
+
+class InvalidReshardError(KinesisInputError):
+    """A split, merge or shard count change that Kinesis would refuse."""
+
+
+class AggregationError(KinesisInputError):
+    """Records cannot be aggregated: one alone exceeds the aggregate size."""
+
+
+class MalformedAggregateError(KinesisError):
+    """An aggregated record's protobuf is corrupt despite a valid magic and digest."""
 
 
 # --- sigv4 leaves ------------------------------------------------------------

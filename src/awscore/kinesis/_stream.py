@@ -1,0 +1,420 @@
+"""A Kinesis data stream's shards, and how resharding changes them.
+
+A :class:`Stream` is an immutable value: :meth:`Stream.split_shard`,
+:meth:`Stream.merge_shards` and :meth:`Stream.update_shard_count` return a new
+stream and leave the old one as it was, so a plan can be tried, compared and
+thrown away (and a stream shared between threads) without copying.
+
+Rules (Kinesis Data Streams API reference: CreateStream, SplitShard, MergeShards,
+UpdateShardCount):
+
+* CreateStream with N shards: s = floor(2**128 / N); shard i covers
+  [i*s, (i+1)*s - 1], the last shard ending at 2**128 - 1; ids ``shardId-%012d``
+  from 0.
+* SplitShard: the shard is open and StartingHashKey + 1 < NewStartingHashKey <
+  EndingHashKey; the children [Start, K-1] and [K, End] get the next ids (the lower
+  range the lower id) and name the shard as their parent; the parent closes.
+* MergeShards: both shards open and their ranges adjacent; the child covers the
+  union, its ParentShardId the shard to merge and its AdjacentParentShardId the
+  other; both parents close.
+* The open shards always partition [0, 2**128 - 1] exactly.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from awscore.errors import InvalidHashKeyError, InvalidReshardError, ShardNotFoundError
+from awscore.kinesis._hashing import (
+    HASH_KEY_SPACE,
+    MAX_HASH_KEY,
+    hash_key,
+    parse_explicit_hash_key,
+)
+
+__all__ = ["MAX_SHARDS", "ReshardOperation", "Shard", "Stream", "shard_id"]
+
+#: The largest shard count UpdateShardCount accepts (a per-stream quota).
+MAX_SHARDS = 10_000
+
+
+def shard_id(index: int) -> str:
+    """The id Kinesis gives the ``index``-th shard of a stream: ``shardId-%012d``."""
+    return f"shardId-{index:012d}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Shard:
+    """One shard: its hash-key range (inclusive), lineage and state."""
+
+    shard_id: str
+    starting_hash_key: int
+    ending_hash_key: int
+    parent_shard_id: str | None = None
+    adjacent_parent_shard_id: str | None = None
+    is_open: bool = True
+
+    def __contains__(self, key: int) -> bool:
+        return self.starting_hash_key <= key <= self.ending_hash_key
+
+    @property
+    def size(self) -> int:
+        """How many hash keys the shard covers."""
+        return self.ending_hash_key - self.starting_hash_key + 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReshardOperation:
+    """One step of a resharding plan, as Kinesis would be asked to do it."""
+
+    kind: Literal["split", "merge"]
+    #: the shard split, or the shard to merge
+    shard_id: str
+    #: split: the NewStartingHashKey
+    new_starting_hash_key: int | None = None
+    #: merge: the AdjacentShardToMerge
+    adjacent_shard_id: str | None = None
+    #: the shards the operation created
+    children: tuple[str, ...] = ()
+
+
+def _uniform_starts(count: int) -> list[int]:
+    step = HASH_KEY_SPACE // count
+    return [i * step for i in range(count)]
+
+
+def _check_count(count: object, what: str) -> int:
+    if (
+        isinstance(count, bool)
+        or not isinstance(count, int)
+        or not (1 <= count <= MAX_SHARDS)
+    ):
+        raise InvalidReshardError(
+            f"{what} {count!r} is not accepted: it must be an integer in "
+            f"1..{MAX_SHARDS}"
+        )
+    return count
+
+
+@dataclass(frozen=True, slots=True)
+class Stream:
+    """A stream's shards, open and closed. Build one with :meth:`create`."""
+
+    #: every shard, open and closed, in id order
+    shards: tuple[Shard, ...]
+    #: the open shards, in hash-key order
+    open_shards: tuple[Shard, ...] = field(init=False, repr=False)
+    _starts: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    _by_id: dict[str, Shard] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        open_shards = tuple(
+            sorted(
+                (s for s in self.shards if s.is_open),
+                key=lambda s: s.starting_hash_key,
+            )
+        )
+        object.__setattr__(self, "open_shards", open_shards)
+        object.__setattr__(
+            self, "_starts", tuple(s.starting_hash_key for s in open_shards)
+        )
+        object.__setattr__(self, "_by_id", {s.shard_id: s for s in self.shards})
+
+    @classmethod
+    def create(cls, shard_count: int) -> Stream:
+        """A new stream of ``shard_count`` shards (1..10,000), as CreateStream makes.
+
+        Each shard covers floor(2**128 / N) keys; the last takes the remainder.
+        """
+        count = _check_count(shard_count, "shard count")
+        starts = _uniform_starts(count)
+        ends = [*(s - 1 for s in starts[1:]), MAX_HASH_KEY]
+        return cls(
+            tuple(
+                Shard(shard_id=shard_id(i), starting_hash_key=a, ending_hash_key=b)
+                for i, (a, b) in enumerate(zip(starts, ends, strict=True))
+            )
+        )
+
+    # --- routing ---------------------------------------------------------------
+
+    def shard_for(
+        self,
+        partition_key: str | None = None,
+        *,
+        explicit_hash_key: str | int | None = None,
+    ) -> Shard:
+        """The open shard a record with this partition key goes to.
+
+        An ``explicit_hash_key`` (the API's decimal string, or an int) replaces
+        the partition key's hash; at least one of the two is required.
+        """
+        return self.shard_for_hash_key(_effective_key(partition_key, explicit_hash_key))
+
+    def shard_for_hash_key(self, key: int) -> Shard:
+        """The open shard whose range contains the hash key ``key``."""
+        # The open shards partition the key space, so the last start at or
+        # below the key is the shard: a binary search, whatever the count.
+        return self.open_shards[bisect.bisect_right(self._starts, key) - 1]
+
+    def shard(self, shard_id: str) -> Shard:
+        """The shard with this id, open or closed."""
+        try:
+            return self._by_id[shard_id]
+        except (KeyError, TypeError):
+            raise ShardNotFoundError(
+                f"shard {shard_id!r} does not exist in this stream "
+                f"({len(self.shards)} shards, {shard_id_range(self.shards)})"
+            ) from None
+
+    # --- resharding --------------------------------------------------------------
+
+    def split_shard(self, shard_id: str, new_starting_hash_key: int | str) -> Stream:
+        """The stream after SplitShard: ``shard_id`` split at the new starting key."""
+        return self._split(shard_id, new_starting_hash_key)[0]
+
+    def merge_shards(self, shard_id: str, adjacent_shard_id: str) -> Stream:
+        """The stream after MergeShards of two open, adjacent shards.
+
+        Either order is accepted, as Kinesis accepts it: the child's
+        ParentShardId is ``shard_id`` and its AdjacentParentShardId the other,
+        whichever covers the lower range.
+        """
+        return self._merge(shard_id, adjacent_shard_id)[0]
+
+    def update_shard_count(self, target_shard_count: int) -> Stream:
+        """The stream after UpdateShardCount(target, UNIFORM_SCALING).
+
+        See :meth:`plan_shard_count` for the operations and the limits.
+        """
+        return self._scale(target_shard_count)[0]
+
+    def plan_shard_count(self, target_shard_count: int) -> list[ReshardOperation]:
+        """The splits and merges that take the open shards to ``target`` uniform ones.
+
+        The result has the CreateStream boundaries for the target count. The
+        target must be within half (rounded up: 5 shards go to 3 at least) and
+        double the open shard count, and at most 10,000. The plan is minimal:
+        each boundary that must go costs one merge, each missing one a split,
+        and no operation can do more than one of either. Merges run first, so
+        every split then falls strictly inside a shard.
+        """
+        return self._scale(target_shard_count)[1]
+
+    # --- implementation ------------------------------------------------------------
+
+    def _next_ids(self, count: int) -> list[str]:
+        first = len(self.shards)
+        return [shard_id(first + i) for i in range(count)]
+
+    def _replace(self, closed: Iterable[str], added: Iterable[Shard]) -> Stream:
+        closing = set(closed)
+        kept = tuple(
+            Shard(
+                shard_id=s.shard_id,
+                starting_hash_key=s.starting_hash_key,
+                ending_hash_key=s.ending_hash_key,
+                parent_shard_id=s.parent_shard_id,
+                adjacent_parent_shard_id=s.adjacent_parent_shard_id,
+                is_open=False,
+            )
+            if s.shard_id in closing
+            else s
+            for s in self.shards
+        )
+        return Stream((*kept, *added))
+
+    def _open(self, shard_id: str, action: str) -> Shard:
+        shard = self.shard(shard_id)
+        if not shard.is_open:
+            raise InvalidReshardError(
+                f"cannot {action} {shard_id}: it is closed (resharding closed it); "
+                "only open shards can be split or merged"
+            )
+        return shard
+
+    def _split(
+        self, shard_id: str, new_starting_hash_key: int | str
+    ) -> tuple[Stream, ReshardOperation]:
+        shard = self._open(shard_id, "split")
+        key = (
+            parse_explicit_hash_key(new_starting_hash_key)
+            if isinstance(new_starting_hash_key, str)
+            else new_starting_hash_key
+        )
+        if isinstance(key, bool) or not isinstance(key, int):
+            raise InvalidHashKeyError(
+                f"NewStartingHashKey must be an int or a decimal string, not "
+                f"{type(new_starting_hash_key).__name__}"
+            )
+        low, high = shard.starting_hash_key, shard.ending_hash_key
+        if not low + 1 < key < high:
+            raise InvalidHashKeyError(
+                f"NewStartingHashKey {key} is out of range for {shard_id}: it must be "
+                f"greater than StartingHashKey + 1 ({low + 1}) and less than "
+                f"EndingHashKey ({high})"
+            )
+        lower_id, upper_id = self._next_ids(2)
+        lower = Shard(
+            shard_id=lower_id,
+            starting_hash_key=low,
+            ending_hash_key=key - 1,
+            parent_shard_id=shard_id,
+        )
+        upper = Shard(
+            shard_id=upper_id,
+            starting_hash_key=key,
+            ending_hash_key=high,
+            parent_shard_id=shard_id,
+        )
+        operation = ReshardOperation(
+            kind="split",
+            shard_id=shard_id,
+            new_starting_hash_key=key,
+            children=(lower_id, upper_id),
+        )
+        return self._replace([shard_id], [lower, upper]), operation
+
+    def _merge(
+        self, shard_id: str, adjacent_shard_id: str
+    ) -> tuple[Stream, ReshardOperation]:
+        shard = self._open(shard_id, "merge")
+        adjacent = self._open(adjacent_shard_id, "merge")
+        low, high = sorted((shard, adjacent), key=lambda s: s.starting_hash_key)
+        if shard.shard_id == adjacent.shard_id or low.ending_hash_key + 1 != (
+            high.starting_hash_key
+        ):
+            raise InvalidReshardError(
+                f"cannot merge {shard_id} and {adjacent_shard_id}: their hash-key "
+                f"ranges are not adjacent ([{shard.starting_hash_key}, "
+                f"{shard.ending_hash_key}] and [{adjacent.starting_hash_key}, "
+                f"{adjacent.ending_hash_key}])"
+            )
+        (child_id,) = self._next_ids(1)
+        child = Shard(
+            shard_id=child_id,
+            starting_hash_key=low.starting_hash_key,
+            ending_hash_key=high.ending_hash_key,
+            parent_shard_id=shard_id,
+            adjacent_parent_shard_id=adjacent_shard_id,
+        )
+        operation = ReshardOperation(
+            kind="merge",
+            shard_id=shard_id,
+            adjacent_shard_id=adjacent_shard_id,
+            children=(child_id,),
+        )
+        return self._replace([shard_id, adjacent_shard_id], [child]), operation
+
+    def _scale(self, target: int) -> tuple[Stream, list[ReshardOperation]]:
+        target = _check_count(target, "target shard count")
+        current = len(self.open_shards)
+        lowest = (current + 1) // 2
+        if not lowest <= target <= 2 * current:
+            raise InvalidReshardError(
+                f"target shard count {target} is not accepted for {current} open "
+                f"shards: UNIFORM_SCALING goes from half (rounded up: {lowest}) to "
+                f"double ({2 * current}) the current count, at most {MAX_SHARDS}"
+            )
+        wanted = set(_uniform_starts(target))
+        # One working copy for the whole plan: a new Stream per step would cost
+        # O(shards) each, O(shards**2) for a scaling of thousands of shards.
+        shards = list(self.shards)
+        position = {s.shard_id: i for i, s in enumerate(shards)}
+        starts = list(self._starts)
+        open_at = {s.starting_hash_key: s for s in self.open_shards}
+        plan: list[ReshardOperation] = []
+
+        def close(shard: Shard) -> None:
+            shards[position[shard.shard_id]] = dataclasses.replace(shard, is_open=False)
+
+        def add(shard: Shard) -> None:
+            position[shard.shard_id] = len(shards)
+            shards.append(shard)
+            open_at[shard.starting_hash_key] = shard
+
+        # Merge away every boundary the target does not have...
+        for boundary in sorted(set(starts) - wanted, reverse=True):
+            at = bisect.bisect_left(starts, boundary)
+            upper = open_at.pop(boundary)
+            lower = open_at[starts[at - 1]]
+            del starts[at]
+            child = Shard(
+                shard_id=shard_id(len(shards)),
+                starting_hash_key=lower.starting_hash_key,
+                ending_hash_key=upper.ending_hash_key,
+                parent_shard_id=lower.shard_id,
+                adjacent_parent_shard_id=upper.shard_id,
+            )
+            close(lower)
+            close(upper)
+            add(child)
+            plan.append(
+                ReshardOperation(
+                    kind="merge",
+                    shard_id=lower.shard_id,
+                    adjacent_shard_id=upper.shard_id,
+                    children=(child.shard_id,),
+                )
+            )
+        # ...then split at every boundary it lacks, each now inside a shard (the
+        # target's shards are far wider than 2 keys, so Start + 1 < K < End).
+        for boundary in sorted(wanted - set(starts)):
+            parent = open_at[starts[bisect.bisect_right(starts, boundary) - 1]]
+            lower = Shard(
+                shard_id=shard_id(len(shards)),
+                starting_hash_key=parent.starting_hash_key,
+                ending_hash_key=boundary - 1,
+                parent_shard_id=parent.shard_id,
+            )
+            close(parent)
+            add(lower)
+            upper = Shard(
+                shard_id=shard_id(len(shards)),
+                starting_hash_key=boundary,
+                ending_hash_key=parent.ending_hash_key,
+                parent_shard_id=parent.shard_id,
+            )
+            add(upper)
+            bisect.insort(starts, boundary)
+            plan.append(
+                ReshardOperation(
+                    kind="split",
+                    shard_id=parent.shard_id,
+                    new_starting_hash_key=boundary,
+                    children=(lower.shard_id, upper.shard_id),
+                )
+            )
+        return Stream(tuple(shards)), plan
+
+
+def _effective_key(
+    partition_key: str | None, explicit_hash_key: str | int | None
+) -> int:
+    if explicit_hash_key is not None:
+        if isinstance(explicit_hash_key, str):
+            return parse_explicit_hash_key(explicit_hash_key)
+        if (
+            isinstance(explicit_hash_key, bool)
+            or not isinstance(explicit_hash_key, int)
+            or not 0 <= explicit_hash_key <= MAX_HASH_KEY
+        ):
+            raise InvalidHashKeyError(
+                f"explicit hash key {explicit_hash_key!r} is out of range: must be "
+                f"0..{MAX_HASH_KEY}"
+            )
+        return explicit_hash_key
+    if partition_key is None:
+        raise InvalidHashKeyError("a partition key or an explicit hash key is required")
+    return hash_key(partition_key)
+
+
+def shard_id_range(shards: tuple[Shard, ...]) -> str:
+    """A short description of the ids in ``shards``, for messages."""
+    if not shards:
+        return "none"
+    return f"{shards[0].shard_id}..{shards[-1].shard_id}"
