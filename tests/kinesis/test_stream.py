@@ -19,9 +19,11 @@ from awscore.errors import (
 from awscore.kinesis import (
     HASH_KEY_SPACE,
     MAX_HASH_KEY,
+    PutRecordsEntry,
     Stream,
     hash_key,
     parse_explicit_hash_key,
+    route_batch,
 )
 from tests.strategies import kinesis as kst
 
@@ -256,3 +258,41 @@ def test_hostile_explicit_hash_keys_raise_typed_errors(text: str) -> None:
         return
     assert 0 <= value <= MAX_HASH_KEY
     assert str(value) == text
+
+
+# --- PutRecords batches ------------------------------------------------------------
+
+
+@given(
+    keys=st.lists(st.sampled_from(["a", "b", "c", "d", "e"]), min_size=1, max_size=500),
+    count=st.integers(min_value=1, max_value=8),
+)
+def test_a_batch_keeps_each_keys_order(keys: list[str], count: int) -> None:
+    """Routing a PutRecords batch keeps the request order of each key's records,
+    and every record goes to its key's shard."""
+    stream = Stream.create(count)
+    records = [
+        PutRecordsEntry(partition_key=k, data=str(i).encode())
+        for i, k in enumerate(keys)
+    ]
+    routed = route_batch(stream, records)
+    assert sum(len(v) for v in routed.values()) == len(records)
+    for shard_id, shard_records in routed.items():
+        indexes = [int(r.data) for r in shard_records]
+        assert indexes == sorted(indexes)
+        assert all(
+            stream.shard_for(r.partition_key).shard_id == shard_id
+            for r in shard_records
+        )
+
+
+def test_batch_limits() -> None:
+    stream = Stream.create(2)
+    with pytest.raises(KinesisError, match=r"1\.\.500"):
+        route_batch(stream, [PutRecordsEntry(partition_key="k")] * 501)
+    with pytest.raises(KinesisError, match="record 0 is 1048577 bytes"):
+        route_batch(stream, [PutRecordsEntry(partition_key="k", data=b"x" * 1048576)])
+    with pytest.raises(KinesisError, match="at most 5242880"):
+        route_batch(
+            stream, [PutRecordsEntry(partition_key="k", data=b"x" * 1048000)] * 6
+        )
