@@ -33,6 +33,7 @@ __all__ = [
     "InvalidReshardError",
     "InvalidScopeError",
     "InvalidTimeError",
+    "InvalidTrafficError",
     "InvalidUrlError",
     "K8sDnsError",
     "KinesisError",
@@ -126,6 +127,21 @@ class ShardNotFoundError(KinesisInputError):
 
 class InvalidReshardError(KinesisInputError):
     """A split, merge or shard count change that Kinesis would refuse."""
+
+
+class InvalidTrafficError(KinesisInputError):
+    """A key's traffic (a negative or non-finite rate, or a traffic CSV row) is bad.
+
+    ``line`` and ``column`` locate a CSV problem (1-based line; column name);
+    both are None for a :class:`KeyTraffic` built in code.
+    """
+
+    def __init__(
+        self, message: str, *, line: int | None = None, column: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
 
 
 class AggregationError(KinesisInputError):
