@@ -296,3 +296,17 @@ def test_batch_limits() -> None:
         route_batch(
             stream, [PutRecordsEntry(partition_key="k", data=b"x" * 1048000)] * 6
         )
+
+
+@given(
+    stream=kst.resharded_streams(max_steps=4),
+    keys=st.lists(kst.partition_keys, max_size=20),
+)
+def test_shards_for_is_shard_for_in_bulk(stream: Stream, keys: list[str]) -> None:
+    """shards_for(keys) routes each key exactly as shard_for does."""
+    assert stream.shards_for(keys) == [stream.shard_for(k) for k in keys]
+
+
+def test_shards_for_rejects_bad_keys() -> None:
+    with pytest.raises(InvalidPartitionKeyError):
+        Stream.create(3).shards_for(["ok", ""])
