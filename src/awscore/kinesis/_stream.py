@@ -275,8 +275,10 @@ class Stream:
         target must be within half (rounded up: 5 shards go to 3 at least) and
         double the open shard count, and at most 10,000. The plan is minimal:
         each boundary that must go costs one merge, each missing one a split,
-        and no operation can do more than one of either. Merges run first, so
-        every split then falls strictly inside a shard.
+        and no operation can do more than one of either. Splits run first, so
+        the stream never has less capacity than before while it is resharded; a
+        split the rules forbid until a neighbouring merge (a target boundary at
+        the very edge of a shard) runs after the merges.
         """
         return self._scale(target_shard_count)[1]
 
@@ -412,7 +414,42 @@ class Stream:
             shards.append(shard)
             open_at[shard.starting_hash_key] = shard
 
-        # Merge away every boundary the target does not have...
+        def split(boundary: int) -> bool:
+            at = bisect.bisect_right(starts, boundary) - 1
+            parent = open_at[starts[at]]
+            if not parent.starting_hash_key + 1 < boundary < parent.ending_hash_key:
+                return False
+            lower = Shard(
+                shard_id=shard_id(len(shards)),
+                starting_hash_key=parent.starting_hash_key,
+                ending_hash_key=boundary - 1,
+                parent_shard_id=parent.shard_id,
+            )
+            close(parent)
+            add(lower)
+            upper = Shard(
+                shard_id=shard_id(len(shards)),
+                starting_hash_key=boundary,
+                ending_hash_key=parent.ending_hash_key,
+                parent_shard_id=parent.shard_id,
+            )
+            add(upper)
+            starts.insert(at + 1, boundary)
+            plan.append(
+                ReshardOperation(
+                    kind="split",
+                    shard_id=parent.shard_id,
+                    new_starting_hash_key=boundary,
+                    children=(lower.shard_id, upper.shard_id),
+                )
+            )
+            return True
+
+        # Splits first, so capacity never drops below today's while resharding;
+        # a split the rules forbid yet (a boundary at the very edge of a shard)
+        # waits until the merges have widened its shard.
+        missing = sorted(wanted - set(starts))
+        deferred = [boundary for boundary in missing if not split(boundary)]
         for boundary in sorted(set(starts) - wanted, reverse=True):
             at = bisect.bisect_left(starts, boundary)
             upper = open_at.pop(boundary)
@@ -436,34 +473,11 @@ class Stream:
                     children=(child.shard_id,),
                 )
             )
-        # ...then split at every boundary it lacks, each now inside a shard (the
-        # target's shards are far wider than 2 keys, so Start + 1 < K < End).
-        for boundary in sorted(wanted - set(starts)):
-            parent = open_at[starts[bisect.bisect_right(starts, boundary) - 1]]
-            lower = Shard(
-                shard_id=shard_id(len(shards)),
-                starting_hash_key=parent.starting_hash_key,
-                ending_hash_key=boundary - 1,
-                parent_shard_id=parent.shard_id,
-            )
-            close(parent)
-            add(lower)
-            upper = Shard(
-                shard_id=shard_id(len(shards)),
-                starting_hash_key=boundary,
-                ending_hash_key=parent.ending_hash_key,
-                parent_shard_id=parent.shard_id,
-            )
-            add(upper)
-            bisect.insort(starts, boundary)
-            plan.append(
-                ReshardOperation(
-                    kind="split",
-                    shard_id=parent.shard_id,
-                    new_starting_hash_key=boundary,
-                    children=(lower.shard_id, upper.shard_id),
-                )
-            )
+        for boundary in deferred:
+            # After the merges every remaining boundary is a target one, and
+            # the target's shards are far wider than 2 keys.
+            if not split(boundary):  # pragma: no cover - impossible, see above
+                raise InvalidReshardError(f"cannot split at {boundary}")
         return Stream(tuple(shards)), plan
 
 
