@@ -138,8 +138,9 @@ def test_route(benchmark: Any, shards: int, impl: str) -> None:
     benchmark.extra_info["keys"] = len(keys)
     benchmark.extra_info["shards"] = shards
     benchmark.pedantic(run, rounds=3, iterations=1, warmup_rounds=0)
-    stats = benchmark.stats.stats
-    benchmark.extra_info["per_key_ns"] = round(stats.mean / len(keys) * 1e9, 1)
+    if benchmark.stats is not None:  # None under --benchmark-disable
+        mean = benchmark.stats.stats.mean
+        benchmark.extra_info["per_key_ns"] = round(mean / len(keys) * 1e9, 1)
 
 
 # --- deaggregation -------------------------------------------------------------
