@@ -16,6 +16,7 @@ from urllib.parse import quote
 from hypothesis import strategies as st
 
 from awscore.sigv4 import UNSIGNED_HEADERS, Credentials, HttpRequest
+from awscore.sigv4._signer import _PRESIGN_PARAMS
 
 METHODS = ("GET", "PUT", "POST", "DELETE", "HEAD", "PATCH", "OPTIONS")
 HOSTS = (
@@ -44,18 +45,8 @@ RESERVED_HEADERS = frozenset(
     }
     | UNSIGNED_HEADERS
 )
-PRESIGN_PARAMETERS = frozenset(
-    {
-        "x-amz-algorithm",
-        "x-amz-credential",
-        "x-amz-date",
-        "x-amz-expires",
-        "x-amz-signedheaders",
-        "x-amz-signature",
-        "x-amz-security-token",
-        "x-amz-region-set",
-    }
-)
+# A presigned URL's own parameters, lower-cased: the signer's to set.
+PRESIGN_PARAMETERS = _PRESIGN_PARAMS
 COMMON_HEADERS = (
     "X-Amz-Meta-Color",
     "x-amz-meta-color",
