@@ -256,7 +256,9 @@ class Verifier:
         Raises a :class:`~awscore.errors.SigV4VerificationError` subclass naming the
         first check that failed.
         """
-        if not isinstance(now, datetime) or now.utcoffset() is None:
+        if not isinstance(now, datetime) or (
+            now.tzinfo is not UTC and now.utcoffset() is None
+        ):
             raise SigV4Error("now must be an aware datetime")
         if now.tzinfo is not UTC:
             try:
@@ -866,6 +868,24 @@ def _sorted_names(signed: str) -> tuple[str, ...] | None:
     return names if list(names) == sorted(set(names)) else None
 
 
+_HOST = frozenset({"host"})
+# Headers commonly present but unsigned that are not x-amz-*: if the unsigned
+# ones are all among these, the x-amz check has nothing to look at.
+_NOT_AMZ_CHECK = frozenset(
+    {
+        "authorization",
+        "user-agent",
+        "content-length",
+        "content-type",
+        "accept",
+        "accept-encoding",
+        "connection",
+        "expect",
+        "transfer-encoding",
+    }
+)
+
+
 @functools.lru_cache(maxsize=512)
 def _name_set(names: tuple[str, ...]) -> frozenset[str]:
     return frozenset(names)
@@ -879,13 +899,15 @@ def _check_signed_headers(
         raise UnsignedHeaderError(
             "the host header must be signed (SignedHeaders has no 'host')"
         )
-    missing = [n for n in parsed.signed_headers if n != "host" and n not in headers]
-    if missing:
+    # Set arithmetic in C, not a Python loop per header: this runs per request.
+    present = headers.keys()
+    if not signed <= present | _HOST:
+        missing = sorted(signed - present - _HOST)
         raise UnsignedHeaderError(
             f"signed header(s) {', '.join(missing)} are not in the request"
         )
-    if require_amz:
-        unsigned = [n for n in headers if n[:6] == "x-amz-" and n not in signed]
+    if require_amz and not present - signed <= _NOT_AMZ_CHECK:
+        unsigned = [n for n in present - signed if n[:6] == "x-amz-"]
         if unsigned and parsed.presigned and "x-amz-security-token" in unsigned:
             # a presigned URL's token may travel as a header, signed or not
             unsigned.remove("x-amz-security-token")
