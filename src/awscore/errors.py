@@ -12,6 +12,8 @@ raises nothing else for bad input or hostile bytes.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 __all__ = [
     "AggregationError",
     "AutoScalingError",
@@ -47,6 +49,8 @@ __all__ = [
     "MissingAuthenticationError",
     "PresignExpiredError",
     "QuorumError",
+    "QuorumInputError",
+    "QuorumTooLargeError",
     "ReplayedRequestError",
     "RequestTimeTooSkewedError",
     "RequestTooLargeError",
@@ -58,6 +62,7 @@ __all__ = [
     "StreamingNotSupportedError",
     "TrailerSignatureMismatchError",
     "UnknownAccessKeyError",
+    "UnsafeQuorumError",
     "UnsignedHeaderError",
     "VpnError",
 ]
@@ -150,6 +155,56 @@ class AggregationError(KinesisInputError):
 
 class MalformedAggregateError(KinesisError):
     """An aggregated record's protobuf is corrupt despite a valid magic and digest."""
+
+
+# --- quorum leaves ----------------------------------------------------------
+
+
+class QuorumInputError(QuorumError, ValueError):
+    """A probability, node, domain or quorum rule is not accepted.
+
+    ``problems`` lists every problem found, one message each; the error's message
+    joins them.
+    """
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(self.problems))
+
+
+class QuorumTooLargeError(QuorumError, ValueError):
+    """A rule needs exact enumeration over more nodes than the limit allows.
+
+    ``limit`` is the largest number of distinct nodes enumerated; ``nodes`` the
+    number the rule involves.
+    """
+
+    def __init__(self, message: str, *, limit: int, nodes: int) -> None:
+        super().__init__(message)
+        self.limit = limit
+        self.nodes = nodes
+
+
+class UnsafeQuorumError(QuorumError):
+    """Two quorums of a quorum system can be disjoint.
+
+    ``first`` and ``second`` are the counterexample: two disjoint sets of node ids,
+    ``first`` a read quorum (or a write quorum) and ``second`` a write quorum;
+    ``kind`` is ``"read/write"`` or ``"write/write"``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        kind: str,
+        first: frozenset[str],
+        second: frozenset[str],
+    ) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.first = first
+        self.second = second
 
 
 # --- sigv4 leaves ------------------------------------------------------------
