@@ -36,6 +36,7 @@ from awscore.quorum._model import (
     UnsafeQuorumError,
 )
 from awscore.quorum._rules import AllOf, AnyOf, KOfN, QuorumRule, Votes
+from awscore.quorum._simulate import SimulationResult, simulate
 from awscore.quorum._staleness import staleness_probability
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "QuorumRule",
     "QuorumSystem",
     "QuorumTooLargeError",
+    "SimulationResult",
     "UnsafeQuorumError",
     "Votes",
     "afr_from_mttf",
@@ -59,6 +61,7 @@ __all__ = [
     "durability",
     "max_tolerated_failures",
     "protection_groups",
+    "simulate",
     "staleness_probability",
     "survives",
     "unavailability",
