@@ -415,3 +415,19 @@ def test_tiny_unavailability_keeps_its_digits() -> None:
     assert math.isclose(tiny, exact, rel_tol=1e-9)
     composite = AnyOf(KOfN(3), KOfN(1, ["az1-n1"]))
     assert 0 < unavailability(aurora(p, q), composite) < 1e-16
+
+
+def test_full_and_tail_segment_quorum_sets_are_safe() -> None:
+    """Full/tail segments (SIGMOD 2018): write = 4/6 of all OR 3/3 of the full
+    segments, read = 3/6 of all AND 1/3 of the full; every read meets every write
+    and two writes always meet, while reads always touch a full segment."""
+    cluster = aurora()
+    nodes = sorted(cluster.node_ids)
+    full = [n for n in nodes if n.endswith("-n1")]  # one full segment per AZ
+    assert len(full) == 3
+    write = AnyOf(KOfN(4), KOfN(3, full))
+    read = AllOf(KOfN(3), KOfN(1, full))
+    QuorumSystem(read=read, write=write).check(cluster)
+    tails = frozenset(nodes) - frozenset(full)
+    assert not read.satisfied(tails)  # the tail segments alone cannot serve a read
+    assert write.satisfied(frozenset(full))  # the full segments alone can write
