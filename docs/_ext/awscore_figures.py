@@ -18,13 +18,14 @@ _COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948")
 
 
 def _row(shards: tuple[Shard, ...], y: int, width: int, label: str) -> list[str]:
+    # A shard keeps its colour from row to row; a new shard takes the next one.
     parts = [f'<text x="0" y="{y + 22}" font-size="13">{label}</text>']
     left = 150
     span = width - left - 10
-    for i, shard in enumerate(shards):
+    for shard in shards:
         x0 = left + span * shard.starting_hash_key / HASH_KEY_SPACE
         x1 = left + span * (shard.ending_hash_key + 1) / HASH_KEY_SPACE
-        colour = _COLOURS[i % len(_COLOURS)]
+        colour = _COLOURS[int(shard.shard_id[-3:]) % len(_COLOURS)]
         parts.append(
             f'<rect x="{x0:.1f}" y="{y}" width="{x1 - x0:.1f}" height="32" '
             f'fill="{colour}" stroke="white" stroke-width="2"/>'
@@ -82,8 +83,8 @@ def quorum_unavailability_svg(points: int = 20) -> str:
     step = max(1, (y_hi - math.floor(math.log10(smallest)) + 7) // 8)
     # whole steps of decades down from 1, so that 1e0 is a labelled gridline
     y_lo = y_hi - step * -(-(y_hi - math.floor(math.log10(smallest))) // step)
-    width, height = 720, 460
-    left, right, top, bottom = 70, 250, 20, 60
+    width, height = 800, 460
+    left, right, top, bottom = 70, 330, 20, 60
     plot_w, plot_h = width - left - right, height - top - bottom
 
     def px(x: float) -> float:
