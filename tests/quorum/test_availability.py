@@ -431,3 +431,45 @@ def test_full_and_tail_segment_quorum_sets_are_safe() -> None:
     tails = frozenset(nodes) - frozenset(full)
     assert not read.satisfied(tails)  # the tail segments alone cannot serve a read
     assert write.satisfied(frozenset(full))  # the full segments alone can write
+
+
+def test_minimal_failure_sets_of_aurora() -> None:
+    """Writes (4/6) break on any 3 failed copies, reads (3/6) on any 4: the
+    minimal failure sets are exactly those combinations."""
+    from awscore.quorum import minimal_failure_sets
+
+    cluster = aurora()
+    writes = minimal_failure_sets(cluster, KOfN(4))
+    reads = minimal_failure_sets(cluster, KOfN(3))
+    assert len(writes) == math.comb(6, 3)
+    assert {len(s) for s in writes} == {3}
+    assert len(reads) == math.comb(6, 4)
+    assert {len(s) for s in reads} == {4}
+
+
+@given(data=st.data())
+def test_minimal_failure_sets_are_minimal_and_complete(data: st.DataObject) -> None:
+    """Each listed set breaks the rule and no proper subset does; every set of
+    failures that breaks the rule contains a listed one; the smallest size,
+    less one, is the tolerated number of failures."""
+    from awscore.quorum import minimal_failure_sets
+
+    cluster = Cluster.uniform(
+        data.draw(st.integers(1, 3)), data.draw(st.integers(1, 2)), 0.1, 0.01
+    )
+    ids = sorted(cluster.node_ids)
+    k = data.draw(st.integers(1, len(ids)))
+    subset = data.draw(st.lists(st.sampled_from(ids), min_size=1, unique=True))
+    rule = AnyOf(KOfN(k), KOfN(len(subset), subset))
+    sets = minimal_failure_sets(cluster, rule)
+    everyone = cluster.node_ids
+    for failed in sets:
+        assert not rule.satisfied(everyone - failed)
+        for node in failed:
+            assert rule.satisfied(everyone - (failed - {node}))
+    for size in range(len(ids) + 1):
+        for combination in itertools.combinations(ids, size):
+            failed = frozenset(combination)
+            if not rule.satisfied(everyone - failed):
+                assert any(known <= failed for known in sets)
+    assert min(len(s) for s in sets) - 1 == max_tolerated_failures(cluster, rule)

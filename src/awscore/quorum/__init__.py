@@ -17,6 +17,7 @@ from awscore.quorum._availability import (
     QuorumSystem,
     availability,
     max_tolerated_failures,
+    minimal_failure_sets,
     survives,
     unavailability,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "availability",
     "durability",
     "max_tolerated_failures",
+    "minimal_failure_sets",
     "protection_groups",
     "simulate",
     "staleness_probability",

@@ -34,6 +34,7 @@ __all__ = [
     "QuorumSystem",
     "availability",
     "max_tolerated_failures",
+    "minimal_failure_sets",
     "survives",
     "unavailability",
 ]
@@ -479,3 +480,31 @@ class QuorumSystem:
                     f"quorum {sorted(b)} do not intersect"
                 )
                 raise UnsafeQuorumError(msg, kind=kind, first=a, second=b)
+
+
+def minimal_failure_sets(cluster: Cluster, rule: QuorumRule) -> list[frozenset[str]]:
+    """Every minimal set of nodes whose failure leaves ``rule`` unsatisfiable.
+
+    Minimal: no proper subset breaks the rule. Listed by size, then by sorted ids.
+    The smallest sets are the rule's weak spots: their size, less one, is
+    :func:`max_tolerated_failures`. Found by enumeration over the nodes the rule
+    involves, so at most :data:`ENUMERATION_LIMIT` of them (threshold rules
+    included: their minimal sets are all the combinations of one size too many to
+    list for thousands of nodes).
+    """
+    rule.validate(cluster)
+    relevant = rule.relevant(cluster)
+    _check_limit(relevant, "listing minimal failure sets")
+    everyone = cluster.node_ids
+    nodes = sorted(relevant)
+    found: list[frozenset[str]] = []
+    if not rule.satisfied(everyone):
+        return [frozenset()]
+    for size in range(1, len(nodes) + 1):
+        for combination in itertools.combinations(nodes, size):
+            failed = frozenset(combination)
+            if any(known <= failed for known in found):
+                continue  # a smaller set already breaks it: not minimal
+            if not rule.satisfied(everyone - failed):
+                found.append(failed)
+    return found
