@@ -172,14 +172,17 @@ def botocore_authorization(result: Any) -> str:
 # --- awscrt ------------------------------------------------------------------
 
 
-def awscrt_signer(w: Workload) -> Signer:
+def awscrt_signer(w: Workload, *, v4a: bool = False) -> Signer:
+    """awscrt signing ``w``: SigV4, or SigV4A for the region set ``*``."""
     from awscrt import auth, http
 
     config = auth.AwsSigningConfig(
-        algorithm=auth.AwsSigningAlgorithm.V4,
+        algorithm=auth.AwsSigningAlgorithm.V4_ASYMMETRIC
+        if v4a
+        else auth.AwsSigningAlgorithm.V4,
         signature_type=auth.AwsSignatureType.HTTP_REQUEST_HEADERS,
         credentials_provider=auth.AwsCredentialsProvider.new_static(AKID, SECRET),
-        region=REGION,
+        region="*" if v4a else REGION,
         service=w.service,
         date=WHEN_NAIVE,
         use_double_uri_encode=not w.s3,
@@ -441,33 +444,7 @@ def v4a_signer(impl: str, w: Workload) -> Callable[[], Any]:
             region_set=["*"],
         )
     assert impl == "awscrt"
-    from awscrt import auth, http
-
-    config = auth.AwsSigningConfig(
-        algorithm=auth.AwsSigningAlgorithm.V4_ASYMMETRIC,
-        signature_type=auth.AwsSignatureType.HTTP_REQUEST_HEADERS,
-        credentials_provider=auth.AwsCredentialsProvider.new_static(AKID, SECRET),
-        region="*",
-        service=w.service,
-        date=WHEN_NAIVE,
-        use_double_uri_encode=not w.s3,
-        should_normalize_uri_path=not w.s3,
-        signed_body_header_type=(
-            auth.AwsSignedBodyHeaderType.X_AMZ_CONTENT_SHA_256
-            if w.s3
-            else auth.AwsSignedBodyHeaderType.NONE
-        ),
-    )
-    parts = urlsplit(w.url)
-    path = parts.path + (f"?{parts.query}" if parts.query else "")
-    header_list = [("Host", parts.netloc), *w.headers]
-
-    def run() -> Any:
-        request = http.HttpRequest(w.method, path, http.HttpHeaders(header_list))
-        request.body_stream = io.BytesIO(w.body)
-        return auth.aws_sign_request(request, config).result()
-
-    return run
+    return awscrt_signer(w, v4a=True)
 
 
 @pytest.mark.parametrize("impl", V4A_IMPLEMENTATIONS)
