@@ -284,10 +284,6 @@ class Stream:
 
     # --- implementation ------------------------------------------------------------
 
-    def _next_ids(self, count: int) -> list[str]:
-        first = len(self.shards)
-        return [shard_id(first + i) for i in range(count)]
-
     def _replace(self, closed: Iterable[str], added: Iterable[Shard]) -> Stream:
         closing = set(closed)
         kept = tuple(
@@ -335,25 +331,7 @@ class Stream:
                 f"greater than StartingHashKey + 1 ({low + 1}) and less than "
                 f"EndingHashKey ({high})"
             )
-        lower_id, upper_id = self._next_ids(2)
-        lower = Shard(
-            shard_id=lower_id,
-            starting_hash_key=low,
-            ending_hash_key=key - 1,
-            parent_shard_id=shard_id,
-        )
-        upper = Shard(
-            shard_id=upper_id,
-            starting_hash_key=key,
-            ending_hash_key=high,
-            parent_shard_id=shard_id,
-        )
-        operation = ReshardOperation(
-            kind="split",
-            shard_id=shard_id,
-            new_starting_hash_key=key,
-            children=(lower_id, upper_id),
-        )
+        lower, upper, operation = _split_children(shard, key, len(self.shards))
         return self._replace([shard_id], [lower, upper]), operation
 
     def _merge(
@@ -371,20 +349,7 @@ class Stream:
                 f"{shard.ending_hash_key}] and [{adjacent.starting_hash_key}, "
                 f"{adjacent.ending_hash_key}])"
             )
-        (child_id,) = self._next_ids(1)
-        child = Shard(
-            shard_id=child_id,
-            starting_hash_key=low.starting_hash_key,
-            ending_hash_key=high.ending_hash_key,
-            parent_shard_id=shard_id,
-            adjacent_parent_shard_id=adjacent_shard_id,
-        )
-        operation = ReshardOperation(
-            kind="merge",
-            shard_id=shard_id,
-            adjacent_shard_id=adjacent_shard_id,
-            children=(child_id,),
-        )
+        child, operation = _merge_child(shard, adjacent, len(self.shards))
         return self._replace([shard_id, adjacent_shard_id], [child]), operation
 
     def _scale(self, target: int) -> tuple[Stream, list[ReshardOperation]]:
@@ -419,30 +384,12 @@ class Stream:
             parent = open_at[starts[at]]
             if not parent.starting_hash_key + 1 < boundary < parent.ending_hash_key:
                 return False
-            lower = Shard(
-                shard_id=shard_id(len(shards)),
-                starting_hash_key=parent.starting_hash_key,
-                ending_hash_key=boundary - 1,
-                parent_shard_id=parent.shard_id,
-            )
+            lower, upper, operation = _split_children(parent, boundary, len(shards))
             close(parent)
             add(lower)
-            upper = Shard(
-                shard_id=shard_id(len(shards)),
-                starting_hash_key=boundary,
-                ending_hash_key=parent.ending_hash_key,
-                parent_shard_id=parent.shard_id,
-            )
             add(upper)
             starts.insert(at + 1, boundary)
-            plan.append(
-                ReshardOperation(
-                    kind="split",
-                    shard_id=parent.shard_id,
-                    new_starting_hash_key=boundary,
-                    children=(lower.shard_id, upper.shard_id),
-                )
-            )
+            plan.append(operation)
             return True
 
         # Splits first, so capacity never drops below today's while resharding;
@@ -455,30 +402,64 @@ class Stream:
             upper = open_at.pop(boundary)
             lower = open_at[starts[at - 1]]
             del starts[at]
-            child = Shard(
-                shard_id=shard_id(len(shards)),
-                starting_hash_key=lower.starting_hash_key,
-                ending_hash_key=upper.ending_hash_key,
-                parent_shard_id=lower.shard_id,
-                adjacent_parent_shard_id=upper.shard_id,
-            )
+            child, operation = _merge_child(lower, upper, len(shards))
             close(lower)
             close(upper)
             add(child)
-            plan.append(
-                ReshardOperation(
-                    kind="merge",
-                    shard_id=lower.shard_id,
-                    adjacent_shard_id=upper.shard_id,
-                    children=(child.shard_id,),
-                )
-            )
+            plan.append(operation)
         for boundary in deferred:
             # After the merges every remaining boundary is a target one, and
             # the target's shards are far wider than 2 keys.
             if not split(boundary):  # pragma: no cover - impossible, see above
                 raise InvalidReshardError(f"cannot split at {boundary}")
         return Stream(tuple(shards)), plan
+
+
+def _split_children(
+    parent: Shard, key: int, index: int
+) -> tuple[Shard, Shard, ReshardOperation]:
+    """SplitShard's two children (ids ``index`` and ``index + 1``, the lower range
+    the lower id) and the operation; the caller has checked ``key``."""
+    lower = Shard(
+        shard_id=shard_id(index),
+        starting_hash_key=parent.starting_hash_key,
+        ending_hash_key=key - 1,
+        parent_shard_id=parent.shard_id,
+    )
+    upper = Shard(
+        shard_id=shard_id(index + 1),
+        starting_hash_key=key,
+        ending_hash_key=parent.ending_hash_key,
+        parent_shard_id=parent.shard_id,
+    )
+    operation = ReshardOperation(
+        kind="split",
+        shard_id=parent.shard_id,
+        new_starting_hash_key=key,
+        children=(lower.shard_id, upper.shard_id),
+    )
+    return lower, upper, operation
+
+
+def _merge_child(
+    shard: Shard, adjacent: Shard, index: int
+) -> tuple[Shard, ReshardOperation]:
+    """MergeShards' child (id ``index``) over both ranges, and the operation; the
+    caller has checked that the two are open and adjacent."""
+    child = Shard(
+        shard_id=shard_id(index),
+        starting_hash_key=min(shard.starting_hash_key, adjacent.starting_hash_key),
+        ending_hash_key=max(shard.ending_hash_key, adjacent.ending_hash_key),
+        parent_shard_id=shard.shard_id,
+        adjacent_parent_shard_id=adjacent.shard_id,
+    )
+    operation = ReshardOperation(
+        kind="merge",
+        shard_id=shard.shard_id,
+        adjacent_shard_id=adjacent.shard_id,
+        children=(child.shard_id,),
+    )
+    return child, operation
 
 
 def _effective_key(
