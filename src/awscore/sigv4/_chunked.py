@@ -74,6 +74,7 @@ from awscore.sigv4._checksums import (
     checksum_header,
 )
 from awscore.sigv4._keys import hmac_sha256_hex
+from awscore.sigv4._model import is_text_pair
 
 __all__ = [
     "CHUNK_SIGNATURE_ALGORITHM",
@@ -288,12 +289,7 @@ def _checked_trailers(
     seen = set(taken) | {_TRAILER_SIGNATURE}
     out = []
     for pair in trailers:
-        if not (
-            isinstance(pair, tuple)
-            and len(pair) == 2
-            and isinstance(pair[0], str)
-            and isinstance(pair[1], str)
-        ):
+        if not is_text_pair(pair):
             raise InvalidHeaderError(
                 f"trailer {pair!r} is invalid: trailers are (name, value) pairs of "
                 "strings"

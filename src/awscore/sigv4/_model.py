@@ -48,6 +48,16 @@ class Credentials:
 Header = tuple[str, str]
 
 
+def is_text_pair(pair: object) -> bool:
+    """Whether ``pair`` is a ``(name, value)`` tuple of two strings."""
+    return (
+        isinstance(pair, tuple)
+        and len(pair) == 2
+        and isinstance(pair[0], str)
+        and isinstance(pair[1], str)
+    )
+
+
 def _as_bytes(body: object) -> bytes:
     if isinstance(body, bytes):
         return body
@@ -81,12 +91,7 @@ class HttpRequest:
         if not isinstance(headers, tuple):
             headers = tuple(headers)
         for pair in headers:
-            if not (
-                isinstance(pair, tuple)
-                and len(pair) == 2
-                and isinstance(pair[0], str)
-                and isinstance(pair[1], str)
-            ):
+            if not is_text_pair(pair):
                 raise InvalidHeaderError(
                     f"header {pair!r} is invalid: headers are (name, value) pairs "
                     "of strings"
