@@ -109,20 +109,28 @@ def _run(args: argparse.Namespace) -> int:
         f"{args.azs} AZs x {args.per_az} replicas, p(node) = {p_node}, "
         f"p(AZ) = {p_az}\n\n"
     )
-    for title, report in (("this layout", ours), ("3 copies, 2/3", three)):
-        out.write(f"{title}:\n")
+    for line in _table([("this layout", ours), ("3 copies, 2/3", three)]):
+        out.write(line + "\n")
+    return 0
+
+
+def _table(sections: list[tuple[str, dict[str, object]]]) -> list[str]:
+    """A titled block per report: reads and writes, one line each."""
+    lines = []
+    for title, report in sections:
+        lines.append(f"{title}:")
         for name in ("read", "write"):
             entry = report[name]
             assert isinstance(entry, dict)
-            out.write(
+            lines.append(
                 f"  {name:5} {entry['quorum']:>5}  availability "
                 f"{_show(entry['availability'])}  unavailability "
                 f"{_show(entry['unavailability'])}  AZ: "
                 f"{'yes' if entry['survives_az'] else 'no'}  AZ + 1: "
-                f"{'yes' if entry['survives_az_plus_one'] else 'no'}\n"
+                f"{'yes' if entry['survives_az_plus_one'] else 'no'}"
             )
-        out.write("\n")
-    return 0
+        lines.append("")
+    return lines
 
 
 def _show(value: object) -> str:
@@ -134,26 +142,14 @@ def _show(value: object) -> str:
 def _tour() -> TourPart:
     report = _report(azs=3, per_az=2, read=3, write=4, p_node=0.01, p_az=0.001)
     three = _report(azs=3, per_az=1, read=2, write=2, p_node=0.01, p_az=0.001)
-    lines = []
-    for title, data in (
-        ("Aurora, 6 copies in 3 AZs", report),
-        ("3 copies in 3 AZs, 2/3", three),
-    ):
-        lines.append(f"{title}:")
-        for name in ("read", "write"):
-            entry = data[name]
-            assert isinstance(entry, dict)
-            lines.append(
-                f"  {name:5} {entry['quorum']:>4}  unavailable "
-                f"{_show(entry['unavailability']):>11}   survives an AZ: "
-                f"{'yes' if entry['survives_az'] else 'no ':3}  AZ + 1: "
-                f"{'yes' if entry['survives_az_plus_one'] else 'no'}"
-            )
+    lines = _table(
+        [("Aurora, 6 copies in 3 AZs", report), ("3 copies in 3 AZs, 2/3", three)]
+    )
     text = (
         "Aurora keeps 6 copies of each 10 GB segment, 2 in each of 3 AZs: a write\n"
         "needs 4, a read 3. With replicas failing 1% and AZs 0.1% of the time:\n\n"
         + "\n".join(lines)
-        + "\n\nWrites survive a whole AZ; reads survive an AZ plus one more node,\n"
+        + "\nWrites survive a whole AZ; reads survive an AZ plus one more node,\n"
         "so data is never lost to 'AZ + 1', which 2/3 over 3 copies cannot say.\n"
         "Try `awscore quorum --exact --p-node 1/100 --p-az 1/1000`."
     )
