@@ -24,6 +24,8 @@ extensions = [
     "sphinx.ext.napoleon",
     "awscore_cli",
     "awscore_figures",
+    # one figure extension per later module: docs/_ext/awscore_figures_<module>.py
+    *sorted(path.stem for path in (HERE / "_ext").glob("awscore_figures_*.py")),
 ]
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
 exclude_patterns = ["_build"]

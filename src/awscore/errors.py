@@ -463,3 +463,18 @@ class RequestTooLargeError(SigV4VerificationError):
     json_code = "RequestEntityTooLargeException"
     status = 413
     json_status = 413
+
+
+# --- autoscaling leaves ------------------------------------------------------
+
+
+# --- cfn_init leaves ---------------------------------------------------------
+
+
+# --- codeartifact leaves -----------------------------------------------------
+
+
+# --- k8s_dns leaves ----------------------------------------------------------
+
+
+# --- vpn leaves --------------------------------------------------------------
