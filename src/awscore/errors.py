@@ -19,6 +19,8 @@ __all__ = [
     "AutoScalingError",
     "AwsCoreError",
     "CfnInitError",
+    "CfnInitInputError",
+    "CfnInitStepError",
     "ChecksumMismatchError",
     "ChunkSignatureMismatchError",
     "ChunkedPayloadError",
@@ -47,6 +49,7 @@ __all__ = [
     "MalformedRequestError",
     "MalformedTrailerError",
     "MissingAuthenticationError",
+    "PathEscapeError",
     "PresignExpiredError",
     "QuorumError",
     "QuorumInputError",
@@ -62,6 +65,7 @@ __all__ = [
     "StreamingNotSupportedError",
     "TrailerSignatureMismatchError",
     "UnknownAccessKeyError",
+    "UnresolvableIntrinsicError",
     "UnsafeQuorumError",
     "UnsignedHeaderError",
     "VpnError",
@@ -469,6 +473,57 @@ class RequestTooLargeError(SigV4VerificationError):
 
 
 # --- cfn_init leaves ---------------------------------------------------------
+
+
+class CfnInitInputError(CfnInitError, ValueError):
+    """cfn-init metadata, a template or a cfn-hup file is not accepted.
+
+    ``problems`` lists every problem found, each starting with its path into the
+    metadata (``config.files./etc/x.mode: ...``); the message joins them.
+    """
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(self.problems))
+
+
+class UnresolvableIntrinsicError(CfnInitInputError):
+    """An intrinsic function (``Ref``, ``Fn::Sub``, ...) cannot be resolved.
+
+    ``function`` names the intrinsic, ``path`` is where it sits in the template.
+    """
+
+    def __init__(self, message: str, *, function: str, path: str) -> None:
+        super().__init__([f"{path}: {message}"])
+        self.function = function
+        self.path = path
+
+
+class PathEscapeError(CfnInitError, ValueError):
+    """A file, symlink target or archive member would land outside the root."""
+
+
+class CfnInitStepError(CfnInitError):
+    """A step of a cfn-init run failed; the run stopped there, without rollback.
+
+    ``config``, ``section`` and ``key`` locate the step; ``report`` holds what ran
+    before it (a :class:`awscore.cfn_init.Report`).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        config: str,
+        section: str,
+        key: str,
+        report: object = None,
+    ) -> None:
+        super().__init__(f"{config}.{section}.{key}: {message}")
+        self.config = config
+        self.section = section
+        self.key = key
+        self.report = report
 
 
 # --- codeartifact leaves -----------------------------------------------------
