@@ -96,6 +96,52 @@ def format_group(group: str, results: list[Result]) -> str:
     return "\n".join(lines)
 
 
+def _time(seconds: float) -> str:
+    if seconds >= 1:
+        return f"{seconds:.2f} s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.2f} ms"
+    return f"{seconds * 1e6:.2f} µs"
+
+
+def format_summary(groups: dict[str, list[Result]]) -> str:
+    """One table for every module: awscore, each peer and the floor, with ratios.
+
+    A group's module is the first word of its name (``sigv4-get`` -> sigv4). Where a
+    group times several awscore operations (``awscore-sign``, ``awscore-verify``),
+    each is listed; peers are compared with the plain ``awscore`` row when there is
+    one.
+    """
+    lines = [
+        "| module | operation | awscore | peers (time, vs awscore) | floor "
+        "| awscore vs floor |",
+        "|---|---|---|---|---|---:|",
+    ]
+    for group in sorted(groups):
+        results = groups[group]
+        module = group.split("-")[0]
+        floor = _median_of(results, FLOOR)
+        reference = _median_of(results, REFERENCE)
+        ours = [r for r in results if r.implementation.startswith(REFERENCE)]
+        peers = [r for r in results if r not in ours and r.implementation != FLOOR]
+        ours_cell = "<br>".join(
+            _time(r.median)
+            if r.implementation == REFERENCE
+            else f"{r.implementation.removeprefix(REFERENCE + '-')}: {_time(r.median)}"
+            for r in ours
+        )
+        peers_cell = "<br>".join(
+            f"{r.implementation} {_time(r.median)} ({_ratio(r.median, reference)})"
+            for r in peers
+        )
+        lines.append(
+            f"| {module} | {group} | {ours_cell or '-'} | {peers_cell or '-'} "
+            f"| {_time(floor) if floor else '-'} "
+            f"| {_ratio(reference, floor) if reference and floor else '-'} |"
+        )
+    return "\n".join(lines)
+
+
 def format_machine(data: dict[str, Any]) -> str:
     info = data.get("machine_info", {})
     ours = info.get("awscore_bench", {})
@@ -125,9 +171,12 @@ def main(argv: list[str] | None = None) -> int:
             run_benchmarks(path, args.min_rounds, pytest_args)
             data = json.loads(path.read_text(encoding="utf-8"))
     groups = load(data)
-    print("\n\n".join(format_group(g, groups[g]) for g in sorted(groups)))
+    print("## Summary\n")
+    print(format_summary(groups))
     print()
     print(format_machine(data))
+    print("\n## Per workload\n")
+    print("\n\n".join(format_group(g, groups[g]) for g in sorted(groups)))
     return 0
 
 

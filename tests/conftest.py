@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import shutil
 from pathlib import Path
 from types import ModuleType
 
@@ -53,6 +54,18 @@ def require_peer(name: str) -> ModuleType:
     except ImportError:
         missing(f"peer package {name!r} is not installed (pip install -e '.[test]')")
         raise  # unreachable: missing() always raises
+
+
+def require_tool(name: str) -> str:
+    """The path of the command-line tool ``name`` (a real client such as ``dig``).
+
+    Skips locally and fails under CI when the tool is not installed.
+    """
+    path = shutil.which(name)
+    if path is None:
+        missing(f"command-line tool {name!r} is not installed (.ci/run installs it)")
+        raise AssertionError  # unreachable: missing() always raises
+    return path
 
 
 def vector_dir(*parts: str) -> Path:
