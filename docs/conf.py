@@ -24,11 +24,13 @@ extensions = [
     "sphinx.ext.napoleon",
     "awscore_cli",
     "awscore_figures",
+    "awscore_tour",
+    "awscore_verified",
     # one figure extension per later module: docs/_ext/awscore_figures_<module>.py
     *sorted(path.stem for path in (HERE / "_ext").glob("awscore_figures_*.py")),
 ]
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
-exclude_patterns = ["_build"]
+exclude_patterns = ["_build", "_generated"]  # included pieces, not pages
 myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
 
