@@ -26,6 +26,8 @@ __all__ = [
     "ChunkedPayloadError",
     "CliError",
     "CodeArtifactError",
+    "CodeArtifactInputError",
+    "CodeArtifactLimitError",
     "ContentSha256MismatchError",
     "CredentialScopeError",
     "DecodedLengthMismatchError",
@@ -49,12 +51,15 @@ __all__ = [
     "MalformedRequestError",
     "MalformedTrailerError",
     "MissingAuthenticationError",
+    "OriginBlockedError",
+    "PackageConflictError",
     "PathEscapeError",
     "PresignExpiredError",
     "QuorumError",
     "QuorumInputError",
     "QuorumTooLargeError",
     "ReplayedRequestError",
+    "RepositoryNotFoundError",
     "RequestTimeTooSkewedError",
     "RequestTooLargeError",
     "ShardNotFoundError",
@@ -527,6 +532,41 @@ class CfnInitStepError(CfnInitError):
 
 
 # --- codeartifact leaves -----------------------------------------------------
+
+
+class CodeArtifactInputError(CodeArtifactError, ValueError):
+    """A name, format, package, version, pattern or domain description is not accepted.
+
+    ``problems`` lists every problem found, one message each; the error's message
+    joins them.
+    """
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(self.problems))
+
+
+class RepositoryNotFoundError(CodeArtifactInputError):
+    """No repository of the domain has the given name."""
+
+
+class CodeArtifactLimitError(CodeArtifactInputError):
+    """A CodeArtifact quota would be exceeded.
+
+    The quotas: 10 direct upstreams per repository, one external connection per
+    repository, 1,000 repositories per domain.
+    """
+
+
+class PackageConflictError(CodeArtifactError):
+    """A publish conflicts with a version already present or reachable upstream.
+
+    CodeArtifact answers such a publish with ``ConflictException`` (HTTP 409).
+    """
+
+
+class OriginBlockedError(CodeArtifactError):
+    """A package origin control or a package group forbids the publish."""
 
 
 # --- k8s_dns leaves ----------------------------------------------------------
