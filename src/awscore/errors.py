@@ -17,6 +17,7 @@ from collections.abc import Iterable
 __all__ = [
     "AggregationError",
     "AutoScalingError",
+    "AutoScalingInputError",
     "AwsCoreError",
     "CfnInitError",
     "CfnInitInputError",
@@ -31,6 +32,8 @@ __all__ = [
     "ContentSha256MismatchError",
     "CredentialScopeError",
     "DecodedLengthMismatchError",
+    "DnsExtraMissingError",
+    "IntegrityCheckError",
     "InvalidExpiresError",
     "InvalidHashKeyError",
     "InvalidHeaderError",
@@ -42,26 +45,33 @@ __all__ = [
     "InvalidTrafficError",
     "InvalidUrlError",
     "K8sDnsError",
+    "K8sDnsInputError",
     "KinesisError",
     "KinesisInputError",
     "MalformedAggregateError",
     "MalformedAuthorizationError",
     "MalformedChunkError",
+    "MalformedPacketError",
     "MalformedPresignError",
     "MalformedRequestError",
     "MalformedTrailerError",
     "MissingAuthenticationError",
+    "NoRouteError",
+    "NotEspError",
     "OriginBlockedError",
     "PackageConflictError",
     "PathEscapeError",
+    "PodNotFoundError",
     "PresignExpiredError",
     "QuorumError",
     "QuorumInputError",
     "QuorumTooLargeError",
+    "ReplayedPacketError",
     "ReplayedRequestError",
     "RepositoryNotFoundError",
     "RequestTimeTooSkewedError",
     "RequestTooLargeError",
+    "SequenceExhaustedError",
     "ShardNotFoundError",
     "SigV4Error",
     "SigV4InputError",
@@ -69,11 +79,14 @@ __all__ = [
     "SignatureMismatchError",
     "StreamingNotSupportedError",
     "TrailerSignatureMismatchError",
+    "TtlExceededError",
     "UnknownAccessKeyError",
+    "UnknownSpiError",
     "UnresolvableIntrinsicError",
     "UnsafeQuorumError",
     "UnsignedHeaderError",
     "VpnError",
+    "VpnInputError",
 ]
 
 
@@ -477,6 +490,18 @@ class RequestTooLargeError(SigV4VerificationError):
 # --- autoscaling leaves ------------------------------------------------------
 
 
+class AutoScalingInputError(AutoScalingError, ValueError):
+    """A group, policy, alarm, metric or load trace is not accepted.
+
+    ``problems`` lists every problem found, one message each; the error's message
+    joins them.
+    """
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(self.problems))
+
+
 # --- cfn_init leaves ---------------------------------------------------------
 
 
@@ -572,4 +597,88 @@ class OriginBlockedError(CodeArtifactError):
 # --- k8s_dns leaves ----------------------------------------------------------
 
 
+class K8sDnsInputError(K8sDnsError, ValueError):
+    """A cluster description, record name, pod DNS setting or query is not accepted.
+
+    ``problems`` lists every problem found, one message each, each naming its field
+    (``services[2].ports[0].name``); the error's message joins them.
+    """
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(self.problems))
+
+
+class PodNotFoundError(K8sDnsInputError):
+    """No pod of the cluster has the given ``namespace/name``."""
+
+
+class DnsExtraMissingError(K8sDnsError, ImportError):
+    """The DNS server needs dnspython: ``pip install 'awscore[dns]'``."""
+
+
 # --- vpn leaves --------------------------------------------------------------
+
+
+class VpnInputError(VpnError, ValueError):
+    """An address, field, key, algorithm or VPN setting is not accepted.
+
+    ``problems`` lists every problem found, one message each; the error's message
+    joins them.
+    """
+
+    def __init__(self, *problems: str) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(self.problems))
+
+
+class MalformedPacketError(VpnError):
+    """Bytes received are not a well-formed IP, UDP or ESP packet."""
+
+
+class NotEspError(VpnError):
+    """A UDP 4500 datagram is IKE (non-ESP marker) or a NAT keepalive, not ESP.
+
+    ``kind`` is ``"ike"`` or ``"keepalive"`` (RFC 3948 §2.2, §2.3).
+    """
+
+    def __init__(self, message: str, *, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+class UnknownSpiError(VpnError):
+    """No inbound security association has the packet's SPI (RFC 4303 §3.4.2)."""
+
+    def __init__(self, message: str, *, spi: int) -> None:
+        super().__init__(message)
+        self.spi = spi
+
+
+class ReplayedPacketError(VpnError):
+    """A duplicate, or a packet left of the anti-replay window (RFC 4303 §3.4.3).
+
+    ``sequence`` is the (inferred, with ESN) 64-bit sequence number; ``reason`` is
+    ``"duplicate"``, ``"too old"`` or ``"zero"``.
+    """
+
+    def __init__(self, message: str, *, sequence: int, reason: str) -> None:
+        super().__init__(message)
+        self.sequence = sequence
+        self.reason = reason
+
+
+class IntegrityCheckError(VpnError):
+    """The ICV does not verify: the packet was altered or the keys differ."""
+
+
+class SequenceExhaustedError(VpnError):
+    """The outbound sequence number would cycle: the SA must be rekeyed (§3.3.3)."""
+
+
+class TtlExceededError(VpnError):
+    """The inner packet's TTL (hop limit) would reach 0 on entering the tunnel."""
+
+
+class NoRouteError(VpnError):
+    """No route (or no tunnel that is up) leads to the destination."""
