@@ -24,6 +24,7 @@ extensions = [
     "sphinx.ext.napoleon",
     "awscore_cli",
     "awscore_figures",
+    "awscore_apicheck",
     "awscore_tour",
     "awscore_verified",
     # one figure extension per later module: docs/_ext/awscore_figures_<module>.py

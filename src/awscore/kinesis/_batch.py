@@ -17,7 +17,9 @@ from awscore.kinesis._stream import Stream
 
 __all__ = ["MAX_PUT_RECORDS", "MAX_RECORD_BYTES", "PutRecordsEntry", "route_batch"]
 
+#: The most records one PutRecords call accepts (Kinesis API reference).
 MAX_PUT_RECORDS = 500
+#: The largest record, data plus partition key, in bytes (1 MiB).
 MAX_RECORD_BYTES = 1024 * 1024
 MAX_BATCH_BYTES = 5 * 1024 * 1024
 

@@ -51,8 +51,11 @@ __all__ = [
     "sign_details",
 ]
 
+#: The SigV4 algorithm name, first in the string to sign and the Authorization header.
 ALGORITHM = "AWS4-HMAC-SHA256"
+#: The payload hash of a request whose body is not signed (S3 presigned URLs).
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
+#: The hex SHA-256 of an empty body, the payload hash of most GET requests.
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 #: Seven days: the longest lifetime AWS accepts for a presigned URL.
 MAX_PRESIGN_EXPIRES = 604800

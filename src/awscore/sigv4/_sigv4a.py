@@ -35,6 +35,7 @@ __all__ = [
     "ecdsa_verify_hex",
 ]
 
+#: The SigV4A algorithm name: ECDSA over P-256 with SHA-256.
 ALGORITHM_V4A = "AWS4-ECDSA-P256-SHA256"
 # The order of the P-256 group (SEC 2, secp256r1 "n").
 _P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
