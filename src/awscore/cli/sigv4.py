@@ -370,6 +370,16 @@ def _as_json(details: SigningDetails) -> dict[str, object]:
     }
 
 
+def _wrap_authorization(value: str) -> str:
+    # one component per line keeps the tour inside an 80-column terminal
+    return ",\n        ".join(part.strip() for part in value.split(","))
+
+
+def _wrap_url(url: str) -> str:
+    base, _, query = url.partition("?")
+    return base + "\n      ?" + "\n      &".join(query.split("&"))
+
+
 def _tour() -> TourPart:
     # AWS's published example credentials and the test suite's date, so the
     # output can be checked against the AWS documentation by hand.
@@ -429,12 +439,12 @@ with AWS's published example key (AKIDEXAMPLE) on 2015-08-30 12:36 UTC.
 
 4. The signature, HMAC(signing key, string to sign), in the Authorization header:
 
-    Authorization: {signed.authorization}
+    Authorization: {_wrap_authorization(signed.authorization or "")}
 
 A presigned S3 URL carries the same proof in its query (S3 signs
 UNSIGNED-PAYLOAD, skips path normalization, and lets the URL live 1 day here):
 
-    {presigned.url}
+    {_wrap_url(presigned.url)}
 
 A server checks all of this the way AWS does. The signed GET verifies; the same
 request with one query value changed does not:
