@@ -1,0 +1,228 @@
+"""CloudWatch metric alarms: M out of N datapoints, comparison operators, missing data.
+
+A reusable model of how a CloudWatch alarm turns a series of datapoints (one per
+``Period``) into a state, as Amazon CloudWatch User Guide, "Using Amazon CloudWatch
+alarms" (evaluating an alarm; configuring how alarms treat missing data) describes:
+the alarm looks at the last ``EvaluationPeriods`` datapoints and goes to ``ALARM``
+when at least ``DatapointsToAlarm`` of them breach the threshold.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from fractions import Fraction
+
+from awscore.errors import AutoScalingInputError
+
+__all__ = [
+    "Alarm",
+    "AlarmState",
+    "ComparisonOperator",
+    "TreatMissingData",
+    "as_fraction",
+    "evaluate_alarm",
+]
+
+Number = int | float | Fraction
+
+
+class ComparisonOperator(StrEnum):
+    """CloudWatch's threshold comparisons (PutMetricAlarm ``ComparisonOperator``)."""
+
+    GREATER_THAN_OR_EQUAL_TO_THRESHOLD = "GreaterThanOrEqualToThreshold"
+    GREATER_THAN_THRESHOLD = "GreaterThanThreshold"
+    LESS_THAN_THRESHOLD = "LessThanThreshold"
+    LESS_THAN_OR_EQUAL_TO_THRESHOLD = "LessThanOrEqualToThreshold"
+
+    @property
+    def is_upper(self) -> bool:
+        """True for the ``Greater*`` operators: the alarm watches for high values."""
+        return self.value.startswith("Greater")
+
+
+class TreatMissingData(StrEnum):
+    """How an alarm treats a missing datapoint (PutMetricAlarm ``TreatMissingData``)."""
+
+    MISSING = "missing"
+    IGNORE = "ignore"
+    BREACHING = "breaching"
+    NOT_BREACHING = "notBreaching"
+
+
+class AlarmState(StrEnum):
+    """The three states of a CloudWatch alarm (``StateValue``)."""
+
+    OK = "OK"
+    ALARM = "ALARM"
+    INSUFFICIENT_DATA = "INSUFFICIENT_DATA"
+
+
+def as_fraction(value: object, what: str, problems: list[str]) -> Fraction | None:
+    """``value`` as an exact Fraction, or None after appending why it is not one.
+
+    Accepts int, float and Fraction (not bool); a float converts exactly, so 0.1
+    is the binary double nearest 1/10, which is what AWS's float64 metrics hold.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float | Fraction):
+        problems.append(f"{what}={value!r} is not a number: must be a finite number")
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        problems.append(f"{what}={value!r} is not finite: must be a finite number")
+        return None
+    return Fraction(value)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Alarm:
+    """A CloudWatch metric alarm on one metric.
+
+    ``threshold`` and ``comparison_operator`` decide whether one datapoint
+    *breaches*; the alarm is in ``ALARM`` when at least ``datapoints_to_alarm``
+    (default: ``evaluation_periods``) of the last ``evaluation_periods`` datapoints
+    breach. ``period`` is the length in seconds of one datapoint (10, 30 or a
+    multiple of 60, as CloudWatch accepts). ``treat_missing_data`` says what a
+    missing datapoint counts as (see :func:`evaluate_alarm`).
+
+    Raises :class:`~awscore.errors.AutoScalingInputError` listing every problem.
+    """
+
+    threshold: Number
+    comparison_operator: ComparisonOperator = (
+        ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
+    )
+    period: int = 60
+    evaluation_periods: int = 1
+    datapoints_to_alarm: int | None = None
+    treat_missing_data: TreatMissingData = TreatMissingData.MISSING
+    name: str = "alarm"
+
+    def __post_init__(self) -> None:
+        problems: list[str] = []
+        where = f"Alarm {self.name!r}"
+        as_fraction(self.threshold, f"{where} threshold", problems)
+        try:
+            object.__setattr__(
+                self,
+                "comparison_operator",
+                ComparisonOperator(self.comparison_operator),
+            )
+        except ValueError:
+            problems.append(
+                f"{where} comparison_operator={self.comparison_operator!r} is not "
+                f"one of {', '.join(o.value for o in ComparisonOperator)}"
+            )
+        try:
+            object.__setattr__(
+                self, "treat_missing_data", TreatMissingData(self.treat_missing_data)
+            )
+        except ValueError:
+            problems.append(
+                f"{where} treat_missing_data={self.treat_missing_data!r} is not one "
+                f"of {', '.join(t.value for t in TreatMissingData)}"
+            )
+        if not _is_int(self.period) or not (
+            self.period in (10, 30) or (self.period > 0 and self.period % 60 == 0)
+        ):
+            problems.append(
+                f"{where} period={self.period!r} must be 10, 30 or a positive "
+                "multiple of 60 seconds"
+            )
+        if not _is_int(self.evaluation_periods) or self.evaluation_periods < 1:
+            problems.append(
+                f"{where} evaluation_periods={self.evaluation_periods!r} must be "
+                "an integer >= 1"
+            )
+        m = self.datapoints_to_alarm
+        if m is not None and (
+            not _is_int(m)
+            or m < 1
+            or (_is_int(self.evaluation_periods) and m > self.evaluation_periods)
+        ):
+            problems.append(
+                f"{where} datapoints_to_alarm={m!r} must be an integer in "
+                f"1..evaluation_periods ({self.evaluation_periods!r})"
+            )
+        if problems:
+            raise AutoScalingInputError(problems)
+
+    @property
+    def required(self) -> int:
+        """M: how many breaching datapoints put the alarm in ALARM."""
+        if self.datapoints_to_alarm is None:
+            return self.evaluation_periods
+        return self.datapoints_to_alarm
+
+    def breaches(self, value: Number) -> bool:
+        """Whether one datapoint ``value`` breaches the threshold."""
+        v, t = Fraction(value), Fraction(self.threshold)
+        match self.comparison_operator:
+            case ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD:
+                return v >= t
+            case ComparisonOperator.GREATER_THAN_THRESHOLD:
+                return v > t
+            case ComparisonOperator.LESS_THAN_THRESHOLD:
+                return v < t
+            case _:
+                return v <= t
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def evaluate_alarm(
+    alarm: Alarm,
+    datapoints: Sequence[Number | None],
+    *,
+    previous: AlarmState = AlarmState.INSUFFICIENT_DATA,
+) -> AlarmState:
+    """The state of ``alarm`` after seeing ``datapoints`` (oldest first).
+
+    Only the last ``evaluation_periods`` datapoints count; fewer than that are
+    padded with missing datapoints at the old end. ``None`` is a missing
+    datapoint, which counts as ``treat_missing_data`` says:
+
+    * ``breaching`` / ``notBreaching``: as a breaching / good datapoint;
+    * ``missing`` (the default): not at all; if every datapoint is missing the
+      alarm goes to ``INSUFFICIENT_DATA``, else it is ``ALARM`` when at least M of
+      the present datapoints breach and ``OK`` otherwise;
+    * ``ignore``: not at all, and the alarm keeps ``previous`` unless the present
+      datapoints decide: M breaching (``ALARM``) or too many good ones for M to be
+      reached even if every missing one breached (``OK``).
+
+    CloudWatch may also look further back than N periods when data is late;
+    awscore evaluates exactly the last N (the documented window).
+
+    Raises :class:`~awscore.errors.AutoScalingInputError` for a datapoint that is
+    not a finite number or None.
+    """
+    n = alarm.evaluation_periods
+    window = list(datapoints)[-n:]
+    problems: list[str] = []
+    values: list[Fraction | None] = []
+    for i, point in enumerate(window):
+        if point is None:
+            values.append(None)
+        else:
+            values.append(
+                as_fraction(point, f"Alarm {alarm.name!r} datapoint {i}", problems)
+            )
+    if problems:
+        raise AutoScalingInputError(problems)
+    m = alarm.required
+    present = [v for v in values if v is not None]
+    missing = n - len(present)  # a short series is padded with missing ones
+    breaching = sum(1 for v in present if alarm.breaches(v))
+    treat = alarm.treat_missing_data
+    if treat == TreatMissingData.BREACHING:
+        breaching += missing
+    if breaching >= m:
+        return AlarmState.ALARM
+    if treat == TreatMissingData.IGNORE and breaching + missing >= m:
+        return previous  # the missing datapoints could still have decided
+    if treat == TreatMissingData.MISSING and not present:
+        return AlarmState.INSUFFICIENT_DATA
+    return AlarmState.OK
