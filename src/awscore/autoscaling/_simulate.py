@@ -330,7 +330,12 @@ class _Run:
                 )
 
     def _decide(self, t: int, metric: Fraction) -> None:
-        not_ready = sum(n for at, n in self.batches if t < at + self.delay + self.warm)
+        # Instances that were not in service for the whole last interval did not
+        # produce the metric being acted on: they count as not ready yet.
+        since = t - self.settings.decision_interval
+        not_ready = sum(
+            n for at, n in self.batches if since < at + self.delay + self.warm
+        )
         state = ScalingState(
             warming_capacity=not_ready,
             simple_cooldown_until=self.cooldown_until,
