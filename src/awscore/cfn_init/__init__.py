@@ -1,0 +1,119 @@
+"""cfn-init and cfn-hup: ``AWS::CloudFormation::Init`` planned in cfn-init's order.
+
+>>> from awscore.cfn_init import plan
+>>> metadata = {"config": {
+...     "packages": {"yum": {"httpd": []}},
+...     "files": {"/var/www/html/index.html": {"content": "Hello World"}},
+...     "services": {"sysvinit": {"httpd": {"enabled": True, "ensureRunning": True}}},
+... }}
+>>> for action in plan(metadata).actions:
+...     print(action.path)
+config.packages.yum.httpd
+config.files./var/www/html/index.html
+config.services.sysvinit.httpd
+"""
+
+from __future__ import annotations
+
+from awscore.cfn_init._execute import (
+    ActionResult,
+    Backend,
+    DryRunBackend,
+    Fetch,
+    LocalBackend,
+    PackageManager,
+    RecordingPackageManager,
+    RecordingServiceManager,
+    RecordingUserManager,
+    Report,
+    ServiceManager,
+    Status,
+    StepResult,
+    UserManager,
+    execute,
+    fetch_url,
+    service_operations,
+)
+from awscore.cfn_init._hup import (
+    Hook,
+    HookFiring,
+    HookPath,
+    HupConfig,
+    HupDecision,
+    Trigger,
+    hooks_to_fire,
+)
+from awscore.cfn_init._model import (
+    PACKAGE_MANAGER_ORDER,
+    SECTION_ORDER,
+    SERVICE_MANAGERS,
+    Action,
+    Command,
+    Detail,
+    File,
+    Group,
+    Package,
+    Plan,
+    Section,
+    Service,
+    Source,
+    User,
+)
+from awscore.cfn_init._mustache import render as render_mustache
+from awscore.cfn_init._plan import is_truthy, package_manager_key, plan, validate
+from awscore.cfn_init._template import (
+    INIT_KEY,
+    CfnYamlLoader,
+    load_init_metadata,
+    parse_template,
+)
+
+__all__ = [
+    "INIT_KEY",
+    "PACKAGE_MANAGER_ORDER",
+    "SECTION_ORDER",
+    "SERVICE_MANAGERS",
+    "Action",
+    "ActionResult",
+    "Backend",
+    "CfnYamlLoader",
+    "Command",
+    "Detail",
+    "DryRunBackend",
+    "Fetch",
+    "File",
+    "Group",
+    "Hook",
+    "HookFiring",
+    "HookPath",
+    "HupConfig",
+    "HupDecision",
+    "LocalBackend",
+    "Package",
+    "PackageManager",
+    "Plan",
+    "RecordingPackageManager",
+    "RecordingServiceManager",
+    "RecordingUserManager",
+    "Report",
+    "Section",
+    "Service",
+    "ServiceManager",
+    "Source",
+    "Status",
+    "StepResult",
+    "Trigger",
+    "User",
+    "UserManager",
+    "execute",
+    "fetch_url",
+    "hooks_to_fire",
+    "is_truthy",
+    "load_init_metadata",
+    "package_manager_key",
+    "parse_template",
+    "plan",
+    "render_mustache",
+    "service_operations",
+    "validate",
+]
