@@ -1,0 +1,305 @@
+"""``awscore k8s-dns``: Kubernetes DNS records, pod resolv.conf, search, a server."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from awscore.cli._tour import TourPart, TourSection
+from awscore.errors import CliError
+from awscore.k8s_dns import LIBCS, Cluster, DnsAnswer, Resolution, resolve
+
+__all__ = ["EXAMPLE_CLUSTER", "TOUR", "register"]
+
+#: The built-in cluster used when ``--cluster`` is not given, and by the tour.
+EXAMPLE_CLUSTER = """\
+zone: cluster.local
+dns_ips: [10.96.0.10]
+service_cidrs: [10.96.0.0/12]
+node_resolv_conf: |
+  nameserver 10.0.0.2
+  search ec2.internal
+upstream:
+  api.example.com: [93.184.216.34]
+services:
+  - {name: api, namespace: prod, cluster_ip: 10.96.0.20,
+     ports: [{name: http, port: 80}, {name: grpc, port: 9090}]}
+  - name: db
+    namespace: prod
+    cluster_ip: None
+    ports: [{name: pg, port: 5432}]
+    endpoints: [{ip: 10.244.1.10, hostname: db-0}, {ip: 10.244.2.11, hostname: db-1}]
+  - {name: search, namespace: prod, type: ExternalName,
+     external_name: search.example.com}
+  - {name: api, namespace: staging, cluster_ip: 10.96.1.20,
+     ports: [{name: http, port: 80}]}
+pods:
+  - {name: web-0, namespace: prod, ip: 10.244.1.5}
+  - {name: db-0, namespace: prod, ip: 10.244.1.10, hostname: db-0, subdomain: db}
+  - {name: db-1, namespace: prod, ip: 10.244.2.11, hostname: db-1, subdomain: db}
+  - {name: tools, namespace: staging, ip: 10.244.3.7}
+"""
+
+_EPILOGS = {
+    "query": "example:\n  awscore k8s-dns query --cluster c.yaml "
+    "_http._tcp.api.prod.svc.cluster.local SRV\n"
+    "  awscore k8s-dns query --cluster kubectl.json 20.0.96.10.in-addr.arpa PTR",
+    "resolve": "example:\n"
+    "  awscore k8s-dns resolve --cluster c.yaml --pod prod/web-0 api\n"
+    "  awscore k8s-dns resolve --pod prod/web-0 api.example.com --libc musl",
+    "resolv-conf": "example:\n"
+    "  awscore k8s-dns resolv-conf --cluster c.yaml --pod prod/web-0",
+    "serve": "example:\n"
+    "  awscore k8s-dns serve --cluster c.yaml --listen 127.0.0.1:5353\n"
+    "  dig @127.0.0.1 -p 5353 api.prod.svc.cluster.local",
+}
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``awscore k8s-dns`` and its verbs."""
+    parser = subparsers.add_parser(
+        "k8s-dns",
+        help="Kubernetes DNS: records, pod resolv.conf, glibc/musl search, a server",
+        description="Answer Kubernetes DNS questions from a cluster description "
+        "(awscore's YAML/JSON, or `kubectl get services,endpoints,pods -A -o json`).",
+        epilog="\n\n".join(_EPILOGS.values()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    verbs = parser.add_subparsers(title="verbs", metavar="VERB")
+
+    def verb(name: str, help_: str) -> argparse.ArgumentParser:
+        sub = verbs.add_parser(
+            name,
+            help=help_,
+            description=help_,
+            epilog=_EPILOGS[name],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        sub.add_argument(
+            "--cluster",
+            type=Path,
+            help="cluster file: YAML/JSON description or kubectl JSON "
+            "(default: a built-in example)",
+        )
+        return sub
+
+    query = verb("query", "answer one question as the cluster DNS server does")
+    query.add_argument("name", help="the name asked, e.g. api.prod.svc.cluster.local")
+    query.add_argument("type", nargs="?", default="A", help="record type (A)")
+    query.add_argument("--json", action="store_true", help="machine-readable output")
+    query.set_defaults(handler=_query)
+
+    res = verb("resolve", "resolve a name from a pod: every query its libc sends")
+    res.add_argument("name", help="the name an application looks up, e.g. api")
+    res.add_argument("--pod", required=True, help="namespace/name of the pod")
+    res.add_argument("--type", default="A", help="record type (A)")
+    res.add_argument(
+        "--libc", choices=(*LIBCS, "both"), default="both", help="search algorithm"
+    )
+    res.add_argument("--json", action="store_true", help="machine-readable output")
+    res.set_defaults(handler=_resolve)
+
+    conf = verb("resolv-conf", "the /etc/resolv.conf kubelet writes for a pod")
+    conf.add_argument("--pod", required=True, help="namespace/name of the pod")
+    conf.add_argument("--json", action="store_true", help="machine-readable output")
+    conf.set_defaults(handler=_resolv_conf)
+
+    serve = verb("serve", "serve the cluster's DNS on UDP and TCP until interrupted")
+    serve.add_argument(
+        "--listen", default="127.0.0.1:5353", help="HOST:PORT (127.0.0.1:5353)"
+    )
+    serve.set_defaults(handler=_serve)
+
+
+def _cluster(path: Path | None) -> Cluster:
+    if path is None:
+        return Cluster.load(EXAMPLE_CLUSTER)
+    return Cluster.load(path.read_bytes())
+
+
+def _answer_json(answer: DnsAnswer) -> dict[str, Any]:
+    return {
+        "qname": answer.qname,
+        "qtype": answer.qtype,
+        "rcode": answer.rcode.value,
+        "status": answer.status,
+        "answer": [r.text for r in answer.answer],
+        "authority": [r.text for r in answer.authority],
+    }
+
+
+def _answer_lines(answer: DnsAnswer) -> list[str]:
+    lines = [f";; {answer.qname} {answer.qtype}: {answer.status}"]
+    lines += [r.text for r in answer.answer]
+    if answer.authority:
+        lines.append(";; authority")
+        lines += [r.text for r in answer.authority]
+    return lines
+
+
+def _query(args: argparse.Namespace) -> int:
+    answer = _cluster(args.cluster).query(args.name, args.type)
+    if args.json:
+        _dump(_answer_json(answer))
+    else:
+        sys.stdout.write("\n".join(_answer_lines(answer)) + "\n")
+    return 0
+
+
+def _resolution_json(result: Resolution) -> dict[str, Any]:
+    return {
+        "libc": result.libc,
+        "name": result.name,
+        "qtype": result.qtype,
+        "status": result.status,
+        "attempts": [{"qname": a.qname, "status": a.status} for a in result.attempts],
+        "answer": [r.text for r in result.answer.answer] if result.answer else [],
+    }
+
+
+def _resolution_lines(result: Resolution) -> list[str]:
+    lines = [f"{result.libc}: {len(result.attempts)} queries, {result.status}"]
+    for i, attempt in enumerate(result.attempts, 1):
+        lines.append(f"  {i}. {attempt.qname:<45} {attempt.status}")
+    if result.answer:
+        lines += [f"     {r.text}" for r in result.answer.answer]
+    return lines
+
+
+def _resolve_all(
+    cluster: Cluster, pod: str, name: str, qtype: str, libc: str
+) -> list[Resolution]:
+    chosen = LIBCS if libc == "both" else (libc,)
+    return [resolve(cluster, pod, name, qtype, c) for c in chosen]  # type: ignore[arg-type]
+
+
+def _resolve(args: argparse.Namespace) -> int:
+    cluster = _cluster(args.cluster)
+    results = _resolve_all(cluster, args.pod, args.name, args.type, args.libc)
+    if args.json:
+        _dump(
+            {
+                "resolv_conf": results[0].resolv_conf.text,
+                "resolutions": [_resolution_json(r) for r in results],
+            }
+        )
+        return 0
+    conf = results[0].resolv_conf
+    out = [f"{args.pod}: search {' '.join(conf.search)}, ndots:{conf.ndots}"]
+    for result in results:
+        out += _resolution_lines(result)
+    sys.stdout.write("\n".join(out) + "\n")
+    return 0
+
+
+def _resolv_conf(args: argparse.Namespace) -> int:
+    conf = _cluster(args.cluster).resolv_conf(args.pod)
+    if args.json:
+        _dump(
+            {
+                "nameservers": list(conf.nameservers),
+                "search": list(conf.search),
+                "options": list(conf.options),
+                "warnings": list(conf.warnings),
+                "text": conf.text,
+            }
+        )
+        return 0
+    sys.stdout.write(conf.text)
+    for warning in conf.warnings:
+        sys.stderr.write(f"awscore: warning: {warning}\n")
+    return 0
+
+
+def _listen(text: str) -> tuple[str, int]:
+    host, sep, port = text.rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or int(port) > 65535:
+        raise CliError(f"--listen {text!r} is not HOST:PORT, e.g. 127.0.0.1:5353")
+    return host, int(port)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from awscore.k8s_dns import DnsServer
+
+    host, port = _listen(args.listen)
+    cluster = _cluster(args.cluster)
+    server = DnsServer(cluster, host, port)
+
+    def stop(signum: int, frame: object) -> None:
+        server.close()
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    server.start()
+    try:
+        sys.stdout.write(
+            f"serving {cluster.zone} on {server.address[0]}:{server.port} "
+            "(UDP and TCP); Ctrl-C stops\n"
+        )
+        sys.stdout.flush()
+        server.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+        signal.signal(signal.SIGTERM, previous)
+    sys.stdout.write(
+        f"stopped: {server.udp_queries} UDP and {server.tcp_queries} TCP queries "
+        f"answered, {server.dropped} dropped\n"
+    )
+    return 0
+
+
+def _dump(document: object) -> None:
+    json.dump(document, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+def _tour() -> TourPart:
+    cluster = Cluster.load(EXAMPLE_CLUSTER)
+    conf = cluster.resolv_conf("prod/web-0")
+    short = resolve(cluster, "prod/web-0", "api")
+    other = resolve(cluster, "prod/web-0", "api.staging")
+    external = {
+        c: resolve(cluster, "prod/web-0", "api.example.com", libc=c) for c in LIBCS
+    }
+    srv = cluster.query("_http._tcp.api.prod.svc.cluster.local", "SRV")
+    lines = [
+        "A pod's resolv.conf (prod/web-0, dnsPolicy ClusterFirst):",
+        "",
+        *("  " + line for line in conf.text.splitlines()),
+        "",
+        "`api` from prod: the first search domain finds the service.",
+        *_resolution_lines(short),
+        "",
+        "`api.staging` (1 dot < ndots:5) walks the search list first:",
+        *_resolution_lines(other),
+        "",
+        "`api.example.com` from the same pod: four NXDOMAINs before the real name.",
+        *_resolution_lines(external["glibc"]),
+        "",
+        "SRV for a named port:",
+        *("  " + r.text for r in srv.answer),
+        "",
+        "Try `awscore k8s-dns resolve --pod prod/web-0 api.example.com.` (one query),",
+        "or `awscore k8s-dns serve` and",
+        "`dig @127.0.0.1 -p 5353 api.prod.svc.cluster.local`.",
+    ]
+    return TourPart(
+        text="\n".join(lines),
+        data={
+            "resolv_conf": conf.text,
+            "short_name": _resolution_json(short),
+            "other_namespace": _resolution_json(other),
+            "external": {c: _resolution_json(r) for c, r in external.items()},
+        },
+    )
+
+
+TOUR = TourSection(
+    name="k8s_dns", title="k8s_dns: what `api` costs from a pod", run=_tour
+)

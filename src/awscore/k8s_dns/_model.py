@@ -1,0 +1,776 @@
+"""The cluster model and its authoritative answers.
+
+Records follow the Kubernetes DNS-Based Service Discovery specification, version
+1.1.0 (``kubernetes/dns`` ``docs/specification.md``); where the specification leaves
+a choice, awscore does what CoreDNS's ``kubernetes`` plugin does (named below).
+"""
+
+from __future__ import annotations
+
+import enum
+import ipaddress
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from awscore.errors import K8sDnsInputError
+from awscore.k8s_dns._names import (
+    canonical_ip,
+    dashed,
+    dns1035_label_problem,
+    dns1123_label_problem,
+    dns1123_subdomain_problem,
+    dns_name_problem,
+    ip_problem,
+    port_name_problem,
+    reverse_name,
+    undash,
+)
+from awscore.k8s_dns._resolvconf import (
+    DEFAULT_NODE_RESOLV_CONF,
+    DnsPolicy,
+    PodDnsConfig,
+    ResolvConf,
+    resolv_conf,
+)
+
+#: The specification version served at ``dns-version.<zone>`` (spec §2.2).
+SPEC_VERSION = "1.1.0"
+#: CoreDNS's default record TTL in seconds (``kubernetes`` plugin, ``ttl``).
+DEFAULT_TTL = 5
+#: The reverse zones answered with PTR records, as CoreDNS's default Corefile.
+REVERSE_ZONES = ("in-addr.arpa", "ip6.arpa")
+
+_TYPE_NAME = re.compile(r"[A-Z][A-Z0-9-]{0,15}\Z")
+
+
+class RecordType(enum.StrEnum):
+    """The record types the model produces (and ANY)."""
+
+    A = "A"
+    NS = "NS"
+    CNAME = "CNAME"
+    SOA = "SOA"
+    PTR = "PTR"
+    TXT = "TXT"
+    AAAA = "AAAA"
+    SRV = "SRV"
+    ANY = "ANY"
+
+
+class Rcode(enum.StrEnum):
+    """DNS response codes (RFC 1035 §4.1.1, RFC 6891 for BADVERS)."""
+
+    NOERROR = "NOERROR"
+    FORMERR = "FORMERR"
+    SERVFAIL = "SERVFAIL"
+    NXDOMAIN = "NXDOMAIN"
+    NOTIMP = "NOTIMP"
+    REFUSED = "REFUSED"
+
+
+class Protocol(enum.StrEnum):
+    """A service port's protocol."""
+
+    TCP = "TCP"
+    UDP = "UDP"
+    SCTP = "SCTP"
+
+
+class ServiceType(enum.StrEnum):
+    """``spec.type`` of a Service; NodePort and LoadBalancer have cluster IPs too."""
+
+    CLUSTER_IP = "ClusterIP"
+    NODE_PORT = "NodePort"
+    LOAD_BALANCER = "LoadBalancer"
+    EXTERNAL_NAME = "ExternalName"
+
+
+class PodMode(enum.StrEnum):
+    """CoreDNS's ``pods`` option for ``<a-b-c-d>.<ns>.pod.<zone>`` records.
+
+    ``disabled``: no pod records; ``insecure``: any dashed IP in an existing
+    namespace answers (kube-dns's behaviour); ``verified``: only the IP of a pod
+    that exists in that namespace.
+    """
+
+    DISABLED = "disabled"
+    INSECURE = "insecure"
+    VERIFIED = "verified"
+
+
+_E = TypeVar("_E", bound=enum.StrEnum)
+
+
+def _enum(kind: type[_E], value: object, where: str) -> _E:
+    try:
+        return kind(str(value))
+    except ValueError:
+        accepted = ", ".join(member.value for member in kind)
+        raise K8sDnsInputError(
+            [f"{where} {value!r} is not accepted: one of {accepted}"]
+        ) from None
+
+
+def _raise(problems: list[str]) -> None:
+    if problems:
+        raise K8sDnsInputError(problems)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Port:
+    """A service or endpoint port; only named ports get SRV records (spec §2.4.1)."""
+
+    port: int
+    name: str | None = None
+    protocol: Protocol = Protocol.TCP
+
+    def __post_init__(self) -> None:
+        problems = []
+        if isinstance(self.port, bool) or not isinstance(self.port, int):
+            problems.append(f"port {self.port!r} must be an integer 1..65535")
+        elif not 1 <= self.port <= 65535:
+            problems.append(f"port {self.port} is out of range: must be 1..65535")
+        if self.name is not None:
+            problem = port_name_problem(self.name, "name")
+            if problem:
+                problems.append(problem)
+        _raise(problems)
+        object.__setattr__(self, "protocol", _enum(Protocol, self.protocol, "protocol"))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Endpoint:
+    """One endpoint address of a service (an Endpoints subset's address).
+
+    ``ports`` are the subset's ports (empty: the service's ports); ``ready`` False
+    is a ``notReadyAddresses`` entry, which gets no record.
+    """
+
+    ip: str
+    hostname: str | None = None
+    ready: bool = True
+    ports: tuple[Port, ...] = ()
+
+    def __post_init__(self) -> None:
+        problems = []
+        problem = ip_problem(self.ip, "ip")
+        if problem:
+            problems.append(problem)
+        if self.hostname is not None:
+            problem = dns1123_label_problem(self.hostname, "hostname")
+            if problem:
+                problems.append(problem)
+        _raise(problems)
+        object.__setattr__(self, "ip", canonical_ip(self.ip))
+        object.__setattr__(self, "ports", tuple(self.ports))
+
+    @property
+    def label(self) -> str:
+        """The endpoint's DNS label: its hostname, else its dashed IP (CoreDNS)."""
+        return self.hostname if self.hostname else dashed(self.ip)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Service:
+    """A Service: ClusterIP (with ``cluster_ips``), headless (none), or ExternalName.
+
+    NodePort and LoadBalancer services are ClusterIP services for DNS.
+    """
+
+    name: str
+    namespace: str
+    type: ServiceType = ServiceType.CLUSTER_IP
+    cluster_ips: tuple[str, ...] = ()
+    ports: tuple[Port, ...] = ()
+    external_name: str | None = None
+    endpoints: tuple[Endpoint, ...] = ()
+
+    def __post_init__(self) -> None:  # noqa: PLR0912 - one check per field
+        problems = []
+        for problem in (
+            dns1035_label_problem(self.name, "name"),
+            dns1123_label_problem(self.namespace, "namespace"),
+        ):
+            if problem:
+                problems.append(problem)
+        try:
+            kind = _enum(ServiceType, self.type, "type")
+        except K8sDnsInputError as exc:
+            problems.extend(exc.problems)
+            kind = ServiceType.CLUSTER_IP
+        ips = []
+        for i, ip in enumerate(self.cluster_ips):
+            problem = ip_problem(ip, f"cluster_ips[{i}]")
+            if problem:
+                problems.append(problem)
+            else:
+                ips.append(canonical_ip(ip))
+        if kind is ServiceType.EXTERNAL_NAME:
+            if self.external_name is None:
+                problems.append("external_name is required for an ExternalName service")
+            else:
+                problem = dns_name_problem(self.external_name, "external_name")
+                if problem:
+                    problems.append(problem)
+        elif self.external_name is not None:
+            problems.append(
+                f"external_name is only accepted with type ExternalName, not {kind}"
+            )
+        seen: set[tuple[str, Protocol]] = set()
+        for i, port in enumerate(self.ports):
+            if port.name is not None:
+                key = (port.name, port.protocol)
+                if key in seen:
+                    problems.append(
+                        f"ports[{i}].name {port.name!r} is repeated for {port.protocol}"
+                    )
+                seen.add(key)
+        _raise(problems)
+        object.__setattr__(self, "type", kind)
+        object.__setattr__(self, "cluster_ips", tuple(ips))
+        object.__setattr__(self, "ports", tuple(self.ports))
+        object.__setattr__(self, "endpoints", tuple(self.endpoints))
+
+    @property
+    def headless(self) -> bool:
+        """True for a non-ExternalName service without a cluster IP."""
+        return self.type is not ServiceType.EXTERNAL_NAME and not self.cluster_ips
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Pod:
+    """A pod: its IPs and the spec fields that shape its DNS."""
+
+    name: str
+    namespace: str
+    ips: tuple[str, ...] = ()
+    hostname: str | None = None
+    subdomain: str | None = None
+    host_network: bool = False
+    dns_policy: DnsPolicy = DnsPolicy.CLUSTER_FIRST
+    dns_config: PodDnsConfig | None = None
+
+    def __post_init__(self) -> None:
+        problems = []
+        for problem in (
+            dns1123_subdomain_problem(self.name, "name"),
+            dns1123_label_problem(self.namespace, "namespace"),
+            None
+            if self.hostname is None
+            else dns1123_label_problem(self.hostname, "hostname"),
+            None
+            if self.subdomain is None
+            else dns1123_label_problem(self.subdomain, "subdomain"),
+        ):
+            if problem:
+                problems.append(problem)
+        ips = []
+        for i, ip in enumerate(self.ips):
+            problem = ip_problem(ip, f"ips[{i}]")
+            if problem:
+                problems.append(problem)
+            else:
+                ips.append(canonical_ip(ip))
+        try:
+            policy = _enum(DnsPolicy, self.dns_policy, "dns_policy")
+        except K8sDnsInputError as exc:
+            problems.extend(exc.problems)
+            policy = DnsPolicy.CLUSTER_FIRST
+        _raise(problems)
+        object.__setattr__(self, "ips", tuple(ips))
+        object.__setattr__(self, "dns_policy", policy)
+
+    @property
+    def key(self) -> str:
+        """``namespace/name``."""
+        return f"{self.namespace}/{self.name}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Record:
+    """One resource record: absolute owner name, type, TTL, and RDATA as text.
+
+    ``data`` is the presentation form (RFC 1035 §5.1) that ``dig`` prints:
+    ``10.96.0.1``, ``0 100 80 api.prod.svc.cluster.local.``, ``"1.1.0"``.
+    """
+
+    name: str
+    type: str
+    ttl: int
+    data: str
+
+    @property
+    def text(self) -> str:
+        """The record as a zone-file line."""
+        return f"{self.name} {self.ttl} IN {self.type} {self.data}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DnsAnswer:
+    """A response: its rcode, answer and authority sections.
+
+    NODATA is ``rcode`` NOERROR with an empty answer (``nodata`` True) and the
+    zone's SOA in ``authority`` (RFC 2308 §2.2).
+    """
+
+    qname: str
+    qtype: str
+    rcode: Rcode
+    answer: tuple[Record, ...] = ()
+    authority: tuple[Record, ...] = ()
+    authoritative: bool = False
+
+    @property
+    def nodata(self) -> bool:
+        """True for NOERROR with no answer records."""
+        return self.rcode is Rcode.NOERROR and not self.answer
+
+    @property
+    def status(self) -> str:
+        """The rcode's name, or ``NODATA`` for an empty NOERROR."""
+        return "NODATA" if self.nodata else self.rcode.value
+
+
+def normalise_qtype(qtype: object) -> str:
+    """A query type's mnemonic (``a`` is ``A``); ``TYPE65280`` and the like pass.
+
+    Raises :class:`K8sDnsInputError` for anything that is not a type mnemonic.
+    """
+    if isinstance(qtype, str):
+        upper = qtype.upper()
+        if _TYPE_NAME.match(upper):
+            return upper
+    raise K8sDnsInputError(
+        [
+            f"qtype {qtype!r} is not a record type: a mnemonic such as A, AAAA, SRV, "
+            "PTR, TXT, CNAME, or TYPE<n>"
+        ]
+    )
+
+
+def _absolute(name: str) -> str:
+    return name if name.endswith(".") else name + "."
+
+
+_Index = dict[str, dict[str, list[str]]]
+
+
+def _networks(
+    values: Iterable[str],
+) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return [ipaddress.ip_network(v, strict=False) for v in values]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Cluster:
+    """A cluster's DNS view: namespaces, services, endpoints and pods.
+
+    ``zone`` is the cluster domain; ``dns_ips`` the cluster DNS service's IPs
+    (kubelet's ``clusterDNS``); ``service_cidrs``, when given, must contain every
+    cluster IP; ``node_resolv_conf`` is the nodes' ``/etc/resolv.conf``;
+    ``upstream`` maps names outside the cluster to addresses, standing in for the
+    resolver CoreDNS forwards to (used by :func:`resolve`, not by the server).
+    ``serial`` is the SOA serial (CoreDNS uses the time of the last change).
+
+    Raises :class:`~awscore.errors.K8sDnsInputError` listing every problem:
+    duplicate services or pods, cluster IPs outside the service CIDRs, a bad
+    zone, TTL or CIDR.
+    """
+
+    zone: str = "cluster.local"
+    namespaces: tuple[str, ...] = ()
+    services: tuple[Service, ...] = ()
+    pods: tuple[Pod, ...] = ()
+    pod_mode: PodMode = PodMode.INSECURE
+    ttl: int = DEFAULT_TTL
+    dns_ips: tuple[str, ...] = ("10.96.0.10",)
+    service_cidrs: tuple[str, ...] = ()
+    node_resolv_conf: ResolvConf = DEFAULT_NODE_RESOLV_CONF
+    upstream: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    serial: int = 1
+    _index: _Index = field(init=False, repr=False, compare=False)
+    _nonterminals: frozenset[str] = field(init=False, repr=False, compare=False)
+    _all_namespaces: frozenset[str] = field(init=False, repr=False, compare=False)
+    _pod_ips: frozenset[tuple[str, str]] = field(init=False, repr=False, compare=False)
+    _upstream: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._validate()
+        zone = self.zone.rstrip(".").lower()
+        object.__setattr__(self, "zone", zone)
+        object.__setattr__(self, "services", tuple(self.services))
+        object.__setattr__(self, "pods", tuple(self.pods))
+        object.__setattr__(self, "pod_mode", PodMode(self.pod_mode))
+        object.__setattr__(
+            self, "dns_ips", tuple(canonical_ip(ip) for ip in self.dns_ips)
+        )
+        namespaces = {
+            *self.namespaces,
+            *(s.namespace for s in self.services),
+            *(p.namespace for p in self.pods),
+        }
+        object.__setattr__(self, "_all_namespaces", frozenset(namespaces))
+        object.__setattr__(
+            self,
+            "_pod_ips",
+            frozenset((p.namespace, ip) for p in self.pods for ip in p.ips),
+        )
+        object.__setattr__(
+            self,
+            "_upstream",
+            {
+                name.rstrip(".").lower(): tuple(canonical_ip(ip) for ip in ips)
+                for name, ips in self.upstream.items()
+            },
+        )
+        self._build()
+
+    @classmethod
+    def load(cls, text: str | bytes, **options: Any) -> Cluster:
+        """A cluster from YAML or JSON: awscore's description or kubectl's List.
+
+        See :func:`~awscore.k8s_dns.load_cluster`.
+        """
+        from awscore.k8s_dns._load import load_cluster
+
+        return load_cluster(text, **options)
+
+    @classmethod
+    def from_dict(cls, document: Mapping[str, Any]) -> Cluster:
+        """A cluster from awscore's description, already parsed."""
+        from awscore.k8s_dns._load import cluster_from_dict
+
+        return cluster_from_dict(document)
+
+    @classmethod
+    def from_kubectl(cls, document: Mapping[str, Any], **options: Any) -> Cluster:
+        """A cluster from ``kubectl get services,endpoints,pods -A -o json``."""
+        from awscore.k8s_dns._load import cluster_from_kubectl
+
+        return cluster_from_kubectl(document, **options)
+
+    # --- validation ---------------------------------------------------------
+
+    def _validate(self) -> None:  # noqa: PLR0912 - every problem, one list
+        problems: list[str] = []
+        zone_problem = dns_name_problem(self.zone, "zone")
+        if zone_problem:
+            problems.append(zone_problem)
+        for i, ns in enumerate(self.namespaces):
+            problem = dns1123_label_problem(ns, f"namespaces[{i}]")
+            if problem:
+                problems.append(problem)
+        if isinstance(self.ttl, bool) or not isinstance(self.ttl, int):
+            problems.append(f"ttl {self.ttl!r} must be an integer 0..3600")
+        elif not 0 <= self.ttl <= 3600:
+            problems.append(
+                f"ttl {self.ttl} is out of range: must be 0..3600 (CoreDNS)"
+            )
+        if isinstance(self.serial, bool) or not isinstance(self.serial, int):
+            problems.append(f"serial {self.serial!r} must be an integer")
+        elif not 0 <= self.serial < 2**32:
+            problems.append(f"serial {self.serial} is out of range: must be 0..2**32-1")
+        try:
+            PodMode(self.pod_mode)
+        except ValueError:
+            problems.append(
+                f"pod_mode {self.pod_mode!r} is not accepted: one of disabled, "
+                "insecure, verified"
+            )
+        for i, ip in enumerate(self.dns_ips):
+            problem = ip_problem(ip, f"dns_ips[{i}]")
+            if problem:
+                problems.append(problem)
+        cidrs = []
+        for i, cidr in enumerate(self.service_cidrs):
+            try:
+                cidrs.append(ipaddress.ip_network(cidr, strict=False))
+            except (ValueError, TypeError):
+                problems.append(
+                    f"service_cidrs[{i}] {cidr!r} is not a CIDR such as 10.96.0.0/12"
+                )
+        for name, ips in self.upstream.items():
+            problem = dns_name_problem(name, f"upstream[{name!r}]")
+            if problem:
+                problems.append(problem)
+            for j, ip in enumerate(ips):
+                problem = ip_problem(ip, f"upstream[{name!r}][{j}]")
+                if problem:
+                    problems.append(problem)
+        seen: dict[tuple[str, str], int] = {}
+        for i, svc in enumerate(self.services):
+            key = (svc.namespace, svc.name)
+            if key in seen:
+                problems.append(
+                    f"services[{i}] {svc.namespace}/{svc.name} duplicates "
+                    f"services[{seen[key]}]: service names are unique in a namespace"
+                )
+            seen.setdefault(key, i)
+            for ip in svc.cluster_ips:
+                address = ipaddress.ip_address(ip)
+                if cidrs and not any(address in net for net in cidrs):
+                    shown = ", ".join(str(c) for c in cidrs)
+                    problems.append(
+                        f"services[{i}] {svc.namespace}/{svc.name} cluster IP {ip} "
+                        f"is outside the service CIDR ({shown})"
+                    )
+        pods: dict[tuple[str, str], int] = {}
+        for i, pod in enumerate(self.pods):
+            key = (pod.namespace, pod.name)
+            if key in pods:
+                problems.append(
+                    f"pods[{i}] {pod.namespace}/{pod.name} duplicates pods[{pods[key]}]"
+                )
+            pods.setdefault(key, i)
+        _raise(problems)
+
+    # --- the zone -----------------------------------------------------------
+
+    def _build(self) -> None:  # noqa: PLR0912, PLR0915 - the zone, record by record
+        index: _Index = {}
+        zone = self.zone
+
+        def add(name: str, rtype: str, data: str) -> None:
+            datas = index.setdefault(name, {}).setdefault(rtype, [])
+            if data not in datas:
+                datas.append(data)
+
+        for apex in (zone, *REVERSE_ZONES):
+            add(apex, "SOA", self._soa_data(apex))
+            add(apex, "NS", f"ns.dns.{zone}.")
+        for ip in self.dns_ips:
+            add(f"ns.dns.{zone}", "AAAA" if ":" in ip else "A", ip)
+        add(f"dns-version.{zone}", "TXT", f'"{SPEC_VERSION}"')
+        srv: dict[str, list[tuple[int, str]]] = {}
+        for svc in self.services:
+            base = f"{svc.name}.{svc.namespace}.svc.{zone}"
+            if svc.type is ServiceType.EXTERNAL_NAME:
+                assert svc.external_name is not None
+                add(base, "CNAME", _absolute(svc.external_name))
+                continue
+            index.setdefault(base, {})
+            if not svc.headless:
+                for ip in svc.cluster_ips:
+                    add(base, "AAAA" if ":" in ip else "A", ip)
+                    add(reverse_name(ip).rstrip("."), "PTR", base + ".")
+                for port in svc.ports:
+                    if port.name is not None:
+                        owner = f"_{port.name}._{port.protocol.lower()}.{base}"
+                        srv.setdefault(owner, []).append((port.port, base + "."))
+                continue
+            for endpoint in svc.endpoints:
+                if not endpoint.ready:
+                    continue
+                target = f"{endpoint.label}.{base}"
+                rtype = "AAAA" if ":" in endpoint.ip else "A"
+                add(base, rtype, endpoint.ip)
+                add(target, rtype, endpoint.ip)
+                add(reverse_name(endpoint.ip).rstrip("."), "PTR", target + ".")
+                for port in endpoint.ports or svc.ports:
+                    if port.name is not None:
+                        owner = f"_{port.name}._{port.protocol.lower()}.{base}"
+                        srv.setdefault(owner, []).append((port.port, target + "."))
+        headless = {(s.namespace, s.name) for s in self.services if s.headless}
+        for pod in self.pods:
+            if (
+                pod.hostname
+                and pod.subdomain
+                and (pod.namespace, pod.subdomain) in (headless)
+            ):
+                owner = f"{pod.hostname}.{pod.subdomain}.{pod.namespace}.svc.{zone}"
+                for ip in pod.ips:
+                    add(owner, "AAAA" if ":" in ip else "A", ip)
+        for owner, targets in srv.items():
+            # CoreDNS: priority 0, weight floor(100 / n) for n records at the name
+            # (plugin/backend_lookup.go, SRV).
+            unique = list(dict.fromkeys(targets))
+            weight = 100 // len(unique)
+            for port_number, target in unique:
+                add(owner, "SRV", f"0 {weight} {port_number} {target}")
+        nonterminals: set[str] = set()
+        apexes = (zone, *REVERSE_ZONES)
+        for name in index:
+            apex = next(a for a in apexes if name == a or name.endswith("." + a))
+            labels = name.split(".")
+            for i in range(1, len(labels)):
+                parent = ".".join(labels[i:])
+                if len(parent) < len(apex):
+                    break
+                nonterminals.add(parent)
+        for ns in self._all_namespaces:
+            nonterminals.add(f"{ns}.svc.{zone}")
+            if self.pod_mode is not PodMode.DISABLED:
+                nonterminals.add(f"{ns}.pod.{zone}")
+        nonterminals.add(f"svc.{zone}")
+        if self.pod_mode is not PodMode.DISABLED:
+            nonterminals.add(f"pod.{zone}")
+        object.__setattr__(self, "_index", index)
+        object.__setattr__(
+            self, "_nonterminals", frozenset(nonterminals - index.keys())
+        )
+
+    def _soa_data(self, apex: str) -> str:
+        # CoreDNS plugin/backend_lookup.go SOA: ns.dns.<zone>, hostmaster.<zone>,
+        # refresh 7200, retry 1800, expire 86400, minimum = the record TTL.
+        return (
+            f"ns.dns.{apex}. hostmaster.{apex}. {self.serial} 7200 1800 86400 "
+            f"{self.ttl}"
+        )
+
+    def _soa(self, apex: str) -> tuple[Record, ...]:
+        return (
+            Record(
+                name=apex + ".", type="SOA", ttl=self.ttl, data=self._soa_data(apex)
+            ),
+        )
+
+    @property
+    def all_namespaces(self) -> frozenset[str]:
+        """Every namespace named by the description, a service or a pod."""
+        return self._all_namespaces
+
+    def records(self) -> tuple[Record, ...]:
+        """Every static record of the zone, sorted by name and type (no pod names)."""
+        return tuple(
+            Record(name=name + ".", type=rtype, ttl=self.ttl, data=data)
+            for name in sorted(self._index)
+            for rtype in sorted(self._index[name])
+            for data in self._index[name][rtype]
+        )
+
+    def pod(self, key: str) -> Pod:
+        """The pod named ``namespace/name``; :class:`PodNotFoundError` if none."""
+        from awscore.errors import PodNotFoundError
+
+        for pod in self.pods:
+            if pod.key == key:
+                return pod
+        known = ", ".join(p.key for p in self.pods[:10]) or "none"
+        raise PodNotFoundError(
+            [f"pod {key!r} is not in the cluster: namespace/name of a pod ({known})"]
+        )
+
+    def resolv_conf(self, pod: Pod | str) -> ResolvConf:
+        """The resolv.conf kubelet writes for ``pod`` (a :class:`Pod` or its key)."""
+        target = self.pod(pod) if isinstance(pod, str) else pod
+        return resolv_conf(
+            target,
+            node_resolv_conf=self.node_resolv_conf,
+            cluster_dns=self.dns_ips,
+            cluster_domain=self.zone,
+        )
+
+    # --- queries ------------------------------------------------------------
+
+    def query(  # noqa: PLR0912 - the lookup order of an authoritative server
+        self, qname: str, qtype: str = "A", *, recursive: bool = False
+    ) -> DnsAnswer:
+        """Answer one question as the cluster DNS server does.
+
+        Matching is case-insensitive and answers keep the question's case. Names
+        outside the cluster zone and the reverse zones get REFUSED, unless
+        ``recursive`` is true: then ``upstream`` answers them (NXDOMAIN if it does
+        not know the name), as CoreDNS forwarding to the node's resolver would.
+
+        Raises :class:`~awscore.errors.K8sDnsInputError` only for a ``qtype`` that
+        is not a type mnemonic; any ``qname`` string gets an answer.
+        """
+        rtype = normalise_qtype(qtype)
+        if not isinstance(qname, str):
+            raise K8sDnsInputError([f"qname {qname!r} must be a string"])
+        shown = _absolute(qname)
+        key = shown[:-1].lower()
+        apex = self._apex(key)
+        if apex is None:
+            if recursive:
+                return self._upstream_answer(shown, key, rtype)
+            return DnsAnswer(qname=shown, qtype=rtype, rcode=Rcode.REFUSED)
+        answer: list[Record] = []
+        name, owner = key, shown
+        for _ in range(8):  # CNAME chains inside the zone, bounded
+            rrsets = self._index.get(name)
+            if rrsets is None:
+                rrsets = self._pod_rrsets(name, apex)
+            if rrsets is None:
+                if name in self._nonterminals:
+                    break
+                rcode = Rcode.NXDOMAIN if not answer else Rcode.NOERROR
+                return DnsAnswer(
+                    qname=shown,
+                    qtype=rtype,
+                    rcode=rcode,
+                    answer=tuple(answer),
+                    authority=self._soa(apex),
+                    authoritative=True,
+                )
+            if rtype == "ANY":
+                types = sorted(rrsets)
+            elif rtype in rrsets:
+                types = [rtype]
+            elif "CNAME" in rrsets:
+                types = ["CNAME"]
+            else:
+                types = []
+            for t in types:
+                answer.extend(
+                    Record(name=owner, type=t, ttl=self.ttl, data=d) for d in rrsets[t]
+                )
+            if types != ["CNAME"] or rtype == "CNAME":
+                break
+            target = rrsets["CNAME"][0]
+            owner, name = target, target[:-1].lower()
+            next_apex = self._apex(name)
+            if next_apex is None:
+                break
+            apex = next_apex
+        return DnsAnswer(
+            qname=shown,
+            qtype=rtype,
+            rcode=Rcode.NOERROR,
+            answer=tuple(answer),
+            authority=() if answer else self._soa(apex),
+            authoritative=True,
+        )
+
+    def _apex(self, key: str) -> str | None:
+        for apex in (self.zone, *REVERSE_ZONES):
+            if key == apex or key.endswith("." + apex):
+                return apex
+        return None
+
+    def _pod_rrsets(self, key: str, apex: str) -> dict[str, list[str]] | None:
+        suffix = f".pod.{self.zone}"
+        if apex != self.zone or self.pod_mode is PodMode.DISABLED:
+            return None
+        if not key.endswith(suffix):
+            return None
+        labels = key[: -len(suffix)].split(".")
+        if len(labels) != 2 or labels[1] not in self._all_namespaces:
+            return None
+        address = undash(labels[0])
+        if address is None:
+            return None
+        ip = address.compressed
+        if self.pod_mode is PodMode.VERIFIED and (labels[1], ip) not in self._pod_ips:
+            return None
+        return {"AAAA" if address.version == 6 else "A": [ip]}
+
+    def upstream_query(self, qname: str, qtype: str = "A") -> DnsAnswer:
+        """Answer from ``upstream`` only: the node's resolver, blind to the zone."""
+        rtype = normalise_qtype(qtype)
+        shown = _absolute(qname)
+        return self._upstream_answer(shown, shown[:-1].lower(), rtype)
+
+    def _upstream_answer(self, shown: str, key: str, rtype: str) -> DnsAnswer:
+        ips = self._upstream.get(key)
+        if ips is None:
+            return DnsAnswer(qname=shown, qtype=rtype, rcode=Rcode.NXDOMAIN)
+        records = tuple(
+            Record(name=shown, type=t, ttl=self.ttl, data=ip)
+            for ip in ips
+            for t in ["AAAA" if ":" in ip else "A"]
+            if rtype in (t, "ANY")
+        )
+        return DnsAnswer(qname=shown, qtype=rtype, rcode=Rcode.NOERROR, answer=records)

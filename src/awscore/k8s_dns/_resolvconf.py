@@ -1,0 +1,247 @@
+"""A pod's ``/etc/resolv.conf`` as kubelet writes it.
+
+Source: kubelet ``pkg/kubelet/network/dns/dns.go`` (``getPodDNSType``,
+``GetPodDNS``, ``generateSearchesForDNSClusterFirst``, ``appendDNSConfig``,
+``mergeDNSOptions``, ``formDNSConfigFitsLimits``) and the Kubernetes documentation
+"DNS for Services and Pods" (Pod's DNS Policy, Pod's DNS Config, DNS search
+domain list limits).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from awscore.errors import K8sDnsInputError
+from awscore.k8s_dns._names import SUBDOMAIN_MAX
+
+if TYPE_CHECKING:
+    from awscore.k8s_dns._model import Pod
+
+#: kubelet's limit on nameservers (``validation.MaxDNSNameservers``).
+MAX_NAMESERVERS = 3
+#: Search list limits without and with the expanded DNS config
+#: (``MaxDNSSearchPathsLegacy`` / ``MaxDNSSearchListCharsLegacy`` and the
+#: ``ExpandedDNSConfig`` values, GA in Kubernetes 1.28).
+MAX_SEARCH_LEGACY = (6, 256)
+MAX_SEARCH_EXPANDED = (32, 2048)
+#: kubelet's only option for ClusterFirst pods (``defaultDNSOptions``).
+CLUSTER_FIRST_OPTIONS = ("ndots:5",)
+
+
+class DnsPolicy(enum.StrEnum):
+    """``spec.dnsPolicy`` of a pod."""
+
+    CLUSTER_FIRST = "ClusterFirst"
+    CLUSTER_FIRST_WITH_HOST_NET = "ClusterFirstWithHostNet"
+    DEFAULT = "Default"
+    NONE = "None"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PodDnsConfig:
+    """``spec.dnsConfig``: nameservers and searches appended, options merged.
+
+    ``options`` are ``(name, value)`` pairs; a value of None is a bare option
+    (``edns0``).
+    """
+
+    nameservers: tuple[str, ...] = ()
+    searches: tuple[str, ...] = ()
+    options: tuple[tuple[str, str | None], ...] = ()
+
+
+def _dedupe(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResolvConf:
+    """A resolv.conf: nameservers, search list and options, with ``text``.
+
+    ``warnings`` lists what kubelet dropped to fit its limits (it reports them as
+    ``DNSConfigForming`` events).
+    """
+
+    nameservers: tuple[str, ...] = ()
+    search: tuple[str, ...] = ()
+    options: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def ndots(self) -> int:
+        """The ``ndots`` option: default 1, capped at 15 (glibc ``RES_MAXNDOTS``)."""
+        value = 1
+        for option in self.options:
+            name, _, arg = option.partition(":")
+            if name == "ndots" and arg.isdigit():
+                value = min(int(arg), 15)
+        return value
+
+    @property
+    def text(self) -> str:
+        """The file as kubelet writes it: nameserver lines, search, options."""
+        lines = [f"nameserver {ns}" for ns in self.nameservers]
+        if self.search:
+            lines.append("search " + " ".join(self.search))
+        if self.options:
+            lines.append("options " + " ".join(self.options))
+        return "".join(line + "\n" for line in lines)
+
+    @classmethod
+    def parse(cls, text: str) -> ResolvConf:
+        """Read resolv.conf text: ``nameserver``, ``search``/``domain``, ``options``.
+
+        As glibc does, the last ``search`` or ``domain`` line wins; comments start
+        with ``#`` or ``;``; unknown keywords are ignored.
+        """
+        if not isinstance(text, str):
+            raise K8sDnsInputError(["resolv.conf must be text"])
+        nameservers: list[str] = []
+        search: list[str] = []
+        options: list[str] = []
+        for raw in text.splitlines():
+            line = raw.split("#", 1)[0].split(";", 1)[0].split()
+            if not line:
+                continue
+            keyword, args = line[0], line[1:]
+            if keyword == "nameserver" and args:
+                nameservers.append(args[0])
+            elif keyword in ("search", "domain"):
+                search = list(args)
+            elif keyword == "options":
+                options.extend(args)
+        return cls(
+            nameservers=tuple(nameservers), search=tuple(search), options=tuple(options)
+        )
+
+
+#: A node's resolv.conf on an EKS node in us-east-1: the VPC resolver (the VPC
+#: CIDR base + 2) and the region's search domain.
+DEFAULT_NODE_RESOLV_CONF = ResolvConf(
+    nameservers=("10.0.0.2",), search=("ec2.internal",)
+)
+
+
+def _merge_options(
+    existing: list[str], extra: tuple[tuple[str, str | None], ...]
+) -> list[str]:
+    # kubelet merges by name, the pod's value winning. It rebuilds the list from a
+    # Go map, so its order is random; awscore keeps first-seen order.
+    merged: dict[str, str | None] = {}
+    for option in existing:
+        key, sep, arg = option.partition(":")
+        merged[key] = arg if sep else None
+    merged.update(extra)
+    return [
+        name if value in (None, "") else f"{name}:{value}"
+        for name, value in merged.items()
+    ]
+
+
+def resolv_conf(  # noqa: PLR0912 - kubelet's steps in its order
+    pod: Pod,
+    policy: DnsPolicy | str | None = None,
+    node_resolv_conf: ResolvConf = DEFAULT_NODE_RESOLV_CONF,
+    dns_config: PodDnsConfig | None = None,
+    *,
+    cluster_dns: tuple[str, ...] = ("10.96.0.10",),
+    cluster_domain: str = "cluster.local",
+    expanded_dns_config: bool = True,
+) -> ResolvConf:
+    """The resolv.conf kubelet writes for ``pod``.
+
+    ``policy`` and ``dns_config`` default to the pod's own. ClusterFirst: the
+    cluster DNS IPs, search ``<ns>.svc.<zone> svc.<zone> <zone>`` then the node's
+    search domains (duplicates dropped), ``options ndots:5`` (the node's options
+    dropped). A hostNetwork pod with ClusterFirst gets Default; ClusterFirstWith
+    HostNet is ClusterFirst; Default is the node's file; with no cluster DNS IPs
+    ClusterFirst falls back to Default. ``dns_config`` then appends nameservers and
+    searches (deduplicated) and merges options by name. Limits: 3 nameservers;
+    search entries over 253 characters dropped; at most 6 entries / 256 characters
+    (32 / 2048 with ``expanded_dns_config``, the default since Kubernetes 1.28).
+
+    Raises :class:`~awscore.errors.K8sDnsInputError` for policy None without
+    ``dnsConfig`` nameservers, or an unknown policy.
+    """
+    chosen = pod.dns_policy if policy is None else policy
+    try:
+        mode = DnsPolicy(chosen)
+    except ValueError:
+        accepted = ", ".join(p.value for p in DnsPolicy)
+        raise K8sDnsInputError(
+            [f"dnsPolicy {chosen!r} is not accepted: one of {accepted}"]
+        ) from None
+    extra = pod.dns_config if dns_config is None else dns_config
+    zone = cluster_domain.rstrip(".")
+    if mode is DnsPolicy.CLUSTER_FIRST and pod.host_network:
+        mode = DnsPolicy.DEFAULT
+    if mode in (DnsPolicy.CLUSTER_FIRST, DnsPolicy.CLUSTER_FIRST_WITH_HOST_NET):
+        if cluster_dns:
+            nameservers = list(cluster_dns)
+            search = _dedupe(
+                [
+                    f"{pod.namespace}.svc.{zone}",
+                    f"svc.{zone}",
+                    zone,
+                    *node_resolv_conf.search,
+                ]
+            )
+            options = list(CLUSTER_FIRST_OPTIONS)
+        else:
+            mode = DnsPolicy.DEFAULT
+    if mode is DnsPolicy.DEFAULT:
+        nameservers = list(node_resolv_conf.nameservers)
+        search = list(node_resolv_conf.search)
+        options = list(node_resolv_conf.options)
+    elif mode is DnsPolicy.NONE:
+        if extra is None or not extra.nameservers:
+            raise K8sDnsInputError(
+                [
+                    f"pod {pod.key}: dnsConfig.nameservers must hold at least one "
+                    "nameserver when dnsPolicy is None"
+                ]
+            )
+        nameservers, search, options = [], [], []
+    if extra is not None:
+        nameservers = _dedupe([*nameservers, *extra.nameservers])
+        search = _dedupe([*search, *extra.searches])
+        options = _merge_options(options, extra.options)
+    warnings: list[str] = []
+    if len(nameservers) > MAX_NAMESERVERS:
+        warnings.append(
+            f"nameserver limits exceeded: kept the first {MAX_NAMESERVERS} of "
+            f"{len(nameservers)} ({', '.join(nameservers[MAX_NAMESERVERS:])} dropped)"
+        )
+        nameservers = nameservers[:MAX_NAMESERVERS]
+    max_paths, max_chars = (
+        MAX_SEARCH_EXPANDED if expanded_dns_config else MAX_SEARCH_LEGACY
+    )
+    if len(search) > max_paths:
+        warnings.append(
+            f"search list has {len(search)} entries: kept the first {max_paths}"
+        )
+        search = search[:max_paths]
+    too_long = [s for s in search if len(s) > SUBDOMAIN_MAX]
+    if too_long:
+        warnings.append(
+            f"dropped {len(too_long)} search entries longer than {SUBDOMAIN_MAX} "
+            "characters"
+        )
+        search = [s for s in search if len(s) <= SUBDOMAIN_MAX]
+    line = len(" ".join(search))
+    if line > max_chars:
+        # kubelet cuts whole entries from the end until the line fits.
+        while search and len(" ".join(search)) > max_chars:
+            search.pop()
+        warnings.append(
+            f"search line of {line} characters exceeds {max_chars}: kept "
+            f"{len(search)} entries"
+        )
+    return ResolvConf(
+        nameservers=tuple(nameservers),
+        search=tuple(search),
+        options=tuple(options),
+        warnings=tuple(warnings),
+    )
