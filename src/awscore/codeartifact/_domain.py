@@ -202,12 +202,13 @@ class TraceEntry:
     group: str | None = None
 
     def describe(self) -> str:
-        """One line for people: ``npm-store: external-hit (public:npmjs)``."""
+        """One line for people: ``npm-store: external-hit (public:npmjs)``,
+        ``team-repo: blocked by package origin control upstream=BLOCK``."""
         text = f"{self.repository}: {self.outcome}"
         if self.external_connection:
             text += f" ({self.external_connection})"
         if self.blocked_by:
-            text += f", blocked by {self.blocked_by}"
+            text += f" by {self.blocked_by}"
             if self.group:
                 text += f" of group {self.group}"
         return text
