@@ -127,4 +127,5 @@ __all__ = [
     "select_gateway_route",
     "tunnel_mtu",
     "udp_packet",
+    "validate_inside_cidr",
 ]

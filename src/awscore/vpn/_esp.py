@@ -30,8 +30,8 @@ import ipaddress
 import struct
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import cast
 from enum import StrEnum
+from typing import cast
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -210,6 +210,8 @@ _TRAILERS = {
     nh: tuple(_PADDING[:n] + bytes((n, nh)) for n in range(16))
     for nh in (IPPROTO_IPV4, IPPROTO_IPV6)
 }
+_TRAILERS_IPV4 = _TRAILERS[IPPROTO_IPV4]
+_TRAILERS_IPV6 = _TRAILERS[IPPROTO_IPV6]
 _LOW = 0xFFFFFFFF
 
 
@@ -245,10 +247,12 @@ class SecurityAssociation:
         "_align",
         "_auth_key",
         "_cbc_key",
+        "_df_bits",
         "_digest",
         "_key",
         "_salt",
         "_templates",
+        "_tos_mask",
         "cipher",
         "df",
         "ecn",
@@ -338,6 +342,11 @@ class SecurityAssociation:
         self.df = DfPolicy(df)
         self.ecn = EcnMode(ecn)
         self.iv_source = iv_source
+        # Precomputed for encapsulate(): -1 means copy the inner DF bit.
+        self._df_bits = {DfPolicy.COPY: -1, DfPolicy.SET: 0x4000, DfPolicy.CLEAR: 0}[
+            self.df
+        ]
+        self._tos_mask = 0xFF if self.ecn is EcnMode.NORMAL else 0xFC
         self.iv_size = parsed_cipher.iv_size
         self.next_sequence = 1
         self._templates: dict[
@@ -558,10 +567,12 @@ def encapsulate(  # noqa: PLR0912, PLR0915 - the hot path, kept flat (measured)
         ):
             limit = "2**64 - 1 (ESN)" if sa.esn else "2**32 - 1"
             raise VpnInputError(f"sequence number {seq!r} is out of range: 1..{limit}")
-    partial, addresses, protocol = _template(
-        sa, outer_src, outer_dst, nat_t, ttl, src_port, dst_port
-    )
+    entry = sa._templates.get((outer_src, outer_dst, nat_t, ttl, src_port, dst_port))
+    if entry is None:
+        entry = _template(sa, outer_src, outer_dst, nat_t, ttl, src_port, dst_port)
+    partial, addresses, protocol = entry
     size = len(inner)
+    pad = -(size + 2) % sa._align
     first = inner[0] if size else 0
     version = first >> 4
     if version == 4 and size >= 20 and first & 0x0F >= 5:
@@ -572,7 +583,6 @@ def encapsulate(  # noqa: PLR0912, PLR0915 - the hot path, kept flat (measured)
             )
         tos = inner[1]
         inner_df = inner[6] & 0x40
-        next_header = IPPROTO_IPV4
         if decrement_ttl:
             hops = inner[8]
             if hops <= 1:
@@ -582,15 +592,16 @@ def encapsulate(  # noqa: PLR0912, PLR0915 - the hot path, kept flat (measured)
             # RFC 1624 eqn. 3 for the TTL/protocol word going down by 0x0100.
             s = (~(inner[10] << 8 | inner[11]) & 0xFFFF) + 0xFEFF
             s = (s & 0xFFFF) + (s >> 16)
-            body: bytes = b"".join(
+            plaintext = b"".join(
                 (
                     inner[:8],
                     _TTL_CHK.pack(hops - 1, inner[9], ~s & 0xFFFF),
                     inner[12:],
+                    _TRAILERS_IPV4[pad],
                 )
             )
         else:
-            body = inner
+            plaintext = inner + _TRAILERS_IPV4[pad]
     elif version == 6 and size >= 40:
         if (inner[4] << 8 | inner[5]) + 40 != size:
             raise VpnInputError(
@@ -599,28 +610,25 @@ def encapsulate(  # noqa: PLR0912, PLR0915 - the hot path, kept flat (measured)
             )
         tos = (first & 0x0F) << 4 | inner[1] >> 4
         inner_df = 0x40  # IPv6 routers never fragment: like DF set
-        next_header = IPPROTO_IPV6
         if decrement_ttl:
             hops = inner[7]
             if hops <= 1:
                 raise TtlExceededError(
                     f"inner hop limit {hops} expires entering the tunnel (RFC 8200)"
                 )
-            body = b"".join((inner[:7], bytes((hops - 1,)), inner[8:]))
+            plaintext = b"".join(
+                (inner[:7], bytes((hops - 1,)), inner[8:], _TRAILERS_IPV6[pad])
+            )
         else:
-            body = inner
+            plaintext = inner + _TRAILERS_IPV6[pad]
     else:
         raise VpnInputError(
             f"inner packet of {size} bytes is not an IPv4 or IPv6 packet "
             f"(version {version}): tunnel mode carries whole IP packets"
         )
-    pad = -(size + 2) % sa._align
     iv_size = sa.iv_size
     if iv is None:
-        if sa.iv_source is None:
-            iv = _Q.pack(seq)
-        else:
-            iv = sa.iv_source(iv_size)
+        iv = _Q.pack(seq) if sa.iv_source is None else sa.iv_source(iv_size)
     if len(iv) != iv_size:
         raise VpnInputError(
             f"IV of {len(iv)} bytes for {sa.cipher.value}: must be {iv_size}"
@@ -630,7 +638,6 @@ def encapsulate(  # noqa: PLR0912, PLR0915 - the hot path, kept flat (measured)
     aead = sa._aead
     if aead is not None:
         aad = _III.pack(sa.spi, seq >> 32, low) if sa.esn else header
-        plaintext = b"".join((body, _TRAILERS[next_header][pad]))
         if sa.icv_size == 16:
             sealed = aead.encrypt(sa._salt + iv, plaintext, aad)
         else:
@@ -638,7 +645,6 @@ def encapsulate(  # noqa: PLR0912, PLR0915 - the hot path, kept flat (measured)
         esp_length = 8 + iv_size + len(sealed)
         tail: tuple[bytes, ...] = (header, iv, sealed)
     else:
-        plaintext = b"".join((body, _TRAILERS[next_header][pad]))
         encryptor = _CryptoCipher(
             algorithms.AES(sa._cbc_key), modes.CBC(iv)
         ).encryptor()
@@ -651,14 +657,8 @@ def encapsulate(  # noqa: PLR0912, PLR0915 - the hot path, kept flat (measured)
         icv = mac.digest()[: sa.icv_size]
         esp_length = 8 + iv_size + len(ciphertext) + len(icv)
         tail = (header, iv, ciphertext, icv)
-    if sa.ecn is EcnMode.COMPATIBILITY:
-        tos &= 0xFC
-    policy = sa.df
-    flags = (
-        inner_df << 8
-        if policy is DfPolicy.COPY
-        else (0x4000 if policy is DfPolicy.SET else 0)
-    )
+    tos &= sa._tos_mask
+    flags = sa._df_bits if sa._df_bits >= 0 else inner_df << 8
     total = 20 + esp_length + (8 if nat_t else 0)
     if total > 0xFFFF:
         raise VpnInputError(
@@ -941,19 +941,65 @@ def decapsulate(outer: bytes, sad: Mapping[int, InboundSA]) -> bytes:
     ``ReplayedPacketError``, ``IntegrityCheckError``. On any error the SAD's
     state is unchanged.
     """
-    start, end, _ = _outer_esp_offset(outer)
-    if end - start < 8:
-        raise MalformedPacketError(f"ESP packet of {end - start} bytes: needs 8")
+    size = len(outer)
+    # The common case inline (measured: each call saved is ~80 ns of a ~1 us
+    # budget): an IPv4 header without options carrying ESP, not a fragment.
+    if (
+        size >= 36
+        and outer[0] == 0x45
+        and outer[9] == IPPROTO_ESP
+        and (outer[2] << 8 | outer[3]) == size
+        and not (outer[6] & 0xBF or outer[7])
+    ):
+        if int.from_bytes(outer[:20], "big") % 0xFFFF:
+            raise MalformedPacketError("outer IPv4 header checksum is wrong")
+        start = 20
+    else:
+        start, size, _ = _outer_esp_offset(outer)
+        if size - start < 8:
+            raise MalformedPacketError(f"ESP packet of {size - start} bytes: needs 8")
     spi, low = _II.unpack_from(outer, start)
     state = sad.get(spi)
     if state is None:
         raise UnknownSpiError(f"no inbound SA has SPI 0x{spi:08x}", spi=spi)
     window = state.window
-    seq = window.infer(low)
-    window.check(seq)
-    plaintext = _open(state.sa, outer, start, end, seq)
-    payload_len, _, next_header = _strip_trailer(plaintext)
-    inner = _inner_after(plaintext, payload_len, next_header, outer[1])
+    sa = state.sa
+    seq = window.infer(low) if sa.esn else low
+    if seq <= window.top or not seq:
+        window.check(seq)
+    aead = sa._aead
+    if aead is not None and sa.icv_size == 16 and size - start >= 34:
+        iv_end = start + 16
+        try:
+            plaintext = aead.decrypt(
+                sa._salt + outer[start + 8 : iv_end],
+                outer[iv_end:size],
+                _III.pack(spi, seq >> 32, low) if sa.esn else outer[start : iv_end - 8],
+            )
+        except InvalidTag:
+            raise IntegrityCheckError(
+                f"ICV check failed for SPI 0x{spi:08x} sequence {seq}"
+            ) from None
+    else:
+        plaintext = _open(sa, outer, start, size, seq)
+    pad = plaintext[-2]
+    next_header = plaintext[-1]
+    trailers = _TRAILERS.get(next_header)
+    payload_len = len(plaintext) - 2 - pad
+    if (
+        trailers is not None
+        and pad < 16
+        and plaintext.endswith(trailers[pad])
+        and next_header == IPPROTO_IPV4
+        and payload_len >= 20
+        and plaintext[0] >> 4 == 4
+        and (plaintext[2] << 8 | plaintext[3]) == payload_len
+        and _ECN_EGRESS[plaintext[1] & 3][outer[1] & 3] == plaintext[1] & 3
+    ):
+        inner = plaintext[:payload_len]
+    else:
+        payload_len, _, next_header = _strip_trailer(plaintext)
+        inner = _inner_after(plaintext, payload_len, next_header, outer[1])
     window.accept(seq)
     return inner
 

@@ -28,7 +28,6 @@ from enum import StrEnum
 from awscore.errors import NoRouteError, VpnInputError
 from awscore.vpn._esp import (
     Cipher,
-    InboundSA,
     Integrity,
     SecurityAssociation,
     decapsulate,
@@ -36,6 +35,7 @@ from awscore.vpn._esp import (
 )
 from awscore.vpn._mtu import tunnel_mtu
 from awscore.vpn._packet import (
+    IPv4Packet,
     fragment_ipv4,
     icmp_fragmentation_needed,
     parse_ipv4,
@@ -251,7 +251,7 @@ class Trace:
     def render(self) -> str:
         """The hops, one line each, as the tour prints them."""
         return "\n".join(
-            f"{i:2}. {h.where:<22} {h.step:<12} {h.detail}"
+            f"{i:2}. {h.where:<24} {h.step:<12} {h.detail}"
             for i, h in enumerate(self.hops, 1)
         )
 
@@ -271,7 +271,7 @@ class SiteToSiteVpn:
     propagated to the VGW, which picks a tunnel by its own rules.
     """
 
-    def __init__(
+    def __init__(  # noqa: PLR0912 - every problem is collected before failing
         self,
         *,
         customer_gateway_ip: str,
@@ -495,74 +495,38 @@ class SiteToSiteVpn:
             self.tick(now)
         inner = parse_ipv4(packet)
         hops: list[Hop] = []
-        if inner.src in self.onprem:
-            route = self.onprem_table.lookup(inner.dst)
-            hops.append(Hop(step="route", where="customer gateway", detail=str(route)))
-            if route.target == "local":
-                hops.append(
-                    Hop(
-                        step="deliver",
-                        where="on-premises",
-                        detail=f"to {inner.dst}",
-                        packet=packet,
-                    )
-                )
-                return Trace(hops=tuple(hops), delivered=bytes(packet))
-            tunnel = self.tunnel(route.target)
-            to_aws = True
-        elif inner.src in self.vpc:
-            route = self.vpc_table.lookup(inner.dst)
-            hops.append(Hop(step="route", where="VPC route table", detail=str(route)))
-            if route.target != VGW:
-                hops.append(
-                    Hop(
-                        step="leave",
-                        where="VPC",
-                        detail=f"via {route.target}, not the VPN",
-                    )
-                )
-                return Trace(hops=tuple(hops))
-            chosen = select_gateway_route(self.gateway_routes, inner.dst)
-            hops.append(
-                Hop(
-                    step="select",
-                    where="virtual private gateway",
-                    detail=f"{chosen.destination} via {chosen.target} ({chosen.source.value})",
-                )
-            )
-            tunnel = self.tunnel(chosen.target)
-            to_aws = False
-        else:
-            raise NoRouteError(
-                f"source {inner.src} is in neither {self.onprem} nor {self.vpc}"
-            )
+        chosen = self._choose_tunnel(inner, packet, hops)
+        if isinstance(chosen, Trace):
+            return chosen
+        tunnel, to_aws = chosen
         where_in = "customer gateway" if to_aws else "virtual private gateway"
-        where_out = "virtual private gateway" if to_aws else "customer gateway"
+        peer = tunnel.options.outside_ip if to_aws else self.customer_gateway_ip
         hops.append(
             Hop(
                 step="tunnel",
                 where=where_in,
-                detail=f"{tunnel.name} to {tunnel.options.outside_ip if to_aws else self.customer_gateway_ip} "
-                f"({tunnel.state.value}, inner MTU {tunnel.mtu})",
+                detail=f"{tunnel.name} to {peer} ({tunnel.state.value}, "
+                f"inner MTU {tunnel.mtu})",
             )
         )
+        if inner.total_length > tunnel.mtu and inner.df:
+            icmp = icmp_fragmentation_needed(
+                packet,
+                next_hop_mtu=tunnel.mtu,
+                src=tunnel.customer_side if to_aws else tunnel.aws_side,
+            )
+            hops.append(
+                Hop(
+                    step="icmp",
+                    where=where_in,
+                    detail=f"{inner.total_length} > MTU {tunnel.mtu} with DF: "
+                    f"fragmentation needed (next-hop MTU {tunnel.mtu}) to {inner.src}",
+                    packet=icmp,
+                )
+            )
+            return Trace(hops=tuple(hops), icmp=icmp, tunnel=tunnel.name)
+        pieces = [bytes(packet)]
         if inner.total_length > tunnel.mtu:
-            if inner.df:
-                icmp = icmp_fragmentation_needed(
-                    packet,
-                    next_hop_mtu=tunnel.mtu,
-                    src=tunnel.customer_side if to_aws else tunnel.aws_side,
-                )
-                hops.append(
-                    Hop(
-                        step="icmp",
-                        where=where_in,
-                        detail=f"{inner.total_length} > MTU {tunnel.mtu} with DF: "
-                        f"fragmentation needed, next-hop MTU {tunnel.mtu}, to {inner.src}",
-                        packet=icmp,
-                    )
-                )
-                return Trace(hops=tuple(hops), icmp=icmp, tunnel=tunnel.name)
             pieces = fragment_ipv4(packet, tunnel.mtu)
             hops.append(
                 Hop(
@@ -572,52 +536,7 @@ class SiteToSiteVpn:
                     f"{len(pieces)} fragments before encryption",
                 )
             )
-        else:
-            pieces = [bytes(packet)]
-        sa = tunnel.to_aws if to_aws else tunnel.to_customer
-        sad: dict[int, InboundSA] = tunnel.at_aws if to_aws else tunnel.at_customer
-        outer_src = self.customer_gateway_ip if to_aws else tunnel.options.outside_ip
-        outer_dst = tunnel.options.outside_ip if to_aws else self.customer_gateway_ip
-        arrived = []
-        for piece in pieces:
-            self._identification = (self._identification + 1) & 0xFFFF
-            sequence = sa.next_sequence
-            outer = encapsulate(
-                piece,
-                sa,
-                outer_src=outer_src,
-                outer_dst=outer_dst,
-                nat_t=tunnel.options.nat_t,
-                identification=self._identification,
-            )
-            hops.append(
-                Hop(
-                    step="encapsulate",
-                    where=where_in,
-                    detail=f"{outer_src} -> {outer_dst} ESP SPI 0x{sa.spi:08x} "
-                    f"seq {sequence}, {len(piece)} -> {len(outer)} bytes",
-                    packet=outer,
-                )
-            )
-            hops.append(
-                Hop(
-                    step="wire",
-                    where="internet",
-                    detail=outer[:24].hex() + "...",
-                    packet=outer,
-                )
-            )
-            opened = decapsulate(outer, sad)
-            hops.append(
-                Hop(
-                    step="decapsulate",
-                    where=where_out,
-                    detail=f"SPI 0x{sa.spi:08x} seq {sequence}: ICV ok, replay ok, "
-                    f"{len(opened)}-byte inner packet",
-                    packet=opened,
-                )
-            )
-            arrived.append(opened)
+        arrived = [self._carry(tunnel, to_aws, piece, hops) for piece in pieces]
         delivered = arrived[0] if len(arrived) == 1 else reassemble_ipv4(arrived)
         if len(arrived) > 1:
             hops.append(
@@ -628,13 +547,8 @@ class SiteToSiteVpn:
                 )
             )
         far = self.vpc_table if to_aws else self.onprem_table
-        route = far.lookup(inner.dst)
         hops.append(
-            Hop(
-                step="route",
-                where=far.name if not to_aws else "VPC route table",
-                detail=str(route),
-            )
+            Hop(step="route", where=far.name, detail=str(far.lookup(inner.dst)))
         )
         hops.append(
             Hop(
@@ -650,3 +564,98 @@ class SiteToSiteVpn:
             tunnel=tunnel.name,
             fragments=len(pieces) if len(pieces) > 1 else 0,
         )
+
+    def _choose_tunnel(
+        self, inner: IPv4Packet, packet: bytes, hops: list[Hop]
+    ) -> tuple[Tunnel, bool] | Trace:
+        """The tunnel and direction, or the finished trace if the VPN is not used."""
+        if inner.src in self.onprem:
+            route = self.onprem_table.lookup(inner.dst)
+            hops.append(
+                Hop(step="route", where=self.onprem_table.name, detail=str(route))
+            )
+            if route.target == "local":
+                hops.append(
+                    Hop(
+                        step="deliver",
+                        where=str(inner.dst),
+                        detail="stays on premises",
+                        packet=packet,
+                    )
+                )
+                return Trace(hops=tuple(hops), delivered=bytes(packet))
+            return self.tunnel(route.target), True
+        if inner.src in self.vpc:
+            route = self.vpc_table.lookup(inner.dst)
+            hops.append(Hop(step="route", where=self.vpc_table.name, detail=str(route)))
+            if route.target != VGW:
+                hops.append(
+                    Hop(
+                        step="leave",
+                        where="VPC",
+                        detail=f"via {route.target}, not the VPN",
+                    )
+                )
+                return Trace(hops=tuple(hops))
+            chosen = select_gateway_route(self.gateway_routes, inner.dst)
+            hops.append(
+                Hop(
+                    step="select",
+                    where="virtual private gateway",
+                    detail=f"{chosen.destination} via {chosen.target} "
+                    f"({chosen.source.value})",
+                )
+            )
+            return self.tunnel(chosen.target), False
+        raise NoRouteError(
+            f"source {inner.src} is in neither {self.onprem} nor {self.vpc}"
+        )
+
+    def _carry(
+        self, tunnel: Tunnel, to_aws: bool, piece: bytes, hops: list[Hop]
+    ) -> bytes:
+        """Encapsulate one packet, put it on the wire, decapsulate it: the inner."""
+        sa = tunnel.to_aws if to_aws else tunnel.to_customer
+        sad = tunnel.at_aws if to_aws else tunnel.at_customer
+        where_in = "customer gateway" if to_aws else "virtual private gateway"
+        where_out = "virtual private gateway" if to_aws else "customer gateway"
+        outer_src = self.customer_gateway_ip if to_aws else tunnel.options.outside_ip
+        outer_dst = tunnel.options.outside_ip if to_aws else self.customer_gateway_ip
+        self._identification = (self._identification + 1) & 0xFFFF
+        sequence = sa.next_sequence
+        outer = encapsulate(
+            piece,
+            sa,
+            outer_src=outer_src,
+            outer_dst=outer_dst,
+            nat_t=tunnel.options.nat_t,
+            identification=self._identification,
+        )
+        hops.append(
+            Hop(
+                step="encapsulate",
+                where=where_in,
+                detail=f"{outer_src} -> {outer_dst} ESP SPI 0x{sa.spi:08x} "
+                f"seq {sequence}, {len(piece)} -> {len(outer)} bytes",
+                packet=outer,
+            )
+        )
+        hops.append(
+            Hop(
+                step="wire",
+                where="internet",
+                detail=outer[:20].hex() + " ...",
+                packet=outer,
+            )
+        )
+        opened = decapsulate(outer, sad)
+        hops.append(
+            Hop(
+                step="decapsulate",
+                where=where_out,
+                detail=f"SPI 0x{sa.spi:08x} seq {sequence}: ICV ok, replay ok, "
+                f"{len(opened)}-byte inner packet",
+                packet=opened,
+            )
+        )
+        return opened
