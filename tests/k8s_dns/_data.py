@@ -90,7 +90,12 @@ KUBECTL: dict[str, Any] = {
                 "ipFamilies": ["IPv4"],
                 "ports": [
                     {"name": "dns", "port": 53, "protocol": "UDP", "targetPort": 53},
-                    {"name": "dns-tcp", "port": 53, "protocol": "TCP", "targetPort": 53},
+                    {
+                        "name": "dns-tcp",
+                        "port": 53,
+                        "protocol": "TCP",
+                        "targetPort": 53,
+                    },
                 ],
                 "selector": {"k8s-app": "kube-dns"},
             },

@@ -147,7 +147,12 @@ def test_nodata_and_nxdomain_carry_the_soa(cluster: Cluster) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["svc.cluster.local", "prod.svc.cluster.local", "pod.cluster.local", "10.in-addr.arpa"],
+    [
+        "svc.cluster.local",
+        "prod.svc.cluster.local",
+        "pod.cluster.local",
+        "10.in-addr.arpa",
+    ],
 )
 def test_empty_non_terminals_are_nodata(cluster: Cluster, name: str) -> None:
     assert cluster.query(name, "A").status == "NODATA"
@@ -172,9 +177,7 @@ def test_outside_the_zone_is_refused_unless_recursive(cluster: Cluster) -> None:
     assert [r.text for r in recursive.answer] == [
         "API.example.com. 5 IN A 93.184.216.34"
     ]
-    assert cluster.query("x.example.com", "A", recursive=True).rcode is (
-        Rcode.NXDOMAIN
-    )
+    assert cluster.query("x.example.com", "A", recursive=True).rcode is (Rcode.NXDOMAIN)
     assert cluster.query("api.example.com", "TXT", recursive=True).nodata
 
 
@@ -202,7 +205,7 @@ def test_bad_qtype_is_a_typed_error(cluster: Cluster, qtype: str) -> None:
 
 def test_records_lists_the_static_zone(cluster: Cluster) -> None:
     texts = {r.text for r in cluster.records()}
-    assert "dns-version.cluster.local. 5 IN TXT \"1.1.0\"" in texts
+    assert 'dns-version.cluster.local. 5 IN TXT "1.1.0"' in texts
     assert RecordType.SRV in {r.type for r in cluster.records()}
 
 
@@ -213,4 +216,6 @@ def test_custom_zone_and_ttl() -> None:
         services=(Service(name="a", namespace="x", cluster_ips=("10.0.0.1",)),),
     )
     answer = cluster.query("a.x.svc.corp.internal")
-    assert [r.text for r in answer.answer] == ["a.x.svc.corp.internal. 30 IN A 10.0.0.1"]
+    assert [r.text for r in answer.answer] == [
+        "a.x.svc.corp.internal. 30 IN A 10.0.0.1"
+    ]

@@ -65,9 +65,7 @@ def test_default_is_the_node_file_and_no_cluster_dns_falls_back() -> None:
 def test_none_needs_a_nameserver() -> None:
     with pytest.raises(K8sDnsInputError, match=r"dnsConfig\.nameservers"):
         resolv_conf(POD, DnsPolicy.NONE)
-    conf = resolv_conf(
-        POD, "None", dns_config=PodDnsConfig(nameservers=("1.1.1.1",))
-    )
+    conf = resolv_conf(POD, "None", dns_config=PodDnsConfig(nameservers=("1.1.1.1",)))
     assert conf.text == "nameserver 1.1.1.1\n"
 
 

@@ -18,17 +18,23 @@ from awscore.k8s_dns import (
     resolve,
     resolve_with,
 )
+from awscore.k8s_dns._resolve import Lookup
 from tests.k8s_dns._data import CLUSTER_YAML
 from tests.strategies.k8s_dns import clusters, names
 
 CONF = ResolvConf(
     nameservers=("10.96.0.10",),
-    search=("prod.svc.cluster.local", "svc.cluster.local", "cluster.local", "ec2.internal"),
+    search=(
+        "prod.svc.cluster.local",
+        "svc.cluster.local",
+        "cluster.local",
+        "ec2.internal",
+    ),
     options=("ndots:5",),
 )
 
 
-def scripted(rcodes: dict[str, str]) -> tuple[list[str], object]:
+def scripted(rcodes: dict[str, str]) -> tuple[list[str], Lookup]:
     """A lookup answering each name from ``rcodes`` (NOERROR, NODATA, ...)."""
     asked: list[str] = []
 
@@ -37,7 +43,9 @@ def scripted(rcodes: dict[str, str]) -> tuple[list[str], object]:
         status = rcodes.get(qname, "NXDOMAIN")
         if status == "NOERROR":
             record = Record(name=qname, type=qtype, ttl=5, data="10.0.0.1")
-            return DnsAnswer(qname=qname, qtype=qtype, rcode=Rcode.NOERROR, answer=(record,))
+            return DnsAnswer(
+                qname=qname, qtype=qtype, rcode=Rcode.NOERROR, answer=(record,)
+            )
         rcode = Rcode.NOERROR if status == "NODATA" else Rcode(status)
         return DnsAnswer(qname=qname, qtype=qtype, rcode=rcode)
 
@@ -47,7 +55,7 @@ def scripted(rcodes: dict[str, str]) -> tuple[list[str], object]:
 def test_api_example_com_costs_five_queries_with_both_libcs() -> None:
     for libc in LIBCS:
         asked, lookup = scripted({"api.example.com.": "NOERROR"})
-        result = resolve_with(CONF, "api.example.com", lookup, libc=libc)  # type: ignore[arg-type]
+        result = resolve_with(CONF, "api.example.com", lookup, libc=libc)
         assert asked == [
             "api.example.com.prod.svc.cluster.local.",
             "api.example.com.svc.cluster.local.",
@@ -62,7 +70,7 @@ def test_api_example_com_costs_five_queries_with_both_libcs() -> None:
 def test_trailing_dot_is_one_query() -> None:
     for libc in LIBCS:
         asked, lookup = scripted({})
-        result = resolve_with(CONF, "api.example.com.", lookup, libc=libc)  # type: ignore[arg-type]
+        result = resolve_with(CONF, "api.example.com.", lookup, libc=libc)
         assert asked == ["api.example.com."]
         assert result.status == "NXDOMAIN"
 
@@ -200,7 +208,11 @@ _STATUSES = st.sampled_from(["NOERROR", "NODATA", "NXDOMAIN", "SERVFAIL", "REFUS
 
 @settings(max_examples=300)
 @given(
-    st.lists(st.sampled_from(["a.example", "b.example", "c.example"]), max_size=3, unique=True),
+    st.lists(
+        st.sampled_from(["a.example", "b.example", "c.example"]),
+        max_size=3,
+        unique=True,
+    ),
     st.integers(0, 3),
     st.lists(st.sampled_from(["x", "y", "z"]), min_size=1, max_size=3),
     st.dictionaries(st.integers(0, 4), _STATUSES),
@@ -223,8 +235,8 @@ def test_glibc_and_musl_differ_exactly_where_the_rules_say(
     rcodes = {q: script.get(i, "NXDOMAIN") for i, q in enumerate(plan)}
     asked_g, lookup_g = scripted(rcodes)
     asked_m, lookup_m = scripted(rcodes)
-    glibc = resolve_with(conf, name, lookup_g, libc="glibc")  # type: ignore[arg-type]
-    musl = resolve_with(conf, name, lookup_m, libc="musl")  # type: ignore[arg-type]
+    glibc = resolve_with(conf, name, lookup_g, libc="glibc")
+    musl = resolve_with(conf, name, lookup_m, libc="musl")
     # musl, by its rule: as-is only with enough dots; else search, stop on
     # anything but NXDOMAIN.
     if name.count(".") >= ndots:

@@ -1,0 +1,238 @@
+"""``awscore k8s-dns``: query, resolve, resolv-conf, serve, and the tour."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from awscore.cli import main
+from tests.conftest import require_peer
+from tests.k8s_dns._data import CLUSTER_YAML, KUBECTL_JSON
+
+
+@pytest.fixture
+def cluster_file(tmp_path: Path) -> Path:
+    path = tmp_path / "c.yaml"
+    path.write_text(CLUSTER_YAML)
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(["k8s-dns", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_query_srv(cluster_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys,
+        "query",
+        "--cluster",
+        str(cluster_file),
+        "_http._tcp.api.prod.svc.cluster.local",
+        "SRV",
+    )
+    assert code == 0
+    assert (
+        "_http._tcp.api.prod.svc.cluster.local. 5 IN SRV 0 100 80 "
+        "api.prod.svc.cluster.local." in out
+    )
+
+
+def test_query_json_nxdomain(
+    cluster_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        capsys,
+        "query",
+        "--cluster",
+        str(cluster_file),
+        "x.prod.svc.cluster.local",
+        "--json",
+    )
+    assert code == 0
+    document = json.loads(out)
+    assert document["rcode"] == "NXDOMAIN"
+    assert document["authority"][0].startswith("cluster.local. 5 IN SOA")
+
+
+def test_query_kubectl_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "k.json"
+    path.write_text(KUBECTL_JSON)
+    code, out, _ = run(
+        capsys, "query", "--cluster", str(path), "7.23.100.10.in-addr.arpa", "PTR"
+    )
+    assert code == 0
+    assert "PTR checkout.shop.svc.cluster.local." in out
+
+
+def test_resolve_shows_every_attempt(
+    cluster_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        capsys,
+        "resolve",
+        "--cluster",
+        str(cluster_file),
+        "--pod",
+        "prod/web-0",
+        "api.example.com",
+    )
+    assert code == 0
+    assert "glibc: 5 queries, NOERROR" in out
+    assert "musl: 5 queries, NOERROR" in out
+    assert "4. api.example.com.ec2.internal." in out
+
+
+def test_resolve_json_one_libc(
+    cluster_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        capsys,
+        "resolve",
+        "--cluster",
+        str(cluster_file),
+        "--pod",
+        "prod/web-0",
+        "api",
+        "--libc",
+        "musl",
+        "--json",
+    )
+    assert code == 0
+    document = json.loads(out)
+    [only] = document["resolutions"]
+    assert only["libc"] == "musl"
+    assert only["attempts"] == [
+        {"qname": "api.prod.svc.cluster.local.", "status": "NOERROR"}
+    ]
+
+
+def test_resolv_conf(cluster_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys, "resolv-conf", "--cluster", str(cluster_file), "--pod", "prod/web-0"
+    )
+    assert code == 0
+    assert out == (
+        "nameserver 10.96.0.10\n"
+        "search prod.svc.cluster.local svc.cluster.local cluster.local ec2.internal\n"
+        "options ndots:5\n"
+    )
+    code, out, _ = run(capsys, "resolv-conf", "--pod", "prod/web-0", "--json")
+    assert json.loads(out)["options"] == ["ndots:5"]
+
+
+def test_resolv_conf_warnings_go_to_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(
+        "pods:\n  - name: p\n    namespace: n\n    dns_config:\n"
+        "      nameservers: [1.1.1.1, 8.8.8.8, 9.9.9.9]\n"
+    )
+    code, out, err = run(capsys, "resolv-conf", "--cluster", str(path), "--pod", "n/p")
+    assert code == 0
+    assert out.count("nameserver") == 3
+    assert "warning: nameserver limits exceeded" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["resolve", "--pod", "prod/nope", "api"], "prod/nope"),
+        (["query", "api.prod.svc.cluster.local", "A A"], "qtype"),
+        (["serve", "--listen", "nowhere"], "HOST:PORT"),
+        (["query", "--cluster", "/nonexistent/c.yaml", "a"], "/nonexistent/c.yaml"),
+    ],
+)
+def test_domain_errors_exit_1(
+    argv: list[str], fragment: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, *argv)
+    assert code == 1
+    assert fragment in err
+    assert err.count("\n") == 1
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["k8s-dns", "resolve", "api"])
+    assert caught.value.code == 2
+
+
+def test_every_verb_has_an_example(capsys: pytest.CaptureFixture[str]) -> None:
+    for verb in ("query", "resolve", "resolv-conf", "serve"):
+        with pytest.raises(SystemExit):
+            main(["k8s-dns", verb, "--help"])
+        assert f"awscore k8s-dns {verb}" in capsys.readouterr().out
+
+
+def test_serve_answers_and_stops_on_sigterm(cluster_file: Path) -> None:
+    require_peer("dns")
+    import dns.message
+    import dns.query
+
+    process = subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
+        [
+            sys.executable,
+            "-m",
+            "awscore",
+            "k8s-dns",
+            "serve",
+            "--cluster",
+            str(cluster_file),
+            "--listen",
+            "127.0.0.1:0",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert process.stdout is not None
+        banner = process.stdout.readline()
+        assert banner.startswith("serving cluster.local on 127.0.0.1:")
+        port = int(banner.split()[3].rsplit(":", 1)[1])
+        query = dns.message.make_query("api.prod.svc.cluster.local", "A")
+        reply = dns.query.udp(query, "127.0.0.1", port=port, timeout=5)
+        assert [rd.to_text() for rrset in reply.answer for rd in rrset] == [
+            "10.96.0.20"
+        ]
+        process.send_signal(signal.SIGTERM)
+        rest, _ = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0
+    assert "stopped: 1 UDP and 0 TCP queries answered" in rest
+
+
+def test_serve_in_process_stops_on_keyboard_interrupt(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from awscore.k8s_dns import DnsServer
+
+    def interrupted(self: DnsServer) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(DnsServer, "wait", interrupted)
+    code, out, _ = run(capsys, "serve", "--listen", "127.0.0.1:0")
+    assert code == 0
+    assert "stopped: 0 UDP" in out
+
+
+def test_tour_resolves_a_short_name(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["tour", "--module", "k8s_dns"]) == 0
+    out = capsys.readouterr().out
+    assert "1. api.prod.svc.cluster.local." in out
+    assert len(out.splitlines()) <= 50
+    assert main(["tour", "--module", "k8s_dns", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["k8s_dns"]["short_name"]["status"] == "NOERROR"
