@@ -295,7 +295,7 @@ def _file_content(
     if text is None or encoding != "base64":
         return None if text is None else text.encode("utf-8", "surrogateescape")
     try:
-        return base64.b64decode(text, validate=False)
+        return base64.b64decode("".join(text.split()), validate=True)
     except (binascii.Error, ValueError):
         check.add(f"{where}.content", "is not valid base64")
         return None

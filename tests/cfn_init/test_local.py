@@ -1,0 +1,535 @@
+"""Executing plans in a temporary root: files, commands, archives, escapes."""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import tarfile
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from awscore.cfn_init import (
+    DryRunBackend,
+    LocalBackend,
+    Package,
+    RecordingPackageManager,
+    RecordingServiceManager,
+    RecordingUserManager,
+    Status,
+    execute,
+    fetch_url,
+    plan,
+)
+from awscore.errors import CfnInitError, CfnInitStepError, PathEscapeError
+
+
+def snapshot(top: Path, skip: Path) -> dict[str, object]:
+    """Every entry under ``top`` except ``skip``: type, target or bytes, mode."""
+    seen: dict[str, object] = {}
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
+        here = Path(dirpath)
+        dirnames[:] = [d for d in dirnames if here / d != skip]
+        for name in [*dirnames, *filenames]:
+            path = here / name
+            info = path.lstat()
+            if path.is_symlink():
+                seen[str(path)] = ("link", os.readlink(path))
+            elif path.is_dir():
+                seen[str(path)] = ("dir", info.st_mode)
+            else:
+                seen[str(path)] = ("file", path.read_bytes(), info.st_mode)
+    return seen
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Iterator[Path]:
+    """A root directory; after the test, its parent must be exactly as before."""
+    inside = tmp_path / "root"
+    inside.mkdir()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep").write_text("untouched")
+    before = snapshot(tmp_path, inside)
+    yield inside
+    assert snapshot(tmp_path, inside) == before
+
+
+def run(root: Path, metadata: dict[str, Any], **kwargs: Any) -> Any:
+    backend = LocalBackend(root, **kwargs)
+    return execute(plan(metadata), backend), backend
+
+
+def test_files_content_json_base64_modes_and_symlinks(root: Path) -> None:
+    files: dict[str, dict[str, Any]] = {
+        "/etc/app/plain.txt": {"content": "Hello World", "mode": "000640"},
+        "/etc/app/data.json": {"content": {"a": [1, 2]}},
+        "/etc/app/blob": {"content": "AAEC/w==", "encoding": "base64"},
+        "/etc/app/link": {"content": "plain.txt", "mode": "120777"},
+        "/etc/app/up": {"content": "../app/plain.txt", "mode": "120644"},
+        "/etc/app/page.html": {
+            "content": "Hi {{name}} {{{raw}}}",
+            "context": {"name": "<b>", "raw": "<i>"},
+        },
+    }
+    report, _ = run(root, {"config": {"files": files}})
+    app = root / "etc" / "app"
+    assert (app / "plain.txt").read_text() == "Hello World"
+    assert stat.S_IMODE((app / "plain.txt").stat().st_mode) == 0o640
+    assert (app / "data.json").read_text() == '{"a": [1, 2]}'
+    assert (app / "blob").read_bytes() == b"\x00\x01\x02\xff"
+    assert os.readlink(app / "link") == "plain.txt"
+    assert (app / "link").read_text() == "Hello World"
+    assert os.readlink(app / "up") == "../app/plain.txt"
+    assert (app / "page.html").read_text() == "Hi &lt;b&gt; <i>"
+    assert all(r.result.status is Status.CHANGED for r in report.results)
+    again, _ = run(root, {"config": {"files": files}})
+    assert [r.result.status for r in again.results] == [Status.UNCHANGED] * 6
+    files["/etc/app/plain.txt"]["mode"] = "000600"
+    files["/etc/app/link"]["content"] = "data.json"
+    third, _ = run(root, {"config": {"files": files}})
+    changed = {r.action.key for r in third.results if r.result.status is Status.CHANGED}
+    assert changed == {"/etc/app/plain.txt", "/etc/app/link"}
+
+
+def test_a_file_replaces_a_symlink_instead_of_writing_through_it(root: Path) -> None:
+    (root / "etc").mkdir()
+    (root / "etc" / "target").write_text("old")
+    (root / "etc" / "x").symlink_to("target")
+    run(root, {"config": {"files": {"/etc/x": {"content": "new"}}}})
+    assert not (root / "etc" / "x").is_symlink()
+    assert (root / "etc" / "target").read_text() == "old"
+
+
+def test_source_files_are_fetched(root: Path) -> None:
+    calls: list[tuple[str, str | None]] = []
+
+    def fetch(url: str, authentication: str | None) -> bytes:
+        calls.append((url, authentication))
+        return b"port={{port}}"
+
+    files = {
+        "/etc/f": {
+            "source": "https://e/f",
+            "authentication": "S3",
+            "context": {"port": 80},
+        }
+    }
+    run(root, {"config": {"files": files}}, fetch=fetch)
+    assert (root / "etc" / "f").read_text() == "port=80"
+    assert calls == [("https://e/f", "S3")]
+
+
+def test_no_fetcher_is_an_error(root: Path) -> None:
+    with pytest.raises(CfnInitStepError, match="fetches nothing"):
+        run(root, {"config": {"files": {"/f": {"source": "https://e/f"}}}})
+
+
+def test_fetch_url_reads_file_urls_and_refuses_the_rest(tmp_path: Path) -> None:
+    path = tmp_path / "x"
+    path.write_bytes(b"data")
+    assert fetch_url(path.as_uri()) == b"data"
+    with pytest.raises(CfnInitError, match="only file, http and https"):
+        fetch_url("ftp://e/x")
+    with pytest.raises(CfnInitError, match="authentication 'S3' is not supported"):
+        fetch_url(path.as_uri(), "S3")
+
+
+# --- commands ---------------------------------------------------------------------
+
+
+def test_commands_test_env_cwd_and_argv(root: Path) -> None:
+    (root / "work").mkdir()
+    commands = {
+        "1-skipped": {
+            "command": "echo ran > skipped",
+            "test": "test -e /nonexistent-x",
+        },
+        "2-env": {
+            "command": 'echo "${GREETING}-${HOME:-nohome}" > env.txt',
+            "env": {"GREETING": "hi"},
+        },
+        "3-cwd": {"command": "pwd > where.txt", "cwd": "/work"},
+        "4-argv": {"command": ["/bin/sh", "-c", "echo $0 > argv.txt", "zero"]},
+        "5-tested": {"command": "echo yes > tested", "test": "test -e env.txt"},
+    }
+    report, _ = run(root, {"config": {"commands": commands}})
+    assert [r.result.status for r in report.results] == [
+        Status.SKIPPED,
+        Status.CHANGED,
+        Status.CHANGED,
+        Status.CHANGED,
+        Status.CHANGED,
+    ]
+    assert not (root / "skipped").exists()
+    assert (root / "env.txt").read_text() == "hi-nohome\n"
+    assert (root / "work" / "where.txt").read_text().strip() == str(root / "work")
+    assert (root / "argv.txt").read_text() == "zero\n"
+    assert (root / "tested").read_text() == "yes\n"
+
+
+def test_ignore_errors_tolerates_failure_and_failure_aborts(root: Path) -> None:
+    metadata = {
+        "configSets": {"default": ["first", "second"]},
+        "first": {
+            "commands": {
+                "a": {"command": "exit 3", "ignoreErrors": "true"},
+                "b": {"command": "echo boom >&2; exit 4"},
+                "c": {"command": "touch never"},
+            }
+        },
+        "second": {"files": {"/never": {"content": "x"}}},
+    }
+    with pytest.raises(CfnInitStepError) as caught:
+        run(root, metadata)
+    error = caught.value
+    assert (error.config, error.section, error.key) == ("first", "commands", "b")
+    assert (
+        str(error)
+        == "first.commands.b: command failed with exit status 4 (exit 4: boom)"
+    )
+    done = error.report.results  # type: ignore[attr-defined]
+    assert [(r.action.key, r.result.status, r.result.returncode) for r in done] == [
+        ("a", Status.FAILED_IGNORED, 3)
+    ]
+    assert not (root / "never").exists()
+
+
+def test_missing_programs_and_bad_cwd_are_step_errors(root: Path) -> None:
+    with pytest.raises(CfnInitStepError, match="cannot run '/no/such/program'"):
+        run(root, {"config": {"commands": {"a": {"command": ["/no/such/program"]}}}})
+    (root / "file").write_text("")
+    with pytest.raises(CfnInitStepError, match="is not a directory"):
+        run(root, {"config": {"commands": {"a": {"command": "true", "cwd": "/file"}}}})
+    with pytest.raises(CfnInitStepError, match="timed out"):
+        run(root, {"config": {"commands": {"a": {"command": "sleep 5"}}}}, timeout=0.2)
+    with pytest.raises(CfnInitStepError) as caught:
+        run(root, {"config": {"commands": {"a": {"command": "true", "cwd": "/../x"}}}})
+    assert isinstance(caught.value.__cause__, PathEscapeError)
+
+
+def test_wait_after_completion_forever_stops_for_a_reboot_and_resumes(
+    root: Path,
+) -> None:
+    commands = {
+        "1": {"command": "touch one", "waitAfterCompletion": "forever"},
+        "2": {"command": "touch two"},
+    }
+    metadata = {"config": {"commands": commands}}
+    steps = plan(metadata)
+    backend = LocalBackend(root)
+    first = execute(steps, backend)
+    assert first.resume_at == 1
+    assert "reboot requested: resume at step 1" in str(first)
+    assert not (root / "two").exists()
+    second = execute(steps, backend, start=first.resume_at)
+    assert [r.action.key for r in second.results] == ["2"]
+    assert second.resume_at is None
+    assert (root / "two").exists()
+
+
+# --- packages, users, services ----------------------------------------------------
+
+
+HTTPD = {
+    "config": {
+        "packages": {"yum": {"httpd": []}},
+        "groups": {"apache": {"gid": "48"}},
+        "users": {"apache": {"uid": "48", "groups": ["apache"], "homeDir": "/var/www"}},
+        "files": {"/var/www/html/index.html": {"content": "Hello World"}},
+        "services": {
+            "sysvinit": {
+                "httpd": {
+                    "enabled": True,
+                    "ensureRunning": True,
+                    "files": ["/var/www/html/index.html"],
+                    "packages": {"yum": ["httpd"]},
+                }
+            }
+        },
+    }
+}
+
+
+def test_httpd_example_runs_and_restarts_only_on_change(root: Path) -> None:
+    packages = RecordingPackageManager()
+    users = RecordingUserManager()
+    services = RecordingServiceManager()
+    managers = {"packages": packages, "users": users, "services": services}
+    report, _ = run(root, HTTPD, **managers)
+    assert (root / "var/www/html/index.html").read_text() == "Hello World"
+    assert packages.calls == [Package(manager="yum", name="httpd")]
+    assert users.users["apache"].shell == "/sbin/nologin"
+    assert users.groups["apache"].gid == "48"
+    assert services.calls == [("enable", "httpd"), ("restart", "httpd")]
+    assert report.results[-1].result.detail == "enable/restart"
+    # Nothing changed: enabled again, already running, no restart.
+    services.calls.clear()
+    again, _ = run(root, HTTPD, **managers)
+    assert services.calls == [("enable", "httpd")]
+    assert [r.result.status for r in again.results[:4]] == [Status.UNCHANGED] * 4
+    # The page changes: the service restarts.
+    services.calls.clear()
+    changed = {
+        "config": {
+            **HTTPD["config"],
+            "files": {"/var/www/html/index.html": {"content": "v2"}},
+        }
+    }
+    run(root, changed, **managers)
+    assert services.calls == [("enable", "httpd"), ("restart", "httpd")]
+
+
+@pytest.mark.parametrize(
+    ("spec", "running", "expected"),
+    [
+        ({"ensureRunning": True}, False, [("start", "s")]),
+        ({"ensureRunning": True}, True, []),
+        ({"ensureRunning": False}, True, [("stop", "s")]),
+        ({"ensureRunning": False}, False, []),
+        ({"enabled": False}, True, [("disable", "s")]),
+        ({"ensureRunning": False, "commands": ["c"]}, True, [("restart", "s")]),
+        ({"ensureRunning": True, "commands": ["other"]}, True, []),
+        ({"sources": ["/opt/x"]}, False, []),
+    ],
+)
+def test_service_rules(
+    root: Path, spec: dict[str, Any], running: bool, expected: list[tuple[str, str]]
+) -> None:
+    services = RecordingServiceManager(running={"s"} if running else set())
+    config = {
+        "commands": {"c": {"command": "true"}},
+        "services": {"systemd": {"s": spec}},
+    }
+    run(root, {"config": config}, services=services)
+    assert services.calls == expected
+
+
+def test_a_restart_needs_a_change_in_the_same_config_run(root: Path) -> None:
+    services = RecordingServiceManager()
+    metadata = {
+        "configSets": {"default": ["write", "serve"]},
+        "write": {"files": {"/etc/x": {"content": "x"}}},
+        "serve": {"services": {"sysvinit": {"s": {"files": ["/etc/x"]}}}},
+    }
+    run(root, metadata, services=services)
+    assert services.calls == []
+
+
+def test_dry_run_records_and_changes_nothing(root: Path) -> None:
+    backend = DryRunBackend()
+    report = execute(plan(HTTPD), backend)
+    assert backend.calls == [
+        ("install", "yum httpd (latest)"),
+        ("create group", "apache gid=48"),
+        ("create user", "apache uid=48 groups=apache home=/var/www"),
+        ("write", "/var/www/html/index.html (11 bytes)"),
+        ("enable/restart", "sysvinit httpd"),
+    ]
+    assert list(root.iterdir()) == []
+    assert len(report.changed) == 5
+    quiet = plan({"config": {"services": {"sysvinit": {"s": {}}}}})
+    assert execute(quiet, backend).results[0].result.status is Status.UNCHANGED
+    commands = plan({"config": {"commands": {"a": {"command": "rm -rf /"}}}})
+    assert (
+        execute(commands, DryRunBackend())
+        .results[0]
+        .result.detail.startswith("would run")
+    )
+
+
+# --- archives -----------------------------------------------------------------------
+
+
+def tar_bytes(
+    members: list[tarfile.TarInfo | tuple[str, bytes]], mode: str = "w"
+) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode=mode) as archive:  # type: ignore[call-overload]
+        for member in members:
+            if isinstance(member, tarfile.TarInfo):
+                archive.addfile(member)
+            else:
+                name, data = member
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def zip_bytes(
+    members: list[tuple[str, bytes]], links: dict[str, str] | None = None
+) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members:
+            archive.writestr(name, data)
+        for name, target in (links or {}).items():
+            info = zipfile.ZipInfo(name)
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            archive.writestr(info, target)
+    return buffer.getvalue()
+
+
+def link(name: str, target: str, kind: bytes = tarfile.SYMTYPE) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type = kind
+    info.linkname = target
+    return info
+
+
+def directory(name: str) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type = tarfile.DIRTYPE
+    return info
+
+
+@pytest.mark.parametrize("mode", ["w", "w:gz", "w:bz2", "w:xz"])
+def test_tar_archives_unpack_into_the_target(root: Path, mode: str) -> None:
+    data = tar_bytes(
+        [
+            directory("app"),
+            ("app/run.sh", b"#!/bin/sh\n"),
+            link("app/current", "run.sh"),
+            link("app/copy", "app/run.sh", tarfile.LNKTYPE),
+            ("./top.txt", b"top"),
+        ],
+        mode,
+    )
+    report, _ = run(
+        root,
+        {"config": {"sources": {"/opt/myapp": "https://e/app.tgz"}}},
+        fetch=lambda url, auth: data,
+    )
+    target = root / "opt" / "myapp"
+    assert (target / "app" / "run.sh").read_bytes() == b"#!/bin/sh\n"
+    assert os.readlink(target / "app" / "current") == "run.sh"
+    assert (target / "app" / "copy").read_bytes() == b"#!/bin/sh\n"
+    assert (target / "top.txt").read_text() == "top"
+    assert report.results[0].result.status is Status.CHANGED
+    again, _ = run(
+        root,
+        {"config": {"sources": {"/opt/myapp": "https://e/app.tgz"}}},
+        fetch=lambda url, auth: data,
+    )
+    assert again.results[0].result.status is Status.UNCHANGED
+
+
+def test_zip_archives_unpack_into_the_target(root: Path) -> None:
+    data = zip_bytes(
+        [("web/", b""), ("web/index.html", b"<h1>hi</h1>")], {"web/home": "index.html"}
+    )
+    run(
+        root,
+        {"config": {"sources": {"/srv": "https://e/site.zip"}}},
+        fetch=lambda u, a: data,
+    )
+    assert (root / "srv" / "web" / "index.html").read_bytes() == b"<h1>hi</h1>"
+    assert os.readlink(root / "srv" / "web" / "home") == "index.html"
+
+
+def test_a_source_restarts_its_service(root: Path) -> None:
+    data = zip_bytes([("a", b"1")])
+    services = RecordingServiceManager()
+    config = {
+        "sources": {"/srv": "https://e/s.zip"},
+        "services": {"systemd": {"web": {"sources": ["/srv"]}}},
+    }
+    run(root, {"config": config}, fetch=lambda u, a: data, services=services)
+    assert services.calls == [("restart", "web")]
+
+
+ESCAPING_ARCHIVES = {
+    "tar ../": tar_bytes([("ok", b"x"), ("../evil", b"x")]),
+    "tar deep ../": tar_bytes([("a/../../evil", b"x")]),
+    "tar absolute": tar_bytes([("/evil", b"x")]),
+    "tar absolute symlink": tar_bytes([link("l", "/etc/passwd")]),
+    "tar climbing symlink": tar_bytes([link("d/l", "../../outside")]),
+    "tar hard link out": tar_bytes([link("h", "../outside/keep", tarfile.LNKTYPE)]),
+    "tar device": tar_bytes([link("dev", "", tarfile.CHRTYPE)]),
+    "zip ../": zip_bytes([("ok", b"x"), ("../evil", b"x")]),
+    "zip absolute": zip_bytes([("/evil", b"x")]),
+    "zip backslash": zip_bytes([("..\\evil", b"x")]),
+    "zip climbing symlink": zip_bytes([], {"l": "../../outside"}),
+    "not an archive": b"this is not an archive at all",
+    "corrupt gzip": b"\x1f\x8b\x08\x00garbage",
+}
+
+
+@pytest.mark.parametrize("name", sorted(ESCAPING_ARCHIVES))
+def test_archive_escapes_are_refused_before_anything_is_written(
+    root: Path, name: str
+) -> None:
+    data = ESCAPING_ARCHIVES[name]
+    with pytest.raises(CfnInitStepError) as caught:
+        run(
+            root,
+            {"config": {"sources": {"/opt/app": "https://e/a"}}},
+            fetch=lambda u, a: data,
+        )
+    assert caught.value.key == "/opt/app"
+    assert isinstance(caught.value.__cause__, CfnInitError)
+    assert list(root.iterdir()) == []
+
+
+# --- escapes from the root ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("files", "fragment"),
+    [
+        ({"/../outside/keep": {"content": "x"}}, "'..' is not allowed"),
+        ({"/etc/../../outside/keep": {"content": "x"}}, "'..' is not allowed"),
+        ({"/etc/l": {"content": "/etc/passwd", "mode": "120777"}}, "is absolute"),
+        ({"/etc/l": {"content": "../../outside/keep", "mode": "120777"}}, "climbs out"),
+        ({"/l": {"content": "..", "mode": "120777"}}, "climbs out"),
+    ],
+)
+def test_file_escapes_are_refused(
+    root: Path, files: dict[str, Any], fragment: str
+) -> None:
+    with pytest.raises(CfnInitStepError, match=r"config\.files\.") as caught:
+        run(root, {"config": {"files": files}})
+    assert isinstance(caught.value.__cause__, PathEscapeError)
+    assert fragment in str(caught.value)
+
+
+def test_a_symlink_already_in_the_root_cannot_lead_out(root: Path) -> None:
+    outside = root.parent / "outside"
+    (root / "etc").symlink_to(outside)
+    (root / "a").mkdir()
+    (root / "a" / "b").symlink_to(outside)
+    for path in ("/etc/keep", "/a/b/new/file"):
+        with pytest.raises(CfnInitStepError) as caught:
+            run(root, {"config": {"files": {path: {"content": "pwned"}}}})
+        assert isinstance(caught.value.__cause__, PathEscapeError)
+    (root / "etc").unlink()
+    (root / "a" / "b").unlink()
+
+
+def test_the_root_itself_and_dirs_in_the_way(root: Path) -> None:
+    with pytest.raises(CfnInitStepError, match="is the root itself"):
+        run(root, {"config": {"files": {"/": {"content": "x"}}}})
+    (root / "d").mkdir()
+    with pytest.raises(CfnInitStepError, match="is a directory"):
+        run(root, {"config": {"files": {"/d": {"content": "x"}}}})
+    with pytest.raises(CfnInitStepError, match="is a directory"):
+        run(root, {"config": {"files": {"/d": {"content": "x", "mode": "120777"}}}})
+    (root / "f").write_text("")
+    with pytest.raises(CfnInitStepError, match="exists and is a file"):
+        run(root, {"config": {"files": {"/f/x": {"content": "x"}}}})
+
+
+def test_a_file_becomes_a_link(root: Path) -> None:
+    (root / "x").write_text("plain")
+    run(root, {"config": {"files": {"/x": {"content": "y", "mode": "120777"}}}})
+    assert os.readlink(root / "x") == "y"
+
+
+def test_root_must_be_a_directory(tmp_path: Path) -> None:
+    with pytest.raises(CfnInitError, match="is not a directory"):
+        LocalBackend(tmp_path / "missing")
