@@ -174,6 +174,7 @@ def _load_repositories(value: object, problems: list[str]) -> dict[str, Reposito
             continue
         if repo.name in repositories:
             problems.append(f"{where}: repository {repo.name!r} is listed twice")
+            continue
         repositories[repo.name] = repo
     if len(repositories) > MAX_REPOSITORIES:
         problems.append(
@@ -268,7 +269,15 @@ def _load_package(
         )
         return
     origin = VersionOrigin(origin_text)
-    controls = _controls(item.get("origin_controls"), origin, where, problems)
+    existing = domain._packages[repository].get(pid.key) if pid else None
+    defaults = (
+        existing.controls
+        if existing is not None
+        else PUBLISHED_DEFAULTS
+        if origin is VersionOrigin.PUBLISHED
+        else INGESTED_DEFAULTS
+    )
+    controls = _controls(item.get("origin_controls"), defaults, where, problems)
     tags = _dist_tags(item.get("dist_tags"), pid, versions, where, problems)
     if pid is None or controls is None or tags is None:
         return
@@ -287,11 +296,11 @@ def _load_package(
 
 
 def _controls(
-    raw: object, origin: VersionOrigin, where: str, problems: list[str]
+    raw: object, defaults: OriginControls, where: str, problems: list[str]
 ) -> OriginControls | None:
-    defaults = (
-        PUBLISHED_DEFAULTS if origin is VersionOrigin.PUBLISHED else INGESTED_DEFAULTS
-    )
+    """The controls an entry sets; keys it leaves out keep ``defaults`` (the
+    package's controls if it is listed already, else the defaults for how its
+    versions arrived)."""
     if raw is None:
         return defaults
     if not isinstance(raw, dict) or set(raw) - {"publish", "upstream"}:
