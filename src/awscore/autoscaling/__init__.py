@@ -43,6 +43,12 @@ from awscore.autoscaling._model import (
     StepScalingPolicy,
     TargetTrackingPolicy,
 )
+from awscore.autoscaling._parse import (
+    Scenario,
+    parse_group,
+    parse_policy,
+    parse_scenario,
+)
 from awscore.autoscaling._simulate import (
     Activity,
     Timeline,
@@ -67,6 +73,7 @@ __all__ = [
     "Policy",
     "PolicyOutcome",
     "ScalingState",
+    "Scenario",
     "SimpleScalingPolicy",
     "StepAdjustment",
     "StepScalingPolicy",
@@ -77,6 +84,9 @@ __all__ = [
     "apply_adjustment",
     "evaluate",
     "evaluate_alarm",
+    "parse_group",
+    "parse_policy",
+    "parse_scenario",
     "percent_adjustment",
     "simulate",
     "spiky_load",

@@ -189,12 +189,15 @@ def _adjusted(
             how = f"ChangeInCapacity {scaling_adjustment:+d} from {base}"
         case _:
             exact = Fraction(base * scaling_adjustment, 100)
-            how = (
-                f"{scaling_adjustment:+d}% of {base} = {_show(exact)}, rounded to "
-                f"{wanted - base:+d}"
-            )
-            if policy.min_adjustment_magnitude is not None:
-                how += f" (MinAdjustmentMagnitude {policy.min_adjustment_magnitude})"
+            rounded = percent_adjustment(base, scaling_adjustment)
+            how = f"{scaling_adjustment:+d}% of {base} = {_show(exact)}"
+            if rounded != exact:
+                how += f", rounded to {rounded:+d}"
+            if wanted - base != rounded:
+                how += (
+                    f", raised to {wanted - base:+d} by MinAdjustmentMagnitude "
+                    f"{policy.min_adjustment_magnitude}"
+                )
     capacity, note = _clamped(group, wanted)
     return capacity, how + note
 

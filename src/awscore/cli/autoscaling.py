@@ -1,0 +1,370 @@
+"""``awscore autoscaling``: evaluate a scaling decision, or simulate a load trace."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+from awscore.autoscaling import (
+    AdjustmentType,
+    Alarm,
+    Decision,
+    Group,
+    Policy,
+    ScalingState,
+    StepAdjustment,
+    StepScalingPolicy,
+    Timeline,
+    evaluate,
+    parse_policy,
+    parse_scenario,
+)
+from awscore.cli._tour import TourPart, TourSection
+from awscore.errors import AutoScalingInputError, CliError
+
+__all__ = ["TOUR", "register"]
+
+_EVALUATE_EXAMPLE = """\
+example:
+  awscore autoscaling evaluate --policy policy.json \\
+      --group min=2,max=10,desired=4 --metric 73
+
+policy.json holds one PutScalingPolicy-shaped object or a list of them, e.g.
+  {"PolicyType": "StepScaling", "AdjustmentType": "PercentChangeInCapacity",
+   "MinAdjustmentMagnitude": 2, "Alarm": {"Threshold": 60},
+   "StepAdjustments": [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 25}]}
+"""
+
+_SIMULATE_EXAMPLE = """\
+example:
+  awscore autoscaling simulate scenario.json --plot timeline.png
+
+scenario.json:
+  {"Group": {"MinSize": 2, "MaxSize": 20, "DesiredCapacity": 2},
+   "Policies": [{"PolicyType": "TargetTrackingScaling",
+                 "TargetTrackingConfiguration": {"TargetValue": 50}}],
+   "Load": {"Duration": 7200, "Base": 80,
+            "Spikes": [{"Start": 1800, "Length": 1200, "Extra": 600}]},
+   "Step": 10, "LaunchDelay": 60, "Warmup": 120}
+"""
+
+_GROUP_KEYS = {
+    "min": "min_size",
+    "max": "max_size",
+    "desired": "desired_capacity",
+    "cooldown": "default_cooldown",
+    "warmup": "default_instance_warmup",
+}
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``awscore autoscaling evaluate|simulate``."""
+    parser = subparsers.add_parser(
+        "autoscaling",
+        help="Auto Scaling policy decisions and simulations",
+        description="What EC2 Auto Scaling's step, simple and target tracking "
+        "policies (and the Kubernetes HPA) do with a metric, exactly.",
+        epilog="examples:\n  awscore autoscaling evaluate --policy p.json "
+        "--group min=2,max=10,desired=4 --metric 73\n"
+        "  awscore autoscaling simulate scenario.json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    verbs = parser.add_subparsers(title="verbs", metavar="VERB", required=True)
+    ev = verbs.add_parser(
+        "evaluate",
+        help="one decision: new desired capacity, policy, step and reason",
+        description="Evaluate scaling policies against one metric value.",
+        epilog=_EVALUATE_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ev.add_argument(
+        "--policy",
+        action="append",
+        required=True,
+        metavar="FILE",
+        help="a JSON file with a policy or a list of policies (repeatable)",
+    )
+    ev.add_argument(
+        "--group",
+        required=True,
+        metavar="min=N,max=N,desired=N[,cooldown=S,warmup=S]",
+        help="the group's sizes (and default cooldown and instance warmup)",
+    )
+    ev.add_argument("--metric", required=True, help="the metric value, e.g. 73")
+    ev.add_argument("--now", default="0", help="the time in seconds (0)")
+    ev.add_argument(
+        "--warming",
+        type=int,
+        default=0,
+        help="instances launched but not yet counted in the metric (0)",
+    )
+    ev.add_argument("--json", action="store_true", help="machine-readable output")
+    ev.set_defaults(handler=_evaluate)
+    sim = verbs.add_parser(
+        "simulate",
+        help="run a scenario over its load trace and print the timeline",
+        description="Simulate a group and its policies over a load trace.",
+        epilog=_SIMULATE_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sim.add_argument("scenario", help="the scenario JSON file")
+    sim.add_argument(
+        "--every",
+        type=int,
+        default=None,
+        metavar="SECONDS",
+        help="print a row every SECONDS (default: only rows where a count changes)",
+    )
+    sim.add_argument(
+        "--plot", metavar="OUT.png", help="draw the timeline (needs matplotlib)"
+    )
+    sim.add_argument("--json", action="store_true", help="machine-readable output")
+    sim.set_defaults(handler=_simulate)
+
+
+def _number(text: str, what: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise CliError(f"{what} {text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise CliError(f"{what} {text!r} is not finite: give a finite number")
+    return value
+
+
+def _group(text: str) -> Group:
+    values: dict[str, int] = {}
+    for part in text.split(","):
+        key, sep, raw = part.partition("=")
+        if not sep or key.strip() not in _GROUP_KEYS:
+            raise CliError(
+                f"--group part {part!r} is not KEY=N with KEY one of "
+                f"{', '.join(_GROUP_KEYS)}"
+            )
+        try:
+            values[_GROUP_KEYS[key.strip()]] = int(raw)
+        except ValueError:
+            raise CliError(f"--group {key}={raw!r} is not a whole number") from None
+    missing = [k for k in ("min", "max", "desired") if _GROUP_KEYS[k] not in values]
+    if missing:
+        raise CliError(f"--group is missing {', '.join(missing)}")
+    return Group(**values)
+
+
+def _json_file(path: str) -> Any:
+    text = Path(path).read_text(encoding="utf-8")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise CliError(f"{path} is not valid JSON: {error}") from None
+    except RecursionError:
+        raise CliError(f"{path} is nested too deeply to read") from None
+
+
+def _policies(paths: list[str]) -> list[Policy]:
+    policies: list[Policy] = []
+    problems: list[str] = []
+    for path in paths:
+        document = _json_file(path)
+        items = document if isinstance(document, list) else [document]
+        for item in items:
+            try:
+                policies.append(parse_policy(item, index=len(policies)))
+            except AutoScalingInputError as error:
+                problems.extend(f"{path}: {p}" for p in error.problems)
+    if problems:
+        raise AutoScalingInputError(problems)
+    return policies
+
+
+def _decision_data(decision: Decision) -> dict[str, object]:
+    step = decision.step
+    return {
+        "desired_capacity": decision.desired_capacity,
+        "previous_capacity": decision.previous_capacity,
+        "adjustment": decision.adjustment,
+        "policy": decision.policy,
+        "step": None
+        if step is None
+        else {
+            "lower_bound": _plain(step.lower_bound),
+            "upper_bound": _plain(step.upper_bound),
+            "scaling_adjustment": step.scaling_adjustment,
+        },
+        "reason": decision.reason,
+        "outcomes": [
+            {
+                "policy": o.policy,
+                "desired_capacity": o.desired_capacity,
+                "reason": o.reason,
+            }
+            for o in decision.outcomes
+        ],
+    }
+
+
+def _plain(value: object) -> object:
+    return value if value is None or isinstance(value, int | float) else str(value)
+
+
+def _decision_text(decision: Decision) -> list[str]:
+    lines = [
+        f"desired capacity {decision.previous_capacity} -> "
+        f"{decision.desired_capacity} ({decision.adjustment:+d})",
+        f"policy: {decision.policy or '-'}",
+    ]
+    if decision.step is not None:
+        lo = "-inf" if decision.step.lower_bound is None else decision.step.lower_bound
+        hi = "+inf" if decision.step.upper_bound is None else decision.step.upper_bound
+        lines.append(f"step: [{lo}, {hi}] -> {decision.step.scaling_adjustment}")
+    lines.append(f"reason: {decision.reason}")
+    if len(decision.outcomes) > 1:
+        lines.append("each policy:")
+        lines.extend(
+            f"  {o.policy}: {'-' if o.desired_capacity is None else o.desired_capacity}"
+            f"  {o.reason}"
+            for o in decision.outcomes
+        )
+    return lines
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    group = _group(args.group)
+    metric = _number(args.metric, "--metric")
+    now = _number(args.now, "--now")
+    policies = _policies(args.policy)
+    decision = evaluate(
+        group,
+        policies,
+        metric,
+        now,
+        state=ScalingState(warming_capacity=args.warming),
+    )
+    if args.json:
+        json.dump(_decision_data(decision), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write("\n".join(_decision_text(decision)) + "\n")
+    return 0
+
+
+def _rows(timeline: Timeline, every: int | None) -> list[str]:
+    lines = [
+        f"{'time':>8} {'demand':>8} {'metric':>8} {'desired':>7} "
+        f"{'service':>7} {'warming':>7} {'pending':>7}"
+    ]
+    last: tuple[int, int, int, int] | None = None
+    final = timeline.points[-1].time
+    for p in timeline.points:
+        counts = (p.desired, p.in_service, p.warming, p.pending)
+        if every is None:
+            show = counts != last or p.time == final
+        else:
+            show = p.time % every == 0
+        last = counts
+        if show:
+            metric = "-" if p.metric is None else f"{p.metric:.1f}"
+            lines.append(
+                f"{p.time:>8.0f} {p.demand:>8.1f} {metric:>8} {p.desired:>7} "
+                f"{p.in_service:>7} {p.warming:>7} {p.pending:>7}"
+            )
+    return lines
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    if args.every is not None and args.every < 1:
+        raise CliError(f"--every {args.every} must be at least 1 second")
+    scenario = parse_scenario(_json_file(args.scenario))
+    timeline = scenario.run()
+    if args.plot:
+        _plot(timeline, args.plot)
+    if args.json:
+        json.dump(timeline.as_dict(), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    out = sys.stdout
+    out.write(
+        f"{len(timeline.points)} steps of {timeline.step} s, "
+        f"{len(timeline.activities)} scaling activities, "
+        f"{timeline.instance_hours:.1f} instance-hours\n\n"
+    )
+    for activity in timeline.activities:
+        out.write(
+            f"t={activity.time:.0f}: {activity.from_capacity} -> "
+            f"{activity.to_capacity} by {activity.reason}\n"
+        )
+    out.write("\n" + "\n".join(_rows(timeline, args.every)) + "\n")
+    if args.plot:
+        out.write(f"\nplot written to {args.plot}\n")
+    return 0
+
+
+def _plot(timeline: Timeline, path: str) -> None:
+    """Draw the timeline with matplotlib (Agg), imported only when asked for."""
+    try:
+        import matplotlib  # optional (the plot extra): imported only for --plot
+
+        matplotlib.use("Agg")
+        from matplotlib import pyplot
+    except ImportError:
+        raise CliError("--plot needs matplotlib: pip install 'awscore[plot]'") from None
+    hours = [p.time / 3600 for p in timeline.points]
+    figure, (top, bottom) = pyplot.subplots(2, 1, sharex=True, figsize=(10, 6))
+    top.plot(hours, [p.metric for p in timeline.points], label="metric per instance")
+    top.set_ylabel("metric")
+    top.legend(loc="upper right")
+    bottom.step(
+        hours, [p.desired for p in timeline.points], label="desired", where="post"
+    )
+    bottom.step(
+        hours, [p.in_service for p in timeline.points], label="in service", where="post"
+    )
+    bottom.step(
+        hours,
+        [p.warming + p.pending for p in timeline.points],
+        label="pending + warming",
+        where="post",
+    )
+    bottom.set_ylabel("instances")
+    bottom.set_xlabel("hours")
+    bottom.legend(loc="upper right")
+    figure.tight_layout()
+    figure.savefig(path)
+    pyplot.close(figure)
+
+
+def _tour_policy() -> StepScalingPolicy:
+    return StepScalingPolicy(
+        name="cpu-high",
+        adjustment_type=AdjustmentType.PERCENT_CHANGE_IN_CAPACITY,
+        step_adjustments=(
+            StepAdjustment(lower_bound=0, upper_bound=10, scaling_adjustment=10),
+            StepAdjustment(lower_bound=10, upper_bound=None, scaling_adjustment=25),
+        ),
+        alarm=Alarm(name="cpu-high", threshold=60),
+        min_adjustment_magnitude=2,
+    )
+
+
+def _tour() -> TourPart:
+    group = Group(min_size=2, max_size=10, desired_capacity=4)
+    decision = evaluate(group, [_tour_policy()], metric=73, now=0)
+    text = (
+        "A group of 4 (min 2, max 10) with a step policy on a CPU alarm at 60%:\n"
+        "+10% for a breach in [0, 10), +25% for 10 or more, and\n"
+        "MinAdjustmentMagnitude 2. CPU reads 73%:\n\n"
+        + "\n".join(_decision_text(decision))
+        + "\n\n25% of 4 is exactly 1; the minimum magnitude makes it 2. moto's\n"
+        "execute_policy would add 1 (it ignores MinAdjustmentMagnitude).\n"
+        "Try `awscore autoscaling simulate scenario.json --plot out.png`."
+    )
+    return TourPart(text=text, data={"decision": _decision_data(decision)})
+
+
+TOUR = TourSection(
+    name="autoscaling", title="autoscaling: one step-scaling decision", run=_tour
+)
