@@ -65,7 +65,7 @@ def _parse(template: str) -> list[tuple[str, str, object]]:
             continue
         if sigil == "&":
             stack[-1][1].append(("raw", name, None))
-        elif sigil in "#^":
+        elif sigil in ("#", "^"):
             children: list[tuple[str, str, object]] = []
             stack[-1][1].append(
                 ("section" if sigil == "#" else "inverted", name, children)
@@ -77,7 +77,7 @@ def _parse(template: str) -> list[tuple[str, str, object]]:
                     [f"context: unexpected closing tag {{{{/{name}}}}}"]
                 )
             stack.pop()
-        elif sigil in ">=":
+        elif sigil in (">", "="):
             raise CfnInitInputError(
                 [
                     f"context: Mustache {{{{{sigil}...}}}} (partials, delimiters) "
