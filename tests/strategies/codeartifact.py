@@ -149,9 +149,7 @@ def group_allows(spec: dict[str, Any], key: str, repository: str) -> bool:
     reaches the root group, which allows everything."""
     for group in spec.get("package_groups", []):
         value = group[key]
-        if value in {"ALLOW", "INHERIT"}:
-            return True
-        if value == "BLOCK":
-            return False
-        return repository in value["repositories"]
+        if isinstance(value, dict):
+            return repository in value["repositories"]
+        return value != "BLOCK"  # ALLOW, or INHERIT from the root group
     return True
