@@ -16,7 +16,14 @@ import importlib
 from types import ModuleType
 
 #: CLI modules in the order ``awscore --help`` and ``awscore tour`` show them.
-CLI_MODULES: tuple[str, ...] = ("sigv4", "kinesis", "quorum", "codeartifact", "k8s_dns")
+CLI_MODULES: tuple[str, ...] = (
+    "sigv4",
+    "kinesis",
+    "quorum",
+    "autoscaling",
+    "codeartifact",
+    "k8s_dns",
+)
 
 
 def load() -> list[ModuleType]:
