@@ -14,7 +14,9 @@ from awscore.errors import K8sDnsInputError
 from awscore.k8s_dns._model import Cluster, DnsAnswer, Pod, Rcode, normalise_qtype
 from awscore.k8s_dns._resolvconf import ResolvConf
 
+#: The C libraries whose search algorithms are modelled.
 Libc = Literal["glibc", "musl"]
+#: Both libcs, in the order the CLI and the docs show them.
 LIBCS: tuple[Libc, ...] = ("glibc", "musl")
 
 Lookup = Callable[[str, str], DnsAnswer]
