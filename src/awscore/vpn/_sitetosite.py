@@ -443,8 +443,19 @@ class SiteToSiteVpn:
 
     def _restore_routes(self, tunnel: Tunnel) -> None:
         index = self.tunnels.index(tunnel)
-        self.onprem_table = self.onprem_table.with_route(
-            Route(destination=self.vpc, target=tunnel.name)
+        # Back in its place: tunnel 1's route ahead of tunnel 2's.
+        self.onprem_table = RouteTable(
+            name=self.onprem_table.name,
+            routes=(
+                Route(
+                    destination=self.onprem, target="local", origin=RouteOrigin.LOCAL
+                ),
+                *(
+                    Route(destination=self.vpc, target=t.name)
+                    for t in self.tunnels
+                    if t.state is TunnelState.UP
+                ),
+            ),
         )
         source = (
             GatewayRouteSource.VPN_BGP if self.bgp else GatewayRouteSource.VPN_STATIC
