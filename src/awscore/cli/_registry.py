@@ -21,6 +21,7 @@ CLI_MODULES: tuple[str, ...] = (
     "kinesis",
     "quorum",
     "autoscaling",
+    "cfn_init",
     "codeartifact",
     "k8s_dns",
 )
