@@ -20,7 +20,6 @@ from awscore.errors import InvalidHeaderError
 __all__ = [
     "UNSIGNED_HEADERS",
     "check_header",
-    "is_unsigned",
     "outgoing_headers",
     "trim_value",
 ]
@@ -50,11 +49,6 @@ _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _FORBIDDEN_IN_VALUE = re.compile(r"[\r\n\0]")
 _WHITESPACE_RUN = re.compile(r"[ \t]+")
 _VALID_HEADER = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\r\n\0]*")
-
-
-def is_unsigned(lname: str) -> bool:
-    """Whether the lower-cased header name ``lname`` is never signed."""
-    return lname in UNSIGNED_HEADERS or lname.startswith("proxy-")
 
 
 def check_header(name: str, value: str) -> None:
