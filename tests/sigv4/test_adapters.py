@@ -568,3 +568,61 @@ def test_requests_non_utf8_header_value_is_refused() -> None:
     ).prepare()
     with pytest.raises(InvalidHeaderError, match="X-Bin"):
         _requests_auth(service="s3")(prepared)
+
+
+def test_httpx_non_utf8_header_value_is_refused() -> None:
+    httpx = _httpx()
+    request = httpx.Request("GET", "https://h/", headers={"X-Bin": b"\xff\xfe"})
+    with pytest.raises(InvalidHeaderError, match="is not UTF-8"):
+        next(_httpx_auth(service="s3").auth_flow(request))
+
+
+@pytest.mark.parametrize("kind", [bytearray, memoryview])
+def test_requests_buffer_body_is_hashed_like_bytes(kind: type) -> None:
+    requests = _requests()
+    prepared = requests.Request("PUT", "https://h/k").prepare()
+    prepared.body = kind(b"payload")
+    signed = _requests_auth(service="s3", clock=lambda: FIXED)(prepared)
+    assert (
+        signed.headers["x-amz-content-sha256"] == hashlib.sha256(b"payload").hexdigest()
+    )
+
+
+def test_requests_str_body_without_content_length_gets_none_added() -> None:
+    # A str body whose Content-Length a hook removed (say, to send it chunked):
+    # the auth sends the UTF-8 bytes it hashed and does not invent a length.
+    requests = _requests()
+    prepared = requests.Request("PUT", "https://h/k", data="é").prepare()
+    del prepared.headers["Content-Length"]
+    signed = _requests_auth(service="s3", clock=lambda: FIXED)(prepared)
+    assert signed.body == b"\xc3\xa9"
+    assert "Content-Length" not in signed.headers
+    assert (
+        signed.headers["x-amz-content-sha256"]
+        == hashlib.sha256(b"\xc3\xa9").hexdigest()
+    )
+
+
+def test_signing_keeps_every_header_it_is_given() -> None:
+    """The adapters only add or overwrite headers, never delete one: the signer
+    keeps every header of the request, an old Authorization replaced in place."""
+    given = [
+        ("Authorization", "AWS4-HMAC-SHA256 stale"),
+        ("X-Amz-Date", "19700101T000000Z"),
+        ("x-amz-date", "repeat"),
+        ("Proxy-Authorization", "Basic x"),
+        ("Connection", "keep-alive"),
+        ("X-Amz-Security-Token", "old-token"),
+    ]
+    signed = sign(
+        HttpRequest("GET", "https://h/", given),
+        Credentials(AKID, SECRET, TOKEN),
+        region=REGION,
+        service="s3",
+        when=FIXED,
+        omit_session_token=True,
+    )
+    assert {n.lower() for n, _ in given} <= {n.lower() for n, _ in signed.headers}
+    assert str(signed.get("Authorization")).startswith(
+        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/"
+    )

@@ -16,8 +16,11 @@ from awscore.sigv4._signer import PAYLOAD_CONSTANTS, UNSIGNED_PAYLOAD, sign
 
 __all__ = ["HeaderChanges", "SigningAdapter"]
 
-#: ``(names to delete, (name, value) pairs to set)`` on the library's request.
-HeaderChanges = tuple[list[str], list[tuple[str, str]]]
+#: The ``(name, value)`` pairs to set on the library's request. Nothing is ever
+#: deleted: :func:`sign` keeps every header it is given (an old
+#: ``Authorization`` is replaced, not dropped), so only additions and changes
+#: are written back.
+HeaderChanges = list[tuple[str, str]]
 
 
 def _utc_now() -> datetime:
@@ -94,15 +97,12 @@ class SigningAdapter:
             omit_session_token=self.omit_session_token,
         )
         old = _grouped(headers)
-        new = _grouped(signed.headers)
-        removed = [lname for lname in old if lname not in new]
-        changed = [
+        return [
             # The signer only ever changes single-valued headers.
             (name, ",".join(values))
-            for lname, (name, values) in new.items()
+            for lname, (name, values) in _grouped(signed.headers).items()
             if old.get(lname, ("", []))[1] != values
         ]
-        return removed, changed
 
 
 def _grouped(

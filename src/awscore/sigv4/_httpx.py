@@ -71,11 +71,9 @@ class HttpxAuth(SigningAdapter, httpx.Auth):
             data = b""
             streaming = True
         before = [(_text(k), _text(v)) for k, v in request.headers.raw]
-        removed, changed = self._sign_headers(
+        changed = self._sign_headers(
             request.method, str(request.url), before, data, streaming=streaming
         )
-        for lname in removed:
-            del request.headers[lname]
         for name, value in changed:
             # Setting replaces the first occurrence in place and drops repeats.
             request.headers[name] = value

@@ -83,11 +83,9 @@ class RequestsAuth(SigningAdapter, requests.auth.AuthBase):
             streaming = True
 
         before = [(k, _header_text(k, v)) for k, v in r.headers.items()]
-        removed, changed = self._sign_headers(
+        changed = self._sign_headers(
             r.method or "", r.url or "", before, data, streaming=streaming
         )
-        for lname in removed:
-            del r.headers[lname]
         for name, value in changed:
             r.headers[name] = value
         return r
