@@ -27,6 +27,7 @@ PACKAGES = (
     "cryptography",
     "aws-kinesis-agg",
     "protobuf",
+    "dnspython",
     "pytest-benchmark",
 )
 

@@ -29,6 +29,7 @@ from awscore.k8s_dns._model import Cluster, DnsAnswer, Record
 
 if TYPE_CHECKING:
     import dns.message
+    import dns.rcode
 
 #: The EDNS payload size the server advertises (DNS flag day 2020).
 SERVER_PAYLOAD = 1232
@@ -48,19 +49,12 @@ def _require_dnspython() -> None:
 
 
 @functools.lru_cache(maxsize=8192)
-def _rdata(rtype: str, data: str) -> Any:
-    import dns.rdata
-    import dns.rdataclass
-    import dns.rdatatype
+def _rrset(name: str, rtype: str, ttl: int, datas: tuple[str, ...]) -> Any:
+    # RRsets are only read when a message is encoded, so one object can serve
+    # every response that carries it.
+    import dns.rrset
 
-    return dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.from_text(rtype), data)
-
-
-@functools.lru_cache(maxsize=8192)
-def _name(text: str) -> Any:
-    import dns.name
-
-    return dns.name.from_text(text)
+    return dns.rrset.from_text_list(name, ttl, "IN", rtype, datas)
 
 
 def _formerr(wire: bytes) -> bytes:
@@ -71,18 +65,16 @@ def _formerr(wire: bytes) -> bytes:
     return wire[:2] + out.to_bytes(2, "big") + bytes(8)
 
 
-def _add(
-    message: dns.message.Message, section: Any, records: tuple[Record, ...]
-) -> None:
-    import dns.rdataclass
-    import dns.rdatatype
-
+def _rrsets(records: tuple[Record, ...]) -> list[Any]:
+    grouped: dict[tuple[str, str, int], list[str]] = {}
     for record in records:
-        rdtype = dns.rdatatype.from_text(record.type)
-        rrset = message.find_rrset(
-            section, _name(record.name), dns.rdataclass.IN, rdtype, create=True
+        grouped.setdefault((record.name, record.type, record.ttl), []).append(
+            record.data
         )
-        rrset.add(_rdata(record.type, record.data), record.ttl)
+    return [
+        _rrset(name, rtype, ttl, tuple(datas))
+        for (name, rtype, ttl), datas in grouped.items()
+    ]
 
 
 def build_response(
@@ -96,14 +88,34 @@ def build_response(
     if answer.authoritative:
         response.flags |= dns.flags.AA
     response.set_rcode(dns.rcode.from_text(answer.rcode.value))
-    _add(response, response.answer, answer.answer)
-    _add(response, response.authority, answer.authority)
+    response.answer = _rrsets(answer.answer)
+    response.authority = _rrsets(answer.authority)
     return response
 
 
-def answer_wire(  # noqa: PLR0911 - one early answer per RFC rule
-    cluster: Cluster, wire: bytes, *, udp: bool = True
-) -> bytes | None:
+def _refusal(query: dns.message.Message) -> dns.rcode.Rcode | None:
+    """The rcode of a query the model does not answer, or None."""
+    import dns.opcode
+    import dns.rcode
+    import dns.rdataclass
+    import dns.rdatatype
+
+    if query.opcode() != dns.opcode.QUERY:
+        return dns.rcode.NOTIMP
+    if query.edns > 0:
+        return dns.rcode.BADVERS
+    if len(query.question) != 1:
+        return dns.rcode.FORMERR
+    question = query.question[0]
+    if question.rdclass != dns.rdataclass.IN or (
+        dns.rdatatype.is_metatype(question.rdtype)
+        and question.rdtype != dns.rdatatype.ANY
+    ):
+        return dns.rcode.REFUSED
+    return None
+
+
+def answer_wire(cluster: Cluster, wire: bytes, *, udp: bool = True) -> bytes | None:
     """The wire-format response to one DNS message, or None to drop it.
 
     ``udp`` applies the UDP size limit (512 bytes, or the client's EDNS payload
@@ -114,9 +126,6 @@ def answer_wire(  # noqa: PLR0911 - one early answer per RFC rule
     import dns.exception
     import dns.flags
     import dns.message
-    import dns.opcode
-    import dns.rcode
-    import dns.rdataclass
     import dns.rdatatype
 
     if len(wire) < _HEADER or wire[2] & 0x80:
@@ -125,23 +134,12 @@ def answer_wire(  # noqa: PLR0911 - one early answer per RFC rule
         query = dns.message.from_wire(wire)
     except (dns.exception.DNSException, ValueError, struct.error, IndexError):
         return _formerr(wire)
-    response = dns.message.make_response(query, our_payload=SERVER_PAYLOAD)
-    if query.opcode() != dns.opcode.QUERY:
-        response.set_rcode(dns.rcode.NOTIMP)
-        return response.to_wire()
-    if query.edns > 0:
-        response.set_rcode(dns.rcode.BADVERS)
-        return response.to_wire()
-    if len(query.question) != 1:
-        response.set_rcode(dns.rcode.FORMERR)
+    refusal = _refusal(query)
+    if refusal is not None:
+        response = dns.message.make_response(query, our_payload=SERVER_PAYLOAD)
+        response.set_rcode(refusal)
         return response.to_wire()
     question = query.question[0]
-    if question.rdclass != dns.rdataclass.IN or (
-        dns.rdatatype.is_metatype(question.rdtype)
-        and question.rdtype != dns.rdatatype.ANY
-    ):
-        response.set_rcode(dns.rcode.REFUSED)
-        return response.to_wire()
     answer = cluster.query(
         question.name.to_text(), dns.rdatatype.to_text(question.rdtype)
     )
