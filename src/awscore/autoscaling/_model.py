@@ -485,5 +485,5 @@ class HpaPolicy:
             raise AutoScalingInputError(problems)
 
 
+#: Any policy :func:`~awscore.autoscaling.evaluate` accepts.
 Policy = SimpleScalingPolicy | StepScalingPolicy | TargetTrackingPolicy | HpaPolicy
-"""Any policy :func:`~awscore.autoscaling.evaluate` accepts."""
