@@ -122,7 +122,7 @@ def autoscaling_policies_svg() -> str:
     width, height = 900, 560
     left, plot_w = 60, 600
     needed = [d / TARGET for d in LOAD]
-    capacity = [([p.desired for p in t.points], c, "") for _, t, c in runs]
+    capacity = [([float(p.desired) for p in t.points], c, "") for _, t, c in runs]
     metric = [
         ([p.metric if p.metric is not None else 0.0 for p in t.points], c, "")
         for _, t, c in runs
