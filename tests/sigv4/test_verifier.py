@@ -606,6 +606,8 @@ def test_a_wrong_checksum_trailer_is_rejected() -> None:
         ("us-east-2", None),
         ("us-east-1x", None),
         ("u*s*1", "us-east-1"),
+        ("u*x*1", None),
+        ("us-*east*east*", None),
     ],
 )
 def test_region_set_patterns(region_set: str, accepted: str | None) -> None:
