@@ -46,7 +46,7 @@ def _forwarded(inet: Any, inner: bytes) -> tuple[bytes, Any]:
 
 
 @pytest.mark.parametrize(("cipher", "nat_t", "esn"), COMBINATIONS)
-@settings(max_examples=25)
+@settings(max_examples=50)
 @given(data=st.data())
 def test_same_bytes_and_each_decrypts_the_other(
     cipher: str, nat_t: bool, esn: bool, data: st.DataObject
@@ -61,8 +61,13 @@ def test_same_bytes_and_each_decrypts_the_other(
     inet, ipsec = _scapy()
     inner = data.draw(inner_packets(), label="inner")
     spi = data.draw(spis, label="spi")
+    # scapy cannot send a packet whose low 32 bits are 0 (it takes 0 for "use
+    # the SA's counter"); awscore's ESN wrap through 2**32 is tested elsewhere.
     sequence = data.draw(
-        esn_sequences if esn else st.integers(1, 2**32 - 1), label="sequence"
+        esn_sequences.filter(lambda n: n & 0xFFFFFFFF)
+        if esn
+        else st.integers(1, 2**32 - 1),
+        label="sequence",
     )
     identification = data.draw(st.integers(0, 0xFFFF), label="identification")
     nat_header = inet.UDP(sport=4500, dport=4500) if nat_t else None

@@ -24,6 +24,7 @@ CLI_MODULES: tuple[str, ...] = (
     "cfn_init",
     "codeartifact",
     "k8s_dns",
+    "vpn",
 )
 
 
