@@ -28,6 +28,8 @@ PACKAGES = (
     "aws-kinesis-agg",
     "protobuf",
     "dnspython",
+    "moto",
+    "boto3",
     "pytest-benchmark",
 )
 
