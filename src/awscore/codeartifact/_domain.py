@@ -360,11 +360,11 @@ class Domain:
     before it changes anything, so a call that raises leaves the domain as it was.
 
     >>> d = Domain("my-domain")
-    >>> for name, ups in [("E", ()), ("C", ()), ("D", ("E",)), ("B", ()),
-    ...                   ("A", ("C", "D")), ("my_repo", ("A", "B"))]:
+    >>> for name, ups in [("repo-C", ()), ("repo-B", ()), ("repo-A", ("repo-C",)),
+    ...                   ("my_repo", ("repo-A", "repo-B"))]:
     ...     d.add_repository(Repository(name, ups))
     >>> d.search_order("my_repo")
-    ('my_repo', 'A', 'C', 'D', 'E', 'B')
+    ('my_repo', 'repo-A', 'repo-C', 'repo-B')
     """
 
     def __init__(self, name: str = "my-domain") -> None:
