@@ -30,6 +30,7 @@ PACKAGES = (
     "dnspython",
     "moto",
     "boto3",
+    "scapy",
     "pytest-benchmark",
 )
 
