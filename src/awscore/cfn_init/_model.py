@@ -229,6 +229,7 @@ class Service:
         return " ".join(parts)
 
 
+#: What an action does: one of the seven item types.
 Detail = Package | Group | User | Source | File | Command | Service
 
 

@@ -23,6 +23,7 @@ from awscore.errors import CfnInitInputError, UnresolvableIntrinsicError
 
 __all__ = ["INIT_KEY", "CfnYamlLoader", "load_init_metadata", "parse_template"]
 
+#: The metadata key cfn-init reads.
 INIT_KEY = "AWS::CloudFormation::Init"
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
