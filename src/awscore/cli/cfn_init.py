@@ -182,6 +182,10 @@ def _apply(args: argparse.Namespace) -> int:
         return 0
     mode = "executed under" if args.execute else "dry run (add --execute) for"
     sys.stdout.write(f"{mode} {args.root}\n{report}\n")
+    if args.execute:
+        sys.stdout.write(
+            "(packages, groups, users and services were recorded, not installed)\n"
+        )
     return 0
 
 
