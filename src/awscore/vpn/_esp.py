@@ -70,6 +70,7 @@ __all__ = [
     "nat_keepalive",
 ]
 
+#: IP protocol number of ESP (RFC 4303, IANA).
 IPPROTO_ESP = 50
 #: RFC 3948: UDP-encapsulated ESP and IKE after NAT detection use port 4500.
 NAT_T_PORT = 4500

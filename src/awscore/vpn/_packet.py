@@ -37,9 +37,13 @@ __all__ = [
     "udp_packet",
 ]
 
+#: IP protocol number of ICMP (RFC 792).
 IPPROTO_ICMP = 1
+#: IP protocol number of IPv4-in-IP: tunnel mode's next header for IPv4.
 IPPROTO_IPV4 = 4
+#: IP protocol number of UDP (RFC 768).
 IPPROTO_UDP = 17
+#: IP protocol number of IPv6-in-IP: tunnel mode's next header for IPv6.
 IPPROTO_IPV6 = 41
 
 _IPV4 = struct.Struct("!BBHHHBBH4s4s")
