@@ -406,3 +406,28 @@ def test_direction() -> None:
     group = Group(min_size=1, max_size=10, desired_capacity=4)
     assert evaluate(group, [_simple(CHANGE, 1)], 80, 0).direction == "out"
     assert evaluate(group, [_simple(CHANGE, -1)], 80, 0).direction == "in"
+
+
+def test_step_alarm_in_alarm_but_metric_in_no_step() -> None:
+    """The alarm state says ALARM (its datapoints breached) but the metric given
+    now lies below the threshold, outside every step: nothing to do."""
+    group = Group(min_size=1, max_size=100, desired_capacity=10)
+    state = ScalingState(alarm_states={"high": AlarmState.ALARM})
+    decision = evaluate(group, [_steps()], 40, 0, state=state)
+    assert decision.desired_capacity == 10
+    assert "metric 40 is -10 from threshold 50, in no step" in decision.reason
+
+
+def test_a_zero_step_adds_nothing() -> None:
+    policy = StepScalingPolicy(
+        adjustment_type=CHANGE,
+        step_adjustments=(
+            StepAdjustment(lower_bound=0, upper_bound=10, scaling_adjustment=0),
+            StepAdjustment(lower_bound=10, upper_bound=None, scaling_adjustment=2),
+        ),
+        alarm=Alarm(threshold=60),
+    )
+    group = Group(min_size=1, max_size=100, desired_capacity=10)
+    decision = evaluate(group, [policy], 65, 0)
+    assert decision.desired_capacity == 10
+    assert "its adjustment is 0" in decision.reason

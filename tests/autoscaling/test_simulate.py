@@ -38,18 +38,26 @@ def test_target_tracking_waits_for_three_high_minutes() -> None:
     assert at[590].metric == 50.0
 
 
-def test_simple_scaling_cooldown_in_a_run() -> None:
-    """+2 per alarm, 60 s launches, 120 s cooldown from each activity's end:
-    acts at 60 (ends 120, cool until 240), 240 and 420, then 400/8 = 50 is OK."""
+@pytest.mark.parametrize(
+    ("policy_cooldown", "group_cooldown"), [(120, 300), (None, 120)]
+)
+def test_simple_scaling_cooldown_in_a_run(
+    policy_cooldown: int | None, group_cooldown: int
+) -> None:
+    """+2 per alarm, 60 s launches, 120 s cooldown (the policy's, else the
+    group's DefaultCooldown) from each activity's end: acts at 60 (ends 120, cool
+    until 240), 240 and 420, then 400/8 = 50 is OK."""
     policy = SimpleScalingPolicy(
         adjustment_type=AdjustmentType.CHANGE_IN_CAPACITY,
         scaling_adjustment=2,
         alarm=Alarm(
             threshold=60, comparison_operator=ComparisonOperator.GREATER_THAN_THRESHOLD
         ),
-        cooldown=120,
+        cooldown=policy_cooldown,
     )
-    group = Group(min_size=1, max_size=10, desired_capacity=2)
+    group = Group(
+        min_size=1, max_size=10, desired_capacity=2, default_cooldown=group_cooldown
+    )
     timeline = simulate(group, [policy], [400.0] * 70, warmup=0)
     assert [(a.time, a.to_capacity) for a in timeline.activities] == [
         (60, 4),
@@ -169,3 +177,15 @@ def test_simulate_lists_every_problem() -> None:
         "group='g' is not a Group",
         "load=[] must be a non-empty sequence of numbers",
     )
+
+
+def test_warmup_defaults_to_the_groups_default_instance_warmup() -> None:
+    """No warmup given: the group's DefaultInstanceWarmup (30 s) is used, so the
+    2 instances launched at t=60 are pending until 120 and warming until 150."""
+    group = Group(
+        min_size=1, max_size=10, desired_capacity=2, default_instance_warmup=30
+    )
+    timeline = simulate(group, [HpaPolicy(target_value=25)], [100.0] * 20)
+    at = {p.time: p for p in timeline.points}
+    assert (at[110].pending, at[120].warming, at[140].warming) == (2, 2, 2)
+    assert (at[150].warming, at[150].in_service) == (0, 4)

@@ -7,6 +7,7 @@ import pytest
 from awscore.autoscaling import (
     AdjustmentType,
     Alarm,
+    AlarmState,
     Group,
     HpaPolicy,
     ScalingState,
@@ -216,7 +217,6 @@ def test_evaluate_lists_every_argument_problem() -> None:
             [HpaPolicy(target_value=1), HpaPolicy(target_value=2), "p"],  # type: ignore[list-item]
             float("nan"),
             float("inf"),
-            state=ScalingState(warming_capacity=-1),
         )
     found = problems_of(caught)
     assert found[0] == "group='group' is not a Group"
@@ -224,8 +224,34 @@ def test_evaluate_lists_every_argument_problem() -> None:
     assert "policies[2]='p' is not a scaling policy" in found[2]
     assert "metric=nan" in found[3]
     assert "now=inf" in found[4]
-    assert "state.warming_capacity=-1" in found[5]
     with pytest.raises(AutoScalingInputError, match="not a sequence of policies"):
         evaluate(Group(min_size=0, max_size=1, desired_capacity=0), "x", 1, 0)  # type: ignore[arg-type]
     with pytest.raises(AutoScalingInputError, match="is not a ScalingState"):
         evaluate(Group(min_size=0, max_size=1, desired_capacity=0), [], 1, 0, state=1)  # type: ignore[arg-type]
+
+
+def test_scaling_state_problems_all_listed() -> None:
+    with pytest.raises(AutoScalingInputError) as caught:
+        ScalingState(
+            warming_capacity=-1,
+            simple_cooldown_until="soon",  # type: ignore[arg-type]
+            simple_activity_in_progress=1,  # type: ignore[arg-type]
+            alarm_states={"high": "RED"},  # type: ignore[dict-item]
+            hpa_history={"hpa": ((0, 1), ("x", 2)), "other": "x"},  # type: ignore[dict-item]
+        )
+    found = problems_of(caught)
+    assert found[0] == "ScalingState warming_capacity=-1 must be an integer >= 0"
+    assert "simple_cooldown_until='soon' is not a number" in found[1]
+    assert "simple_activity_in_progress=1 must be a bool" in found[2]
+    assert "alarm_states['high']='RED' is not one of OK, ALARM" in found[3]
+    assert "hpa_history['hpa'] time='x' is not a number" in found[4]
+    assert "hpa_history['hpa'] entry ('x', 2) must be a sequence of" in found[5]
+    assert "hpa_history['other']='x' must be a sequence of" in found[6]
+    with pytest.raises(AutoScalingInputError) as caught:
+        ScalingState(alarm_states=[], hpa_history=None)  # type: ignore[arg-type]
+    assert len(problems_of(caught)) == 2
+
+
+def test_scaling_state_accepts_strings_for_alarm_states() -> None:
+    state = ScalingState(alarm_states={"high": "ALARM"})  # type: ignore[dict-item]
+    assert state.alarm_states["high"] is AlarmState.ALARM

@@ -103,6 +103,75 @@ class ScalingState:
         default_factory=lambda: MappingProxyType({})
     )
 
+    def __post_init__(self) -> None:
+        problems: list[str] = []
+        warming: object = self.warming_capacity
+        if not isinstance(warming, int) or isinstance(warming, bool) or warming < 0:
+            problems.append(
+                f"ScalingState warming_capacity={warming!r} must be an integer >= 0"
+            )
+        if self.simple_cooldown_until is not None:
+            as_fraction(
+                self.simple_cooldown_until,
+                "ScalingState simple_cooldown_until",
+                problems,
+            )
+        flag: object = self.simple_activity_in_progress
+        if not isinstance(flag, bool):
+            problems.append(
+                f"ScalingState simple_activity_in_progress={flag!r} must be a bool"
+            )
+        alarms = _alarm_states(self.alarm_states, problems)
+        history = _hpa_history(self.hpa_history, problems)
+        if problems:
+            raise AutoScalingInputError(problems)
+        object.__setattr__(self, "alarm_states", alarms)
+        object.__setattr__(self, "hpa_history", history)
+
+
+def _alarm_states(given: object, problems: list[str]) -> Mapping[str, AlarmState]:
+    if not isinstance(given, Mapping):
+        problems.append(f"ScalingState alarm_states={given!r} must be a mapping")
+        return _EMPTY
+    states: dict[str, AlarmState] = {}
+    for name, state in given.items():
+        try:
+            states[str(name)] = AlarmState(state)
+        except ValueError:
+            problems.append(
+                f"ScalingState alarm_states[{name!r}]={state!r} is not one of "
+                f"{', '.join(a.value for a in AlarmState)}"
+            )
+    return MappingProxyType(states)
+
+
+def _hpa_history(
+    given: object, problems: list[str]
+) -> Mapping[str, tuple[tuple[Number, int], ...]]:
+    accepted = "must be a sequence of (time, recommendation) pairs"
+    if not isinstance(given, Mapping):
+        problems.append(f"ScalingState hpa_history={given!r} must be a mapping")
+        return MappingProxyType({})
+    history: dict[str, tuple[tuple[Number, int], ...]] = {}
+    for name, entries in given.items():
+        where = f"ScalingState hpa_history[{name!r}]"
+        if not isinstance(entries, Sequence) or isinstance(entries, str):
+            problems.append(f"{where}={entries!r} {accepted}")
+            continue
+        kept: list[tuple[Number, int]] = []
+        for entry in entries:
+            ok = isinstance(entry, Sequence) and len(entry) == 2
+            if ok:
+                time, count = entry
+                ok = as_fraction(time, f"{where} time", problems) is not None
+                ok = ok and isinstance(count, int) and not isinstance(count, bool)
+            if not ok:
+                problems.append(f"{where} entry {entry!r} {accepted}")
+                break
+            kept.append((time, count))
+        history[str(name)] = tuple(kept)
+    return MappingProxyType(history)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PolicyOutcome:
@@ -456,14 +525,6 @@ def _check(
     when = as_fraction(now, "now", problems)
     if not isinstance(state, ScalingState):
         problems.append(f"state={state!r} is not a ScalingState")
-    elif (
-        not isinstance(state.warming_capacity, int)
-        or isinstance(state.warming_capacity, bool)
-        or state.warming_capacity < 0
-    ):
-        problems.append(
-            f"state.warming_capacity={state.warming_capacity!r} must be an integer >= 0"
-        )
     if problems:
         raise AutoScalingInputError(problems)
     assert value is not None
