@@ -889,13 +889,18 @@ class Domain:
         return resolution
 
     def _gate(
-        self, root: str, name: str, depth: int, pid: PackageId
+        self,
+        root: str,
+        name: str,
+        depth: int,
+        pid: PackageId,
+        record: _Package | None,
     ) -> tuple[Control, str | None] | None:
-        """The control that stops the search going past ``name``, if any."""
+        """The control that stops the search going past ``name``, if any
+        (``record`` is the package's record in ``name``)."""
         repo = self._repositories[name]
         if not repo.upstreams and repo.external_connection is None:
             return None
-        record = self._packages[name].get(pid.key)
         if record is not None and record.controls.upstream is OriginMode.BLOCK:
             return (Control.PACKAGE_UPSTREAM, None)
         if depth == 0 and repo.upstreams:
@@ -917,10 +922,11 @@ class Domain:
         (every external connection reached counts as holding the version)."""
         trace: list[TraceEntry] = []
         found = _Found()
+        key = pid.key
 
         def visit(name: str, depth: int, path: tuple[str, ...]) -> _Step:
             parent = path[-2] if len(path) > 1 else None
-            record = self._packages[name].get(pid.key)
+            record = self._packages[name].get(key)
             if (
                 version is not None
                 and record is not None
@@ -933,7 +939,7 @@ class Domain:
                 )
                 found.served_by, found.path = name, path
                 return _Step.STOP
-            gate = self._gate(root, name, depth, pid)
+            gate = self._gate(root, name, depth, pid, record)
             if gate is not None:
                 trace.append(
                     TraceEntry(
@@ -954,7 +960,7 @@ class Domain:
             external = self._external(name, pid)
             if external is not None:
                 connection, group = external
-                public = self._public.get(connection, {}).get(pid.key)
+                public = self._public.get(connection, {}).get(key)
                 if not group.allows(name):
                     outcome, control, pattern = (
                         Outcome.EXTERNAL_BLOCKED,
@@ -1037,7 +1043,7 @@ class Domain:
             own[name] = dict(record.dist_tags) if record else {}
             for v in record.versions if record else ():
                 sources.setdefault(v, name)
-            if self._gate(repository, name, depth, pid) is not None:
+            if self._gate(repository, name, depth, pid, record) is not None:
                 return _Step.PRUNE
             external = self._external(name, pid)
             if external is not None and external[1].allows(name):
