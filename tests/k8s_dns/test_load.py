@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from awscore.errors import K8sDnsInputError
 from awscore.k8s_dns import (
@@ -14,9 +17,12 @@ from awscore.k8s_dns import (
     Port,
     Service,
     ServiceType,
+    cluster_from_dict,
+    cluster_from_kubectl,
     load_cluster,
 )
 from tests.k8s_dns._data import CLUSTER_YAML, KUBECTL, KUBECTL_JSON
+from tests.strategies.k8s_dns import cluster_keys, json_values, kubectl_items
 
 
 def test_kubectl_list() -> None:
@@ -240,3 +246,36 @@ def test_description_loads_from_json_too() -> None:
     assert cluster == Cluster.from_dict(document)
     assert "other" in cluster.all_namespaces
     assert Cluster.load(CLUSTER_YAML).serial == 1700000000
+
+
+@settings(max_examples=300)
+@given(st.dictionaries(cluster_keys, json_values, max_size=4))
+def test_hostile_descriptions_only_raise_typed_errors(
+    document: dict[str, object],
+) -> None:
+    """Any JSON-shaped description builds a cluster or raises K8sDnsInputError."""
+    with contextlib.suppress(K8sDnsInputError):
+        cluster_from_dict(document)
+
+
+@settings(max_examples=300)
+@given(st.lists(kubectl_items | json_values, max_size=4))
+def test_hostile_kubectl_lists_only_raise_typed_errors(items: list[object]) -> None:
+    """Any List of JSON-shaped objects builds a cluster or raises K8sDnsInputError."""
+    with contextlib.suppress(K8sDnsInputError):
+        cluster_from_kubectl({"kind": "List", "items": items})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"\xff\xfe\x00",
+        "!!python/object:os.system {}",
+        "[1, 2",
+        "{a: [}",
+        "x: !!binary 1",
+    ],
+)
+def test_hostile_text_only_raises_typed_errors(text: str | bytes) -> None:
+    with pytest.raises(K8sDnsInputError):
+        load_cluster(text)

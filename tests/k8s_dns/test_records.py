@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from awscore.errors import K8sDnsInputError
 from awscore.k8s_dns import Cluster, Pod, PodMode, Rcode, RecordType, Service
@@ -219,3 +221,16 @@ def test_custom_zone_and_ttl() -> None:
     assert [r.text for r in answer.answer] == [
         "a.x.svc.corp.internal. 30 IN A 10.0.0.1"
     ]
+
+
+@given(st.text(max_size=80), st.sampled_from(["A", "AAAA", "SRV", "PTR", "ANY", "TXT"]))
+def test_any_qname_gets_an_answer(qname: str, qtype: str) -> None:
+    """Any question text gets a DnsAnswer, never an exception."""
+    cluster = Cluster.load(CLUSTER_YAML)
+    for name in (
+        qname,
+        qname + ".svc.cluster.local",
+        qname + ".prod.pod.cluster.local",
+    ):
+        answer = cluster.query(name, qtype)
+        assert answer.rcode in set(Rcode)

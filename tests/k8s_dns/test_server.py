@@ -7,6 +7,7 @@ import random
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -15,11 +16,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from awscore.errors import DnsExtraMissingError
 from awscore.k8s_dns import Cluster, DnsServer, Endpoint, Port, Service, answer_wire
 from tests.conftest import missing, require_peer
 from tests.k8s_dns._data import CLUSTER_YAML
 
 require_peer("dns")
+import dns.exception  # noqa: E402
 import dns.flags  # noqa: E402
 import dns.message  # noqa: E402
 import dns.opcode  # noqa: E402
@@ -356,3 +359,71 @@ def test_server_binds_and_closes_cleanly() -> None:
         query = dns.message.make_query("api.prod.svc.cluster.local", "A")
         reply = dns.query.udp(query, "::1", port=v6.port, timeout=5)
         assert rdata(reply) == ["10.96.0.20"]
+
+
+def test_without_dnspython_the_server_says_which_extra(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "dns.message", None)
+    with pytest.raises(DnsExtraMissingError, match=r"awscore\[dns\]"):
+        DnsServer(CLUSTER)
+    with pytest.raises(DnsExtraMissingError):
+        answer_wire(CLUSTER, b"\x00" * 12)
+    # The model needs no dnspython at all.
+    assert CLUSTER.query("api.prod.svc.cluster.local").answer
+
+
+def test_a_taken_tcp_port_is_an_os_error() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        with pytest.raises(OSError, match="in use"):
+            DnsServer(CLUSTER, "127.0.0.1", port).start()
+
+
+def test_an_unexpected_error_is_counted_and_the_server_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from awscore.k8s_dns import _server
+
+    real = _server.answer_wire
+    calls = []
+
+    def flaky(cluster: Cluster, wire: bytes, *, udp: bool = True) -> bytes | None:
+        calls.append(wire)
+        if len(calls) == 1:
+            raise RuntimeError("boom")
+        return real(cluster, wire, udp=udp)
+
+    monkeypatch.setattr(_server, "answer_wire", flaky)
+    with DnsServer(CLUSTER) as running:
+        query = dns.message.make_query("api.prod.svc.cluster.local", "A")
+        with pytest.raises(dns.exception.Timeout):
+            dns.query.udp(query, "127.0.0.1", port=running.port, timeout=0.5)
+        assert rdata(udp(running, "api.prod.svc.cluster.local", "A")) == ["10.96.0.20"]
+        assert running.errors == 1
+
+
+def test_tcp_connections_end_cleanly(server: DnsServer) -> None:
+    wire = dns.message.make_query("api.prod.svc.cluster.local", "A").to_wire()
+    # A length prefix cut short, a body cut short, a response instead of a query:
+    # each closes the connection without an answer.
+    for sent in (
+        b"\x00",
+        b"\x00\x40" + wire[:10],
+        len(wire).to_bytes(2, "big") + wire[:2] + bytes([wire[2] | 0x80]) + wire[3:],
+    ):
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+            sock.sendall(sent)
+            sock.shutdown(socket.SHUT_WR)
+            assert sock.recv(100) == b""
+    assert server.errors == 0
+
+
+def test_wait_returns_when_closed() -> None:
+    server = DnsServer(CLUSTER).start()
+    timer = threading.Timer(0.2, server.close)
+    timer.start()
+    server.wait()
+    timer.join()

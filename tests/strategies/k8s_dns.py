@@ -49,3 +49,72 @@ names = st.builds(
     st.lists(labels, min_size=1, max_size=7),
     st.booleans(),
 )
+
+
+#: JSON-like values built from the keys and values a cluster file uses, nested.
+json_values: st.SearchStrategy[object] = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 70_000)
+    | st.text(max_size=8)
+    | st.sampled_from(
+        ["10.0.0.1", "None", "ClusterIP", "ExternalName", "fd00::1", "http", "TCP"]
+    ),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "name",
+                    "namespace",
+                    "ip",
+                    "ips",
+                    "cluster_ip",
+                    "cluster_ips",
+                    "clusterIP",
+                    "clusterIPs",
+                    "type",
+                    "ports",
+                    "port",
+                    "protocol",
+                    "external_name",
+                    "externalName",
+                    "endpoints",
+                    "addresses",
+                    "hostname",
+                    "ready",
+                    "subdomain",
+                    "dns_policy",
+                    "dnsConfig",
+                    "dns_config",
+                    "nameservers",
+                    "searches",
+                    "options",
+                    "value",
+                    "podIP",
+                    "podIPs",
+                ]
+            ),
+            children,
+            max_size=5,
+        )
+    ),
+    max_leaves=12,
+)
+
+cluster_keys = st.sampled_from(
+    [
+        "zone", "dns_ips", "service_cidrs", "pod_mode", "ttl", "serial",
+        "node_resolv_conf", "namespaces", "upstream", "services", "pods",
+    ]
+)  # fmt: skip
+
+kubectl_items = st.fixed_dictionaries(
+    {"kind": st.sampled_from(["Service", "Endpoints", "Pod", "Namespace"])},
+    optional={
+        "metadata": json_values,
+        "spec": json_values,
+        "status": json_values,
+        "subsets": json_values,
+    },
+)

@@ -363,6 +363,67 @@ def _networks(
     return [ipaddress.ip_network(v, strict=False) for v in values]
 
 
+class _Zone:
+    """The static records of a cluster, built name by name (lower-case keys)."""
+
+    def __init__(self) -> None:
+        self.index: _Index = {}
+        self.srv: dict[str, list[tuple[int, str]]] = {}
+
+    def add(self, name: str, rtype: str, data: str) -> None:
+        datas = self.index.setdefault(name, {}).setdefault(rtype, [])
+        if data not in datas:
+            datas.append(data)
+
+    def address(self, name: str, ip: str) -> None:
+        self.add(name, "AAAA" if ":" in ip else "A", ip)
+
+    def srv_targets(self, base: str, ports: Iterable[Port], target: str) -> None:
+        for port in ports:
+            if port.name is not None:  # unnamed ports get no SRV (spec 2.4.1)
+                owner = f"_{port.name}._{port.protocol.lower()}.{base}"
+                self.srv.setdefault(owner, []).append((port.port, target + "."))
+
+    def service(self, svc: Service, base: str) -> None:
+        if svc.type is ServiceType.EXTERNAL_NAME:
+            assert svc.external_name is not None
+            self.add(base, "CNAME", _absolute(svc.external_name))
+            return
+        self.index.setdefault(base, {})  # exists even with no endpoints
+        for ip in svc.cluster_ips:
+            self.address(base, ip)
+            self.add(reverse_name(ip).rstrip("."), "PTR", base + ".")
+        if not svc.headless:
+            self.srv_targets(base, svc.ports, base)
+            return
+        for endpoint in svc.endpoints:
+            if endpoint.ready:
+                target = f"{endpoint.label}.{base}"
+                self.address(base, endpoint.ip)
+                self.address(target, endpoint.ip)
+                self.add(reverse_name(endpoint.ip).rstrip("."), "PTR", target + ".")
+                self.srv_targets(base, endpoint.ports or svc.ports, target)
+
+    def finish_srv(self) -> None:
+        for owner, targets in self.srv.items():
+            # CoreDNS: priority 0, weight floor(100 / n) for the n records at the
+            # name (plugin/backend_lookup.go, SRV).
+            unique = list(dict.fromkeys(targets))
+            weight = 100 // len(unique)
+            for port_number, target in unique:
+                self.add(owner, "SRV", f"0 {weight} {port_number} {target}")
+
+    def nonterminals(self, apexes: tuple[str, ...]) -> set[str]:
+        """Every ancestor of a record's name, down to its zone's apex."""
+        found: set[str] = set()
+        for name in self.index:
+            apex = next(a for a in apexes if name == a or name.endswith("." + a))
+            labels = name.split(".")
+            for i in range(1, len(labels) - apex.count(".")):
+                found.add(".".join(labels[i:]))
+        return found
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Cluster:
     """A cluster's DNS view: namespaces, services, endpoints and pods.
@@ -486,6 +547,8 @@ class Cluster:
         cidrs = []
         for i, cidr in enumerate(self.service_cidrs):
             try:
+                if not isinstance(cidr, str):
+                    raise TypeError(cidr)
                 cidrs.append(ipaddress.ip_network(cidr, strict=False))
             except (ValueError, TypeError):
                 problems.append(
@@ -528,87 +591,36 @@ class Cluster:
 
     # --- the zone -----------------------------------------------------------
 
-    def _build(self) -> None:  # noqa: PLR0912, PLR0915 - the zone, record by record
-        index: _Index = {}
+    def _build(self) -> None:
         zone = self.zone
-
-        def add(name: str, rtype: str, data: str) -> None:
-            datas = index.setdefault(name, {}).setdefault(rtype, [])
-            if data not in datas:
-                datas.append(data)
-
+        records = _Zone()
         for apex in (zone, *REVERSE_ZONES):
-            add(apex, "SOA", self._soa_data(apex))
-            add(apex, "NS", f"ns.dns.{zone}.")
+            records.add(apex, "SOA", self._soa_data(apex))
+            records.add(apex, "NS", f"ns.dns.{zone}.")
         for ip in self.dns_ips:
-            add(f"ns.dns.{zone}", "AAAA" if ":" in ip else "A", ip)
-        add(f"dns-version.{zone}", "TXT", f'"{SPEC_VERSION}"')
-        srv: dict[str, list[tuple[int, str]]] = {}
+            records.address(f"ns.dns.{zone}", ip)
+        records.add(f"dns-version.{zone}", "TXT", f'"{SPEC_VERSION}"')
         for svc in self.services:
-            base = f"{svc.name}.{svc.namespace}.svc.{zone}"
-            if svc.type is ServiceType.EXTERNAL_NAME:
-                assert svc.external_name is not None
-                add(base, "CNAME", _absolute(svc.external_name))
-                continue
-            index.setdefault(base, {})
-            if not svc.headless:
-                for ip in svc.cluster_ips:
-                    add(base, "AAAA" if ":" in ip else "A", ip)
-                    add(reverse_name(ip).rstrip("."), "PTR", base + ".")
-                for port in svc.ports:
-                    if port.name is not None:
-                        owner = f"_{port.name}._{port.protocol.lower()}.{base}"
-                        srv.setdefault(owner, []).append((port.port, base + "."))
-                continue
-            for endpoint in svc.endpoints:
-                if not endpoint.ready:
-                    continue
-                target = f"{endpoint.label}.{base}"
-                rtype = "AAAA" if ":" in endpoint.ip else "A"
-                add(base, rtype, endpoint.ip)
-                add(target, rtype, endpoint.ip)
-                add(reverse_name(endpoint.ip).rstrip("."), "PTR", target + ".")
-                for port in endpoint.ports or svc.ports:
-                    if port.name is not None:
-                        owner = f"_{port.name}._{port.protocol.lower()}.{base}"
-                        srv.setdefault(owner, []).append((port.port, target + "."))
+            records.service(svc, f"{svc.name}.{svc.namespace}.svc.{zone}")
         headless = {(s.namespace, s.name) for s in self.services if s.headless}
         for pod in self.pods:
-            if (
-                pod.hostname
-                and pod.subdomain
-                and (pod.namespace, pod.subdomain) in (headless)
-            ):
+            if pod.hostname and (pod.namespace, pod.subdomain) in headless:
                 owner = f"{pod.hostname}.{pod.subdomain}.{pod.namespace}.svc.{zone}"
                 for ip in pod.ips:
-                    add(owner, "AAAA" if ":" in ip else "A", ip)
-        for owner, targets in srv.items():
-            # CoreDNS: priority 0, weight floor(100 / n) for n records at the name
-            # (plugin/backend_lookup.go, SRV).
-            unique = list(dict.fromkeys(targets))
-            weight = 100 // len(unique)
-            for port_number, target in unique:
-                add(owner, "SRV", f"0 {weight} {port_number} {target}")
-        nonterminals: set[str] = set()
-        apexes = (zone, *REVERSE_ZONES)
-        for name in index:
-            apex = next(a for a in apexes if name == a or name.endswith("." + a))
-            labels = name.split(".")
-            for i in range(1, len(labels)):
-                parent = ".".join(labels[i:])
-                if len(parent) < len(apex):
-                    break
-                nonterminals.add(parent)
+                    records.address(owner, ip)
+        records.finish_srv()
+        nonterminals = records.nonterminals((zone, *REVERSE_ZONES))
+        pods = self.pod_mode is not PodMode.DISABLED
+        nonterminals.add(f"svc.{zone}")
+        if pods:
+            nonterminals.add(f"pod.{zone}")
         for ns in self._all_namespaces:
             nonterminals.add(f"{ns}.svc.{zone}")
-            if self.pod_mode is not PodMode.DISABLED:
+            if pods:
                 nonterminals.add(f"{ns}.pod.{zone}")
-        nonterminals.add(f"svc.{zone}")
-        if self.pod_mode is not PodMode.DISABLED:
-            nonterminals.add(f"pod.{zone}")
-        object.__setattr__(self, "_index", index)
+        object.__setattr__(self, "_index", records.index)
         object.__setattr__(
-            self, "_nonterminals", frozenset(nonterminals - index.keys())
+            self, "_nonterminals", frozenset(nonterminals - records.index.keys())
         )
 
     def _soa_data(self, apex: str) -> str:

@@ -67,7 +67,69 @@ def _success(answer: DnsAnswer) -> bool:
     return answer.rcode is Rcode.NOERROR and bool(answer.answer)
 
 
-def resolve_with(  # noqa: PLR0912, PLR0911, PLR0915 - glibc's and musl's loops side by side
+class _Asker:
+    """Sends queries through ``lookup`` and keeps every attempt."""
+
+    def __init__(self, lookup: Lookup, qtype: str) -> None:
+        self.lookup = lookup
+        self.qtype = qtype
+        self.attempts: list[Attempt] = []
+
+    def __call__(self, qname: str) -> DnsAnswer:
+        answer = self.lookup(qname, self.qtype)
+        self.attempts.append(Attempt(qname=qname, answer=answer))
+        return answer
+
+
+_Outcome = tuple[DnsAnswer | None, str]
+
+
+def _final(answer: DnsAnswer) -> _Outcome:
+    return (answer if _success(answer) else None, answer.status)
+
+
+def _musl(ask: _Asker, bare: str, absolute: bool, conf: ResolvConf) -> _Outcome:
+    # lookup_name.c: no search for an absolute name or one with >= ndots dots;
+    # name_from_dns returns 0 (go on) only for NXDOMAIN.
+    if absolute or bare.count(".") >= conf.ndots:
+        return _final(ask(bare + "."))
+    for domain in conf.search:
+        answer = ask(f"{bare}.{domain.rstrip('.')}.")
+        if answer.rcode is not Rcode.NXDOMAIN:
+            return _final(answer)
+    return _final(ask(bare + "."))
+
+
+def _glibc(ask: _Asker, bare: str, absolute: bool, conf: ResolvConf) -> _Outcome:
+    # res_query.c __res_context_search.
+    if absolute:
+        return _final(ask(bare + "."))
+    saved: str | None = None
+    if bare.count(".") >= conf.ndots:
+        answer = ask(bare + ".")
+        if _success(answer):
+            return answer, answer.status
+        saved = answer.status
+    got_nodata = got_servfail = False
+    for domain in conf.search:
+        answer = ask(f"{bare}.{domain.rstrip('.')}.")
+        if _success(answer):
+            return answer, answer.status
+        got_nodata = got_nodata or answer.nodata
+        got_servfail = got_servfail or answer.rcode is Rcode.SERVFAIL
+        if answer.rcode not in (Rcode.NXDOMAIN, Rcode.SERVFAIL) and not answer.nodata:
+            break  # any other failure ends the search list
+    if saved is None:
+        answer = ask(bare + ".")
+        if _success(answer):
+            return answer, answer.status
+        saved = answer.status if not (got_nodata or got_servfail) else None
+    if saved is not None:
+        return None, saved
+    return None, "NODATA" if got_nodata else "SERVFAIL"
+
+
+def resolve_with(
     conf: ResolvConf,
     name: str,
     lookup: Lookup,
@@ -79,9 +141,11 @@ def resolve_with(  # noqa: PLR0912, PLR0911, PLR0915 - glibc's and musl's loops 
     glibc: a trailing dot is absolute, queried once. With at least ``ndots`` dots
     the name is tried as is first (whatever the result, the search list follows);
     then each search domain: NXDOMAIN, NODATA and SERVFAIL move on, any other
-    failure ends the list; last, the name as is if not tried yet. musl: a trailing
-    dot or at least ``ndots`` dots means the name as is only; otherwise each search
-    domain, moving on only after NXDOMAIN, then the name as is.
+    failure ends the list; last, the name as is if not tried yet. When all fail,
+    glibc reports the first as-is result if there was one, else NODATA if any
+    query got it, else SERVFAIL if any got it, else the last result. musl: a
+    trailing dot or at least ``ndots`` dots means the name as is only; otherwise
+    each search domain, moving on only after NXDOMAIN, then the name as is.
 
     Raises :class:`~awscore.errors.K8sDnsInputError` for an empty name or a libc
     other than ``glibc`` and ``musl``.
@@ -93,76 +157,18 @@ def resolve_with(  # noqa: PLR0912, PLR0911, PLR0915 - glibc's and musl's loops 
         raise K8sDnsInputError(
             [f"name {name!r} is not a host name: dot-separated labels, e.g. api"]
         )
-    attempts: list[Attempt] = []
-
-    def ask(qname: str) -> DnsAnswer:
-        answer = lookup(qname, rtype)
-        attempts.append(Attempt(qname=qname, answer=answer))
-        return answer
-
-    def done(answer: DnsAnswer | None, status: str) -> Resolution:
-        return Resolution(
-            name=name,
-            qtype=rtype,
-            libc=libc,
-            resolv_conf=conf,
-            attempts=tuple(attempts),
-            answer=answer,
-            status=status,
-        )
-
-    trailing = name.endswith(".")
-    bare = name.rstrip(".")
-    absolute = bare + "."
-    dots = bare.count(".")
-    ndots = conf.ndots
-    if libc == "musl":
-        if trailing or dots >= ndots:
-            answer = ask(absolute)
-            return done(answer if _success(answer) else None, answer.status)
-        for domain in conf.search:
-            answer = ask(f"{bare}.{domain.rstrip('.')}.")
-            if answer.rcode is not Rcode.NXDOMAIN:
-                return done(answer if _success(answer) else None, answer.status)
-        answer = ask(absolute)
-        return done(answer if _success(answer) else None, answer.status)
-    # glibc
-    if trailing:
-        answer = ask(absolute)
-        return done(answer if _success(answer) else None, answer.status)
-    saved: str | None = None
-    if dots >= ndots:
-        answer = ask(absolute)
-        if _success(answer):
-            return done(answer, answer.status)
-        saved = answer.status
-    got_nodata = got_servfail = False
-    for domain in conf.search:
-        answer = ask(f"{bare}.{domain.rstrip('.')}.")
-        if _success(answer):
-            return done(answer, answer.status)
-        if answer.nodata:
-            got_nodata = True
-        elif answer.rcode is Rcode.SERVFAIL:
-            got_servfail = True
-        elif answer.rcode is not Rcode.NXDOMAIN:
-            break
-    last = None
-    if saved is None:
-        answer = ask(absolute)
-        if _success(answer):
-            return done(answer, answer.status)
-        last = answer.status
-    if saved is not None:
-        status = saved
-    elif got_nodata:
-        status = "NODATA"
-    elif got_servfail:
-        status = "SERVFAIL"
-    else:
-        assert last is not None
-        status = last
-    return done(None, status)
+    ask = _Asker(lookup, rtype)
+    search = _musl if libc == "musl" else _glibc
+    answer, status = search(ask, name.rstrip("."), name.endswith("."), conf)
+    return Resolution(
+        name=name,
+        qtype=rtype,
+        libc=libc,
+        resolv_conf=conf,
+        attempts=tuple(ask.attempts),
+        answer=answer,
+        status=status,
+    )
 
 
 def resolve(

@@ -190,7 +190,8 @@ class DnsServer:
         self._stop = threading.Event()
         self._udp: socket.socket | None = None
         self._tcp: socket.socket | None = None
-        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_r: socket.socket | None = None
+        self._wake_w: socket.socket | None = None
         self._thread: threading.Thread | None = None
         self._connections: dict[socket.socket, threading.Thread] = {}
 
@@ -232,6 +233,7 @@ class DnsServer:
         else:  # pragma: no cover - twenty ports taken in a row
             raise OSError(f"no port free for both UDP and TCP on {self.host}")
         tcp.listen(64)
+        self._wake_r, self._wake_w = socket.socketpair()
         udp.setblocking(False)
         tcp.setblocking(False)
         self._udp, self._tcp = udp, tcp
@@ -244,8 +246,9 @@ class DnsServer:
     def close(self) -> None:
         """Stop answering, close every socket and join every thread."""
         self._stop.set()
-        with contextlib.suppress(OSError):
-            self._wake_w.send(b"x")
+        if self._wake_w is not None:
+            with contextlib.suppress(OSError):
+                self._wake_w.send(b"x")
         if self._thread is not None:
             self._thread.join(5)
         with self._lock:
@@ -294,6 +297,7 @@ class DnsServer:
     def _serve(self) -> None:
         assert self._udp is not None
         assert self._tcp is not None
+        assert self._wake_r is not None
         with selectors.DefaultSelector() as selector:
             selector.register(self._udp, selectors.EVENT_READ, "udp")
             selector.register(self._tcp, selectors.EVENT_READ, "tcp")
