@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -292,3 +293,42 @@ def test_property_trigger_rules(
     assert decision.next_state(state, ["h"]) == (
         {} if new is None else {h.state_key: new}
     )
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=6),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["Resources", "MyInstance", "Metadata", "a"]),
+            inner,
+            max_size=3,
+        )
+    ),
+    max_leaves=15,
+)
+
+
+@given(json_values, json_values)
+def test_property_any_documents_decide_without_crashing(
+    old: object, new: object
+) -> None:
+    """Any JSON as the stored value and as the stack document gives a decision in
+    which a hook fires at most once."""
+    h = hook(
+        Trigger.ADD,
+        Trigger.UPDATE,
+        Trigger.REMOVE,
+        path="Resources.MyInstance.Metadata.a",
+    )
+    decision = hooks_to_fire([h], {h.state_key: old}, new)
+    assert len(decision.firings) <= 1
+
+
+@given(st.text(max_size=120), st.lists(st.text(max_size=80), max_size=2))
+def test_property_any_text_is_a_config_or_a_typed_error(
+    main: str, hooks: list[str]
+) -> None:
+    """Any cfn-hup.conf and hook texts parse, or raise CfnInitInputError."""
+    with contextlib.suppress(CfnInitInputError):
+        HupConfig.parse(main, hooks)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import stat
@@ -12,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from awscore.cfn_init import (
     DryRunBackend,
@@ -533,3 +536,65 @@ def test_a_file_becomes_a_link(root: Path) -> None:
 def test_root_must_be_a_directory(tmp_path: Path) -> None:
     with pytest.raises(CfnInitError, match="is not a directory"):
         LocalBackend(tmp_path / "missing")
+
+
+def test_link_chains_cannot_climb_out_of_the_target(root: Path) -> None:
+    # Each name stays inside the target on paper; on disk "a/b" is the target
+    # itself, so "a/b/c" -> ".." would be the target's parent.
+    data = tar_bytes([link("a/b", ".."), link("a/b/c", ".."), ("a/b/c/evil", b"x")])
+    with pytest.raises(CfnInitStepError) as caught:
+        run(
+            root,
+            {"config": {"sources": {"/opt/app": "https://e/a"}}},
+            fetch=lambda u, a: data,
+        )
+    assert isinstance(caught.value.__cause__, PathEscapeError)
+    assert "through a symlink" in str(caught.value)
+    assert not (root / "opt" / "c").exists()
+    assert not (root / "opt" / "evil").exists()
+
+
+def test_a_file_link_cannot_climb_out_through_an_existing_link(root: Path) -> None:
+    (root / "a").symlink_to(".")
+    with pytest.raises(CfnInitStepError) as caught:
+        run(root, {"config": {"files": {"/a/l": {"content": "..", "mode": "120777"}}}})
+    assert isinstance(caught.value.__cause__, PathEscapeError)
+    assert not (root / "l").exists()
+    (root / "a").unlink()
+
+
+def _valid_archives() -> list[bytes]:
+    return [
+        tar_bytes([("a/b", b"data"), link("a/l", "b")], "w:gz"),
+        tar_bytes([("x", b"1" * 100)], "w:bz2"),
+        tar_bytes([("x", b"1" * 100)], "w:xz"),
+        zip_bytes([("d/f", b"hello" * 20)], {"d/l": "f"}),
+    ]
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.sampled_from(_valid_archives()),
+    st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), max_size=6),
+    st.integers(0, 10_000),
+)
+def test_property_corrupt_archives_raise_only_typed_errors(
+    tmp_path_factory: pytest.TempPathFactory,
+    archive: bytes,
+    flips: list[tuple[int, int]],
+    cut: int,
+) -> None:
+    """Any corruption or truncation of an archive unpacks or raises a CfnInitError,
+    and nothing lands outside the root."""
+    data = bytearray(archive)
+    for position, value in flips:
+        data[position % len(data)] = value
+    blob = bytes(data[: max(1, len(data) - cut % len(data))])
+    top = tmp_path_factory.mktemp("fuzz")
+    inside = top / "root"
+    inside.mkdir()
+    before = snapshot(top, inside)
+    backend = LocalBackend(inside, fetch=lambda u, a: blob)
+    with contextlib.suppress(CfnInitError):
+        execute(plan({"config": {"sources": {"/t": "https://e/a"}}}), backend)
+    assert snapshot(top, inside) == before

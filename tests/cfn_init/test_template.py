@@ -342,3 +342,81 @@ def test_deeply_nested_templates_are_refused_cleanly() -> None:
     }
     with pytest.raises(CfnInitInputError, match="nested too deeply"):
         load_init_metadata(document, "A")
+
+
+intrinsic_names = st.sampled_from(
+    [
+        "Ref",
+        "Fn::Sub",
+        "Fn::GetAtt",
+        "Fn::Join",
+        "Fn::Select",
+        "Fn::Split",
+        "Fn::If",
+        "Fn::Base64",
+        "Fn::FindInMap",
+        "Fn::GetAZs",
+        "Fn::Cidr",
+        "Fn::Not",
+        "Fn::Equals",
+        "Fn::Length",
+        "Fn::ToJsonString",
+        "Condition",
+        "Fn::ImportValue",
+    ]
+)
+values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 300)
+    | st.sampled_from(
+        [
+            "",
+            "a",
+            "Env",
+            "AWS::Region",
+            "AWS::NoValue",
+            "${Env}",
+            "${!x}",
+            "${a.b}",
+            ",",
+            "10.0.0.0/16",
+            "IsProd",
+        ]
+    ),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(intrinsic_names, inner, min_size=1, max_size=1)
+        | st.dictionaries(st.text(max_size=3), inner, max_size=2)
+    ),
+    max_leaves=12,
+)
+
+
+@given(values)
+def test_property_any_intrinsic_tree_resolves_or_raises_a_typed_error(
+    value: object,
+) -> None:
+    """Any tree of intrinsic functions resolves or raises a CfnInitError."""
+    with contextlib.suppress(CfnInitError):
+        resolve(value, availability_zones={"eu-west-1": ["a"]})
+
+
+def test_yaml_alias_bombs_are_refused() -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [
+        f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)
+    ]
+    text = "\n".join(
+        [
+            "Resources:",
+            "  A:",
+            "    Metadata:",
+            "      AWS::CloudFormation::Init:",
+            "        config: {}",
+            "        bomb:",
+            *("          " + line for line in lines),
+        ]
+    )
+    with pytest.raises(CfnInitInputError, match="larger than 1000000 values"):
+        load_init_metadata(text, "A")

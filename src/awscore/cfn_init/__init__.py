@@ -63,6 +63,7 @@ from awscore.cfn_init._mustache import render as render_mustache
 from awscore.cfn_init._plan import is_truthy, package_manager_key, plan, validate
 from awscore.cfn_init._template import (
     INIT_KEY,
+    MAX_VALUES,
     CfnYamlLoader,
     load_init_metadata,
     parse_template,
@@ -70,6 +71,7 @@ from awscore.cfn_init._template import (
 
 __all__ = [
     "INIT_KEY",
+    "MAX_VALUES",
     "PACKAGE_MANAGER_ORDER",
     "SECTION_ORDER",
     "SERVICE_MANAGERS",

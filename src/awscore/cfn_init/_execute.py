@@ -14,6 +14,7 @@ commands under a root directory, every path resolved inside it.
 from __future__ import annotations
 
 import io
+import lzma
 import os
 import posixpath
 import shutil
@@ -23,6 +24,7 @@ import tarfile
 import tempfile
 import urllib.request
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -377,6 +379,14 @@ def _within(base: tuple[str, ...], relative: str, what: str) -> tuple[str, ...]:
     return tuple(parts)
 
 
+def _inside(path: Path, base: Path, what: str) -> None:
+    """Refuse ``path`` unless its real path (symlinks followed) is under ``base``."""
+    if not Path(os.path.realpath(path)).is_relative_to(base):
+        raise PathEscapeError(
+            f"{what}: leads outside {base.name or '/'!r} through a symlink"
+        )
+
+
 class LocalBackend:
     """Really writes files, unpacks archives and runs commands under ``root``.
 
@@ -508,6 +518,7 @@ class LocalBackend:
                 )
             _within(parts[:-1], target, f"{file.path}: symlink target")
             self._mkdirs(dest.parent, file.path)
+            _inside(dest.parent / target, self.root, f"{file.path}: symlink target")
             return _changed(self._link(dest, target), f"link to {target}")
         if file.content is not None:
             body = file.content
@@ -550,18 +561,25 @@ class LocalBackend:
                 )
         target = self._host(parts, source.target)
         self._mkdirs(target, source.target)
+        real_target = Path(os.path.realpath(target))
         changed = False
         for name, kind, payload in members:
             relative = _within((), name, source.url)
             if not relative:
                 continue
             dest = self._host((*parts, *relative), source.target)
+            # Links unpacked earlier may lead a later member out of the target even
+            # though each name stays inside it on paper: check the real path too.
+            what = f"{source.url}: member {name!r}"
+            _inside(dest.parent, real_target, what)
             if kind == "dir":
                 self._mkdirs(dest, source.target)
                 continue
             self._mkdirs(dest.parent, source.target)
             if kind == "symlink":
-                changed |= self._link(dest, payload.decode("utf-8", "surrogateescape"))
+                link_target = payload.decode("utf-8", "surrogateescape")
+                _inside(dest.parent / link_target, real_target, what)
+                changed |= self._link(dest, link_target)
             else:
                 changed |= self._replace_bytes(dest, payload)
         return _changed(changed, f"{len(members)} members into {source.target}")
@@ -635,7 +653,7 @@ def _archive_members(data: bytes, url: str) -> list[_Member]:
     try:
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as archive:
             return _tar_members(archive, url)
-    except (tarfile.TarError, EOFError, OSError) as exc:
+    except (tarfile.TarError, EOFError, OSError, zlib.error, lzma.LZMAError) as exc:
         raise CfnInitError(
             f"{url}: not a tar, tar.gz, tar.bz2 or zip archive ({exc})"
         ) from None
@@ -690,7 +708,17 @@ def _zip_members(data: bytes, url: str) -> list[_Member]:
                     members.append((name, "symlink", payload))
                 else:
                     members.append((name, "file", payload))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        ValueError,
+        EOFError,
+        NotImplementedError,  # an unsupported compression method
+        RuntimeError,  # an encrypted member
+        zlib.error,
+        lzma.LZMAError,
+    ) as exc:
         raise CfnInitError(f"{url}: corrupt zip archive ({exc})") from None
     return members
 

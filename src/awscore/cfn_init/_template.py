@@ -21,7 +21,13 @@ import yaml
 
 from awscore.errors import CfnInitInputError, UnresolvableIntrinsicError
 
-__all__ = ["INIT_KEY", "CfnYamlLoader", "load_init_metadata", "parse_template"]
+__all__ = [
+    "INIT_KEY",
+    "MAX_VALUES",
+    "CfnYamlLoader",
+    "load_init_metadata",
+    "parse_template",
+]
 
 #: The metadata key cfn-init reads.
 INIT_KEY = "AWS::CloudFormation::Init"
@@ -116,6 +122,10 @@ def parse_template(text: str | bytes) -> Mapping[str, object]:
     return document
 
 
+#: The most values (scalars, lists, mappings) resolution walks: a guard against
+#: YAML alias bombs, far above any real metadata.
+MAX_VALUES = 1_000_000
+
 _NO_VALUE = object()  # AWS::NoValue: the property disappears
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 
@@ -160,6 +170,7 @@ class _Resolver:
             partition, suffix = _partition(region)
             self.values.setdefault("AWS::Partition", partition)
             self.values.setdefault("AWS::URLSuffix", suffix)
+        self.budget = MAX_VALUES
         self.conditions: dict[str, bool] = {}
         self.evaluating: list[str] = []
 
@@ -183,6 +194,12 @@ class _Resolver:
     # -- the walk ---------------------------------------------------------------
 
     def resolve(self, value: object, path: str) -> object:
+        self.budget -= 1
+        if self.budget < 0:
+            # YAML aliases share nodes: a small text can stand for a huge tree.
+            raise CfnInitInputError(
+                [f"template: metadata larger than {MAX_VALUES} values (YAML aliases?)"]
+            )
         if isinstance(value, Mapping):
             if len(value) == 1:
                 (key,) = value
