@@ -283,6 +283,28 @@ def test_verify_diffs_against_the_clients_canonical_request(
     assert document["canonical_request"].split("\n")[2] == "a=2"
 
 
+def test_verify_explains_a_mismatch_with_what_it_recomputed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _signed_request_file(tmp_path, capsys)
+    path.write_bytes(path.read_bytes().replace(b"?a=1", b"?a=2"))
+    argv = ["sigv4", "verify", str(path), "--now", "2015-08-30T12:40:00Z"]
+    assert main([*argv, "--explain", *CREDS]) == 1
+    captured = capsys.readouterr()
+    # The canonical request of the tampered request, by SigV4's rules: method,
+    # path, query, signed headers, their names, the SHA-256 of "hello".
+    assert captured.out.startswith(
+        "# canonical request (recomputed)\nPOST\n/\na=2\n"
+        "content-type:text/plain\nhost:example.amazonaws.com\n"
+        "x-amz-date:20150830T123600Z\n\ncontent-type;host;x-amz-date\n"
+        "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824\n\n"
+        "# string to sign (recomputed)\nAWS4-HMAC-SHA256\n20150830T123600Z\n"
+        "20150830/us-east-1/service/aws4_request\n"
+    )
+    assert "{" not in captured.out  # no JSON without --json
+    assert "SignatureMismatchError" in captured.err
+
+
 def test_verify_reads_stdin(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

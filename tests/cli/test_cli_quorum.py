@@ -58,3 +58,16 @@ def test_domain_errors_exit_1(
 def test_tour_shows_aurora(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["tour", "--module", "quorum"]) == 0
     assert "Aurora, 6 copies in 3 AZs" in capsys.readouterr().out
+
+
+def test_exact_text_output_prints_fractions(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # One replica that is down half the time, in an AZ that never fails: reads
+    # and writes of 1/1 are available 1/2 of the time. The 3-copy comparison
+    # (2 of 3 up, each up with 1/2) is too: 3 * (1/2)**3 + (1/2)**3 = 1/2.
+    argv = ["quorum", "--azs", "1", "--per-az", "1", "--write", "1", "--read", "1"]
+    assert main([*argv, "--p-node", "1/2", "--p-az", "0", "--exact"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("1 AZs x 1 replicas, p(node) = 1/2, p(AZ) = 0\n")
+    assert out.count("availability 1/2  unavailability 1/2") == 4
