@@ -598,3 +598,18 @@ def test_property_corrupt_archives_raise_only_typed_errors(
     with contextlib.suppress(CfnInitError):
         execute(plan({"config": {"sources": {"/t": "https://e/a"}}}), backend)
     assert snapshot(top, inside) == before
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        {"command": "echo a\0b"},
+        {"command": ["echo", "a\0b"]},
+        {"command": "true", "env": {"A=B": "x"}},
+    ],
+)
+def test_unrunnable_commands_are_step_errors(
+    root: Path, command: dict[str, Any]
+) -> None:
+    with pytest.raises(CfnInitStepError, match="cannot run the command"):
+        run(root, {"config": {"commands": {"a": command}}})

@@ -430,3 +430,17 @@ def test_property_hostile_metadata_raises_only_typed_errors(metadata: object) ->
     """Any JSON value either plans or raises a CfnInitError, never anything else."""
     with contextlib.suppress(CfnInitError):
         plan(metadata)
+
+
+def test_deep_nesting_is_a_typed_error() -> None:
+    nested: list[Any] = ["c"]
+    for _ in range(5000):
+        nested = [nested]
+    with pytest.raises(CfnInitInputError, match="nested too deeply"):
+        plan({"configSets": {"default": nested}, "c": {}})
+    chain: dict[str, list[Any]] = {
+        f"s{i}": [{"ConfigSet": f"s{i + 1}"}] for i in range(3000)
+    }
+    chain["s3000"] = ["c"]
+    with pytest.raises(CfnInitInputError, match=r"nest(ed)? too deeply"):
+        plan({"configSets": chain, "c": {}}, ["s0"])

@@ -34,6 +34,7 @@ from typing import Protocol
 from awscore.cfn_init._model import (
     Action,
     Command,
+    Detail,
     File,
     Group,
     Package,
@@ -601,6 +602,8 @@ class LocalBackend:
             )
         except FileNotFoundError as exc:
             raise CfnInitError(f"cannot run {argv[0]!r}: {exc.strerror}") from None
+        except ValueError as exc:  # a NUL in an argument, a bad environment name
+            raise CfnInitError(f"cannot run the command: {exc}") from None
         except NotADirectoryError:
             raise CfnInitError(f"cwd {command.cwd!r} is not a directory") from None
         except subprocess.TimeoutExpired:
@@ -736,9 +739,7 @@ def _triggered(service: Service, changed: set[tuple[Section, str]]) -> bool:
     return any(item in changed for item in wanted)
 
 
-def _command(
-    command: Command, backend: Backend, changed: set[tuple[Section, str]]
-) -> StepResult:
+def _command(command: Command, backend: Backend) -> StepResult:
     result = backend.run_command(command)
     if result.returncode in (None, 0):
         return result
@@ -752,23 +753,26 @@ def _command(
     )
 
 
-def _service(
-    service: Service, backend: Backend, changed: set[tuple[Section, str]]
+def _step(
+    details: Detail, backend: Backend, changed: set[tuple[Section, str]]
 ) -> StepResult:
-    return backend.manage_service(service, triggered=_triggered(service, changed))
-
-
-_STEPS: dict[
-    type, Callable[[object, Backend, set[tuple[Section, str]]], StepResult]
-] = {
-    Package: lambda d, b, _: b.install_package(d),  # type: ignore[arg-type]
-    Group: lambda d, b, _: b.create_group(d),  # type: ignore[arg-type]
-    User: lambda d, b, _: b.create_user(d),  # type: ignore[arg-type]
-    Source: lambda d, b, _: b.unpack_source(d),  # type: ignore[arg-type]
-    File: lambda d, b, _: b.write_file(d),  # type: ignore[arg-type]
-    Command: _command,  # type: ignore[dict-item]
-    Service: _service,  # type: ignore[dict-item]
-}
+    match details:
+        case Package():
+            result = backend.install_package(details)
+        case Group():
+            result = backend.create_group(details)
+        case User():
+            result = backend.create_user(details)
+        case Source():
+            result = backend.unpack_source(details)
+        case File():
+            result = backend.write_file(details)
+        case Command():
+            result = _command(details, backend)
+        case Service():
+            triggered = _triggered(details, changed)
+            result = backend.manage_service(details, triggered=triggered)
+    return result
 
 
 def execute(plan: Plan, backend: Backend, *, start: int = 0) -> Report:
@@ -788,7 +792,7 @@ def execute(plan: Plan, backend: Backend, *, start: int = 0) -> Report:
         action = plan.actions[index]
         seen = changed.setdefault(action.run, set())
         try:
-            result = _STEPS[type(action.details)](action.details, backend, seen)
+            result = _step(action.details, backend, seen)
         except (CfnInitError, OSError, UnicodeError) as exc:
             message = (
                 str(exc)

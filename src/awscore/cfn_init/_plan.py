@@ -644,7 +644,7 @@ def validate(init_metadata: object) -> None:
     Raises :class:`~awscore.errors.CfnInitInputError`; its ``problems`` start
     with their path (``config.files./etc/x.mode: ...``).
     """
-    _checked(init_metadata)
+    plan(init_metadata, ())
 
 
 def _checked(
@@ -681,7 +681,12 @@ def plan(
         if isinstance(config_sets, str)
         else tuple(config_sets)
     )
-    sets, configs = _checked(init_metadata)
+    try:
+        sets, configs = _checked(init_metadata)
+    except RecursionError:
+        raise CfnInitInputError(
+            ["AWS::CloudFormation::Init: nested too deeply"]
+        ) from None
     unknown = [n for n in names if n not in sets]
     if unknown:
         raise CfnInitInputError(
@@ -694,7 +699,12 @@ def plan(
     runs: list[tuple[str, str]] = []
     for name in names:
         flat: list[str] = []
-        _expand(sets, name, flat)
+        try:
+            _expand(sets, name, flat)
+        except RecursionError:
+            raise CfnInitInputError(
+                [f"configSets.{name}: references nest too deeply"]
+            ) from None
         runs.extend((name, config) for config in flat)
     actions = tuple(
         Action(
