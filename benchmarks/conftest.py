@@ -31,6 +31,7 @@ PACKAGES = (
     "moto",
     "boto3",
     "scapy",
+    "PyYAML",
     "pytest-benchmark",
 )
 
