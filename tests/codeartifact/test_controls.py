@@ -250,7 +250,7 @@ def test_group_patterns_compare_normalized_names() -> None:
         domain.set_package_group("/pypi//My_Pkg$", publish="BLOCK")
 
 
-@settings(max_examples=300)
+@settings(max_examples=200)
 @given(domain_specs(), st.data())
 def test_a_blocked_version_is_never_served(
     spec: dict[str, Any], data: st.DataObject

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
+from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from awscore.codeartifact import (
@@ -13,10 +15,12 @@ from awscore.codeartifact import (
     Domain,
     GroupPattern,
     GroupRestriction,
+    OriginControls,
     PackageFormat,
     PackageId,
     PatternKind,
     Repository,
+    domain_to_dict,
     normalize_name,
     version_sort_key,
 )
@@ -289,3 +293,69 @@ def test_hostile_names_raise_only_codeartifact_errors(
     with contextlib.suppress(CodeArtifactError):
         domain.publish("repo", fmt, package, version)
         domain.resolve("repo", fmt, package, version)
+
+
+hostile = st.one_of(
+    st.none(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.text(max_size=12),
+    st.sampled_from(["repo", "store", "npm", "public:npmjs", "/npm/*", "ALLOW"]),
+    st.lists(st.text(max_size=5), max_size=3),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    st.binary(max_size=5),
+)
+
+
+def _calls(domain: Domain) -> list[Callable[[Any, Any], object]]:
+    return [
+        Repository,
+        lambda a, b: Repository("ab", (), a),
+        lambda a, b: Domain(a),
+        lambda a, b: domain.publish("repo", "npm", a, b),
+        lambda a, b: domain.publish(a, b, "x", "1"),
+        lambda a, b: domain.publish("repo", "npm", "xx", "1", dist_tags=a),
+        lambda a, b: domain.resolve(a, "npm", b, "1"),
+        domain.set_upstreams,
+        lambda a, b: domain.add_upstream("repo", a),
+        domain.associate_external_connection,
+        lambda a, b: domain.add_public_version(a, b, "1"),
+        lambda a, b: domain.add_public_version("public:npmjs", "x", "1", dist_tags=a),
+        lambda a, b: domain.set_origin_controls(
+            "repo", "npm", "x", publish=a, upstream=b
+        ),
+        lambda a, b: domain.set_package_group(a, publish=b),
+        lambda a, b: domain.set_package_group(
+            "/npm/*", external_upstream=a, internal_upstream=b
+        ),
+        lambda a, b: domain.effective_restriction("npm", a, b),
+        domain.package_group,
+        lambda a, b: domain.parent_group(a),
+        lambda a, b: domain.delete_package_group(a),
+        lambda a, b: domain.list_versions(a, "npm", b),
+        lambda a, b: domain.set_dist_tag("repo", "x", a, b),
+        lambda a, b: domain.exposure(a, "npm", b),
+        lambda a, b: domain.versions_in("repo", a, b),
+        lambda a, b: domain.version_origin("repo", "npm", "x", a),
+        domain.public_versions,
+        lambda a, b: GroupRestriction(mode=a, repositories=b),
+        lambda a, b: OriginControls(publish=a, upstream=b),
+        lambda a, b: PackageId.build("generic", a, b),
+    ]
+
+
+@settings(max_examples=300)
+@given(st.integers(min_value=0, max_value=27), hostile, hostile)
+def test_hostile_arguments_raise_only_codeartifact_errors(
+    which: int, first: object, second: object
+) -> None:
+    """Any object given to a public constructor or method is accepted or rejected
+    with a CodeArtifactError, and a rejected call leaves the domain unchanged."""
+    domain = Domain("d1")
+    domain.add_repository(Repository("repo"))
+    domain.add_repository(Repository("store", external_connection="public:npmjs"))
+    before = domain_to_dict(domain)
+    try:
+        _calls(domain)[which](first, second)
+    except CodeArtifactError:
+        assert domain_to_dict(domain) == before

@@ -163,6 +163,7 @@ def test_already_searched_does_not_count_toward_the_limit() -> None:
     assert not result.limit_reached
 
 
+@settings(max_examples=300)
 @given(upstream_graphs(max_repos=40), st.data())
 def test_search_order_is_depth_first_pre_order(
     graph: dict[str, list[str]], data: st.DataObject

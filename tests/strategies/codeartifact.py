@@ -150,6 +150,6 @@ def group_allows(spec: dict[str, Any], key: str, repository: str) -> bool:
     for group in spec.get("package_groups", []):
         value = group[key]
         if isinstance(value, dict):
-            return repository in value["repositories"]
-        return value != "BLOCK"  # ALLOW, or INHERIT from the root group
+            return bool(repository in value["repositories"])
+        return bool(value != "BLOCK")  # ALLOW, or INHERIT from the root group
     return True

@@ -88,9 +88,10 @@ class Repository:
             )
         seen: set[object] = set()
         for upstream in upstreams:
-            if isinstance(upstream, str) and upstream in seen:
-                problems.append(f"{where} lists upstream {upstream!r} twice")
-            seen.add(upstream)
+            if isinstance(upstream, str):
+                if upstream in seen:
+                    problems.append(f"{where} lists upstream {upstream!r} twice")
+                seen.add(upstream)
         if self.external_connection is not None:
             problems.extend(
                 external_connection_problems(
@@ -445,7 +446,9 @@ class Domain:
         """
         self._require(name)
         old = self._repositories[name]
-        new = Repository(name, tuple(upstreams), old.external_connection)
+        new = Repository(
+            name, _as_tuple(upstreams, "upstreams"), old.external_connection
+        )
         missing = [u for u in new.upstreams if u not in self._repositories]
         if missing:
             raise RepositoryNotFoundError(
@@ -571,6 +574,9 @@ class Domain:
         """How ``version`` got into ``repository``, or None if it is not there."""
         self._require(repository)
         pid = self._package(package_format, package)
+        problems = version_problems(version)
+        if problems:
+            raise CodeArtifactInputError(problems)
         record = self._packages[repository].get(pid.key)
         return record.versions.get(version) if record else None
 
@@ -604,7 +610,7 @@ class Domain:
     def _tags(pid: PackageId, tags: Iterable[str], problems: list[str]) -> list[str]:
         if isinstance(tags, str):
             tags = (tags,)
-        tags = list(tags)
+        tags = list(_as_tuple(tags, "dist-tags"))
         if tags and pid.format is not PackageFormat.NPM:
             problems.append(f"dist-tags are npm's: {pid.format} packages have none")
         for tag in tags:
@@ -1150,6 +1156,13 @@ class Domain:
                 if exposure is not None:
                     result.append(exposure)
         return tuple(result)
+
+
+def _as_tuple(values: Iterable[str], what: str) -> tuple[str, ...]:
+    try:
+        return tuple(values)
+    except TypeError:
+        raise CodeArtifactInputError([f"{what} {values!r} are not a list"]) from None
 
 
 def _mode(value: object) -> str:

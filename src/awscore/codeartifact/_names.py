@@ -217,7 +217,9 @@ class PackageId:
         if namespace is not None:
             if fmt in NO_NAMESPACE:
                 problems.append(f"{fmt} packages have no namespace")
-            elif not COMPONENT_PATTERN.fullmatch(namespace):
+            elif not isinstance(namespace, str) or not COMPONENT_PATTERN.fullmatch(
+                namespace
+            ):
                 problems.append(
                     f"namespace {_short(namespace)} is not accepted: 1-255 "
                     "characters, no '#', '/' or whitespace"
