@@ -7,7 +7,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from awscore.errors import K8sDnsInputError
-from awscore.k8s_dns import Cluster, Pod, PodMode, Rcode, RecordType, Service
+from awscore.k8s_dns import (
+    Cluster,
+    Pod,
+    PodMode,
+    Rcode,
+    RecordType,
+    Service,
+    ServiceType,
+)
 from tests.k8s_dns._data import CLUSTER_YAML
 
 SOA = "ns.dns.cluster.local. hostmaster.cluster.local. 1700000000 7200 1800 86400 5"
@@ -234,3 +242,47 @@ def test_any_qname_gets_an_answer(qname: str, qtype: str) -> None:
     ):
         answer = cluster.query(name, qtype)
         assert answer.rcode in set(Rcode)
+
+
+def test_cname_chains_end_with_the_last_names_rcode() -> None:
+    """RFC 6604: the rcode is that of the last name in the chain; a dangling
+    in-zone target is NXDOMAIN with the CNAME and the SOA; a loop stops."""
+    cluster = Cluster(
+        services=(
+            Service(
+                name="dangling",
+                namespace="p",
+                type=ServiceType.EXTERNAL_NAME,
+                external_name="gone.p.svc.cluster.local",
+            ),
+            Service(
+                name="ping",
+                namespace="p",
+                type=ServiceType.EXTERNAL_NAME,
+                external_name="pong.p.svc.cluster.local",
+            ),
+            Service(
+                name="pong",
+                namespace="p",
+                type=ServiceType.EXTERNAL_NAME,
+                external_name="ping.p.svc.cluster.local",
+            ),
+            Service(
+                name="to-ns",
+                namespace="p",
+                type=ServiceType.EXTERNAL_NAME,
+                external_name="p.svc.cluster.local",
+            ),
+        )
+    )
+    dangling = cluster.query("dangling.p.svc.cluster.local")
+    assert dangling.rcode is Rcode.NXDOMAIN
+    assert [r.data for r in dangling.answer] == ["gone.p.svc.cluster.local."]
+    assert [r.type for r in dangling.authority] == ["SOA"]
+    loop = cluster.query("ping.p.svc.cluster.local")
+    assert loop.rcode is Rcode.NOERROR
+    assert len(loop.answer) == 8
+    nodata = cluster.query("to-ns.p.svc.cluster.local")
+    assert nodata.rcode is Rcode.NOERROR
+    assert [r.type for r in nodata.answer] == ["CNAME"]
+    assert [r.type for r in nodata.authority] == ["SOA"]

@@ -45,13 +45,30 @@ class _Problems:
             return make()
         except K8sDnsInputError as exc:
             for problem in exc.problems:
-                if problem.startswith(where):
+                if not where or problem.startswith(where):
                     self.items.append(problem)
                 elif problem[:1].islower():
                     self.items.append(f"{where}{sep}{problem}")
                 else:
                     self.items.append(f"{where}: {problem}")
         return None
+
+    def build_each(
+        self, values: object, field: str, make: Callable[[object, str], _T]
+    ) -> list[_T]:
+        """``make(value, where)`` for each item of the list ``values``."""
+        try:
+            items = _list(values, field)
+        except K8sDnsInputError as exc:
+            self.items.extend(exc.problems)
+            return []
+        built = []
+        for i, raw in enumerate(items):
+            where = f"{field}[{i}]"
+            value = self.build(where, functools.partial(make, raw, where))
+            if value is not None:
+                built.append(value)
+        return built
 
 
 def _list(value: object, where: str) -> list[Any]:
@@ -117,7 +134,7 @@ def _strings(value: object, where: str) -> tuple[str, ...]:
     return tuple(_list(value, where))
 
 
-def cluster_from_dict(document: Mapping[str, Any]) -> Cluster:  # noqa: PLR0912 - one flat pass over the keys
+def cluster_from_dict(document: Mapping[str, Any]) -> Cluster:
     """A cluster from awscore's description (the YAML/JSON shape in the docs)."""
     if not isinstance(document, Mapping):
         raise K8sDnsInputError(
@@ -130,22 +147,23 @@ def cluster_from_dict(document: Mapping[str, Any]) -> Cluster:  # noqa: PLR0912 
             f"unknown keys {', '.join(map(str, unknown))}: accepted are "
             + ", ".join(sorted(_CLUSTER_KEYS))
         )
-    services = []
-    for i, raw in enumerate(_list(document.get("services"), "services")):
-        where = f"services[{i}]"
-        service = problems.build(where, functools.partial(_service, raw, where))
-        if service is not None:
-            services.append(service)
-    pods = []
-    for i, raw in enumerate(_list(document.get("pods"), "pods")):
-        where = f"pods[{i}]"
-        pod = problems.build(where, functools.partial(_pod, raw, where))
-        if pod is not None:
-            pods.append(pod)
-    options: dict[str, Any] = {}
-    for key in ("zone", "pod_mode", "ttl", "serial"):
-        if key in document:
-            options[key] = document[key]
+    services = problems.build_each(document.get("services"), "services", _service)
+    pods = problems.build_each(document.get("pods"), "pods", _pod)
+    options = problems.build("", functools.partial(_cluster_options, document))
+    if problems.items or options is None:
+        if options is not None:
+            # Report the cluster-level problems too, then stop.
+            problems.build("", functools.partial(Cluster, **options))
+        raise K8sDnsInputError(problems.items)
+    return Cluster(services=tuple(services), pods=tuple(pods), **options)
+
+
+def _cluster_options(document: Mapping[str, Any]) -> dict[str, Any]:
+    options: dict[str, Any] = {
+        key: document[key]
+        for key in ("zone", "pod_mode", "ttl", "serial")
+        if key in document
+    }
     for key in ("dns_ips", "service_cidrs", "namespaces"):
         if key in document:
             options[key] = _strings(document[key], key)
@@ -156,14 +174,7 @@ def cluster_from_dict(document: Mapping[str, Any]) -> Cluster:  # noqa: PLR0912 
         options["upstream"] = {
             str(k): _strings(v, f"upstream[{k!r}]") for k, v in upstream.items()
         }
-    if problems.items:
-        # Report the cluster-level problems too, then stop.
-        try:
-            Cluster(**options)
-        except K8sDnsInputError as exc:
-            problems.items.extend(exc.problems)
-        raise K8sDnsInputError(problems.items)
-    return Cluster(services=tuple(services), pods=tuple(pods), **options)
+    return options
 
 
 def _service(raw: object, where: str) -> Service:
@@ -232,7 +243,7 @@ def _pod(raw: object, where: str) -> Pod:
 # --- kubectl get services,endpoints,pods -A -o json ---------------------------
 
 
-def cluster_from_kubectl(  # noqa: PLR0912 - one flat pass over the items
+def cluster_from_kubectl(
     document: Mapping[str, Any],
     *,
     zone: str = "cluster.local",
@@ -259,63 +270,69 @@ def cluster_from_kubectl(  # noqa: PLR0912 - one flat pass over the items
             ]
         )
     problems = _Problems()
-    raw_services: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
+    kinds = _by_kind(document["items"], problems)
     endpoints: dict[tuple[str, str], tuple[Endpoint, ...]] = {}
-    pods: list[Pod] = []
-    namespaces: list[str] = []
-    for i, item in enumerate(document["items"]):
-        if not isinstance(item, dict):
-            problems.items.append(f"items[{i}] must be an object")
-            continue
-        kind = item.get("kind")
-        meta = item.get("metadata") if isinstance(item.get("metadata"), dict) else {}
-        assert isinstance(meta, dict)
-        name = meta.get("name")
-        namespace = meta.get("namespace", "default")
-        where = f"items[{i}] {kind} {namespace}/{name}"
-        if kind == "Service":
-            raw_services[(str(namespace), str(name))] = (where, item)
-        elif kind == "Endpoints":
-            built = problems.build(
-                where, functools.partial(_kube_endpoints, item), ": "
+    for where, key, item in kinds.get("Endpoints", []):
+        built = problems.build(where, functools.partial(_kube_endpoints, item), ": ")
+        if built is not None:
+            endpoints[key] = built
+    pods = [
+        pod
+        for where, _, item in kinds.get("Pod", [])
+        if (pod := problems.build(where, functools.partial(_kube_pod, item), ": "))
+    ]
+    services = [
+        service
+        for where, key, item in kinds.get("Service", [])
+        if (
+            service := problems.build(
+                where,
+                functools.partial(_kube_service, item, endpoints.get(key, ())),
+                ": ",
             )
-            if built is not None:
-                endpoints[(str(namespace), str(name))] = built
-        elif kind == "Pod":
-            pod = problems.build(where, functools.partial(_kube_pod, item), ": ")
-            if pod is not None:
-                pods.append(pod)
-        elif kind == "Namespace" and isinstance(name, str):
-            namespaces.append(name)
-    services = []
-    for key, (where, item) in raw_services.items():
-        service = problems.build(
-            where,
-            functools.partial(_kube_service, item, endpoints.get(key, ())),
-            ": ",
         )
-        if service is not None:
-            services.append(service)
+    ]
     if problems.items:
         raise K8sDnsInputError(problems.items)
     if dns_ips is None:
-        dns = next(
-            (
-                s
-                for s in services
-                if (s.namespace, s.name) == ("kube-system", "kube-dns")
-            ),
-            None,
-        )
-        dns_ips = dns.cluster_ips if dns and dns.cluster_ips else ("10.96.0.10",)
+        kube_dns = [
+            s.cluster_ips
+            for s in services
+            if (s.namespace, s.name) == ("kube-system", "kube-dns") and s.cluster_ips
+        ]
+        dns_ips = kube_dns[0] if kube_dns else ("10.96.0.10",)
     return Cluster(
         zone=zone,
         dns_ips=dns_ips,
-        namespaces=tuple(namespaces),
+        namespaces=tuple(key[1] for _, key, _ in kinds.get("Namespace", [])),
         services=tuple(services),
         pods=tuple(pods),
         **options,
     )
+
+
+_KubeItem = tuple[str, tuple[str, str], dict[str, Any]]
+
+
+def _by_kind(items: list[Any], problems: _Problems) -> dict[str, list[_KubeItem]]:
+    """The items of a List by kind: (where, (namespace, name), object) each."""
+    kinds: dict[str, list[_KubeItem]] = {}
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            problems.items.append(f"items[{i}] must be an object")
+            continue
+        meta = item.get("metadata")
+        meta = meta if isinstance(meta, dict) else {}
+        kind, name = item.get("kind"), meta.get("name")
+        namespace = meta.get("namespace", "default")
+        if kind in ("Service", "Endpoints", "Pod") or (
+            kind == "Namespace" and isinstance(name, str)
+        ):
+            where = f"items[{i}] {kind} {namespace}/{name}"
+            kinds.setdefault(str(kind), []).append(
+                (where, (str(namespace), str(name)), item)
+            )
+    return kinds
 
 
 def _kube_service(item: dict[str, Any], eps: tuple[Endpoint, ...]) -> Service:

@@ -118,6 +118,31 @@ def _raise(problems: list[str]) -> None:
         raise K8sDnsInputError(problems)
 
 
+def _int_problem(value: object, field: str, top: int, accepted: str) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return f"{field} {value!r} must be an integer {accepted}"
+    if not 0 <= value <= top:
+        return f"{field} {value} is out of range: must be {accepted}"
+    return None
+
+
+def _present(*problems: str | None) -> list[str]:
+    return [p for p in problems if p]
+
+
+def _addresses(values: Iterable[object], field: str, problems: list[str]) -> list[str]:
+    """The canonical text of each valid address; a problem for each other one."""
+    ips = []
+    for i, ip in enumerate(values):
+        problem = ip_problem(ip, f"{field}[{i}]")
+        if problem:
+            problems.append(problem)
+        else:
+            assert isinstance(ip, str)
+            ips.append(canonical_ip(ip))
+    return ips
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Port:
     """A service or endpoint port; only named ports get SRV records (spec §2.4.1)."""
@@ -187,46 +212,35 @@ class Service:
     external_name: str | None = None
     endpoints: tuple[Endpoint, ...] = ()
 
-    def __post_init__(self) -> None:  # noqa: PLR0912 - one check per field
-        problems = []
-        for problem in (
+    def __post_init__(self) -> None:
+        problems = _present(
             dns1035_label_problem(self.name, "name"),
             dns1123_label_problem(self.namespace, "namespace"),
-        ):
-            if problem:
-                problems.append(problem)
+        )
         try:
             kind = _enum(ServiceType, self.type, "type")
         except K8sDnsInputError as exc:
             problems.extend(exc.problems)
             kind = ServiceType.CLUSTER_IP
-        ips = []
-        for i, ip in enumerate(self.cluster_ips):
-            problem = ip_problem(ip, f"cluster_ips[{i}]")
-            if problem:
-                problems.append(problem)
-            else:
-                ips.append(canonical_ip(ip))
+        ips = _addresses(self.cluster_ips, "cluster_ips", problems)
         if kind is ServiceType.EXTERNAL_NAME:
-            if self.external_name is None:
-                problems.append("external_name is required for an ExternalName service")
-            else:
-                problem = dns_name_problem(self.external_name, "external_name")
-                if problem:
-                    problems.append(problem)
+            problems += _present(
+                "external_name is required for an ExternalName service"
+                if self.external_name is None
+                else dns_name_problem(self.external_name, "external_name")
+            )
         elif self.external_name is not None:
             problems.append(
                 f"external_name is only accepted with type ExternalName, not {kind}"
             )
-        seen: set[tuple[str, Protocol]] = set()
+        seen: set[tuple[str | None, Protocol]] = set()
         for i, port in enumerate(self.ports):
-            if port.name is not None:
-                key = (port.name, port.protocol)
-                if key in seen:
-                    problems.append(
-                        f"ports[{i}].name {port.name!r} is repeated for {port.protocol}"
-                    )
-                seen.add(key)
+            key = (port.name, port.protocol)
+            if port.name is not None and key in seen:
+                problems.append(
+                    f"ports[{i}].name {port.name!r} is repeated for {port.protocol}"
+                )
+            seen.add(key)
         _raise(problems)
         object.__setattr__(self, "type", kind)
         object.__setattr__(self, "cluster_ips", tuple(ips))
@@ -253,8 +267,7 @@ class Pod:
     dns_config: PodDnsConfig | None = None
 
     def __post_init__(self) -> None:
-        problems = []
-        for problem in (
+        problems = _present(
             dns1123_subdomain_problem(self.name, "name"),
             dns1123_label_problem(self.namespace, "namespace"),
             None
@@ -263,16 +276,8 @@ class Pod:
             None
             if self.subdomain is None
             else dns1123_label_problem(self.subdomain, "subdomain"),
-        ):
-            if problem:
-                problems.append(problem)
-        ips = []
-        for i, ip in enumerate(self.ips):
-            problem = ip_problem(ip, f"ips[{i}]")
-            if problem:
-                problems.append(problem)
-            else:
-                ips.append(canonical_ip(ip))
+        )
+        ips = _addresses(self.ips, "ips", problems)
         try:
             policy = _enum(DnsPolicy, self.dns_policy, "dns_policy")
         except K8sDnsInputError as exc:
@@ -514,36 +519,8 @@ class Cluster:
 
     # --- validation ---------------------------------------------------------
 
-    def _validate(self) -> None:  # noqa: PLR0912 - every problem, one list
-        problems: list[str] = []
-        zone_problem = dns_name_problem(self.zone, "zone")
-        if zone_problem:
-            problems.append(zone_problem)
-        for i, ns in enumerate(self.namespaces):
-            problem = dns1123_label_problem(ns, f"namespaces[{i}]")
-            if problem:
-                problems.append(problem)
-        if isinstance(self.ttl, bool) or not isinstance(self.ttl, int):
-            problems.append(f"ttl {self.ttl!r} must be an integer 0..3600")
-        elif not 0 <= self.ttl <= 3600:
-            problems.append(
-                f"ttl {self.ttl} is out of range: must be 0..3600 (CoreDNS)"
-            )
-        if isinstance(self.serial, bool) or not isinstance(self.serial, int):
-            problems.append(f"serial {self.serial!r} must be an integer")
-        elif not 0 <= self.serial < 2**32:
-            problems.append(f"serial {self.serial} is out of range: must be 0..2**32-1")
-        try:
-            PodMode(self.pod_mode)
-        except ValueError:
-            problems.append(
-                f"pod_mode {self.pod_mode!r} is not accepted: one of disabled, "
-                "insecure, verified"
-            )
-        for i, ip in enumerate(self.dns_ips):
-            problem = ip_problem(ip, f"dns_ips[{i}]")
-            if problem:
-                problems.append(problem)
+    def _validate(self) -> None:
+        problems = self._setting_problems()
         cidrs = []
         for i, cidr in enumerate(self.service_cidrs):
             try:
@@ -554,15 +531,36 @@ class Cluster:
                 problems.append(
                     f"service_cidrs[{i}] {cidr!r} is not a CIDR such as 10.96.0.0/12"
                 )
+        problems += self._object_problems(cidrs)
+        _raise(problems)
+
+    def _setting_problems(self) -> list[str]:
+        problems = _present(
+            dns_name_problem(self.zone, "zone"),
+            *(
+                dns1123_label_problem(ns, f"namespaces[{i}]")
+                for i, ns in enumerate(self.namespaces)
+            ),
+            _int_problem(self.ttl, "ttl", 3600, "0..3600 (CoreDNS)"),
+            _int_problem(self.serial, "serial", 2**32 - 1, "0..2**32-1"),
+            *(ip_problem(ip, f"dns_ips[{i}]") for i, ip in enumerate(self.dns_ips)),
+        )
+        if self.pod_mode not in [m.value for m in PodMode]:
+            problems.append(
+                f"pod_mode {self.pod_mode!r} is not accepted: one of disabled, "
+                "insecure, verified"
+            )
         for name, ips in self.upstream.items():
-            problem = dns_name_problem(name, f"upstream[{name!r}]")
-            if problem:
-                problems.append(problem)
-            for j, ip in enumerate(ips):
-                problem = ip_problem(ip, f"upstream[{name!r}][{j}]")
-                if problem:
-                    problems.append(problem)
+            problems += _present(dns_name_problem(name, f"upstream[{name!r}]"))
+            _addresses(ips, f"upstream[{name!r}]", problems)
+        return problems
+
+    def _object_problems(
+        self, cidrs: list[ipaddress.IPv4Network | ipaddress.IPv6Network]
+    ) -> list[str]:
+        problems = []
         seen: dict[tuple[str, str], int] = {}
+        shown = ", ".join(str(c) for c in cidrs)
         for i, svc in enumerate(self.services):
             key = (svc.namespace, svc.name)
             if key in seen:
@@ -571,14 +569,12 @@ class Cluster:
                     f"services[{seen[key]}]: service names are unique in a namespace"
                 )
             seen.setdefault(key, i)
-            for ip in svc.cluster_ips:
-                address = ipaddress.ip_address(ip)
-                if cidrs and not any(address in net for net in cidrs):
-                    shown = ", ".join(str(c) for c in cidrs)
-                    problems.append(
-                        f"services[{i}] {svc.namespace}/{svc.name} cluster IP {ip} "
-                        f"is outside the service CIDR ({shown})"
-                    )
+            problems += [
+                f"services[{i}] {svc.namespace}/{svc.name} cluster IP {ip} "
+                f"is outside the service CIDR ({shown})"
+                for ip in svc.cluster_ips
+                if cidrs and not any(ipaddress.ip_address(ip) in n for n in cidrs)
+            ]
         pods: dict[tuple[str, str], int] = {}
         for i, pod in enumerate(self.pods):
             key = (pod.namespace, pod.name)
@@ -587,7 +583,7 @@ class Cluster:
                     f"pods[{i}] {pod.namespace}/{pod.name} duplicates pods[{pods[key]}]"
                 )
             pods.setdefault(key, i)
-        _raise(problems)
+        return problems
 
     # --- the zone -----------------------------------------------------------
 
@@ -676,15 +672,17 @@ class Cluster:
 
     # --- queries ------------------------------------------------------------
 
-    def query(  # noqa: PLR0912 - the lookup order of an authoritative server
+    def query(
         self, qname: str, qtype: str = "A", *, recursive: bool = False
     ) -> DnsAnswer:
         """Answer one question as the cluster DNS server does.
 
-        Matching is case-insensitive and answers keep the question's case. Names
-        outside the cluster zone and the reverse zones get REFUSED, unless
-        ``recursive`` is true: then ``upstream`` answers them (NXDOMAIN if it does
-        not know the name), as CoreDNS forwarding to the node's resolver would.
+        Matching is case-insensitive and answers keep the question's case. A CNAME
+        whose target is in the zone is followed, and the rcode is that of the last
+        name of the chain (RFC 6604). Names outside the cluster zone and the reverse
+        zones get REFUSED, unless ``recursive`` is true: then ``upstream`` answers
+        them (NXDOMAIN if it does not know the name), as CoreDNS forwarding to the
+        node's resolver would.
 
         Raises :class:`~awscore.errors.K8sDnsInputError` only for a ``qtype`` that
         is not a type mnemonic; any ``qname`` string gets an answer.
@@ -700,51 +698,49 @@ class Cluster:
                 return self._upstream_answer(shown, key, rtype)
             return DnsAnswer(qname=shown, qtype=rtype, rcode=Rcode.REFUSED)
         answer: list[Record] = []
-        name, owner = key, shown
-        for _ in range(8):  # CNAME chains inside the zone, bounded
+        rcode, apex, complete = self._chase(key, shown, rtype, apex, answer)
+        return DnsAnswer(
+            qname=shown,
+            qtype=rtype,
+            rcode=rcode,
+            answer=tuple(answer),
+            authority=() if complete else self._soa(apex),
+            authoritative=True,
+        )
+
+    def _chase(
+        self, name: str, owner: str, rtype: str, apex: str, answer: list[Record]
+    ) -> tuple[Rcode, str, bool]:
+        """Append the records for ``name`` (following CNAMEs in the zone) to
+        ``answer``; return the rcode, the last apex, and whether the last name had
+        records of the type (no SOA needed)."""
+        for _ in range(8):  # a bound on CNAME chains, loops included
             rrsets = self._index.get(name)
             if rrsets is None:
                 rrsets = self._pod_rrsets(name, apex)
             if rrsets is None:
-                if name in self._nonterminals:
-                    break
-                rcode = Rcode.NXDOMAIN if not answer else Rcode.NOERROR
-                return DnsAnswer(
-                    qname=shown,
-                    qtype=rtype,
-                    rcode=rcode,
-                    answer=tuple(answer),
-                    authority=self._soa(apex),
-                    authoritative=True,
-                )
+                exists = name in self._nonterminals
+                return (Rcode.NOERROR if exists else Rcode.NXDOMAIN), apex, False
             if rtype == "ANY":
                 types = sorted(rrsets)
-            elif rtype in rrsets:
-                types = [rtype]
-            elif "CNAME" in rrsets:
-                types = ["CNAME"]
+            elif rtype in rrsets or "CNAME" not in rrsets:
+                types = [rtype] if rtype in rrsets else []
             else:
-                types = []
-            for t in types:
-                answer.extend(
-                    Record(name=owner, type=t, ttl=self.ttl, data=d) for d in rrsets[t]
-                )
+                types = ["CNAME"]
+            answer.extend(
+                Record(name=owner, type=t, ttl=self.ttl, data=d)
+                for t in types
+                for d in rrsets[t]
+            )
             if types != ["CNAME"] or rtype == "CNAME":
-                break
-            target = rrsets["CNAME"][0]
-            owner, name = target, target[:-1].lower()
+                return Rcode.NOERROR, apex, bool(types)
+            owner = rrsets["CNAME"][0]
+            name = owner[:-1].lower()
             next_apex = self._apex(name)
-            if next_apex is None:
-                break
+            if next_apex is None:  # outside the zone: the client's resolver goes on
+                return Rcode.NOERROR, apex, True
             apex = next_apex
-        return DnsAnswer(
-            qname=shown,
-            qtype=rtype,
-            rcode=Rcode.NOERROR,
-            answer=tuple(answer),
-            authority=() if answer else self._soa(apex),
-            authoritative=True,
-        )
+        return Rcode.NOERROR, apex, True
 
     def _apex(self, key: str) -> str | None:
         for apex in (self.zone, *REVERSE_ZONES):

@@ -140,7 +140,34 @@ def _merge_options(
     ]
 
 
-def resolv_conf(  # noqa: PLR0912 - kubelet's steps in its order
+def _fit_search(search: list[str], expanded: bool, warnings: list[str]) -> list[str]:
+    """kubelet's ``formDNSSearchFitsLimits``: count, then length, then the line."""
+    max_paths, max_chars = MAX_SEARCH_EXPANDED if expanded else MAX_SEARCH_LEGACY
+    if len(search) > max_paths:
+        warnings.append(
+            f"search list has {len(search)} entries: kept the first {max_paths}"
+        )
+        search = search[:max_paths]
+    too_long = [s for s in search if len(s) > SUBDOMAIN_MAX]
+    if too_long:
+        warnings.append(
+            f"dropped {len(too_long)} search entries longer than {SUBDOMAIN_MAX} "
+            "characters"
+        )
+        search = [s for s in search if len(s) <= SUBDOMAIN_MAX]
+    line = len(" ".join(search))
+    if line > max_chars:
+        # kubelet cuts whole entries from the end until the line fits.
+        while len(" ".join(search)) > max_chars:
+            search.pop()
+        warnings.append(
+            f"search line of {line} characters exceeds {max_chars}: kept "
+            f"{len(search)} entries"
+        )
+    return search
+
+
+def resolv_conf(
     pod: Pod,
     policy: DnsPolicy | str | None = None,
     node_resolv_conf: ResolvConf = DEFAULT_NODE_RESOLV_CONF,
@@ -174,36 +201,36 @@ def resolv_conf(  # noqa: PLR0912 - kubelet's steps in its order
             [f"dnsPolicy {chosen!r} is not accepted: one of {accepted}"]
         ) from None
     extra = pod.dns_config if dns_config is None else dns_config
-    zone = cluster_domain.rstrip(".")
+    if mode is DnsPolicy.NONE and (extra is None or not extra.nameservers):
+        raise K8sDnsInputError(
+            [
+                f"pod {pod.key}: dnsConfig.nameservers must hold at least one "
+                "nameserver when dnsPolicy is None"
+            ]
+        )
     if mode is DnsPolicy.CLUSTER_FIRST and pod.host_network:
         mode = DnsPolicy.DEFAULT
-    if mode in (DnsPolicy.CLUSTER_FIRST, DnsPolicy.CLUSTER_FIRST_WITH_HOST_NET):
-        if cluster_dns:
-            nameservers = list(cluster_dns)
-            search = _dedupe(
-                [
-                    f"{pod.namespace}.svc.{zone}",
-                    f"svc.{zone}",
-                    zone,
-                    *node_resolv_conf.search,
-                ]
-            )
-            options = list(CLUSTER_FIRST_OPTIONS)
-        else:
-            mode = DnsPolicy.DEFAULT
-    if mode is DnsPolicy.DEFAULT:
+    if mode is DnsPolicy.NONE:
+        nameservers: list[str] = []
+        search: list[str] = []
+        options: list[str] = []
+    elif mode is DnsPolicy.DEFAULT or not cluster_dns:
+        # kubelet falls back to Default when it has no cluster DNS IPs
         nameservers = list(node_resolv_conf.nameservers)
         search = list(node_resolv_conf.search)
         options = list(node_resolv_conf.options)
-    elif mode is DnsPolicy.NONE:
-        if extra is None or not extra.nameservers:
-            raise K8sDnsInputError(
-                [
-                    f"pod {pod.key}: dnsConfig.nameservers must hold at least one "
-                    "nameserver when dnsPolicy is None"
-                ]
-            )
-        nameservers, search, options = [], [], []
+    else:
+        zone = cluster_domain.rstrip(".")
+        nameservers = list(cluster_dns)
+        search = _dedupe(
+            [
+                f"{pod.namespace}.svc.{zone}",
+                f"svc.{zone}",
+                zone,
+                *node_resolv_conf.search,
+            ]
+        )
+        options = list(CLUSTER_FIRST_OPTIONS)
     if extra is not None:
         nameservers = _dedupe([*nameservers, *extra.nameservers])
         search = _dedupe([*search, *extra.searches])
@@ -215,30 +242,7 @@ def resolv_conf(  # noqa: PLR0912 - kubelet's steps in its order
             f"{len(nameservers)} ({', '.join(nameservers[MAX_NAMESERVERS:])} dropped)"
         )
         nameservers = nameservers[:MAX_NAMESERVERS]
-    max_paths, max_chars = (
-        MAX_SEARCH_EXPANDED if expanded_dns_config else MAX_SEARCH_LEGACY
-    )
-    if len(search) > max_paths:
-        warnings.append(
-            f"search list has {len(search)} entries: kept the first {max_paths}"
-        )
-        search = search[:max_paths]
-    too_long = [s for s in search if len(s) > SUBDOMAIN_MAX]
-    if too_long:
-        warnings.append(
-            f"dropped {len(too_long)} search entries longer than {SUBDOMAIN_MAX} "
-            "characters"
-        )
-        search = [s for s in search if len(s) <= SUBDOMAIN_MAX]
-    line = len(" ".join(search))
-    if line > max_chars:
-        # kubelet cuts whole entries from the end until the line fits.
-        while search and len(" ".join(search)) > max_chars:
-            search.pop()
-        warnings.append(
-            f"search line of {line} characters exceeds {max_chars}: kept "
-            f"{len(search)} entries"
-        )
+    search = _fit_search(search, expanded_dns_config, warnings)
     return ResolvConf(
         nameservers=tuple(nameservers),
         search=tuple(search),

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib
 import ipaddress
 import selectors
 import socket
@@ -40,7 +41,7 @@ _HEADER = 12
 
 def _require_dnspython() -> None:
     try:
-        import dns.message  # noqa: F401
+        importlib.import_module("dns.message")
     except ImportError as exc:
         raise DnsExtraMissingError(
             "the k8s_dns server needs dnspython, which is not installed: "
