@@ -14,10 +14,15 @@ from awscore.cfn_init import (
     Hook,
     HookPath,
     HupConfig,
+    LocalBackend,
     Trigger,
+    execute,
     hooks_to_fire,
+    load_init_metadata,
+    plan,
 )
 from awscore.errors import CfnInitInputError
+from tests.cfn_init.test_template import STACK, TEMPLATE
 
 MAIN = "[main]\nstack=arn:aws:cloudformation:us-east-1:123456789012:stack/web/1\n"
 RELOADER = """\
@@ -332,3 +337,36 @@ def test_property_any_text_is_a_config_or_a_typed_error(
     """Any cfn-hup.conf and hook texts parse, or raise CfnInitInputError."""
     with contextlib.suppress(CfnInitInputError):
         HupConfig.parse(main, hooks)
+
+
+def test_cfn_init_writes_the_cfn_hup_files_that_cfn_hup_then_reads(
+    tmp_path: Path,
+) -> None:
+    """The User Guide's set-up end to end: the template's !Sub-resolved cfn-hup
+    files are written by cfn-init and read back by cfn-hup, whose reloader fires
+    when the stack update changes the metadata."""
+    root = tmp_path / "root"
+    root.mkdir()
+    init = load_init_metadata(TEMPLATE, "MyInstance", STACK)
+    execute(plan(init), LocalBackend(root))
+    config = HupConfig.from_directory(root / "etc" / "cfn")
+    assert config.stack == STACK["AWS::StackId"]
+    assert config.region == "eu-west-1"
+    (reloader,) = config.hooks
+    assert reloader.action.endswith(
+        "--stack web --resource MyInstance --region eu-west-1"
+    )
+    document = {
+        "Resources": {"MyInstance": {"Metadata": {"AWS::CloudFormation::Init": init}}}
+    }
+    first = hooks_to_fire(config, {}, document)
+    assert first.firings == ()
+    state = first.next_state({}, [])
+    updated = json.loads(json.dumps(document))
+    files = updated["Resources"]["MyInstance"]["Metadata"]["AWS::CloudFormation::Init"][
+        "config"
+    ]["files"]
+    files["/var/www/html/index.html"]["content"] = "Goodbye"
+    (firing,) = hooks_to_fire(config, state, updated).firings
+    assert firing.hook is reloader
+    assert firing.trigger is Trigger.UPDATE

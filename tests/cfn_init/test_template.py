@@ -258,7 +258,11 @@ def test_partition_follows_the_region_and_lists_split() -> None:
         ({"Ref": "Bucket"}, "Ref", "'Bucket' is a resource: give its physical id"),
         ({"Fn::Sub": "${Nope}"}, "Fn::Sub", "variable ${Nope} has no value"),
         ({"Fn::Sub": "${Bucket.Arn}"}, "Fn::GetAtt", "'Bucket.Arn' has no value"),
-        ({"Fn::Sub": ["${X}", {"X": ["l"]}]}, "Fn::Sub", "is not a string"),
+        (
+            {"Fn::Sub": ["${X}", {"X": ["l"]}]},
+            "Fn::Sub",
+            "${X} is a list, not a string",
+        ),
         ({"Fn::Sub": ["${X}", ["l"]]}, "Fn::Sub", "second argument must be a mapping"),
         ({"Fn::Sub": 3}, "Fn::Sub", "takes a string"),
         ({"Fn::GetAtt": ["Bucket"]}, "Fn::GetAtt", "takes a list of 2"),
@@ -420,3 +424,19 @@ def test_yaml_alias_bombs_are_refused() -> None:
     )
     with pytest.raises(CfnInitInputError, match="larger than 1000000 values"):
         load_init_metadata(text, "A")
+
+
+def test_parameter_values_stay_out_of_error_messages() -> None:
+    uses = {
+        "a": {"Fn::Sub": "${Secret}"},
+        "c": {"Fn::Join": ["", [{"Ref": "Secret"}]]},
+    }
+    for use in uses.values():
+        template = {
+            "Parameters": {"Secret": {"Type": "CommaDelimitedList", "NoEcho": True}},
+            "Resources": {"R": {"Metadata": {"AWS::CloudFormation::Init": {"v": use}}}},
+        }
+        with pytest.raises(UnresolvableIntrinsicError) as caught:
+            load_init_metadata(template, "R", {"Secret": "hunter2,other"})
+        assert "hunter2" not in str(caught.value)
+        assert "a list" in str(caught.value)

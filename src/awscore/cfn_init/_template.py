@@ -130,6 +130,19 @@ _NO_VALUE = object()  # AWS::NoValue: the property disappears
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 
 
+def _kind(value: object) -> str:
+    """What a value is, never the value itself (it may be a NoEcho parameter)."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    return "a list" if isinstance(value, list) else "null"
+
+
 def _partition(region: str) -> tuple[str, str]:
     if region.startswith("cn-"):
         return "aws-cn", "amazonaws.com.cn"
@@ -231,12 +244,12 @@ class _Resolver:
             return value
         if isinstance(value, int | float) and not isinstance(value, bool):
             return str(value)
-        raise self.fail(function, path, f"expects a string here, got {value!r}")
+        raise self.fail(function, path, f"expects a string here, got {_kind(value)}")
 
     def listing(self, value: object, function: str, path: str) -> list[object]:
         value = self.resolve(value, path)
         if not isinstance(value, list):
-            raise self.fail(function, path, f"expects a list here, got {value!r}")
+            raise self.fail(function, path, f"expects a list here, got {_kind(value)}")
         return value
 
     def args(self, value: object, count: int, function: str, path: str) -> list[object]:
@@ -305,7 +318,9 @@ class _Resolver:
                 value = str(value)
             if not isinstance(value, str):
                 raise self.fail(
-                    "Fn::Sub", path, f"variable ${{{name}}} is not a string: {value!r}"
+                    "Fn::Sub",
+                    path,
+                    f"variable ${{{name}}} is {_kind(value)}, not a string",
                 )
             return value
 
@@ -416,7 +431,7 @@ class _Resolver:
             return value
         if value in ("true", "false"):
             return value == "true"
-        raise self.fail("Condition", path, f"is not a condition: {value!r}")
+        raise self.fail("Condition", path, f"is not a condition: got {_kind(value)}")
 
     def equals(self, argument: object, path: str) -> object:
         parts = self.args(argument, 2, "Fn::Equals", path)
