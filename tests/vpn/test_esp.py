@@ -93,6 +93,7 @@ def test_every_configuration_problem_is_listed() -> None:
         ({"cipher": "rot13"}, "not supported"),
         ({"spi": 255}, "reserved"),
         ({"key": "text"}, "must be bytes"),
+        ({"cipher": 128}, "cipher 128 is not supported"),
     ],
 )
 def test_gcm_configuration_errors(kwargs: dict[str, object], fragment: str) -> None:
@@ -105,6 +106,7 @@ def test_gcm_configuration_errors(kwargs: dict[str, object], fragment: str) -> N
     [
         ({}, "needs an integrity algorithm"),
         ({"integrity": "md5"}, "not supported"),
+        ({"integrity": 5}, "integrity algorithm 5 is not supported"),
         ({"integrity": "sha1"}, "needs an integrity_key"),
         ({"integrity": "sha1", "integrity_key": bytes(20), "icv_size": 16}, "fixed"),
     ],

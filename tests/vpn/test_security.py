@@ -151,3 +151,64 @@ def test_keys_never_appear_in_reprs_or_messages(inner: bytes) -> None:
     assert texts
     for form in forms:
         assert form not in blob
+
+
+@settings(max_examples=300)
+@given(data=st.binary(max_size=90), mtu=st.integers(min_value=0, max_value=2000))
+def test_packet_parsers_raise_only_vpn_errors(data: bytes, mtu: int) -> None:
+    """Every parser and packet tool, fed arbitrary bytes, raises VpnError or works."""
+    from awscore.vpn import (
+        fragment_ipv4,
+        icmp_fragmentation_needed,
+        parse_ipv4,
+        parse_ipv6,
+        parse_udp,
+        reassemble_ipv4,
+    )
+
+    for action in (
+        lambda: parse_ipv6(data),
+        lambda: parse_udp(parse_ipv4(data, verify_checksum=False)),
+        lambda: fragment_ipv4(data, mtu),
+        lambda: reassemble_ipv4([data, data]),
+        lambda: icmp_fragmentation_needed(data, next_hop_mtu=mtu, src="1.1.1.1"),
+        lambda: dissect(data, _sas()[0]),
+    ):
+        with contextlib.suppress(VpnError):
+            action()
+
+
+@settings(max_examples=300)
+@given(
+    data=st.binary(max_size=90),
+    protocol=st.sampled_from([1, 17, 50]),
+    mf=st.booleans(),
+    offset=st.integers(0, 0x1FFF),
+    df=st.booleans(),
+    mtu=st.integers(min_value=0, max_value=200),
+)
+def test_valid_headers_around_random_payloads_raise_only_vpn_errors(
+    data: bytes, protocol: int, mf: bool, offset: int, df: bool, mtu: int
+) -> None:
+    """Behind a correct IPv4 header, any payload and flags: VpnError or a result."""
+    from awscore.vpn import (
+        fragment_ipv4,
+        ipv4_packet,
+        parse_ipv4,
+        parse_udp,
+        reassemble_ipv4,
+    )
+
+    packet = ipv4_packet(
+        src="203.0.113.50", dst="52.95.1.1", protocol=protocol, payload=data,
+        mf=mf, fragment_offset=offset, df=df,
+    )  # fmt: skip
+    sad = {sa.spi: sa.inbound() for sa in _sas()}
+    for action in (
+        lambda: parse_udp(parse_ipv4(packet)),
+        lambda: fragment_ipv4(packet, mtu),
+        lambda: reassemble_ipv4([packet]),
+        lambda: decapsulate(packet, sad),
+    ):
+        with contextlib.suppress(VpnError):
+            action()

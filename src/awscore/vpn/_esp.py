@@ -111,7 +111,7 @@ class Cipher(StrEnum):
     @classmethod
     def parse(cls, text: str) -> Cipher:
         """Accept awscore's names and AWS's (``AES128-GCM-16``, ``AES256``)."""
-        key = text.strip().lower()
+        key = text.strip().lower() if isinstance(text, str) else repr(text)
         aws = {
             "aes128": cls.AES128_CBC,
             "aes256": cls.AES256_CBC,
@@ -164,7 +164,7 @@ class Integrity(StrEnum):
     def parse(cls, text: str) -> Integrity:
         """Accept ``sha1``, ``sha2-256`` ... and AWS's ``SHA2-256``."""
         try:
-            return cls(text.strip().lower())
+            return cls(text.strip().lower() if isinstance(text, str) else repr(text))
         except ValueError:
             accepted = ", ".join(i.value for i in cls)
             raise VpnInputError(
