@@ -90,6 +90,8 @@ def test_files_content_json_base64_modes_and_symlinks(root: Path) -> None:
     assert os.readlink(app / "up") == "../app/plain.txt"
     assert (app / "page.html").read_text() == "Hi &lt;b&gt; <i>"
     assert all(r.result.status is Status.CHANGED for r in report.results)
+    # Without a mode, a new file is rw-r--r--.
+    assert stat.S_IMODE((app / "data.json").stat().st_mode) == 0o644
     again, _ = run(root, {"config": {"files": files}})
     assert [r.result.status for r in again.results] == [Status.UNCHANGED] * 6
     files["/etc/app/plain.txt"]["mode"] = "000600"
@@ -103,7 +105,15 @@ def test_a_file_replaces_a_symlink_instead_of_writing_through_it(root: Path) -> 
     (root / "etc").mkdir()
     (root / "etc" / "target").write_text("old")
     (root / "etc" / "x").symlink_to("target")
-    run(root, {"config": {"files": {"/etc/x": {"content": "new"}}}})
+    (root / "etc" / "kept").write_text("old")
+    (root / "etc" / "kept").chmod(0o600)
+    files = {
+        "/etc/x": {"content": "new"},
+        "/etc/kept": {"content": "new", "owner": "o"},
+    }
+    report, _ = run(root, {"config": {"files": files}})
+    assert report.results[0].result.detail == "3 bytes, owner o: not applied"
+    assert stat.S_IMODE((root / "etc" / "kept").stat().st_mode) == 0o600
     assert not (root / "etc" / "x").is_symlink()
     assert (root / "etc" / "target").read_text() == "old"
 

@@ -16,6 +16,7 @@ config.services.sysvinit.httpd
 from __future__ import annotations
 
 from awscore.cfn_init._execute import (
+    NEW_FILE_MODE,
     ActionResult,
     Backend,
     DryRunBackend,
@@ -72,6 +73,7 @@ from awscore.cfn_init._template import (
 __all__ = [
     "INIT_KEY",
     "MAX_VALUES",
+    "NEW_FILE_MODE",
     "PACKAGE_MANAGER_ORDER",
     "SECTION_ORDER",
     "SERVICE_MANAGERS",

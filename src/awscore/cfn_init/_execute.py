@@ -48,6 +48,7 @@ from awscore.cfn_init._mustache import render
 from awscore.errors import CfnInitError, CfnInitStepError, PathEscapeError
 
 __all__ = [
+    "NEW_FILE_MODE",
     "Backend",
     "DryRunBackend",
     "Fetch",
@@ -65,6 +66,9 @@ __all__ = [
     "fetch_url",
     "service_operations",
 ]
+
+#: The mode of a file written without ``mode``: rw-r--r--.
+NEW_FILE_MODE = 0o644
 
 #: Fetches a ``source`` URL: ``(url, authentication name) -> bytes``.
 Fetch = Callable[[str, str | None], bytes]
@@ -471,9 +475,13 @@ class LocalBackend:
             raise CfnInitError(f"{dest.name!r} exists and is a directory")
         elif dest.exists() and dest.read_bytes() == data:
             return False
+        # A replaced file keeps its mode; a new one gets rw-r--r-- (mkstemp's 0600
+        # would surprise), before any explicit ``mode`` is applied.
+        keep = stat.S_IMODE(dest.stat().st_mode) if dest.exists() else NEW_FILE_MODE
         handle, temporary = tempfile.mkstemp(dir=dest.parent, prefix=".cfn-init-")
         with os.fdopen(handle, "wb") as out:
             out.write(data)
+        os.chmod(temporary, keep)
         os.replace(temporary, dest)
         return True
 
@@ -536,11 +544,14 @@ class LocalBackend:
         if permissions is not None and stat.S_IMODE(dest.stat().st_mode) != permissions:
             dest.chmod(permissions)
             changed = True
+        detail = f"{len(body)} bytes"
         if self.chown and file.owner is not None:
             shutil.chown(dest, user=file.owner)
         if self.chown and file.group is not None:
             shutil.chown(dest, group=file.group)
-        return _changed(changed, f"{len(body)} bytes")
+        if not self.chown and (file.owner is not None or file.group is not None):
+            detail += f", owner {file.owner or ''}:{file.group or ''} not applied"
+        return _changed(changed, detail)
 
     def unpack_source(self, source: Source) -> StepResult:
         """Unpack a tar (plain, gzip, bzip2, xz) or zip archive into the target.
