@@ -323,6 +323,14 @@ def test_unknown_fields_are_skipped() -> None:
     assert (out.partition_key, out.data) == ("k", b"v")
 
 
+def test_unknown_fields_of_a_tag_are_skipped() -> None:
+    # Record {partition_key_index 0, data "", tags [Tag {key "k", value "v",
+    # field 3 = 5 (unknown, varint)}]}, written out by hand.
+    body = bytes.fromhex("0a01611a0e08001a0022080a016b1201761805")
+    [out] = unpack(frame(body))
+    assert (out.partition_key, out.data, out.tags) == ("a", b"", (("k", "v"),))
+
+
 def test_last_value_of_a_repeated_singular_field_wins() -> None:
     body = bytes.fromhex("0a01610a01621a0708001a01780801")
     [out] = unpack(frame(body))

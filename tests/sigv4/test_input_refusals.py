@@ -40,7 +40,7 @@ from awscore.sigv4 import (
     signing_key_cache_clear,
 )
 from awscore.sigv4._sigv4a import ecdsa_verify_hex
-from awscore.sigv4._uri import canonical_path, split_url
+from awscore.sigv4._uri import canonical_path, canonical_query, split_url
 
 SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 CREDS = Credentials("AKIDEXAMPLE", SECRET)
@@ -318,3 +318,14 @@ def test_adapter_refuses_credentials_of_another_type() -> None:
             region="us-east-1",
             service="s3",
         )
+
+
+def test_host_with_whitespace_is_refused() -> None:
+    with pytest.raises(InvalidUrlError, match="whitespace in its host"):
+        split_url("https://ex ample.com/")
+
+
+def test_query_needing_encoding_skips_its_empty_pieces() -> None:
+    # "%41" is "A", unreserved, so it is decoded; the space is encoded as %20;
+    # the empty piece between "&&" is no parameter (AWS drops it).
+    assert canonical_query("b=c d&&a=%41") == "a=A&b=c%20d"

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 import pytest
 
 from awscore.errors import (
+    ContentSha256MismatchError,
     CredentialScopeError,
     MalformedAuthorizationError,
     MalformedChunkError,
@@ -218,3 +219,70 @@ def test_claimed_scope_reads_the_authorization_header_without_verifying() -> Non
 )
 def test_claimed_scope_of_an_unreadable_request_is_none(request_: HttpRequest) -> None:
     assert claimed_scope(request_) is None
+
+
+# --- checks the property tests reach only by chance --------------------------------
+
+
+def _signed_put() -> HttpRequest:
+    request = HttpRequest(
+        PUT.method, PUT.url, [*PUT.headers, ("X-Amz-Meta-Color", "b")]
+    )
+    return sign(request, CREDS, region="us-east-1", service="s3", when=WHEN)
+
+
+def _set(request: HttpRequest, name: str, value: str) -> HttpRequest:
+    return replace(
+        request,
+        headers=tuple(
+            (n, value if n.lower() == name.lower() else v) for n, v in request.headers
+        ),
+    )
+
+
+def test_x_amz_date_of_a_day_that_does_not_exist_is_refused() -> None:
+    # The basic format matches, but there is no 30 February.
+    forged = _set(_signed_put(), "X-Amz-Date", "20150230T123600Z")
+    with pytest.raises(MalformedAuthorizationError, match="is not a valid time"):
+        _verifier().verify(forged, now=WHEN)
+
+
+def test_signed_header_missing_from_the_request_is_named() -> None:
+    signed = _signed_put()
+    dropped = replace(
+        signed,
+        headers=tuple((n, v) for n, v in signed.headers if n != "X-Amz-Meta-Color"),
+    )
+    with pytest.raises(UnsignedHeaderError, match="x-amz-meta-color are not in"):
+        _verifier().verify(dropped, now=WHEN)
+
+
+def test_content_sha256_that_is_not_lower_case_hex_is_refused() -> None:
+    forged = _set(_signed_put(), "x-amz-content-sha256", "E3B0C442")
+    with pytest.raises(ContentSha256MismatchError, match="neither a lower-case hex"):
+        _verifier().verify(forged, now=WHEN)
+
+
+def test_sigv4a_authorization_parts_in_another_order_still_verify() -> None:
+    # RFC 9110 gives auth-params no order; the verifier's fast path expects the
+    # SDKs' order, and the general parser must accept any other.
+    signed = _v4a(region_set=["us-east-1"])
+    algorithm, _, rest = str(signed.get("Authorization")).partition(" ")
+    credential, signed_headers, signature = rest.split(", ")
+    reordered = f"{algorithm} {signature}, {credential}, {signed_headers}"
+    verified = _verifier().verify(_set(signed, "Authorization", reordered), now=WHEN)
+    assert verified.algorithm == ALGORITHM_V4A
+    assert verified.region_set == ("us-east-1",)
+
+
+def test_sigv4a_credential_with_a_region_is_malformed() -> None:
+    # A SigV4A scope is <key>/<date>/<service>/aws4_request: the region set
+    # travels in its own header, not in the scope.
+    signed = _v4a(region_set=["us-east-1"])
+    auth = str(signed.get("Authorization"))
+    forged = auth.replace("/20150830/s3/", "/20150830/us-east-1/s3/")
+    assert forged != auth
+    with pytest.raises(
+        MalformedAuthorizationError, match=r"credential .* is malformed"
+    ):
+        _verifier().verify(_set(signed, "Authorization", forged), now=WHEN)
