@@ -397,6 +397,9 @@ def test_encapsulate_rejects() -> None:
         )
     with pytest.raises(VpnInputError, match="IV of 3 bytes"):
         encapsulate(ping(), sa, iv=b"abc", **OUT)
+    short_source = gcm(iv_source=lambda size: bytes(size - 1))
+    with pytest.raises(VpnInputError, match="IV source gave 7 bytes"):
+        encapsulate(ping(), short_source, **OUT)
     with pytest.raises(VpnInputError, match="sequence number 0"):
         encapsulate(ping(), sa, sequence=0, **OUT)
     with pytest.raises(VpnInputError) as raised:

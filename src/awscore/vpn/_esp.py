@@ -638,8 +638,16 @@ def encapsulate(  # noqa: PLR0912, PLR0915 - the hot path, kept flat (measured)
         )
     iv_size = sa.iv_size
     if iv is None:
-        iv = _Q.pack(seq) if sa.iv_source is None else sa.iv_source(iv_size)
-    if len(iv) != iv_size:
+        if sa.iv_source is None:
+            iv = _Q.pack(seq)
+        else:
+            iv = sa.iv_source(iv_size)
+            if len(iv) != iv_size:
+                raise VpnInputError(
+                    f"the IV source gave {len(iv)} bytes for {sa.cipher.value}: "
+                    f"must be {iv_size}"
+                )
+    elif len(iv) != iv_size:
         raise VpnInputError(
             f"IV of {len(iv)} bytes for {sa.cipher.value}: must be {iv_size}"
         )
