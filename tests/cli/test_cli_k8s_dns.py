@@ -45,6 +45,22 @@ def test_query_srv(cluster_file: Path, capsys: pytest.CaptureFixture[str]) -> No
     )
 
 
+def test_query_the_issues_example(
+    cluster_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        capsys,
+        "query",
+        "--cluster",
+        str(cluster_file),
+        "api.prod.svc.cluster.local",
+        "SRV",
+    )
+    assert code == 0
+    assert ";; api.prod.svc.cluster.local. SRV: NOERROR" in out
+    assert "IN SRV 0 33 80 api.prod.svc.cluster.local." in out
+
+
 def test_query_json_nxdomain(
     cluster_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -286,3 +286,22 @@ def test_cname_chains_end_with_the_last_names_rcode() -> None:
     assert nodata.rcode is Rcode.NOERROR
     assert [r.type for r in nodata.answer] == ["CNAME"]
     assert [r.type for r in nodata.authority] == ["SOA"]
+
+
+def test_srv_at_the_service_name_lists_every_port_as_coredns_does(
+    cluster: Cluster,
+) -> None:
+    # api has ports 80 (http), 53/UDP (dns) and 9090 (unnamed): three records,
+    # weight floor(100 / 3) = 33.
+    assert sorted(data(cluster, "api.prod.svc.cluster.local", "SRV")) == [
+        "0 33 53 api.prod.svc.cluster.local.",
+        "0 33 80 api.prod.svc.cluster.local.",
+        "0 33 9090 api.prod.svc.cluster.local.",
+    ]
+    # Headless db: one port on two ready endpoints.
+    assert sorted(data(cluster, "db.prod.svc.cluster.local", "SRV")) == [
+        "0 50 5432 10-244-2-11.db.prod.svc.cluster.local.",
+        "0 50 5432 db-0.db.prod.svc.cluster.local.",
+    ]
+    # No ports: nothing to say.
+    assert cluster.query("dual.prod.svc.cluster.local", "SRV").nodata

@@ -385,7 +385,10 @@ class _Zone:
 
     def srv_targets(self, base: str, ports: Iterable[Port], target: str) -> None:
         for port in ports:
-            if port.name is not None:  # unnamed ports get no SRV (spec 2.4.1)
+            # CoreDNS also answers SRV at the service name itself, one record per
+            # port, named or not (plugin/kubernetes, Records).
+            self.srv.setdefault(base, []).append((port.port, target + "."))
+            if port.name is not None:  # unnamed ports get no _port._proto SRV
                 owner = f"_{port.name}._{port.protocol.lower()}.{base}"
                 self.srv.setdefault(owner, []).append((port.port, target + "."))
 
@@ -454,7 +457,7 @@ class Cluster:
     dns_ips: tuple[str, ...] = ("10.96.0.10",)
     service_cidrs: tuple[str, ...] = ()
     node_resolv_conf: ResolvConf = DEFAULT_NODE_RESOLV_CONF
-    upstream: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    upstream: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
     serial: int = 1
     _index: _Index = field(init=False, repr=False, compare=False)
     _nonterminals: frozenset[str] = field(init=False, repr=False, compare=False)
