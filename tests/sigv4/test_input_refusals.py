@@ -329,3 +329,13 @@ def test_query_needing_encoding_skips_its_empty_pieces() -> None:
     # "%41" is "A", unreserved, so it is decoded; the space is encoded as %20;
     # the empty piece between "&&" is no parameter (AWS drops it).
     assert canonical_query("b=c d&&a=%41") == "a=A&b=c%20d"
+
+
+@pytest.mark.parametrize("name", ["X-A:B", "X-A:", ":authority"])
+def test_header_name_holding_a_colon_is_refused(name: str) -> None:
+    """A colon ends a field name on the wire (RFC 9112 §5.1), so ``X-A:B: v``
+    would arrive as header ``X-A`` with value ``B: v``; RFC 9110 §5.6.2 keeps it
+    out of tokens. Signing it would also put ``x-a:b`` into SignedHeaders and
+    make the canonical line ``x-a:b:v``, which reads as header ``x-a``."""
+    with pytest.raises(InvalidHeaderError, match="is not an HTTP token"):
+        sign(HttpRequest("GET", "https://h/", [(name, "v")]), CREDS, **SCOPE)

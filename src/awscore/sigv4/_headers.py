@@ -97,8 +97,9 @@ def outgoing_headers(
     for header in headers:
         name, value = header
         # One match checks name and value together; check_header then names
-        # the problem when there is one.
-        if _VALID_HEADER.fullmatch(f"{name}:{value}") is None:
+        # the problem when there is one. A ':' in the name would pass that
+        # match (the value may hold ':'), so it is looked for on its own.
+        if ":" in name or _VALID_HEADER.fullmatch(f"{name}:{value}") is None:
             check_header(name, value)
         lname = name.lower()
         if lname in updates:
