@@ -120,7 +120,7 @@ def test_template(benchmark: Any, implementation: str) -> None:
         content = result["config0"]["files"]["/etc/app0/f000"]["content"]
         assert content == "web file 0"
     else:
-        loader = yaml.SafeLoader
+        loader: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = yaml.SafeLoader
         if implementation == "libyaml":
             if not yaml.__with_libyaml__:
                 pytest.skip("PyYAML was built without libyaml")
