@@ -162,7 +162,11 @@ def _resolution_json(result: Resolution) -> dict[str, Any]:
 
 
 def _resolution_lines(result: Resolution) -> list[str]:
-    lines = [f"{result.libc}: {len(result.attempts)} queries, {result.status}"]
+    count = len(result.attempts)
+    lines = [
+        f"{result.libc}: {count} {'query' if count == 1 else 'queries'}, "
+        f"{result.status}"
+    ]
     for i, attempt in enumerate(result.attempts, 1):
         lines.append(f"  {i}. {attempt.qname:<45} {attempt.status}")
     if result.answer:
