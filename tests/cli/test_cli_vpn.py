@@ -85,6 +85,15 @@ def test_cbc_with_separate_salt_rules(capsys: pytest.CaptureFixture[str]) -> Non
     assert main([*alone, "--salt", "01020304"]) == 0
 
 
+def test_encap_nat_t_text(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([*ENCAP, "--nat-t", "--df", "--ttl", "9"]) == 0
+    out = capsys.readouterr().out
+    assert "protocol 17" in out
+    assert "UDP (NAT-T)  4500 -> 4500, checksum 0" in out
+    assert "DF set" in out
+    assert "TTL 8" in out
+
+
 def test_mtu(capsys: pytest.CaptureFixture[str]) -> None:
     assert (
         main(

@@ -532,3 +532,17 @@ def test_outer_with_link_padding_and_short_esp() -> None:
     )
     with pytest.raises((IntegrityCheckError, MalformedPacketError)):
         decapsulate(short, make_sad(sa))
+
+
+def test_many_outer_destinations_and_ipv6_without_decrement() -> None:
+    """The header template cache stays bounded; every destination still right."""
+    sa = gcm()
+    for i in range(70):
+        outer = encapsulate(
+            ping(), sa, outer_src="203.0.113.50", outer_dst=f"52.95.1.{i}"
+        )
+        assert str(parse_ipv4(outer).dst) == f"52.95.1.{i}"
+    assert len(sa._templates) <= 64
+    six = ipv6_packet(src="::1", dst="::2", next_header=59, payload=b"", hop_limit=1)
+    kept = encapsulate(six, sa, decrement_ttl=False, **OUT)
+    assert decapsulate(kept, make_sad(gcm())) == six

@@ -174,6 +174,8 @@ def test_ipv6_round_trip_and_errors() -> None:
         ipv6_packet(src="10.0.0.1", dst="2001:db8::2", next_header=17, payload=b"")
     with pytest.raises(VpnInputError, match="too long"):
         ipv6_packet(src="::1", dst="::2", next_header=17, payload=bytes(65536))
+    with pytest.raises(VpnInputError, match="UDP datagram of 65516 bytes"):
+        udp_packet(src="::1", dst="::2", src_port=1, dst_port=2, data=bytes(65508))
 
 
 @settings(max_examples=60)

@@ -146,6 +146,13 @@ def test_esn_wraps_through_decapsulate() -> None:
     assert state.window.top == 2**32 + 1
 
 
+def test_without_esn_the_number_is_what_travels() -> None:
+    window = ReplayWindow(64)
+    window.accept(2**32 - 1)
+    assert window.infer(5) == 5  # no inference: 5 is simply too old
+    assert window.seen(5)
+
+
 def test_esn_case_b_at_start_rejects_a_previous_subspace() -> None:
     """A fresh ESN window (T = 0) infers subspace -1 for high low numbers: dropped."""
     window = ReplayWindow(64, esn=True)

@@ -141,7 +141,11 @@ def _sa_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--salt", help="GCM salt as hex, if --key is the key alone")
     parser.add_argument("--integrity", help="CBC integrity: sha1, sha2-256, ...")
     parser.add_argument("--integrity-key", help="CBC HMAC key as hex")
-    parser.add_argument("--esn", action="store_true", help="extended sequence numbers")
+    parser.add_argument(
+        "--esn",
+        action="store_true",
+        help="extended sequence numbers (decap takes the high 32 bits as 0)",
+    )
 
 
 def _hex(text: str | None, what: str) -> bytes | None:

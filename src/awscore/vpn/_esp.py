@@ -493,11 +493,11 @@ def _template(  # noqa: PLR0917 - private, called once per packet
     src_port: int,
     dst_port: int,
 ) -> tuple[int, bytes, int]:
-    """(partial checksum, src | dst bytes, protocol) of an outer header, cached."""
+    """Validate and cache an outer header template (encapsulate looks it up first).
+
+    The template is (partial checksum, src | dst bytes, protocol).
+    """
     key = (outer_src, outer_dst, nat_t, ttl, src_port, dst_port)
-    found = sa._templates.get(key)
-    if found is not None:
-        return found
     problems = []
     addresses = b""
     for where, value in (("outer_src", outer_src), ("outer_dst", outer_dst)):
