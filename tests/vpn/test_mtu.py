@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from awscore.errors import VpnInputError
 from awscore.vpn import (
@@ -111,3 +113,30 @@ def test_bad_arguments(
 ) -> None:
     with pytest.raises(VpnInputError, match=fragment):
         mtu_arithmetic(*args, **kwargs)  # type: ignore[arg-type]
+
+
+@settings(max_examples=60)
+@given(
+    path_mtu=st.integers(min_value=576, max_value=9001),
+    algorithm=st.sampled_from([(c, i) for c, i, _, _ in AWS_TABLE]),
+    nat_t=st.booleans(),
+)
+def test_the_formula_holds_for_any_path_mtu(
+    path_mtu: int, algorithm: tuple[str, str | None], nat_t: bool
+) -> None:
+    """For any path MTU: an inner packet of the tunnel MTU fits it once
+    encapsulated, and one byte more does not (the MTU is the largest that fits)."""
+    cipher, integrity = algorithm
+    mtu, mss = tunnel_mtu(cipher, integrity, nat_t, path_mtu=path_mtu)
+    assert mss == mtu - 40
+    sa = _sa(cipher, integrity)
+    sizes = []
+    for size in (mtu, mtu + 1):
+        inner = ipv4_packet(
+            src="10.0.1.50", dst="172.31.1.100", protocol=17, payload=bytes(size - 20)
+        )
+        outer = encapsulate(
+            inner, sa, outer_src="203.0.113.50", outer_dst="52.95.1.1", nat_t=nat_t
+        )
+        sizes.append(len(outer))
+    assert sizes[0] <= path_mtu < sizes[1]
