@@ -70,9 +70,24 @@ def _template_arguments(parser: argparse.ArgumentParser) -> None:
         default="default",
         help="config sets to run, comma-separated, as cfn-init's -c (default)",
     )
-    parser.add_argument("--param", action="append", metavar="NAME=VALUE")
-    parser.add_argument("--attribute", action="append", metavar="RES.ATTR=VALUE")
-    parser.add_argument("--resource-id", action="append", metavar="RES=PHYSICAL_ID")
+    parser.add_argument(
+        "--param",
+        action="append",
+        metavar="NAME=VALUE",
+        help="a parameter value (repeatable; declared defaults fill the rest)",
+    )
+    parser.add_argument(
+        "--attribute",
+        action="append",
+        metavar="RES.ATTR=VALUE",
+        help="a Fn::GetAtt value (repeatable)",
+    )
+    parser.add_argument(
+        "--resource-id",
+        action="append",
+        metavar="RES=PHYSICAL_ID",
+        help="what a Ref to a resource returns (repeatable)",
+    )
     parser.add_argument("--stack-name", help="AWS::StackName")
     parser.add_argument("--stack-id", help="AWS::StackId")
     parser.add_argument("--region", help="AWS::Region (AWS::Partition follows)")
