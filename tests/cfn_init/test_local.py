@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import io
 import os
@@ -623,3 +624,46 @@ def test_unrunnable_commands_are_step_errors(
 ) -> None:
     with pytest.raises(CfnInitStepError, match="cannot run the command"):
         run(root, {"config": {"commands": {"a": command}}})
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.dictionaries(
+        st.lists(
+            st.text(alphabet="abAB01._-", min_size=1, max_size=4),
+            min_size=1,
+            max_size=3,
+        )
+        .map(lambda parts: "/" + "/".join(parts))
+        .filter(lambda p: all(part not in (".", "..") for part in p.split("/"))),
+        st.binary(max_size=20),
+        max_size=6,
+    )
+)
+def test_property_files_land_exactly_under_the_root(
+    tmp_path_factory: pytest.TempPathFactory, files: dict[str, bytes]
+) -> None:
+    """Every file of the metadata is written at root + its path with its bytes, or
+    the run stops with a typed error (a path that is also another file's folder),
+    and nothing outside the root changes."""
+    top = tmp_path_factory.mktemp("files")
+    inside = top / "root"
+    inside.mkdir()
+    before = snapshot(top, inside)
+    metadata = {
+        "config": {
+            "files": {
+                path: {"content": base64.b64encode(data).decode(), "encoding": "base64"}
+                for path, data in files.items()
+            }
+        }
+    }
+    try:
+        execute(plan(metadata), LocalBackend(inside))
+    except CfnInitStepError:
+        # Only possible when one path is a prefix folder of another.
+        assert any(other.startswith(path + "/") for path in files for other in files)
+    else:
+        for path, data in files.items():
+            assert (inside / path.lstrip("/")).read_bytes() == data
+    assert snapshot(top, inside) == before
