@@ -503,6 +503,8 @@ def test_dissect_lays_out_the_packet() -> None:
     assert esp.next_header == 4
     assert len(esp.udp_header) == 8
     assert sum(size for _, size in esp.layout) == len(outer)
+    plain = dissect(encapsulate(inner, sa, sequence=6, **OUT), sa)
+    assert plain.layout[:2] == (("outer IPv4 header", 20), ("SPI", 4))
     with pytest.raises(UnknownSpiError):
         dissect(outer, gcm(spi=0x2000))
     with pytest.raises(VpnInputError, match="low bits"):

@@ -1002,18 +1002,16 @@ def decapsulate(  # noqa: PLR0912 - the hot path, kept flat (measured)
     else:
         plaintext = _open(sa, outer, start, size, seq)
     pad = plaintext[-2]
-    next_header = plaintext[-1]
-    trailers = _TRAILERS.get(next_header)
     payload_len = len(plaintext) - 2 - pad
     if (
-        trailers is not None
+        plaintext[-1] == IPPROTO_IPV4
         and pad < 16
-        and plaintext.endswith(trailers[pad])
-        and next_header == IPPROTO_IPV4
         and payload_len >= 20
-        and plaintext[0] >> 4 == 4
+        and plaintext.endswith(_TRAILERS_IPV4[pad])
+        and plaintext[0] & 0xF0 == 0x40
         and (plaintext[2] << 8 | plaintext[3]) == payload_len
-        and _ECN_EGRESS[plaintext[1] & 3][outer[1] & 3] == plaintext[1] & 3
+        # the same ECN outside and inside: RFC 6040 egress leaves it as it is
+        and not (plaintext[1] ^ outer[1]) & 3
     ):
         inner = plaintext[:payload_len]
     else:
