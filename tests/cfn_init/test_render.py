@@ -43,6 +43,7 @@ from awscore.errors import CfnInitInputError
         ("{{#cfg}}{{port}}{{/cfg}}", {"cfg": {"port": 80}}, "80"),
         ("a{{! a comment }}b", {}, "ab"),
         ("{{}}x", {}, "x"),
+        ("{{x}}} and {{{ x }}}", {"x": "v"}, "v} and v"),
     ],
 )
 def test_mustache(template: str, context: dict[str, object], expected: str) -> None:

@@ -18,7 +18,7 @@ from awscore.errors import CfnInitInputError
 
 __all__ = ["render"]
 
-_TAG = re.compile(r"\{\{(\{[^}]*\}|[^}]*)\}\}\}?")
+_TAG = re.compile(r"\{\{\{([^}]*)\}\}\}|\{\{([^}]*)\}\}")
 
 
 def _lookup(name: str, stack: Sequence[object]) -> object:
@@ -55,10 +55,10 @@ def _parse(template: str) -> list[tuple[str, str, object]]:
         if match.start() > pos:
             stack[-1][1].append(("text", template[pos : match.start()], None))
         pos = match.end()
-        body = match.group(1)
-        if body.startswith("{"):
-            stack[-1][1].append(("raw", body.strip("{} "), None))
+        if match.group(1) is not None:  # {{{name}}}
+            stack[-1][1].append(("raw", match.group(1).strip(), None))
             continue
+        body = match.group(2)
         body = body.strip()
         sigil, name = (body[0], body[1:].strip()) if body else ("", "")
         if sigil == "!":
