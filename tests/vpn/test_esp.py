@@ -548,3 +548,19 @@ def test_many_outer_destinations_and_ipv6_without_decrement() -> None:
     six = ipv6_packet(src="::1", dst="::2", next_header=59, payload=b"", hop_limit=1)
     kept = encapsulate(six, sa, decrement_ttl=False, **OUT)
     assert decapsulate(kept, make_sad(gcm())) == six
+
+
+def test_an_sa_is_read_only_but_its_counter() -> None:
+    sa = gcm()
+    with pytest.raises(AttributeError):
+        sa.spi = 0x2002  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        sa.surprise = 1  # type: ignore[attr-defined]
+    sa.next_sequence = 9
+    assert struct.unpack("!I", encapsulate(ping(), sa, **OUT)[24:28]) == (9,)
+    assert (sa.df, sa.ecn, sa.replay_window, sa.iv_source) == (
+        "copy",
+        "normal",
+        64,
+        None,
+    )

@@ -253,25 +253,26 @@ class SecurityAssociation:
         "_align",
         "_auth_key",
         "_cbc_key",
+        "_cipher",
+        "_df",
         "_df_bits",
         "_digest",
+        "_ecn",
+        "_esn",
+        "_icv_size",
+        "_integrity",
+        "_iv_size",
+        "_iv_source",
         "_key",
+        "_max_sequence",
         "_prefix",
         "_prefix_nat_t",
+        "_replay_window",
         "_salt",
+        "_spi",
         "_templates",
         "_tos_mask",
-        "cipher",
-        "df",
-        "ecn",
-        "esn",
-        "icv_size",
-        "integrity",
-        "iv_size",
-        "iv_source",
         "next_sequence",
-        "replay_window",
-        "spi",
     )
 
     def __init__(  # noqa: PLR0915 - every problem is collected before failing
@@ -342,23 +343,25 @@ class SecurityAssociation:
         if problems:
             raise VpnInputError(*problems)
         assert parsed_cipher is not None
-        self.spi = spi
-        self.cipher = parsed_cipher
-        self.integrity = parsed_integrity
-        self.esn = bool(esn)
-        self.replay_window = replay_window
-        self.df = DfPolicy(df)
-        self.ecn = EcnMode(ecn)
-        self.iv_source = iv_source
+        self._spi = spi
+        self._cipher = parsed_cipher
+        self._integrity = parsed_integrity
+        self._esn = bool(esn)
+        self._replay_window = replay_window
+        self._df = DfPolicy(df)
+        self._ecn = EcnMode(ecn)
+        self._iv_source = iv_source
         # Precomputed for encapsulate(): -1 means copy the inner DF bit.
         self._df_bits = {DfPolicy.COPY: -1, DfPolicy.SET: 0x4000, DfPolicy.CLEAR: 0}[
-            self.df
+            self._df
         ]
-        self._tos_mask = 0xFF if self.ecn is EcnMode.NORMAL else 0xFC
-        self.iv_size = parsed_cipher.iv_size
-        self._prefix = _PREFIXES[self.iv_size, False]
-        self._prefix_nat_t = _PREFIXES[self.iv_size, True]
+        self._tos_mask = 0xFF if self._ecn is EcnMode.NORMAL else 0xFC
+        self._iv_size = parsed_cipher.iv_size
+        self._prefix = _PREFIXES[self._iv_size, False]
+        self._prefix_nat_t = _PREFIXES[self._iv_size, True]
         self.next_sequence = 1
+        # RFC 4303 §3.3.3: the counter must not cycle past 2**32 - 1 (2**64 - 1)
+        self._max_sequence = 0xFFFFFFFFFFFFFFFF if self._esn else _LOW
         self._templates: dict[
             tuple[str, str, bool, int, int, int], tuple[int, bytes, int]
         ] = {}
@@ -372,7 +375,7 @@ class SecurityAssociation:
             self._cbc_key = b""
             self._auth_key = b""
             self._digest = ""
-            self.icv_size = 16 if icv_size is None else icv_size
+            self._icv_size = 16 if icv_size is None else icv_size
             self._align = 4
         else:
             assert parsed_integrity is not None
@@ -382,26 +385,81 @@ class SecurityAssociation:
             self._cbc_key = key
             self._auth_key = bytes(integrity_key)
             self._digest = parsed_integrity.digest
-            self.icv_size = parsed_integrity.icv_size
+            self._icv_size = parsed_integrity.icv_size
             self._align = 16
 
     def __repr__(self) -> str:
-        integrity = f", integrity={self.integrity.value!r}" if self.integrity else ""
+        integrity = f", integrity={self._integrity.value!r}" if self._integrity else ""
         return (
-            f"SecurityAssociation(spi=0x{self.spi:08x}, cipher={self.cipher.value!r}"
-            f"{integrity}, icv_size={self.icv_size}, esn={self.esn}, "
-            f"replay_window={self.replay_window}, df={self.df.value!r}, "
-            f"ecn={self.ecn.value!r}, next_sequence={self.next_sequence})"
+            f"SecurityAssociation(spi=0x{self._spi:08x}, cipher={self._cipher.value!r}"
+            f"{integrity}, icv_size={self._icv_size}, esn={self._esn}, "
+            f"replay_window={self._replay_window}, df={self._df.value!r}, "
+            f"ecn={self._ecn.value!r}, next_sequence={self.next_sequence})"
         )
+
+    # Read-only views of the configuration: an SA does not change once built,
+    # except for its outbound counter, next_sequence.
+
+    @property
+    def spi(self) -> int:
+        """The Security Parameters Index (RFC 4303 §2.1)."""
+        return self._spi
+
+    @property
+    def cipher(self) -> Cipher:
+        """The encryption algorithm."""
+        return self._cipher
+
+    @property
+    def integrity(self) -> Integrity | None:
+        """The integrity algorithm (AES-CBC only; None for AES-GCM)."""
+        return self._integrity
+
+    @property
+    def esn(self) -> bool:
+        """True with 64-bit extended sequence numbers."""
+        return self._esn
+
+    @property
+    def replay_window(self) -> int:
+        """The inbound anti-replay window size."""
+        return self._replay_window
+
+    @property
+    def df(self) -> DfPolicy:
+        """What the outer DF bit becomes."""
+        return self._df
+
+    @property
+    def ecn(self) -> EcnMode:
+        """ECN handling at tunnel ingress (RFC 6040)."""
+        return self._ecn
+
+    @property
+    def iv_source(self) -> Callable[[int], bytes] | None:
+        """The IV source, or None (GCM: the sequence number is the IV)."""
+        return self._iv_source
+
+    @property
+    def iv_size(self) -> int:
+        """The explicit IV length in each packet: 8 (GCM) or 16 (CBC)."""
+        return self._iv_size
+
+    @property
+    def icv_size(self) -> int:
+        """The ICV length in bytes."""
+        return self._icv_size
 
     @property
     def overhead(self) -> int:
         """ESP bytes added to a payload before padding: header, IV, trailer, ICV."""
-        return 8 + self.iv_size + 2 + self.icv_size
+        return 8 + self._iv_size + 2 + self._icv_size
 
     def inbound(self) -> InboundSA:
         """A fresh inbound state for this SA: the SA and an empty replay window."""
-        return InboundSA(sa=self, window=ReplayWindow(self.replay_window, esn=self.esn))
+        return InboundSA(
+            sa=self, window=ReplayWindow(self._replay_window, esn=self._esn)
+        )
 
 
 def _check_keys(  # noqa: PLR0917 - private, called once
@@ -478,9 +536,9 @@ def make_sad(*sas: SecurityAssociation) -> dict[int, InboundSA]:
     """A security association database: SPI -> fresh inbound state, for each SA."""
     sad: dict[int, InboundSA] = {}
     for sa in sas:
-        if sa.spi in sad:
-            raise VpnInputError(f"SPI 0x{sa.spi:08x} appears twice in the SAD")
-        sad[sa.spi] = sa.inbound()
+        if sa._spi in sad:
+            raise VpnInputError(f"SPI 0x{sa._spi:08x} appears twice in the SAD")
+        sad[sa._spi] = sa.inbound()
     return sad
 
 
@@ -562,9 +620,9 @@ def encapsulate(  # noqa: PLR0912, PLR0915 - the hot path, kept flat (measured)
     """
     if sequence is None:
         seq = sa.next_sequence
-        if seq > (0xFFFFFFFFFFFFFFFF if sa.esn else _LOW):
+        if seq > sa._max_sequence:
             raise SequenceExhaustedError(
-                f"SA 0x{sa.spi:08x} has sent its last sequence number: rekey "
+                f"SA 0x{sa._spi:08x} has sent its last sequence number: rekey "
                 "(RFC 4303 §3.3.3 forbids cycling)"
             )
         sa.next_sequence = seq + 1
@@ -573,9 +631,9 @@ def encapsulate(  # noqa: PLR0912, PLR0915 - the hot path, kept flat (measured)
         if (
             isinstance(seq, bool)
             or not isinstance(seq, int)
-            or not 1 <= seq <= (0xFFFFFFFFFFFFFFFF if sa.esn else _LOW)
+            or not 1 <= seq <= sa._max_sequence
         ):
-            limit = "2**64 - 1 (ESN)" if sa.esn else "2**32 - 1"
+            limit = "2**64 - 1 (ESN)" if sa._esn else "2**32 - 1"
             raise VpnInputError(f"sequence number {seq!r} is out of range: 1..{limit}")
     entry = sa._templates.get((outer_src, outer_dst, nat_t, ttl, src_port, dst_port))
     if entry is None:
@@ -636,25 +694,25 @@ def encapsulate(  # noqa: PLR0912, PLR0915 - the hot path, kept flat (measured)
             f"inner packet of {size} bytes is not an IPv4 or IPv6 packet "
             f"(version {version}): tunnel mode carries whole IP packets"
         )
-    iv_size = sa.iv_size
+    iv_size = sa._iv_size
     if iv is None:
-        if sa.iv_source is None:
+        if sa._iv_source is None:
             iv = _Q.pack(seq)
         else:
-            iv = sa.iv_source(iv_size)
+            iv = sa._iv_source(iv_size)
             if len(iv) != iv_size:
                 raise VpnInputError(
-                    f"the IV source gave {len(iv)} bytes for {sa.cipher.value}: "
+                    f"the IV source gave {len(iv)} bytes for {sa._cipher.value}: "
                     f"must be {iv_size}"
                 )
     elif len(iv) != iv_size:
         raise VpnInputError(
-            f"IV of {len(iv)} bytes for {sa.cipher.value}: must be {iv_size}"
+            f"IV of {len(iv)} bytes for {sa._cipher.value}: must be {iv_size}"
         )
     low = seq & _LOW
     # Every length is known before encrypting (the plaintext is already padded),
     # so the whole header run -- outer IPv4, UDP, SPI, sequence, IV -- is one pack.
-    esp_length = 8 + iv_size + len(plaintext) + sa.icv_size
+    esp_length = 8 + iv_size + len(plaintext) + sa._icv_size
     tos &= sa._tos_mask
     flags = sa._df_bits if sa._df_bits >= 0 else inner_df << 8
     total = esp_length + (28 if nat_t else 20)
@@ -670,12 +728,12 @@ def encapsulate(  # noqa: PLR0912, PLR0915 - the hot path, kept flat (measured)
             prefix = sa._prefix_nat_t.pack(
                 0x45, tos, total, identification, flags, ttl, protocol,
                 ~s & 0xFFFF, addresses, src_port, dst_port, 8 + esp_length, 0,
-                sa.spi, low, iv,
+                sa._spi, low, iv,
             )  # fmt: skip
         else:
             prefix = sa._prefix.pack(
                 0x45, tos, total, identification, flags, ttl, protocol,
-                ~s & 0xFFFF, addresses, sa.spi, low, iv,
+                ~s & 0xFFFF, addresses, sa._spi, low, iv,
             )  # fmt: skip
     except struct.error:
         raise VpnInputError(
@@ -683,46 +741,46 @@ def encapsulate(  # noqa: PLR0912, PLR0915 - the hot path, kept flat (measured)
         ) from None
     aead = sa._aead
     if aead is not None:
-        if sa.esn:
-            aad = _III.pack(sa.spi, seq >> 32, low)
+        if sa._esn:
+            aad = _III.pack(sa._spi, seq >> 32, low)
         else:
-            aad = prefix[-16:-8] if iv_size == 8 else _II.pack(sa.spi, low)
-        if sa.icv_size == 16:
+            aad = prefix[-16:-8] if iv_size == 8 else _II.pack(sa._spi, low)
+        if sa._icv_size == 16:
             return prefix + aead.encrypt(sa._salt + iv, plaintext, aad)
         return prefix + _gcm_seal_short(sa, iv, plaintext, aad)
     encryptor = _CryptoCipher(algorithms.AES(sa._cbc_key), modes.CBC(iv)).encryptor()
     ciphertext = encryptor.update(plaintext) + encryptor.finalize()
     mac = hmac.new(sa._auth_key, prefix[-8 - iv_size :], sa._digest)
     mac.update(ciphertext)
-    if sa.esn:
+    if sa._esn:
         mac.update(_L.pack(seq >> 32))
-    return b"".join((prefix, ciphertext, mac.digest()[: sa.icv_size]))
+    return b"".join((prefix, ciphertext, mac.digest()[: sa._icv_size]))
 
 
 def _gcm_seal_short(
     sa: SecurityAssociation, iv: bytes, plaintext: bytes, aad: bytes
 ) -> bytes:
     """AES-GCM with an 8- or 12-byte tag (RFC 4106 §3.3), via the streaming API."""
-    size = sa.cipher.key_size
+    size = sa._cipher.key_size
     encryptor = _CryptoCipher(
         algorithms.AES(sa._key[:size]), modes.GCM(sa._salt + iv)
     ).encryptor()
     encryptor.authenticate_additional_data(aad)
     ciphertext = encryptor.update(plaintext) + encryptor.finalize()
-    return ciphertext + encryptor.tag[: sa.icv_size]
+    return ciphertext + encryptor.tag[: sa._icv_size]
 
 
 def _gcm_open_short(
     sa: SecurityAssociation, iv: bytes, sealed: bytes, aad: bytes
 ) -> bytes:
-    size = sa.cipher.key_size
-    tag = sealed[-sa.icv_size :]
+    size = sa._cipher.key_size
+    tag = sealed[-sa._icv_size :]
     decryptor = _CryptoCipher(
         algorithms.AES(sa._key[:size]),
-        modes.GCM(sa._salt + iv, tag, min_tag_length=sa.icv_size),
+        modes.GCM(sa._salt + iv, tag, min_tag_length=sa._icv_size),
     ).decryptor()
     decryptor.authenticate_additional_data(aad)
-    plaintext = decryptor.update(sealed[: -sa.icv_size])
+    plaintext = decryptor.update(sealed[: -sa._icv_size])
     return plaintext + decryptor.finalize()
 
 
@@ -822,18 +880,20 @@ def _open(
     sa: SecurityAssociation, outer: bytes, start: int, end: int, seq: int
 ) -> bytes:
     """Verify the ICV and decrypt; return the plaintext (payload and trailer)."""
-    iv_end = start + 8 + sa.iv_size
-    icv_size = sa.icv_size
+    iv_end = start + 8 + sa._iv_size
+    icv_size = sa._icv_size
     body_len = end - iv_end - icv_size
     if body_len < 2:
         raise MalformedPacketError(
             f"ESP packet of {end - start} bytes is too short or misaligned for "
-            f"{sa.cipher.value}"
+            f"{sa._cipher.value}"
         )
     aead = sa._aead
     if aead is not None:
         low = seq & _LOW
-        aad = _III.pack(sa.spi, seq >> 32, low) if sa.esn else outer[start : start + 8]
+        aad = (
+            _III.pack(sa._spi, seq >> 32, low) if sa._esn else outer[start : start + 8]
+        )
         iv = outer[start + 8 : iv_end]
         sealed = outer[iv_end:end]
         try:
@@ -842,7 +902,7 @@ def _open(
             return _gcm_open_short(sa, iv, sealed, aad)
         except InvalidTag:
             raise IntegrityCheckError(
-                f"ICV check failed for SPI 0x{sa.spi:08x} sequence {seq}"
+                f"ICV check failed for SPI 0x{sa._spi:08x} sequence {seq}"
             ) from None
     if body_len % 16:
         raise MalformedPacketError(
@@ -850,11 +910,11 @@ def _open(
         )
     mac = crypto_hmac.HMAC(sa._auth_key, _HASHES[sa._digest]())
     mac.update(outer[start : end - icv_size])
-    if sa.esn:
+    if sa._esn:
         mac.update(_L.pack(seq >> 32))
     if not hmac.compare_digest(mac.finalize()[:icv_size], outer[end - icv_size : end]):
         raise IntegrityCheckError(
-            f"ICV check failed for SPI 0x{sa.spi:08x} sequence {seq}"
+            f"ICV check failed for SPI 0x{sa._spi:08x} sequence {seq}"
         )
     decryptor = _CryptoCipher(
         algorithms.AES(sa._cbc_key), modes.CBC(outer[start + 8 : iv_end])
@@ -983,17 +1043,19 @@ def decapsulate(  # noqa: PLR0912 - the hot path, kept flat (measured)
         raise UnknownSpiError(f"no inbound SA has SPI 0x{spi:08x}", spi=spi)
     window = state.window
     sa = state.sa
-    seq = window.infer(low) if sa.esn else low
+    seq = window.infer(low) if sa._esn else low
     if seq <= window.top or not seq:
         window.check(seq)
     aead = sa._aead
-    if aead is not None and sa.icv_size == 16 and size - start >= 34:
+    if aead is not None and sa._icv_size == 16 and size - start >= 34:
         iv_end = start + 16
         try:
             plaintext = aead.decrypt(
                 sa._salt + outer[start + 8 : iv_end],
                 outer[iv_end:size],
-                _III.pack(spi, seq >> 32, low) if sa.esn else outer[start : iv_end - 8],
+                _III.pack(spi, seq >> 32, low)
+                if sa._esn
+                else outer[start : iv_end - 8],
             )
         except InvalidTag:
             raise IntegrityCheckError(
@@ -1078,9 +1140,9 @@ def dissect(
     if end - start < 8:
         raise MalformedPacketError(f"ESP packet of {end - start} bytes: needs 8")
     spi, low = _II.unpack_from(outer, start)
-    if spi != sa.spi:
+    if spi != sa._spi:
         raise UnknownSpiError(
-            f"packet SPI 0x{spi:08x} is not the SA's 0x{sa.spi:08x}", spi=spi
+            f"packet SPI 0x{spi:08x} is not the SA's 0x{sa._spi:08x}", spi=spi
         )
     seq = low if sequence is None else sequence
     if sequence is not None and (sequence & _LOW) != low:
@@ -1090,15 +1152,15 @@ def dissect(
     plaintext = _open(sa, outer, start, end, seq)
     payload_len, pad, next_header = _strip_trailer(plaintext)
     inner = _inner_after(plaintext, payload_len, next_header, outer[1])
-    iv_end = start + 8 + sa.iv_size
+    iv_end = start + 8 + sa._iv_size
     return EspPacket(
         outer_header=bytes(outer[: start - 8 if nat_t else start]),
         udp_header=bytes(outer[start - 8 : start]) if nat_t else b"",
         spi=spi,
         sequence=seq,
         iv=bytes(outer[start + 8 : iv_end]),
-        ciphertext=bytes(outer[iv_end : end - sa.icv_size]),
-        icv=bytes(outer[end - sa.icv_size : end]),
+        ciphertext=bytes(outer[iv_end : end - sa._icv_size]),
+        icv=bytes(outer[end - sa._icv_size : end]),
         inner=inner,
         padding=plaintext[payload_len : payload_len + pad],
         pad_length=pad,
