@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import inspect
+import re
+from importlib import metadata
 
 import awscore
 from awscore import errors
@@ -52,4 +54,9 @@ def test_input_errors_are_value_errors() -> None:
 
 def test_root_is_reexported() -> None:
     assert awscore.AwsCoreError is errors.AwsCoreError
-    assert awscore.__version__ == "0.1.0.dev0"
+
+
+def test_version_matches_the_installed_metadata() -> None:
+    """``awscore.__version__`` and the distribution's version are one number."""
+    assert awscore.__version__ == metadata.version("awscore")
+    assert re.fullmatch(r"\d+\.\d+\.\d+((a|b|rc)\d+|\.dev\d+)?", awscore.__version__)

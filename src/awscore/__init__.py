@@ -8,6 +8,6 @@ hierarchy, so ``import awscore`` stays cheap.
 from awscore import errors
 from awscore.errors import AwsCoreError
 
-__version__ = "0.1.0.dev0"
+__version__ = "0.1.0"
 
 __all__ = ["AwsCoreError", "__version__", "errors"]
