@@ -48,9 +48,14 @@ def _string_args(call: ast.Call) -> list[str]:
 
 
 def _scan_function(node: ast.FunctionDef | ast.AsyncFunctionDef) -> _Function:
-    found = _Function()
+    found = _scan(node)
     # fixtures arrive as parameters: a parameter named like a local function uses it
     found.calls.update(arg.arg for arg in node.args.args)
+    return found
+
+
+def _scan(node: ast.AST) -> _Function:
+    found = _Function()
     handled: set[int] = set()
     for child in ast.walk(node):
         # vector_dir("set") / "file.json": the file is the vector set
@@ -85,8 +90,21 @@ def _scan_function(node: ast.FunctionDef | ast.AsyncFunctionDef) -> _Function:
     return found
 
 
+#: the name under which a file's module-level oracles are kept
+_MODULE = "<module>"
+
+
+def _module_level(tree: ast.Module) -> _Function:
+    """Oracles reached by statements outside any function (they gate every test)."""
+    found = _Function()
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            found.oracles |= _scan(node).oracles
+    return found
+
+
 def _functions(tree: ast.Module) -> dict[str, _Function]:
-    functions: dict[str, _Function] = {}
+    functions: dict[str, _Function] = {_MODULE: _module_level(tree)}
     for node in tree.body:
         bodies = node.body if isinstance(node, ast.ClassDef) else [node]
         for item in bodies:
@@ -118,7 +136,8 @@ def scan(tests: Path = TESTS) -> dict[tuple[str, str], dict[str, int]]:
         for name in functions:
             if not name.startswith("test_"):
                 continue
-            for oracle in _reach(functions, name):
+            reached = _reach(functions, name) | functions[_MODULE].oracles
+            for oracle in reached:
                 where = str(path.relative_to(tests.parent))
                 usage[oracle][where] = usage[oracle].get(where, 0) + 1
     return usage

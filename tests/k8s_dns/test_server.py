@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import socket
 import subprocess
 import sys
@@ -18,7 +17,7 @@ from hypothesis import strategies as st
 
 from awscore.errors import DnsExtraMissingError
 from awscore.k8s_dns import Cluster, DnsServer, Endpoint, Port, Service, answer_wire
-from tests.conftest import missing, require_peer
+from tests.conftest import require_peer, require_tool
 from tests.k8s_dns._data import CLUSTER_YAML
 
 require_peer("dns")
@@ -277,10 +276,7 @@ def test_ten_thousand_queries_from_eight_threads(server: DnsServer) -> None:
 
 
 def dig(server: DnsServer, *args: str) -> str:
-    path = shutil.which("dig")
-    if path is None:
-        missing("dig is not installed (apt-get install -y dnsutils)")
-    assert path is not None
+    path = require_tool("dig")
     return subprocess.run(  # noqa: S603 - dig from PATH with fixed arguments
         [path, "@127.0.0.1", "-p", str(server.port), "+time=5", "+tries=1", *args],
         capture_output=True,
