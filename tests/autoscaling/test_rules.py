@@ -431,3 +431,14 @@ def test_a_zero_step_adds_nothing() -> None:
     decision = evaluate(group, [policy], 65, 0)
     assert decision.desired_capacity == 10
     assert "its adjustment is 0" in decision.reason
+
+
+def test_step_intervals_read_as_the_bounds_apply() -> None:
+    """Above the threshold the lower bound is inclusive and the upper exclusive;
+    below it the reverse (the step adjustment rules), and the text says so."""
+    above = StepAdjustment(lower_bound=10, upper_bound=None, scaling_adjustment=25)
+    below = StepAdjustment(lower_bound=None, upper_bound=-10, scaling_adjustment=-1)
+    middle = StepAdjustment(lower_bound=-10, upper_bound=0, scaling_adjustment=0)
+    assert above.interval(above=True) == "[10, +inf)"
+    assert below.interval(above=False) == "(-inf, -10]"
+    assert middle.interval(above=False) == "(-10, 0]"

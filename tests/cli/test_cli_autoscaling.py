@@ -64,7 +64,7 @@ def test_evaluate_prints_the_decision_and_reason(
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "desired capacity 4 -> 6 (+2)"
     assert out[1] == "policy: cpu-high"
-    assert out[2] == "step: [10, +inf] -> 25"
+    assert out[2] == "step: [10, +inf) -> 25"
     assert "raised to +2 by MinAdjustmentMagnitude 2" in out[3]
 
 

@@ -331,13 +331,12 @@ def _step(
             desired_capacity=None,
             reason=f"alarm fired, but {where}, in no step",
         )
-    lo = "-inf" if step.lower_bound is None else f"{step.lower_bound}"
-    hi = "+inf" if step.upper_bound is None else f"{step.upper_bound}"
+    interval = step.interval(above=breach > 0 or (breach == 0 and upper))
     capacity, why = _step_capacity(group, policy, step, state)
     return PolicyOutcome(
         policy=name,
         desired_capacity=capacity,
-        reason=f"{where}, in step [{lo}, {hi}]: {why}",
+        reason=f"{where}, in step {interval}: {why}",
         step=step,
     )
 

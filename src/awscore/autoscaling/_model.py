@@ -196,6 +196,16 @@ class StepAdjustment:
         if problems:
             raise AutoScalingInputError(problems)
 
+    def interval(self, *, above: bool) -> str:
+        """The step's range as an interval: ``[10, +inf)`` above the threshold.
+
+        Above the threshold the lower bound is inclusive and the upper exclusive;
+        below it (``above=False``) the reverse, as :meth:`contains` reads them.
+        """
+        lo = "-inf" if self.lower_bound is None else f"{self.lower_bound}"
+        hi = "+inf" if self.upper_bound is None else f"{self.upper_bound}"
+        return f"[{lo}, {hi})" if above else f"({lo}, {hi}]"
+
     def contains(self, breach: Fraction, *, upper: bool) -> bool:
         """Whether ``breach`` (metric minus threshold) falls in this step.
 

@@ -218,9 +218,12 @@ def _decision_text(decision: Decision) -> list[str]:
         f"policy: {decision.policy or '-'}",
     ]
     if decision.step is not None:
-        lo = "-inf" if decision.step.lower_bound is None else decision.step.lower_bound
-        hi = "+inf" if decision.step.upper_bound is None else decision.step.upper_bound
-        lines.append(f"step: [{lo}, {hi}] -> {decision.step.scaling_adjustment}")
+        step = decision.step
+        # a step wholly at or above the threshold reads [lo, hi), one below (lo, hi]
+        above = step.upper_bound is None or (
+            step.lower_bound is not None and step.lower_bound >= 0
+        )
+        lines.append(f"step: {step.interval(above=above)} -> {step.scaling_adjustment}")
     lines.append(f"reason: {decision.reason}")
     if len(decision.outcomes) > 1:
         lines.append("each policy:")
