@@ -32,6 +32,7 @@ class Result:
     implementation: str
     median: float  # seconds
     rounds: int
+    param: str = ""  # pytest's parametrization id, when a group has several sizes
 
 
 def run_benchmarks(json_path: Path, min_rounds: int, pytest_args: list[str]) -> None:
@@ -57,6 +58,7 @@ def load(data: dict[str, Any]) -> dict[str, list[Result]]:
             implementation=extra.get("implementation", bench["name"]),
             median=float(bench["stats"]["median"]),
             rounds=int(bench["stats"]["rounds"]),
+            param=str(bench.get("param") or ""),
         )
         groups.setdefault(result.group, []).append(result)
     for results in groups.values():
@@ -68,13 +70,23 @@ def _ratio(value: float, base: float | None) -> str:
     return f"{value / base:.2f}x" if base else "-"
 
 
-def _median_of(results: list[Result], implementation: str) -> float | None:
-    return next((r.median for r in results if r.implementation == implementation), None)
+def _median_of(
+    results: list[Result], implementation: str, size: str | None = None
+) -> float | None:
+    """The median of ``implementation``, of the same size when a group has several."""
+    same = [r for r in results if r.implementation == implementation]
+    if size is not None:
+        sized = [r for r in same if _size(r) == size]
+        same = sized or same
+    return same[0].median if same else None
+
+
+def _name(result: Result) -> str:
+    size = _size(result)
+    return f"{result.implementation} ({size})" if size else result.implementation
 
 
 def format_group(group: str, results: list[Result]) -> str:
-    floor = _median_of(results, FLOOR)
-    reference = _median_of(results, REFERENCE)
     lines = [
         f"### {group}",
         "",
@@ -82,17 +94,19 @@ def format_group(group: str, results: list[Result]) -> str:
         "|---|---:|---:|---:|---:|",
     ]
     lines.extend(
-        f"| {r.implementation} | {r.median * 1e6:.2f} | {_ratio(r.median, floor)} "
-        f"| {_ratio(r.median, reference)} | {r.rounds} |"
+        f"| {_name(r)} | {r.median * 1e6:.2f} "
+        f"| {_ratio(r.median, _median_of(results, FLOOR, _size(r)))} "
+        f"| {_ratio(r.median, _median_of(results, REFERENCE, _size(r)))} "
+        f"| {r.rounds} |"
         for r in results
     )
-    if floor:
-        peers = [r for r in results if r.implementation not in {FLOOR, REFERENCE}]
-        summary = [
-            f"{REFERENCE} {reference / floor:.1f}x the floor" if reference else "",
-            *(f"{r.implementation} {r.median / floor:.1f}x" for r in peers),
-        ]
-        lines += ["", "; ".join(s for s in summary if s) + "."]
+    summary = [
+        f"{_name(r)} {r.median / floor:.1f}x"
+        for r in results
+        if r.implementation != FLOOR and (floor := _median_of(results, FLOOR, _size(r)))
+    ]
+    if summary:
+        lines += ["", "Against the floor: " + "; ".join(summary) + "."]
     return "\n".join(lines)
 
 
@@ -104,40 +118,85 @@ def _time(seconds: float) -> str:
     return f"{seconds * 1e6:.2f} µs"
 
 
+#: the modules, as benchmark group names begin (``sigv4a-get`` is sigv4's)
+MODULES = ("autoscaling", "cfn-init", "codeartifact", "k8s-dns", "kinesis", "quorum",
+           "sigv4", "vpn")  # fmt: skip
+#: other implementations of the same work; every other name is awscore or a floor
+PEERS = frozenset({
+    "aws_kinesis_agg", "awscrt", "botocore", "botocore-resign", "libyaml", "moto",
+    "requests-aws4auth", "scapy",
+})  # fmt: skip
+#: naive baselines shown only in their module's own table (they do less work)
+BASELINES = frozenset({"linear-scan"})
+
+
+def _module(group: str) -> str:
+    return next(
+        (m for m in MODULES if group.startswith(m)), group.split("-", maxsplit=1)[0]
+    )
+
+
+def _label(result: Result) -> str:
+    """What tells a row from its group's other awscore rows: an operation, a size.
+
+    The parametrization id repeats the group's and the implementation's own
+    words (``get-awscore-sign``); only what is left says something new.
+    """
+    name = result.implementation.removeprefix(REFERENCE).lstrip("-")
+    return " ".join(part for part in (name, _size(result)) if part)
+
+
+def _size(result: Result) -> str:
+    known = {*result.group.split("-"), *result.implementation.split("-"), REFERENCE}
+    return " ".join(p for p in result.param.split("-") if p and p not in known)
+
+
 def format_summary(groups: dict[str, list[Result]]) -> str:
     """One table for every module: awscore, each peer and the floor, with ratios.
 
-    A group's module is the first word of its name (``sigv4-get`` -> sigv4). Where a
-    group times several awscore operations (``awscore-sign``, ``awscore-verify``),
-    each is listed; peers are compared with the plain ``awscore`` row when there is
-    one.
+    awscore's rows carry their ratio to the group's floor; peers their ratio to
+    awscore (the plain ``awscore`` row, or ``awscore-verify`` where verification
+    is what a peer is compared with). A group that times several sizes or
+    operations lists each, labelled.
     """
     lines = [
-        "| module | operation | awscore | peers (time, vs awscore) | floor "
-        "| awscore vs floor |",
-        "|---|---|---|---|---|---:|",
+        "| module | operation | awscore (vs floor) | peers (vs awscore) | floor |",
+        "|---|---|---|---|---|",
     ]
-    for group in sorted(groups):
-        results = groups[group]
-        module = group.split("-")[0]
-        floor = _median_of(results, FLOOR)
-        reference = _median_of(results, REFERENCE)
-        ours = [r for r in results if r.implementation.startswith(REFERENCE)]
-        peers = [r for r in results if r not in ours and r.implementation != FLOOR]
+    for group in sorted(groups, key=lambda g: (_module(g), g)):
+        results = sorted(groups[group], key=lambda r: (r.implementation, r.param))
+        floors = [r for r in results if r.implementation == FLOOR]
+
+        def reference(size: str, results: list[Result] = results) -> float | None:
+            return _median_of(results, REFERENCE, size) or _median_of(
+                results, f"{REFERENCE}-verify", size
+            )
+
+        ours = [
+            r for r in results if r.implementation not in PEERS | BASELINES | {FLOOR}
+        ]
+        peers = [r for r in results if r.implementation in PEERS]
         ours_cell = "<br>".join(
-            _time(r.median)
-            if r.implementation == REFERENCE
-            else f"{r.implementation.removeprefix(REFERENCE + '-')}: {_time(r.median)}"
+            (f"{_label(r)}: " if _label(r) else "")
+            + _time(r.median)
+            + (
+                f" ({_ratio(r.median, floor)})"
+                if (floor := _median_of(results, FLOOR, _size(r)))
+                else ""
+            )
             for r in ours
         )
         peers_cell = "<br>".join(
-            f"{r.implementation} {_time(r.median)} ({_ratio(r.median, reference)})"
-            for r in peers
+            f"{r.implementation} {_time(r.median)}"
+            + (f" ({_ratio(r.median, ref)})" if (ref := reference(_size(r))) else "")
+            for r in sorted(peers, key=lambda r: r.median)
+        )
+        floor_cell = "<br>".join(
+            (f"{_size(r)}: " if _size(r) else "") + _time(r.median) for r in floors
         )
         lines.append(
-            f"| {module} | {group} | {ours_cell or '-'} | {peers_cell or '-'} "
-            f"| {_time(floor) if floor else '-'} "
-            f"| {_ratio(reference, floor) if reference and floor else '-'} |"
+            f"| {_module(group)} | {group} | {ours_cell or '-'} | {peers_cell or '-'} "
+            f"| {floor_cell or '-'} |"
         )
     return "\n".join(lines)
 
@@ -162,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, help="format this result file, do not run")
     parser.add_argument("--min-rounds", type=int, default=200)
+    parser.add_argument("--keep", type=Path, help="also save the raw JSON here")
     args, pytest_args = parser.parse_known_args(argv)
     if args.json is not None:
         data = json.loads(args.json.read_text(encoding="utf-8"))
@@ -170,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
             path = Path(tmp) / "benchmarks.json"
             run_benchmarks(path, args.min_rounds, pytest_args)
             data = json.loads(path.read_text(encoding="utf-8"))
+            if args.keep is not None:
+                args.keep.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
     groups = load(data)
     print("## Summary\n")
     print(format_summary(groups))
