@@ -217,6 +217,53 @@ pods:
         (lambda: load_cluster("services: 3\n"), "services must be a list"),
         (lambda: load_cluster("services: [3]\n"), "services[0] must be a mapping"),
         (lambda: load_cluster("zones: x\n"), "unknown keys zones"),
+        # Kubernetes-cased or misspelled keys are refused, not silently ignored
+        # (a service whose clusterIP were dropped would become headless)
+        (
+            lambda: load_cluster(
+                "services: [{name: a, namespace: p, clusterIP: 1.2.3.4}]"
+            ),
+            "services[0].unknown keys clusterIP",
+        ),
+        (
+            lambda: load_cluster(
+                "services: [{name: a, namespace: p,"
+                " ports: [{port: 80, targetPort: 8080}]}]"
+            ),
+            "services[0].ports[0].unknown keys targetPort",
+        ),
+        (
+            lambda: load_cluster(
+                "services: [{name: a, namespace: p,"
+                " endpoints: [{ip: 10.0.0.1, nodeName: n}]}]"
+            ),
+            "services[0].endpoints[0].unknown keys nodeName",
+        ),
+        (
+            lambda: load_cluster(
+                "services: [{name: a, namespace: p,"
+                " endpoints: [{ip: 10.0.0.1, ready: 'no'}]}]"
+            ),
+            "ready must be true or false",
+        ),
+        (
+            lambda: load_cluster("pods: [{name: w, namespace: p, podIP: 10.0.0.1}]"),
+            "pods[0].unknown keys podIP",
+        ),
+        (
+            lambda: load_cluster("pods: [{name: w, namespace: p, host_network: 1}]"),
+            "pods[0].host_network must be true or false",
+        ),
+        (
+            lambda: load_cluster("pods: [{name: w, dns_config: {ndots: 2}}]"),
+            "dns_config.unknown keys ndots",
+        ),
+        (
+            lambda: load_cluster(
+                "pods: [{name: w, dns_config: {options: [{name: ndots, val: 2}]}}]"
+            ),
+            "options[0].unknown keys val",
+        ),
         (
             lambda: load_cluster(
                 "pods: [{name: a, dns_config: {options: [{value: 1}]}}]"

@@ -33,6 +33,43 @@ _CLUSTER_KEYS = {
 }
 
 
+# Every level of the description takes only these keys: a misspelled or
+# Kubernetes-cased key (``clusterIP``) would otherwise be ignored and silently
+# change the records (a service without ``cluster_ip`` is headless).
+_SERVICE_KEYS = frozenset(
+    {"name", "namespace", "type", "cluster_ip", "cluster_ips", "ports",
+     "external_name", "endpoints"}
+)  # fmt: skip
+_PORT_KEYS = frozenset({"name", "port", "protocol"})
+_ENDPOINT_KEYS = frozenset({"ip", "hostname", "ready", "ports"})
+_POD_KEYS = frozenset(
+    {"name", "namespace", "ip", "ips", "hostname", "subdomain", "host_network",
+     "dns_policy", "dns_config"}
+)  # fmt: skip
+_DNS_CONFIG_KEYS = frozenset({"nameservers", "searches", "options"})
+_OPTION_KEYS = frozenset({"name", "value"})
+
+
+def _unknown_keys(entry: Mapping[Any, Any], accepted: frozenset[str]) -> list[str]:
+    """One problem naming the keys ``entry`` has that ``accepted`` lacks."""
+    unknown = sorted(str(key) for key in entry if key not in accepted)
+    if not unknown:
+        return []
+    return [
+        f"unknown keys {', '.join(unknown)}: accepted are "
+        + ", ".join(sorted(accepted))
+    ]
+
+
+def _flag(entry: Mapping[str, Any], key: str, default: bool) -> bool:
+    value = entry.get(key, default)
+    if not isinstance(value, bool):
+        raise K8sDnsInputError(
+            [f"{key} must be true or false, not {type(value).__name__}"]
+        )
+    return value
+
+
 _T = TypeVar("_T")
 
 
@@ -93,6 +130,9 @@ def _ports(value: object, where: str) -> tuple[Port, ...]:
     for i, raw in enumerate(_list(value, where)):
         try:
             entry = _map(raw, f"{where}[{i}]")
+            unknown = _unknown_keys(entry, _PORT_KEYS)
+            if unknown:
+                raise K8sDnsInputError(unknown)
             ports.append(
                 Port(
                     port=entry.get("port"),  # type: ignore[arg-type]
@@ -113,9 +153,15 @@ def _dns_config(value: object, where: str) -> PodDnsConfig | None:
     if value is None:
         return None
     entry = _map(value, where)
+    unknown = _unknown_keys(entry, _DNS_CONFIG_KEYS)
+    if unknown:
+        raise K8sDnsInputError([f"{where}.{problem}" for problem in unknown])
     options = []
     for i, raw in enumerate(_list(entry.get("options"), f"{where}.options")):
         option = _map(raw, f"{where}.options[{i}]")
+        unknown = _unknown_keys(option, _OPTION_KEYS)
+        if unknown:
+            raise K8sDnsInputError([f"{where}.options[{i}].{p}" for p in unknown])
         name = option.get("name")
         if not isinstance(name, str) or not name:
             raise K8sDnsInputError([f"{where}.options[{i}].name must be a string"])
@@ -179,21 +225,24 @@ def _cluster_options(document: Mapping[str, Any]) -> dict[str, Any]:
 
 def _service(raw: object, where: str) -> Service:
     entry = _map(raw, where)
+    problems: list[str] = _unknown_keys(entry, _SERVICE_KEYS)
     if "cluster_ips" in entry:
         ips = _strings(entry["cluster_ips"], f"{where}.cluster_ips")
     else:
         ip = entry.get("cluster_ip")
         ips = () if ip in (None, "None", "") else (str(ip),)
     endpoints = []
-    problems: list[str] = []
     for j, raw_ep in enumerate(_list(entry.get("endpoints"), f"{where}.endpoints")):
         try:
             ep = _map(raw_ep, f"endpoints[{j}]")
+            unknown = _unknown_keys(ep, _ENDPOINT_KEYS)
+            if unknown:
+                raise K8sDnsInputError(unknown)
             endpoints.append(
                 Endpoint(
                     ip=ep.get("ip"),  # type: ignore[arg-type]
                     hostname=ep.get("hostname") or None,
-                    ready=bool(ep.get("ready", True)),
+                    ready=_flag(ep, "ready", True),
                     ports=_ports(ep.get("ports"), "ports"),
                 )
             )
@@ -223,6 +272,9 @@ def _service(raw: object, where: str) -> Service:
 
 def _pod(raw: object, where: str) -> Pod:
     entry = _map(raw, where)
+    unknown = _unknown_keys(entry, _POD_KEYS)
+    if unknown:
+        raise K8sDnsInputError(unknown)
     if "ips" in entry:
         ips = _strings(entry["ips"], f"{where}.ips")
     else:
@@ -234,7 +286,7 @@ def _pod(raw: object, where: str) -> Pod:
         ips=ips,
         hostname=entry.get("hostname"),
         subdomain=entry.get("subdomain"),
-        host_network=bool(entry.get("host_network", False)),
+        host_network=_flag(entry, "host_network", False),
         dns_policy=entry.get("dns_policy", "ClusterFirst"),
         dns_config=_dns_config(entry.get("dns_config"), f"{where}.dns_config"),
     )
