@@ -60,3 +60,24 @@ def test_version_matches_the_installed_metadata() -> None:
     """``awscore.__version__`` and the distribution's version are one number."""
     assert awscore.__version__ == metadata.version("awscore")
     assert re.fullmatch(r"\d+\.\d+\.\d+((a|b|rc)\d+|\.dev\d+)?", awscore.__version__)
+
+
+def test_input_errors_that_list_problems_share_one_base() -> None:
+    """Every module's multi-problem input error is an InvalidInputError whose
+    message joins its problems; VpnInputError takes them as arguments."""
+    for cls in (
+        errors.QuorumInputError,
+        errors.AutoScalingInputError,
+        errors.CfnInitInputError,
+        errors.CodeArtifactInputError,
+        errors.K8sDnsInputError,
+    ):
+        error = cls(["first", "second"])
+        assert isinstance(error, errors.InvalidInputError)
+        assert isinstance(error, ValueError)
+        assert error.problems == ("first", "second")
+        assert str(error) == "first; second"
+    vpn = errors.VpnInputError("first", "second")
+    assert isinstance(vpn, errors.InvalidInputError)
+    assert vpn.problems == ("first", "second")
+    assert str(vpn) == "first; second"

@@ -37,6 +37,7 @@ __all__ = [
     "InvalidExpiresError",
     "InvalidHashKeyError",
     "InvalidHeaderError",
+    "InvalidInputError",
     "InvalidOptionError",
     "InvalidPartitionKeyError",
     "InvalidReshardError",
@@ -92,6 +93,20 @@ __all__ = [
 
 class AwsCoreError(Exception):
     """Root of every error awscore raises deliberately."""
+
+
+class InvalidInputError(AwsCoreError, ValueError):
+    """Input that validation rejected, with every problem it found.
+
+    ``problems`` lists the problems, one message each (most name the field they are
+    about); the error's message joins them. Each module's input error that reports
+    several problems at once derives from this class, so ``except
+    InvalidInputError`` catches any of them.
+    """
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(self.problems))
 
 
 # --- one base per capability -------------------------------------------------
@@ -182,16 +197,12 @@ class MalformedAggregateError(KinesisError):
 # --- quorum leaves ----------------------------------------------------------
 
 
-class QuorumInputError(QuorumError, ValueError):
+class QuorumInputError(QuorumError, InvalidInputError):
     """A probability, node, domain or quorum rule is not accepted.
 
     ``problems`` lists every problem found, one message each; the error's message
     joins them.
     """
-
-    def __init__(self, problems: Iterable[str]) -> None:
-        self.problems = tuple(problems)
-        super().__init__("; ".join(self.problems))
 
 
 class QuorumTooLargeError(QuorumError, ValueError):
@@ -490,31 +501,23 @@ class RequestTooLargeError(SigV4VerificationError):
 # --- autoscaling leaves ------------------------------------------------------
 
 
-class AutoScalingInputError(AutoScalingError, ValueError):
+class AutoScalingInputError(AutoScalingError, InvalidInputError):
     """A group, policy, alarm, metric or load trace is not accepted.
 
     ``problems`` lists every problem found, one message each; the error's message
     joins them.
     """
 
-    def __init__(self, problems: Iterable[str]) -> None:
-        self.problems = tuple(problems)
-        super().__init__("; ".join(self.problems))
-
 
 # --- cfn_init leaves ---------------------------------------------------------
 
 
-class CfnInitInputError(CfnInitError, ValueError):
+class CfnInitInputError(CfnInitError, InvalidInputError):
     """cfn-init metadata, a template or a cfn-hup file is not accepted.
 
     ``problems`` lists every problem found, each starting with its path into the
     metadata (``config.files./etc/x.mode: ...``); the message joins them.
     """
-
-    def __init__(self, problems: Iterable[str]) -> None:
-        self.problems = tuple(problems)
-        super().__init__("; ".join(self.problems))
 
 
 class UnresolvableIntrinsicError(CfnInitInputError):
@@ -559,16 +562,12 @@ class CfnInitStepError(CfnInitError):
 # --- codeartifact leaves -----------------------------------------------------
 
 
-class CodeArtifactInputError(CodeArtifactError, ValueError):
+class CodeArtifactInputError(CodeArtifactError, InvalidInputError):
     """A name, format, package, version, pattern or domain description is not accepted.
 
     ``problems`` lists every problem found, one message each; the error's message
     joins them.
     """
-
-    def __init__(self, problems: Iterable[str]) -> None:
-        self.problems = tuple(problems)
-        super().__init__("; ".join(self.problems))
 
 
 class RepositoryNotFoundError(CodeArtifactInputError):
@@ -597,16 +596,12 @@ class OriginBlockedError(CodeArtifactError):
 # --- k8s_dns leaves ----------------------------------------------------------
 
 
-class K8sDnsInputError(K8sDnsError, ValueError):
+class K8sDnsInputError(K8sDnsError, InvalidInputError):
     """A cluster description, record name, pod DNS setting or query is not accepted.
 
     ``problems`` lists every problem found, one message each, each naming its field
     (``services[2].ports[0].name``); the error's message joins them.
     """
-
-    def __init__(self, problems: Iterable[str]) -> None:
-        self.problems = tuple(problems)
-        super().__init__("; ".join(self.problems))
 
 
 class PodNotFoundError(K8sDnsInputError):
@@ -620,7 +615,7 @@ class DnsExtraMissingError(K8sDnsError, ImportError):
 # --- vpn leaves --------------------------------------------------------------
 
 
-class VpnInputError(VpnError, ValueError):
+class VpnInputError(VpnError, InvalidInputError):
     """An address, field, key, algorithm or VPN setting is not accepted.
 
     ``problems`` lists every problem found, one message each; the error's message
@@ -628,8 +623,7 @@ class VpnInputError(VpnError, ValueError):
     """
 
     def __init__(self, *problems: str) -> None:
-        self.problems = tuple(problems)
-        super().__init__("; ".join(self.problems))
+        super().__init__(problems)
 
 
 class MalformedPacketError(VpnError):
