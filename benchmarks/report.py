@@ -151,6 +151,13 @@ def _size(result: Result) -> str:
     return " ".join(p for p in result.param.split("-") if p and p not in known)
 
 
+def _peer_reference(results: list[Result], size: str) -> float | None:
+    """What peers are compared with: awscore, or its verifier where it verifies."""
+    return _median_of(results, REFERENCE, size) or _median_of(
+        results, f"{REFERENCE}-verify", size
+    )
+
+
 def format_summary(groups: dict[str, list[Result]]) -> str:
     """One table for every module: awscore, each peer and the floor, with ratios.
 
@@ -166,12 +173,6 @@ def format_summary(groups: dict[str, list[Result]]) -> str:
     for group in sorted(groups, key=lambda g: (_module(g), g)):
         results = sorted(groups[group], key=lambda r: (r.implementation, r.param))
         floors = [r for r in results if r.implementation == FLOOR]
-
-        def reference(size: str, results: list[Result] = results) -> float | None:
-            return _median_of(results, REFERENCE, size) or _median_of(
-                results, f"{REFERENCE}-verify", size
-            )
-
         ours = [
             r for r in results if r.implementation not in PEERS | BASELINES | {FLOOR}
         ]
@@ -188,7 +189,7 @@ def format_summary(groups: dict[str, list[Result]]) -> str:
         )
         peers_cell = "<br>".join(
             f"{r.implementation} {_time(r.median)}"
-            + (f" ({_ratio(r.median, ref)})" if (ref := reference(_size(r))) else "")
+            + (f" ({_ratio(r.median, ref)})" if (ref := _peer_reference(results, _size(r))) else "")
             for r in sorted(peers, key=lambda r: r.median)
         )
         floor_cell = "<br>".join(
