@@ -158,6 +158,11 @@ def _peer_reference(results: list[Result], size: str) -> float | None:
     )
 
 
+def _versus(peer: Result, results: list[Result]) -> str:
+    reference = _peer_reference(results, _size(peer))
+    return f" ({_ratio(peer.median, reference)})" if reference else ""
+
+
 def format_summary(groups: dict[str, list[Result]]) -> str:
     """One table for every module: awscore, each peer and the floor, with ratios.
 
@@ -188,8 +193,7 @@ def format_summary(groups: dict[str, list[Result]]) -> str:
             for r in ours
         )
         peers_cell = "<br>".join(
-            f"{r.implementation} {_time(r.median)}"
-            + (f" ({_ratio(r.median, ref)})" if (ref := _peer_reference(results, _size(r))) else "")
+            f"{r.implementation} {_time(r.median)}" + _versus(r, results)
             for r in sorted(peers, key=lambda r: r.median)
         )
         floor_cell = "<br>".join(
