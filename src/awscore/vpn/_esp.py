@@ -34,8 +34,6 @@ from enum import StrEnum
 from typing import cast
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives import hmac as crypto_hmac
 from cryptography.hazmat.primitives.ciphers import Cipher as _CryptoCipher
 from cryptography.hazmat.primitives.ciphers import algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -190,13 +188,6 @@ class EcnMode(StrEnum):
     NORMAL = "normal"
     COMPATIBILITY = "compatibility"
 
-
-_HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {
-    "sha1": hashes.SHA1,
-    "sha256": hashes.SHA256,
-    "sha384": hashes.SHA384,
-    "sha512": hashes.SHA512,
-}
 
 _II = struct.Struct("!II")
 _III = struct.Struct("!III")
@@ -908,11 +899,10 @@ def _open(
         raise MalformedPacketError(
             f"AES-CBC ciphertext of {body_len} bytes is not a multiple of 16"
         )
-    mac = crypto_hmac.HMAC(sa._auth_key, _HASHES[sa._digest]())
-    mac.update(outer[start : end - icv_size])
+    mac = hmac.new(sa._auth_key, outer[start : end - icv_size], sa._digest)
     if sa._esn:
         mac.update(_L.pack(seq >> 32))
-    if not hmac.compare_digest(mac.finalize()[:icv_size], outer[end - icv_size : end]):
+    if not hmac.compare_digest(mac.digest()[:icv_size], outer[end - icv_size : end]):
         raise IntegrityCheckError(
             f"ICV check failed for SPI 0x{sa._spi:08x} sequence {seq}"
         )
