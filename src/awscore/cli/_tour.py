@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from awscore.cli._output import add_json_flag, write_json
 from awscore.cli._registry import load
 
 
@@ -47,7 +47,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--module", choices=names, help="show only this module's part of the tour"
     )
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    add_json_flag(parser)
     parser.set_defaults(handler=_run)
 
 
@@ -56,8 +56,7 @@ def _run(args: argparse.Namespace) -> int:
     parts = [(section, section.run()) for section in chosen]
     if args.json:
         document = {s.name: {"title": s.title, **p.data} for s, p in parts}
-        json.dump(document, sys.stdout, indent=2, sort_keys=True)
-        sys.stdout.write("\n")
+        write_json(document, sort_keys=True)
         return 0
     out = sys.stdout
     if args.module is None:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from pathlib import Path
 
+from awscore.cli._output import add_json_flag, read_text, write_json
 from awscore.cli._tour import TourPart, TourSection
 from awscore.errors import CliError
 from awscore.kinesis import Shard, Stream, hash_key, parse_explicit_hash_key
@@ -67,7 +66,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="route this ExplicitHashKey (decimal, 0..2**128-1) instead of a key; "
         "repeat for more",
     )
-    shard.add_argument("--json", action="store_true", help="machine-readable output")
+    add_json_flag(shard)
     shard.set_defaults(handler=_shard)
     reshard = verbs.add_parser(
         "reshard",
@@ -82,7 +81,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     reshard.add_argument(
         "--to", type=int, required=True, metavar="N", help="the target shard count"
     )
-    reshard.add_argument("--json", action="store_true", help="machine-readable output")
+    add_json_flag(reshard)
     reshard.set_defaults(handler=_reshard)
     capacity = verbs.add_parser(
         "analyze",
@@ -95,7 +94,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     capacity.add_argument("traffic", help="traffic CSV file, or - for stdin")
     _add_shards(capacity)
-    capacity.add_argument("--json", action="store_true", help="machine-readable output")
+    add_json_flag(capacity)
     capacity.set_defaults(handler=_analyze)
 
 
@@ -123,11 +122,6 @@ def _shard_json(shard: Shard) -> dict[str, object]:
     }
 
 
-def _dump(document: object) -> None:
-    json.dump(document, sys.stdout, indent=2)
-    sys.stdout.write("\n")
-
-
 def _shard(args: argparse.Namespace) -> int:
     stream = Stream.create(args.shards)
     if not args.keys and not args.explicit_hash_key:
@@ -143,7 +137,7 @@ def _shard(args: argparse.Namespace) -> int:
         (kind, text, key, stream.shard_for_hash_key(key)) for kind, text, key in routed
     ]
     if args.json:
-        _dump(
+        write_json(
             [
                 {kind: text, "hash_key": str(key), "shard": _shard_json(shard)}
                 for kind, text, key, shard in rows
@@ -163,7 +157,7 @@ def _reshard(args: argparse.Namespace) -> int:
     plan = stream.plan_shard_count(args.to)
     after = stream.update_shard_count(args.to)
     if args.json:
-        _dump(
+        write_json(
             {
                 "operations": [
                     {
@@ -201,14 +195,10 @@ def _reshard(args: argparse.Namespace) -> int:
 
 
 def _analyze(args: argparse.Namespace) -> int:
-    text = (
-        sys.stdin.read()
-        if args.traffic == "-"
-        else Path(args.traffic).read_text(encoding="utf-8")
-    )
-    report = analyze(Stream.create(args.shards), read_traffic_csv(text))
+    traffic = read_traffic_csv(read_text(args.traffic))
+    report = analyze(Stream.create(args.shards), traffic)
     if args.json:
-        _dump(_report_json(report))
+        write_json(_report_json(report))
         return 0
     sys.stdout.write(_report_text(report))
     return 0

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from fractions import Fraction
 
+from awscore.cli._output import add_json_flag, write_json
 from awscore.cli._tour import TourPart, TourSection
 from awscore.errors import CliError
 from awscore.quorum import Cluster, KOfN, availability, survives, unavailability
@@ -48,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="compute with fractions and print them exactly",
     )
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    add_json_flag(parser)
     parser.set_defaults(handler=_run)
 
 
@@ -96,13 +96,7 @@ def _run(args: argparse.Namespace) -> int:
     )
     three = _report(azs=3, per_az=1, read=2, write=2, p_node=p_node, p_az=p_az)
     if args.json:
-        json.dump(
-            {"quorum": ours, "three_copies_2_of_3": three},
-            sys.stdout,
-            indent=2,
-            default=str,
-        )
-        sys.stdout.write("\n")
+        write_json({"quorum": ours, "three_copies_2_of_3": three}, default=str)
         return 0
     out = sys.stdout
     out.write(
