@@ -349,16 +349,7 @@ class SiteToSiteVpn:
             Tunnel("tunnel-2", tunnels[1], key_seed, now),
         )
         self.bgp = bgp
-        self.onprem_table = RouteTable(
-            name="customer gateway",
-            routes=(
-                Route(
-                    destination=self.onprem, target="local", origin=RouteOrigin.LOCAL
-                ),
-                Route(destination=self.vpc, target="tunnel-1"),
-                Route(destination=self.vpc, target="tunnel-2"),
-            ),
-        )
+        self.onprem_table = self._onprem_table("customer gateway")
         self.vpc_table = RouteTable(
             name="VPC main",
             routes=(
@@ -368,15 +359,8 @@ class SiteToSiteVpn:
                 ),
             ),
         )
-        source = GatewayRouteSource.VPN_BGP if bgp else GatewayRouteSource.VPN_STATIC
         self.gateway_routes: tuple[GatewayRoute, ...] = tuple(
-            GatewayRoute(
-                destination=self.onprem,
-                target=t.name,
-                source=source,
-                as_path=(65000,) * (i + 1) if bgp else (),
-            )
-            for i, t in enumerate(self.tunnels)
+            self._gateway_route(index) for index in range(len(self.tunnels))
         )
         self.events: list[str] = []
         self._identification = 0
@@ -441,11 +425,10 @@ class SiteToSiteVpn:
         self.events.extend(happened)
         return happened
 
-    def _restore_routes(self, tunnel: Tunnel) -> None:
-        index = self.tunnels.index(tunnel)
-        # Back in its place: tunnel 1's route ahead of tunnel 2's.
-        self.onprem_table = RouteTable(
-            name=self.onprem_table.name,
+    def _onprem_table(self, name: str) -> RouteTable:
+        """The on-premises table: the local route, then each live tunnel in order."""
+        return RouteTable(
+            name=name,
             routes=(
                 Route(
                     destination=self.onprem, target="local", origin=RouteOrigin.LOCAL
@@ -457,19 +440,24 @@ class SiteToSiteVpn:
                 ),
             ),
         )
-        source = (
-            GatewayRouteSource.VPN_BGP if self.bgp else GatewayRouteSource.VPN_STATIC
+
+    def _gateway_route(self, index: int) -> GatewayRoute:
+        """The VGW's route to on-premises through tunnel ``index`` (0 or 1)."""
+        return GatewayRoute(
+            destination=self.onprem,
+            target=self.tunnels[index].name,
+            source=GatewayRouteSource.VPN_BGP
+            if self.bgp
+            else GatewayRouteSource.VPN_STATIC,
+            as_path=(65000,) * (index + 1) if self.bgp else (),
         )
+
+    def _restore_routes(self, tunnel: Tunnel) -> None:
+        index = self.tunnels.index(tunnel)
+        # Back in its place: tunnel 1's route ahead of tunnel 2's.
+        self.onprem_table = self._onprem_table(self.onprem_table.name)
         routes = [r for r in self.gateway_routes if r.target != tunnel.name]
-        routes.insert(
-            min(index, len(routes)),
-            GatewayRoute(
-                destination=self.onprem,
-                target=tunnel.name,
-                source=source,
-                as_path=(65000,) * (index + 1) if self.bgp else (),
-            ),
-        )
+        routes.insert(min(index, len(routes)), self._gateway_route(index))
         self.gateway_routes = tuple(routes)
 
     # --- routes ------------------------------------------------------------
