@@ -46,6 +46,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from tests.conftest import require_peer
 
 from awscore.sigv4 import Credentials, HttpRequest, sign, sign_details
 
@@ -141,7 +142,7 @@ def _fixed_now(remove_tzinfo: bool = True) -> datetime:
 @pytest.fixture(scope="module", autouse=True)
 def _botocore_clock() -> Iterator[None]:
     """Sign every botocore request at WHEN, as awscore and awscrt do."""
-    auth = pytest.importorskip("botocore.auth")
+    auth = require_peer("botocore.auth")
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(auth, "get_current_datetime", _fixed_now)
         yield
@@ -279,13 +280,13 @@ def make_signer(impl: str, w: Workload) -> Signer:
     if impl == "awscore":
         return awscore_signer(w)
     if impl == "botocore":
-        pytest.importorskip("botocore")
+        require_peer("botocore")
         return botocore_signer(w)
     if impl == "awscrt":
-        pytest.importorskip("awscrt")
+        require_peer("awscrt")
         return awscrt_signer(w)
     if impl == "requests-aws4auth":
-        pytest.importorskip("requests_aws4auth")
+        require_peer("requests_aws4auth")
         return aws4auth_signer(w)
     assert impl == "floor"
     return floor_signer(w)
@@ -309,7 +310,7 @@ def check(impl: str, w: Workload, result: Any) -> None:
 @pytest.mark.parametrize("workload", list(WORKLOADS))
 def test_awscore_matches_botocore(workload: str) -> None:
     """The timed work is equivalent: awscore and botocore sign identically."""
-    pytest.importorskip("botocore")
+    require_peer("botocore")
     w = WORKLOADS[workload]
     boto = botocore_authorization(botocore_signer(w)())
     assert awscore_authorization(w) == boto
@@ -381,7 +382,7 @@ def verify_runner(impl: str, w: Workload) -> Callable[[], Any]:
 def test_verify(benchmark: Any, workload: str, impl: str) -> None:
     w = WORKLOADS[workload]
     if impl == "botocore-resign":
-        pytest.importorskip("botocore")
+        require_peer("botocore")
     run = verify_runner(impl, w)
     first = run()
     if impl == "botocore-resign":
@@ -452,7 +453,7 @@ def v4a_signer(impl: str, w: Workload) -> Callable[[], Any]:
 def test_sign_v4a(benchmark: Any, workload: str, impl: str) -> None:
     w = WORKLOADS[workload]
     if impl == "awscrt":
-        pytest.importorskip("awscrt")
+        require_peer("awscrt")
     run = v4a_signer(impl, w)
     run()
     benchmark.group = f"sigv4a-{workload}"
