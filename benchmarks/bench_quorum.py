@@ -32,6 +32,7 @@ from awscore.quorum import (
     AllOf,
     Cluster,
     KOfN,
+    QuorumRule,
     QuorumTooLargeError,
     availability,
 )
@@ -62,17 +63,25 @@ def composite_case(n: int) -> tuple[Cluster, AllOf]:
     return cluster, rule
 
 
-@pytest.mark.parametrize("n", KOFN_NODES)
-def test_kofn_availability(benchmark: Any, n: int) -> None:
-    cluster, rule = kofn_case(n)
-    benchmark.group = "quorum-kofn-100-domains"
+def time_availability(
+    benchmark: Any, group: str, workload: str, cluster: Cluster, rule: QuorumRule
+) -> None:
+    """Time ``availability(cluster, rule)``, 3 rounds, and check it is a probability."""
+    benchmark.group = group
     benchmark.extra_info["implementation"] = "awscore"
-    benchmark.extra_info["nodes"] = n
-    benchmark.extra_info["workload"] = f"KOfN({n // 2 + 1}) of {n:,} nodes, 100 AZs"
+    benchmark.extra_info["nodes"] = len(cluster.node_ids)
+    benchmark.extra_info["workload"] = workload
     result = benchmark.pedantic(
         availability, args=(cluster, rule), rounds=3, iterations=1, warmup_rounds=0
     )
     assert 0 <= result <= 1
+
+
+@pytest.mark.parametrize("n", KOFN_NODES)
+def test_kofn_availability(benchmark: Any, n: int) -> None:
+    cluster, rule = kofn_case(n)
+    workload = f"KOfN({n // 2 + 1}) of {n:,} nodes, 100 AZs"
+    time_availability(benchmark, "quorum-kofn-100-domains", workload, cluster, rule)
 
 
 def test_kofn_doubling_ratios(capsys: pytest.CaptureFixture[str]) -> None:
@@ -99,14 +108,8 @@ def test_kofn_doubling_ratios(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize("n", ENUMERATION_NODES)
 def test_enumeration(benchmark: Any, n: int) -> None:
     cluster, rule = composite_case(n)
-    benchmark.group = "quorum-enumeration"
-    benchmark.extra_info["implementation"] = "awscore"
-    benchmark.extra_info["nodes"] = n
-    benchmark.extra_info["workload"] = f"AllOf of two overlapping KOfN, {n} nodes"
-    result = benchmark.pedantic(
-        availability, args=(cluster, rule), rounds=3, iterations=1, warmup_rounds=0
-    )
-    assert 0 <= result <= 1
+    workload = f"AllOf of two overlapping KOfN, {n} nodes"
+    time_availability(benchmark, "quorum-enumeration", workload, cluster, rule)
 
 
 def test_enumeration_limit() -> None:
