@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
 
+from awscore.cli._output import add_json_flag, write_json
 from awscore.cli._tour import TourPart, TourSection
 from awscore.errors import CliError
 from awscore.vpn import (
@@ -87,7 +87,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     encap.add_argument("--ttl", type=int, default=64, help="inner TTL (64)")
     encap.add_argument("--df", action="store_true", help="set DF on the inner packet")
     encap.add_argument("--hex-only", action="store_true", help="print only the hex")
-    encap.add_argument("--json", action="store_true", help="machine-readable output")
+    add_json_flag(encap)
     encap.set_defaults(handler=_encap)
 
     decap = verbs.add_parser(
@@ -100,7 +100,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     decap.add_argument("packet", help="the outer packet as hex, or - for stdin")
     _sa_arguments(decap)
-    decap.add_argument("--json", action="store_true", help="machine-readable output")
+    add_json_flag(decap)
     decap.set_defaults(handler=_decap)
 
     mtu = verbs.add_parser(
@@ -116,7 +116,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     mtu.add_argument("--nat-t", action="store_true", help="UDP 4500 encapsulation")
     mtu.add_argument("--path-mtu", type=int, default=1500, help="path MTU (1500)")
     mtu.add_argument("--all", action="store_true", help="every AWS phase 2 combination")
-    mtu.add_argument("--json", action="store_true", help="machine-readable output")
+    add_json_flag(mtu)
     mtu.set_defaults(handler=_mtu)
     parser.set_defaults(handler=lambda _: _usage(parser))
 
@@ -323,8 +323,7 @@ def _peek_spi(outer: bytes) -> int:
 
 def _emit(args: argparse.Namespace, document: dict[str, object]) -> None:
     if args.json:
-        json.dump(document, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        write_json(document)
     else:
         sys.stdout.write(_render(document) + "\n")
 
@@ -371,8 +370,7 @@ def _mtu(args: argparse.Namespace) -> int:
     if args.all:
         rows = _mtu_table(args.path_mtu)
         if args.json:
-            json.dump(rows, sys.stdout, indent=2)
-            sys.stdout.write("\n")
+            write_json(rows)
         else:
             sys.stdout.write("\n".join(_table_lines(rows)) + "\n")
         return 0
@@ -380,8 +378,7 @@ def _mtu(args: argparse.Namespace) -> int:
         args.cipher, args.integrity, args.nat_t, path_mtu=args.path_mtu
     )
     if args.json:
-        json.dump({"mtu": result.mtu, "mss": result.mss}, sys.stdout)
-        sys.stdout.write("\n")
+        write_json({"mtu": result.mtu, "mss": result.mss})
         return 0
     integrity = f" + {Integrity.parse(args.integrity).value}" if args.integrity else ""
     sys.stdout.write(
