@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -63,8 +64,12 @@ def _verifier(**kwargs: object) -> Verifier:
     )
 
 
-def _signed(request: HttpRequest = PUT, service: str = "s3") -> HttpRequest:
-    return sign(request, CREDS, region="us-east-1", service=service, when=WHEN)
+def _signed(
+    request: HttpRequest = PUT, service: str = "s3", **options: Any
+) -> HttpRequest:
+    return sign(
+        request, CREDS, region="us-east-1", service=service, when=WHEN, **options
+    )
 
 
 def _with_header(request: HttpRequest, name: str, value: str) -> HttpRequest:
@@ -107,14 +112,7 @@ def test_a_presigned_url_verifies() -> None:
 
 
 def test_unsigned_payload_is_accepted() -> None:
-    signed = sign(
-        PUT,
-        CREDS,
-        region="us-east-1",
-        service="s3",
-        when=WHEN,
-        payload="UNSIGNED-PAYLOAD",
-    )
+    signed = _signed(payload="UNSIGNED-PAYLOAD")
     verified = _verifier().verify(replace(signed, body=b"anything"), now=WHEN)
     assert verified.payload_mode == "unsigned"
 
@@ -251,14 +249,7 @@ def test_unsigned_amz_headers_are_rejected_unless_configured() -> None:
 
 
 def test_ecdsa_streaming_payloads_are_not_supported() -> None:
-    signed = sign(
-        PUT,
-        CREDS,
-        region="us-east-1",
-        service="s3",
-        when=WHEN,
-        payload="STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD",
-    )
+    signed = _signed(payload="STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD")
     assert "supports the aws-chunked payloads" in _rejects(
         StreamingNotSupportedError, signed
     )
@@ -621,15 +612,7 @@ def test_region_set_patterns(region_set: str, accepted: str | None) -> None:
 @pytest.mark.parametrize("region_set", ["us-east-?", "[u]s-east-1", "a b", "", ","])
 def test_malformed_region_sets_are_rejected(region_set: str) -> None:
     """Only names and ``*`` are accepted: no other glob syntax, no empty names."""
-    signed = sign(
-        PUT,
-        CREDS,
-        region="us-east-1",
-        service="s3",
-        when=WHEN,
-        algorithm="AWS4-ECDSA-P256-SHA256",
-        region_set=["us-east-1"],
-    )
+    signed = _signed(algorithm="AWS4-ECDSA-P256-SHA256", region_set=["us-east-1"])
     forged = _with_header(signed, "X-Amz-Region-Set", region_set)
     with pytest.raises((MalformedAuthorizationError, CredentialScopeError)):
         _verifier().verify(forged, now=WHEN)
