@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from tests.autoscaling.moto_peer import create_group, moto_autoscaling
 
 from awscore.autoscaling import (
     AdjustmentType,
@@ -155,28 +156,8 @@ ADD_TWO = SimpleScalingPolicy(
 
 @pytest.fixture(scope="module")
 def moto_client() -> Iterator[Any]:
-    moto = pytest.importorskip("moto")
-    boto3 = pytest.importorskip("boto3")
-    with moto.mock_aws():
-        client = boto3.client(
-            "autoscaling",
-            region_name="us-east-1",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
-        client.create_launch_configuration(
-            LaunchConfigurationName="lc",
-            ImageId="ami-12c6146b",
-            InstanceType="t2.micro",
-        )
-        client.create_auto_scaling_group(
-            AutoScalingGroupName="g",
-            LaunchConfigurationName="lc",
-            MinSize=1,
-            MaxSize=10,
-            DesiredCapacity=4,
-            AvailabilityZones=["us-east-1a"],
-        )
+    with moto_autoscaling() as client:
+        create_group(client, "g", min_size=1, max_size=10, desired=4)
         client.put_scaling_policy(
             AutoScalingGroupName="g",
             PolicyName="add2",

@@ -23,27 +23,14 @@ from awscore.autoscaling import (
     StepScalingPolicy,
     evaluate,
 )
-from tests.conftest import require_peer
+from tests.autoscaling.moto_peer import create_group, moto_autoscaling
 
 _names = itertools.count()
 
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[Any]:
-    moto = require_peer("moto")
-    boto3 = require_peer("boto3")
-    with moto.mock_aws():
-        autoscaling = boto3.client(
-            "autoscaling",
-            region_name="us-east-1",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
-        autoscaling.create_launch_configuration(
-            LaunchConfigurationName="lc",
-            ImageId="ami-12c6146b",
-            InstanceType="t2.micro",
-        )
+    with moto_autoscaling() as autoscaling:
         yield autoscaling
 
 
@@ -56,13 +43,12 @@ def moto_desired(
 ) -> int:
     """Create the group in moto, execute one simple policy, read DesiredCapacity."""
     name = f"g{next(_names)}"
-    client.create_auto_scaling_group(
-        AutoScalingGroupName=name,
-        LaunchConfigurationName="lc",
-        MinSize=group.min_size,
-        MaxSize=group.max_size,
-        DesiredCapacity=group.desired_capacity,
-        AvailabilityZones=["us-east-1a"],
+    create_group(
+        client,
+        name,
+        min_size=group.min_size,
+        max_size=group.max_size,
+        desired=group.desired_capacity,
     )
     extra = {}
     if min_adjustment_magnitude is not None:
@@ -194,14 +180,7 @@ def test_moto_cannot_execute_step_policies(client: Any) -> None:
     None for a step policy, to the capacity). awscore evaluates it: a breach of
     15 above 60 falls in [10, inf), +3."""
     name = f"g{next(_names)}"
-    client.create_auto_scaling_group(
-        AutoScalingGroupName=name,
-        LaunchConfigurationName="lc",
-        MinSize=1,
-        MaxSize=10,
-        DesiredCapacity=4,
-        AvailabilityZones=["us-east-1a"],
-    )
+    create_group(client, name, min_size=1, max_size=10, desired=4)
     client.put_scaling_policy(
         AutoScalingGroupName=name,
         PolicyName="step",
