@@ -154,6 +154,13 @@ class _Checker:
         self.add(path, f"must be {accepted}, not {_kind(value)}")
         return None
 
+    def number(self, value: object, path: str) -> str | None:
+        """A whole number (``gid``, ``uid``), given as a string or an integer."""
+        text = self.string(value, path, numbers=True)
+        if text is not None and not text.isdigit():
+            self.add(path, f"must be a number, not {text!r}")
+        return text
+
     def strings(self, value: object, path: str) -> tuple[str, ...]:
         if not isinstance(value, list | tuple):
             self.add(path, f"must be a list of strings, not {_kind(value)}")
@@ -222,11 +229,7 @@ def _groups(section: Mapping[str, object], path: str, check: _Checker) -> list[G
         if spec is None:
             continue
         check.unknown_keys(spec, _GROUP_KEYS, f"{path}.{name}")
-        gid = None
-        if "gid" in spec:
-            gid = check.string(spec["gid"], f"{path}.{name}.gid", numbers=True)
-            if gid is not None and not gid.isdigit():
-                check.add(f"{path}.{name}.gid", f"must be a number, not {gid!r}")
+        gid = check.number(spec["gid"], f"{path}.{name}.gid") if "gid" in spec else None
         out.append(Group(name=name, gid=gid))
     return out
 
@@ -239,11 +242,7 @@ def _users(section: Mapping[str, object], path: str, check: _Checker) -> list[Us
         if spec is None:
             continue
         check.unknown_keys(spec, _USER_KEYS, where)
-        uid = None
-        if "uid" in spec:
-            uid = check.string(spec["uid"], f"{where}.uid", numbers=True)
-            if uid is not None and not uid.isdigit():
-                check.add(f"{where}.uid", f"must be a number, not {uid!r}")
+        uid = check.number(spec["uid"], f"{where}.uid") if "uid" in spec else None
         groups = (
             check.strings(spec["groups"], f"{where}.groups")
             if ("groups" in spec)
