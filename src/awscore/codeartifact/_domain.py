@@ -427,6 +427,23 @@ class Domain:
                     "already: the quota is 1,000 per domain"
                 ]
             )
+        self._require_upstreams(repository)
+        self._repositories[repository.name] = repository
+        self._packages[repository.name] = {}
+
+    def set_upstreams(self, name: str, upstreams: Iterable[str]) -> None:
+        """Replace a repository's upstream list (``UpdateRepository``).
+
+        Cycles are accepted (a request searches each repository at most once).
+        """
+        old = self.repository(name)
+        new = Repository(
+            name, _as_tuple(upstreams, "upstreams"), old.external_connection
+        )
+        self._require_upstreams(new)
+        self._repositories[name] = new
+
+    def _require_upstreams(self, repository: Repository) -> None:
         missing = [u for u in repository.upstreams if u not in self._repositories]
         if missing:
             raise RepositoryNotFoundError(
@@ -436,34 +453,10 @@ class Domain:
                     for u in missing
                 ]
             )
-        self._repositories[repository.name] = repository
-        self._packages[repository.name] = {}
-
-    def set_upstreams(self, name: str, upstreams: Iterable[str]) -> None:
-        """Replace a repository's upstream list (``UpdateRepository``).
-
-        Cycles are accepted (a request searches each repository at most once).
-        """
-        self._require(name)
-        old = self._repositories[name]
-        new = Repository(
-            name, _as_tuple(upstreams, "upstreams"), old.external_connection
-        )
-        missing = [u for u in new.upstreams if u not in self._repositories]
-        if missing:
-            raise RepositoryNotFoundError(
-                [
-                    f"repository {name!r}: upstream {u!r} does not exist in domain "
-                    f"{self.name!r}"
-                    for u in missing
-                ]
-            )
-        self._repositories[name] = new
 
     def add_upstream(self, name: str, upstream: str) -> None:
         """Append ``upstream`` to the end (lowest priority) of a repository's list."""
-        self._require(name)
-        old = self._repositories[name]
+        old = self.repository(name)
         if len(old.upstreams) >= MAX_UPSTREAMS:
             raise CodeArtifactLimitError(
                 [
@@ -475,8 +468,7 @@ class Domain:
 
     def associate_external_connection(self, name: str, connection: str) -> None:
         """Give a repository its external connection (AssociateExternalConnection)."""
-        self._require(name)
-        old = self._repositories[name]
+        old = self.repository(name)
         if old.external_connection is not None:
             raise CodeArtifactLimitError(
                 [
