@@ -19,6 +19,7 @@ from awscore.autoscaling._alarm import (
     Alarm,
     ComparisonOperator,
     Number,
+    _is_int,
     as_fraction,
 )
 from awscore.errors import AutoScalingInputError
@@ -46,10 +47,6 @@ class AdjustmentType(StrEnum):
     CHANGE_IN_CAPACITY = "ChangeInCapacity"
     EXACT_CAPACITY = "ExactCapacity"
     PERCENT_CHANGE_IN_CAPACITY = "PercentChangeInCapacity"
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _seconds(value: object, what: str, problems: list[str], *, optional: bool) -> None:
@@ -94,6 +91,27 @@ def _min_magnitude(
             f"{where} min_adjustment_magnitude is only valid with "
             "PercentChangeInCapacity"
         )
+
+
+def _adjustment_policy(
+    policy: SimpleScalingPolicy | StepScalingPolicy, problems: list[str]
+) -> str:
+    """Check a simple or step policy's name and adjustment type (stored as an
+    :class:`AdjustmentType`); return the ``Kind 'name'`` its messages start with."""
+    kind = type(policy).__name__
+    _name(policy.name, kind, problems)
+    where = f"{kind} {policy.name!r}"
+    adjustment = _adjustment_type(policy.adjustment_type, where, problems)
+    if adjustment is not None:
+        object.__setattr__(policy, "adjustment_type", adjustment)
+    return where
+
+
+def _negative_exact(where: str, adjustment: int) -> str:
+    return (
+        f"{where} ExactCapacity scaling_adjustment={adjustment} is negative: "
+        "must be >= 0"
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -292,11 +310,7 @@ class SimpleScalingPolicy:
 
     def __post_init__(self) -> None:
         problems: list[str] = []
-        _name(self.name, "SimpleScalingPolicy", problems)
-        where = f"SimpleScalingPolicy {self.name!r}"
-        kind = _adjustment_type(self.adjustment_type, where, problems)
-        if kind is not None:
-            object.__setattr__(self, "adjustment_type", kind)
+        where = _adjustment_policy(self, problems)
         if not _is_int(self.scaling_adjustment):
             problems.append(
                 f"{where} scaling_adjustment={self.scaling_adjustment!r} must be "
@@ -306,10 +320,7 @@ class SimpleScalingPolicy:
             self.adjustment_type == AdjustmentType.EXACT_CAPACITY
             and self.scaling_adjustment < 0
         ):
-            problems.append(
-                f"{where} ExactCapacity scaling_adjustment="
-                f"{self.scaling_adjustment} is negative: must be >= 0"
-            )
+            problems.append(_negative_exact(where, self.scaling_adjustment))
         _alarm(self.alarm, where, problems)
         _seconds(self.cooldown, f"{where} cooldown", problems, optional=True)
         _min_magnitude(
@@ -338,11 +349,7 @@ class StepScalingPolicy:
 
     def __post_init__(self) -> None:
         problems: list[str] = []
-        _name(self.name, "StepScalingPolicy", problems)
-        where = f"StepScalingPolicy {self.name!r}"
-        kind = _adjustment_type(self.adjustment_type, where, problems)
-        if kind is not None:
-            object.__setattr__(self, "adjustment_type", kind)
+        where = _adjustment_policy(self, problems)
         given: object = self.step_adjustments
         if isinstance(given, Sequence) and not isinstance(given, str):
             steps = tuple(given)
@@ -350,8 +357,7 @@ class StepScalingPolicy:
             problems += _check_steps(steps, where)
             if self.adjustment_type == AdjustmentType.EXACT_CAPACITY:
                 problems += [
-                    f"{where} step {i} ExactCapacity scaling_adjustment="
-                    f"{s.scaling_adjustment} is negative: must be >= 0"
+                    _negative_exact(f"{where} step {i}", s.scaling_adjustment)
                     for i, s in enumerate(steps)
                     if isinstance(s, StepAdjustment) and s.scaling_adjustment < 0
                 ]
