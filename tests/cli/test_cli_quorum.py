@@ -44,6 +44,7 @@ def test_exact_prints_fractions(capsys: pytest.CaptureFixture[str]) -> None:
         (["--write", "7"], "7"),
         (["--p-node", "1.5"], "1.5"),
         (["--p-az", "abc"], "not a number"),
+        (["--p-node", "1e400"], "'1e400' is out of range"),
     ],
 )
 def test_domain_errors_exit_1(

@@ -57,7 +57,14 @@ def _probability(text: str, exact: bool, what: str) -> Fraction | float:
         value = Fraction(text)
     except (ValueError, ZeroDivisionError):
         raise CliError(f"{what} {text!r} is not a number or a fraction") from None
-    return value if exact else float(value)
+    if exact:
+        return value
+    try:
+        return float(value)
+    except OverflowError:  # e.g. 1e400: no float, and no probability either
+        raise CliError(
+            f"{what} {text!r} is out of range: it must be a probability in [0, 1]"
+        ) from None
 
 
 def _report(
