@@ -170,6 +170,21 @@ class Integrity(StrEnum):
             ) from None
 
 
+def pairing_problem(cipher: Cipher, integrity: Integrity | None) -> str | None:
+    """What is wrong with ``integrity`` for ``cipher``, or None.
+
+    AES-GCM authenticates by itself and takes no integrity algorithm; AES-CBC
+    needs one (RFC 4303 §3.2: confidentiality-only ESP is not offered).
+    """
+    if cipher.is_aead and integrity is not None:
+        return f"{cipher.value} is an AEAD cipher: it takes no integrity algorithm"
+    if not cipher.is_aead and integrity is None:
+        return f"{cipher.value} needs an integrity algorithm: one of " + ", ".join(
+            i.value for i in Integrity
+        )
+    return None
+
+
 class DfPolicy(StrEnum):
     """What the outer header's DF bit becomes (RFC 4301 §8.1, "DF bit" in the SPD)."""
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from awscore.errors import VpnInputError
-from awscore.vpn._esp import Cipher, Integrity
+from awscore.vpn._esp import Cipher, Integrity, pairing_problem
 
 __all__ = ["TunnelMtu", "mtu_arithmetic", "tunnel_mtu"]
 
@@ -78,15 +78,9 @@ def _parse(
             if isinstance(integrity, Integrity)
             else Integrity.parse(integrity)
         )
-    if parsed.is_aead and chosen is not None:
-        raise VpnInputError(
-            f"{parsed.value} is an AEAD cipher: it takes no integrity algorithm"
-        )
-    if not parsed.is_aead and chosen is None:
-        raise VpnInputError(
-            f"{parsed.value} needs an integrity algorithm: one of "
-            + ", ".join(i.value for i in Integrity)
-        )
+    problem = pairing_problem(parsed, chosen)
+    if problem is not None:
+        raise VpnInputError(problem)
     return parsed, chosen
 
 

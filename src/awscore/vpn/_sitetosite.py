@@ -32,6 +32,7 @@ from awscore.vpn._esp import (
     SecurityAssociation,
     decapsulate,
     encapsulate,
+    pairing_problem,
 )
 from awscore.vpn._mtu import tunnel_mtu
 from awscore.vpn._packet import (
@@ -318,15 +319,9 @@ class SiteToSiteVpn:
                     f"tunnel {index} replay window {options.replay_window} is "
                     "outside AWS's 64..2048"
                 )
-            if options.cipher.is_aead == (options.integrity is not None):
-                problems.append(
-                    f"tunnel {index}: {options.cipher.value} "
-                    + (
-                        "takes no integrity algorithm"
-                        if options.cipher.is_aead
-                        else "needs an integrity algorithm"
-                    )
-                )
+            problem = pairing_problem(options.cipher, options.integrity)
+            if problem is not None:
+                problems.append(f"tunnel {index}: {problem}")
         if len(tunnels) == 2:
             if tunnels[0].outside_ip == tunnels[1].outside_ip:
                 problems.append("the two tunnels need different outside IPs")
