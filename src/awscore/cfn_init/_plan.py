@@ -118,7 +118,8 @@ _KINDS: tuple[tuple[type | tuple[type, ...], str], ...] = (
 )
 
 
-def _kind(value: object) -> str:
+def kind_of(value: object) -> str:
+    """What a value is, for messages; never the value (it may be a NoEcho secret)."""
     if value is None:
         return "null"
     for types, name in _KINDS:
@@ -138,7 +139,7 @@ class _Checker:
 
     def mapping(self, value: object, path: str) -> Mapping[str, object] | None:
         if not isinstance(value, Mapping):
-            self.add(path, f"must be a mapping, not {_kind(value)}")
+            self.add(path, f"must be a mapping, not {kind_of(value)}")
             return None
         bad = [k for k in value if not isinstance(k, str)]
         for key in bad:
@@ -151,7 +152,7 @@ class _Checker:
         if numbers and isinstance(value, int) and not isinstance(value, bool):
             return str(value)
         accepted = "a string or an integer" if numbers else "a string"
-        self.add(path, f"must be {accepted}, not {_kind(value)}")
+        self.add(path, f"must be {accepted}, not {kind_of(value)}")
         return None
 
     def number(self, value: object, path: str) -> str | None:
@@ -163,7 +164,7 @@ class _Checker:
 
     def strings(self, value: object, path: str) -> tuple[str, ...]:
         if not isinstance(value, list | tuple):
-            self.add(path, f"must be a list of strings, not {_kind(value)}")
+            self.add(path, f"must be a list of strings, not {kind_of(value)}")
             return ()
         out = []
         for index, item in enumerate(value):
@@ -179,7 +180,7 @@ class _Checker:
                 path,
                 f"must be a boolean (true/false, yes/no, y/n, 1/0), not {value!r}"
                 if isinstance(value, str | int)
-                else f"must be a boolean, not {_kind(value)}",
+                else f"must be a boolean, not {kind_of(value)}",
             )
         return result
 
@@ -215,7 +216,7 @@ def _packages(
                 check.add(
                     where,
                     f"must be a version string or a list of versions, not "
-                    f"{_kind(spec)} (quote numeric versions in YAML)",
+                    f"{kind_of(spec)} (quote numeric versions in YAML)",
                 )
                 continue
             out.append(Package(manager=manager, name=name, versions=versions))
@@ -361,7 +362,7 @@ def _mode(value: object, where: str, check: _Checker) -> str | None:
     if not isinstance(value, str):
         check.add(
             where,
-            f"must be a string of six octal digits like '000644', not {_kind(value)} "
+            f"must be a string of six octal digits like '000644', not {kind_of(value)} "
             "(quote it in YAML, where 000644 is a number)",
         )
         return None
@@ -560,7 +561,7 @@ def _set_entries(
         check.add(
             where,
             f'must be a config name, a {{"ConfigSet": name}} reference or a list, '
-            f"not {_kind(value)}",
+            f"not {kind_of(value)}",
         )
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from awscore.cfn_init._plan import kind_of
 from awscore.errors import CfnInitInputError, UnresolvableIntrinsicError
 
 __all__ = [
@@ -131,16 +132,7 @@ _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 
 
 def _kind(value: object) -> str:
-    """What a value is, never the value itself (it may be a NoEcho parameter)."""
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    return "a list" if isinstance(value, list) else "null"
+    return "AWS::NoValue" if value is _NO_VALUE else kind_of(value)
 
 
 def _partition(region: str) -> tuple[str, str]:
