@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import re
 import sys
 import time
 import traceback
@@ -33,71 +32,47 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import quote, unquote
+
+# The hostile-value tables, the oracle and the verifier under test are the
+# hypothesis strategies' own (tests/strategies/sigv4_hostile.py): one copy of each.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.strategies.sigv4_hostile import (
+    CREDENTIALS,
+    PRESIGN_KEYS,
+    REGION,
+    SIGNING_TIME,
+    claimed_signatures,
+    make_verifier,
+)
+from tests.strategies.sigv4_hostile import HOSTILE_ALGORITHMS as ALGORITHMS
+from tests.strategies.sigv4_hostile import HOSTILE_DATES as DATES
+from tests.strategies.sigv4_hostile import HOSTILE_EXPIRES as EXPIRES
+from tests.strategies.sigv4_hostile import HOSTILE_SNIPPETS as SNIPPETS
+from tests.strategies.sigv4_hostile import SERVICES as VERIFIED_SERVICES
 
 from awscore.errors import SigV4Error
 from awscore.sigv4 import (
     ALGORITHM,
     ALGORITHM_V4A,
-    Credentials,
     HttpRequest,
     VerifiedRequest,
-    Verifier,
     presign,
     sign,
 )
 
-CREDENTIALS = Credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
-REGION = "us-east-1"
-SERVICES = ("service", "s3")
-SIGNING_TIME = datetime(2015, 8, 30, 12, 36, tzinfo=UTC)
-MUTATED_SHARE = 0.7
-POOL_SIZE = 48
-
-# Digits that str.isdigit() and the regex \d accept: ARABIC-INDIC, FULLWIDTH.
-ARABIC = str.maketrans("0123456789", "".join(chr(0x660 + i) for i in range(10)))
-FULLWIDTH = str.maketrans("0123456789", "".join(chr(0xFF10 + i) for i in range(10)))
-
-SNIPPETS = (
-    *("", " ", "  ", "\t", "\r\n", "\n", "\0", "\x7f", "\x85", "\u2028", "\ufeff"),
-    *("\ud800", "\udfff", ",", ", ", ";", ";;", "/", "//", "=", "==", "&", "&&"),
-    *("?", "#", "%", "%%", "%G1", "%2", "%zz", "%0", "%00", "%0D%0A", "%FF"),
-    *("%C3%28", "%ED%A0%80", "%2F", "%2f", "%252F", "%41", "+", "-1", "1e3"),
-    *("0x10", "NaN", "inf", "99999999999999999999", "123".translate(ARABIC)),
-    *("123".translate(FULLWIDTH), "\u00b2", "\u00e9", "\u1234", "\U0001f600"),
-    *("Credential=", "SignedHeaders=", "Signature=", "aws4_request"),
-    *(ALGORITHM, ALGORITHM_V4A, "X-Amz-Algorithm=", "X-Amz-Signature="),
-)
+SERVICES = tuple(sorted(VERIFIED_SERVICES))  # rng.choice wants a sequence
 BAD_ESCAPES = ("%", "%%", "%G1", "%2", "%zz", "%0", "%ED%A0%80")
 LONG_PIECES = ("9", "0", "a", "/", ",", ";", " ", "%41", "=", "&", "\u0661")
-DATES = (
-    *("99999999T999999Z", "00000000T000000Z", "00010101T000000Z"),
-    *("99991231T235959Z", "20150830T123600", "20150830t123600z"),
-    *("2015-08-30T12:36:00Z", "20150830T123600.5Z", "+20150830T123600Z"),
-    *("20150230T000000Z", "20150830T246000Z", "20150830T123660Z"),
-    *("20150830T123600Z ", " 20150830T123600Z", "20150830 T123600Z", ""),
-    "20150830T123600Z".translate(ARABIC),
-    "20150830T123600Z".translate(FULLWIDTH),
-)
-EXPIRES = (
-    *("-1", "1e3", "99999999999999999999", "123".translate(ARABIC)),
-    *("123".translate(FULLWIDTH), "\u00b2", "0", "00", "604801", "604800", "1"),
-    *(" 1", "1 ", "+1", "1.5", "", "0x10", "1_000", "000000001", "0000000001"),
-    *("999999999", "1000000000", "-0", "%31"),
-)
-ALGORITHMS = (
-    *("", "aws4-hmac-sha256", "AWS4-HMAC-SHA1", "AWS4-HMAC-SHA256 ", "AWS"),
-    *(" AWS4-HMAC-SHA256", "AWS4-HMAC-SHA256\0", ALGORITHM, ALGORITHM_V4A),
-)
 SCOPE_PARTS = (
     *("akidexample", "AKIDEXAMPLE ", "us-east-2", "US-EAST-1", "iam", "S3", "s3"),
     *("service", "AWS4_REQUEST", "aws4_request ", ""),
 )
-PRESIGN_KEYS = (
-    *("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires"),
-    *("X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Security-Token"),
-    "X-Amz-Region-Set",
-)
+MUTATED_SHARE = 0.7
+POOL_SIZE = 48
+
 PATHS = ("/", "/a/b", "/a b/./c/../d", "/%E1%88%B4", "/x//y/", "/~user/f.txt", "")
 QUERIES = ("", "a=1", "b=2&a=1", "a=%20b&c", "x=%2F&y=+", "k=%E1%88%B4")
 HEADER_SETS: tuple[tuple[tuple[str, str], ...], ...] = (
@@ -574,20 +549,6 @@ def with_query(request: HttpRequest, prefix: str, query: str) -> HttpRequest:
 
 # --- the oracle -------------------------------------------------------------------
 
-_SIGNATURE_PART = re.compile(r"(?:^|[\s,])Signature=([^,\s]*)")
-
-
-def claimed_signatures(request: HttpRequest, *, presigned: bool) -> list[str]:
-    """Every signature ``request`` carries, as the verifier reads it."""
-    if presigned:
-        query = request.url.partition("?")[2].partition("#")[0]
-        return [
-            unquote(value)
-            for key, _, value in (p.partition("=") for p in query.split("&"))
-            if key == "X-Amz-Signature"
-        ]
-    return _SIGNATURE_PART.findall(request.get("Authorization") or "")
-
 
 def crash_site(error: BaseException) -> str:
     """Where in awscore (else anywhere) ``error`` was raised: file:line."""
@@ -661,11 +622,6 @@ def random_now(rng: random.Random, when: datetime) -> datetime:
     if r < 0.95:
         return rng.choice((datetime.max, datetime.min)).replace(tzinfo=UTC)
     return datetime.fromordinal(rng.randrange(1, 3652060)).replace(tzinfo=UTC)
-
-
-def make_verifier() -> Verifier:
-    known = {CREDENTIALS.access_key_id: CREDENTIALS}
-    return Verifier(known.get, regions={REGION}, services=set(SERVICES))
 
 
 # --- the run ------------------------------------------------------------------------

@@ -40,6 +40,11 @@ from tests.strategies import sigv4 as sst
 
 __all__ = [
     "CREDENTIALS",
+    "HOSTILE_ALGORITHMS",
+    "HOSTILE_DATES",
+    "HOSTILE_EXPIRES",
+    "HOSTILE_SNIPPETS",
+    "PRESIGN_KEYS",
     "REGION",
     "SERVICES",
     "SIGNING_TIME",
@@ -742,7 +747,7 @@ def hostile_authorization_requests(draw: st.DrawFn) -> HostileCase:
 
 # --- hostile presigned queries ------------------------------------------------
 
-_PRESIGN_KEYS = (
+PRESIGN_KEYS = (
     "X-Amz-Algorithm",
     "X-Amz-Credential",
     "X-Amz-Date",
@@ -814,7 +819,7 @@ def _query_edit(draw: st.DrawFn, query: str) -> tuple[str, str]:
                         key + " ",
                         quote(key, safe=""),
                         key.replace("-", "%2D"),
-                        *_PRESIGN_KEYS,
+                        *PRESIGN_KEYS,
                     )
                 ),
                 _hostile_value(),
@@ -826,7 +831,7 @@ def _query_edit(draw: st.DrawFn, query: str) -> tuple[str, str]:
         st.one_of(
             st.builds(
                 "{}={}".format,
-                st.sampled_from(_PRESIGN_KEYS),
+                st.sampled_from(PRESIGN_KEYS),
                 _hostile_value(*HOSTILE_EXPIRES, *HOSTILE_DATES),
             ),
             _hostile_value("", "=", "a", "X-Amz-Foo=1", "X-Amz-Algorithm"),
@@ -843,7 +848,7 @@ def _random_query(draw: st.DrawFn) -> str:
     pairs = draw(
         st.lists(
             st.tuples(
-                st.one_of(st.sampled_from(_PRESIGN_KEYS), _hostile_value()),
+                st.one_of(st.sampled_from(PRESIGN_KEYS), _hostile_value()),
                 _hostile_value(*HOSTILE_EXPIRES, *HOSTILE_DATES, *HOSTILE_ALGORITHMS),
             ),
             max_size=10,
