@@ -106,6 +106,14 @@ class Cipher(StrEnum):
         """The unit the encrypted part is padded to before the 4-byte rule."""
         return 1 if self.is_aead else 16
 
+    @property
+    def alignment(self) -> int:
+        """What the encrypted part must be a multiple of (RFC 4303 §2.4).
+
+        4 bytes, or the block size where it is larger: 4 for GCM, 16 for CBC.
+        """
+        return max(4, self.block_size)
+
     @classmethod
     def parse(cls, text: str) -> Cipher:
         """Accept awscore's names and AWS's (``AES128-GCM-16``, ``AES256``)."""
@@ -363,6 +371,7 @@ class SecurityAssociation:
         ]
         self._tos_mask = 0xFF if self._ecn is EcnMode.NORMAL else 0xFC
         self._iv_size = parsed_cipher.iv_size
+        self._align = parsed_cipher.alignment
         self._prefix = _PREFIXES[self._iv_size, False]
         self._prefix_nat_t = _PREFIXES[self._iv_size, True]
         self.next_sequence = 1
@@ -382,7 +391,6 @@ class SecurityAssociation:
             self._auth_key = b""
             self._digest = ""
             self._icv_size = 16 if icv_size is None else icv_size
-            self._align = 4
         else:
             assert parsed_integrity is not None
             assert integrity_key is not None
@@ -392,7 +400,6 @@ class SecurityAssociation:
             self._auth_key = bytes(integrity_key)
             self._digest = parsed_integrity.digest
             self._icv_size = parsed_integrity.icv_size
-            self._align = 16
 
     def __repr__(self) -> str:
         integrity = f", integrity={self._integrity.value!r}" if self._integrity else ""

@@ -118,7 +118,7 @@ def mtu_arithmetic(
             )
     udp = UDP_HEADER if nat_t else 0
     room = path_mtu - OUTER_IPV4 - udp - ESP_HEADER - parsed.iv_size - icv
-    align = 4 if parsed.is_aead else parsed.block_size
+    align = parsed.alignment
     aligned = room // align * align
     mtu = aligned - TRAILER
     return TunnelMtu(
