@@ -113,6 +113,7 @@ def test_same_named_sections_merge_and_later_values_win(tmp_path: Path) -> None:
         ("[main]\nregion=us-east-1\n", "", "[main].stack: is required"),
         (MAIN + "interval=0\n", "", "at least 1, not '0'"),
         (MAIN + "interval=often\n", "", "not 'often'"),
+        (MAIN + "interval=\u00b2\n", "", "not '\u00b2'"),
         (MAIN + "verbose=loud\n", "", "verbose: must be true or false"),
         (MAIN + "stacks=x\n", "", "[main].stacks: unknown option"),
         ("no header", "", "cfn-hup.conf: File contains no section headers"),

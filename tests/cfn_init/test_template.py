@@ -269,6 +269,7 @@ def test_partition_follows_the_region_and_lists_split() -> None:
         ({"Fn::Join": [",", "notalist"]}, "Fn::Join", "expects a list"),
         ({"Fn::Join": [",", [["x"]]]}, "Fn::Join", "expects a string"),
         ({"Fn::Select": [5, ["a"]]}, "Fn::Select", "index '5' is not in 0..0"),
+        ({"Fn::Select": ["\u00b2", ["a"]]}, "Fn::Select", "index '\u00b2' is not"),
         ({"Fn::Split": ["", "a"]}, "Fn::Split", "delimiter must not be empty"),
         ({"Fn::FindInMap": ["Regions", "mars", "Ami"]}, "Fn::FindInMap", "no mapping"),
         ({"Fn::ImportValue": "Nope"}, "Fn::ImportValue", "export 'Nope'"),

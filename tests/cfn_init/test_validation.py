@@ -103,6 +103,10 @@ def problems(config: dict[str, Any]) -> tuple[str, ...]:
             "config.commands.a.waitAfterCompletion: must be a number of seconds",
         ),
         (
+            {"commands": {"a": {"command": "x", "waitAfterCompletion": "\u00b2"}}},
+            "config.commands.a.waitAfterCompletion: must be a number of seconds",
+        ),
+        (
             {"packages": {"yum": {"httpd": 2.4}}},
             "config.packages.yum.httpd: must be a version string or a list",
         ),
@@ -113,6 +117,10 @@ def problems(config: dict[str, Any]) -> tuple[str, ...]:
         (
             {"groups": {"g": {"gid": "x1"}}},
             "config.groups.g.gid: must be a number, not 'x1'",
+        ),
+        (
+            {"groups": {"g": {"gid": "\u0663"}}},
+            "config.groups.g.gid: must be a number, not '\u0663'",
         ),
         ({"groups": {"g": {"guid": "1"}}}, "config.groups.g.guid: unknown key"),
         (

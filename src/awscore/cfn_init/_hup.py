@@ -19,6 +19,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from awscore.cfn_init._plan import is_digits
 from awscore.errors import CfnInitInputError
 
 __all__ = [
@@ -218,7 +219,7 @@ def _main(
     settings["stack"] = stack
     settings["region"] = main.get("region", "us-east-1").strip() or "us-east-1"
     interval = main.get("interval", "15").strip()
-    if not interval.isdigit() or int(interval) < 1:
+    if not is_digits(interval) or int(interval) < 1:
         problems.append(
             f"cfn-hup.conf [main].interval: must be a whole number of minutes, at "
             f"least 1, not {interval!r}"

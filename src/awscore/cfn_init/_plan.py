@@ -102,6 +102,12 @@ def is_truthy(value: object) -> bool | None:
     return None
 
 
+def is_digits(text: str) -> bool:
+    """True for ASCII digits only: ``str.isdigit`` also takes ``²``, which ``int``
+    refuses, and other scripts' digits."""
+    return text.isascii() and text.isdigit()
+
+
 def package_manager_key(manager: str) -> tuple[int, str]:
     """Sort key of a package manager: the fixed five first, then by name."""
     if manager in PACKAGE_MANAGER_ORDER:
@@ -158,7 +164,7 @@ class _Checker:
     def number(self, value: object, path: str) -> str | None:
         """A whole number (``gid``, ``uid``), given as a string or an integer."""
         text = self.string(value, path, numbers=True)
-        if text is not None and not text.isdigit():
+        if text is not None and not is_digits(text):
             self.add(path, f"must be a number, not {text!r}")
         return text
 
@@ -422,7 +428,7 @@ def _commands(
                 f"{where}.waitAfterCompletion",
                 numbers=True,
             )
-            if wait is not None and wait != "forever" and not wait.isdigit():
+            if wait is not None and wait != "forever" and not is_digits(wait):
                 check.add(
                     f"{where}.waitAfterCompletion",
                     f"must be a number of seconds or 'forever', not {wait!r}",

@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from awscore.cfn_init._plan import kind_of
+from awscore.cfn_init._plan import is_digits, kind_of
 from awscore.errors import CfnInitInputError, UnresolvableIntrinsicError
 
 __all__ = [
@@ -335,7 +335,7 @@ class _Resolver:
         parts = self.args(argument, 2, "Fn::Select", path)
         index = self.text(parts[0], "Fn::Select", path)
         items = self.listing(parts[1], "Fn::Select", f"{path}[1]")
-        if not index.isdigit() or int(index) >= len(items):
+        if not is_digits(index) or int(index) >= len(items):
             raise self.fail(
                 "Fn::Select", path, f"index {index!r} is not in 0..{len(items) - 1}"
             )
