@@ -6,6 +6,7 @@ import argparse
 import json
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -77,6 +78,18 @@ def test_explain_shows_the_intermediate_results(
     out = capsys.readouterr().out
     assert "# canonical request\nGET\n/\n\nhost:example.amazonaws.com\n" in out
     assert "# string to sign\nAWS4-HMAC-SHA256\n20150830T123600Z\n" in out
+
+
+def test_time_defaults_to_now(capsys: pytest.CaptureFixture[str]) -> None:
+    """Without --time the request is signed at the current time, in UTC."""
+    argv = [*VANILLA[:-2], *CREDS, "--json"]  # VANILLA less its --time
+    before = datetime.now(UTC).replace(microsecond=0)
+    assert main(["sigv4", "sign", *argv]) == 0
+    after = datetime.now(UTC)
+    document = json.loads(capsys.readouterr().out)
+    signed_at = datetime.strptime(document["amz_date"], "%Y%m%dT%H%M%SZ")
+    assert before <= signed_at.replace(tzinfo=UTC) <= after
+    assert document["credential_scope"].startswith(f"{signed_at:%Y%m%d}/")
 
 
 def test_presign_matches_the_vector(capsys: pytest.CaptureFixture[str]) -> None:
