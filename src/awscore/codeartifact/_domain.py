@@ -547,29 +547,39 @@ class Domain:
 
     # --- packages ----------------------------------------------------------
 
-    def _package(self, package_format: object, package: object) -> PackageId:
-        return PackageId.parse(package_format, package)
+    def _record(
+        self, repository: str, package_format: object, package: object
+    ) -> tuple[PackageId, _Package | None]:
+        """The package, parsed, and its record in ``repository`` (None if none);
+        the repository must exist."""
+        self._require(repository)
+        pid = PackageId.parse(package_format, package)
+        return pid, self._packages[repository].get(pid.key)
+
+    @staticmethod
+    def _public_id(connection: str, package: object) -> PackageId:
+        """The package, parsed in the format of the public registry ``connection``."""
+        problems = external_connection_problems(connection)
+        if problems:
+            raise CodeArtifactInputError(problems)
+        return PackageId.parse(EXTERNAL_CONNECTIONS[connection], package)
 
     def versions_in(
         self, repository: str, package_format: str, package: str
     ) -> tuple[str, ...]:
         """The versions ``repository`` itself holds (``ListPackageVersions``:
         upstreams are not consulted), sorted."""
-        self._require(repository)
-        pid = self._package(package_format, package)
-        record = self._packages[repository].get(pid.key)
+        _, record = self._record(repository, package_format, package)
         return tuple(sorted(record.versions, key=version_sort_key)) if record else ()
 
     def version_origin(
         self, repository: str, package_format: str, package: str, version: str
     ) -> VersionOrigin | None:
         """How ``version`` got into ``repository``, or None if it is not there."""
-        self._require(repository)
-        pid = self._package(package_format, package)
+        _, record = self._record(repository, package_format, package)
         problems = version_problems(version)
         if problems:
             raise CodeArtifactInputError(problems)
-        record = self._packages[repository].get(pid.key)
         return record.versions.get(version) if record else None
 
     def add_public_version(
@@ -585,10 +595,7 @@ class Domain:
         The registry's format is the connection's; ``dist_tags`` (npm) point at
         this version.
         """
-        problems = external_connection_problems(connection)
-        if problems:
-            raise CodeArtifactInputError(problems)
-        pid = self._package(EXTERNAL_CONNECTIONS[connection], package)
+        pid = self._public_id(connection, package)
         problems = version_problems(version)
         tags = self._tags(pid, dist_tags, problems)
         if problems:
@@ -611,10 +618,7 @@ class Domain:
 
     def public_versions(self, connection: str, package: str) -> tuple[str, ...]:
         """The versions a public registry holds of ``package``, sorted."""
-        problems = external_connection_problems(connection)
-        if problems:
-            raise CodeArtifactInputError(problems)
-        pid = self._package(EXTERNAL_CONNECTIONS[connection], package)
+        pid = self._public_id(connection, package)
         record = self._public.get(connection, {}).get(pid.key)
         return tuple(sorted(record.versions, key=version_sort_key)) if record else ()
 
@@ -637,13 +641,11 @@ class Domain:
         upstreams or external connection. The package's first version sets its
         controls to publish ALLOW, upstream BLOCK.
         """
-        self._require(repository)
-        pid = self._package(package_format, package)
+        pid, record = self._record(repository, package_format, package)
         problems = version_problems(version)
         tags = self._tags(pid, dist_tags, problems)
         if problems:
             raise CodeArtifactInputError(problems)
-        record = self._packages[repository].get(pid.key)
         if record is not None and version in record.versions:
             raise PackageConflictError(
                 f"{pid.format} package {str(pid)!r} version {version!r} already exists "
@@ -687,9 +689,7 @@ class Domain:
     ) -> OriginControls | None:
         """A package's origin controls in ``repository``; None when the repository
         has no record of the package (then nothing restricts it)."""
-        self._require(repository)
-        pid = self._package(package_format, package)
-        record = self._packages[repository].get(pid.key)
+        _, record = self._record(repository, package_format, package)
         return record.controls if record else None
 
     def set_origin_controls(
@@ -707,9 +707,7 @@ class Domain:
         has no record of; the call creates the record, with no versions).
         Returns the controls now in force.
         """
-        self._require(repository)
-        pid = self._package(package_format, package)
-        record = self._packages[repository].get(pid.key)
+        pid, record = self._record(repository, package_format, package)
         current = (
             record.controls
             if record
@@ -794,7 +792,7 @@ class Domain:
 
     def package_group(self, package_format: str, package: str) -> PackageGroup:
         """The group a package belongs to: the most specific matching pattern."""
-        pid = self._package(package_format, package)
+        pid = PackageId.parse(package_format, package)
         return self._group_of(pid)[1]
 
     def _group_of(self, pid: PackageId) -> tuple[GroupPattern, PackageGroup]:
@@ -825,7 +823,7 @@ class Domain:
     ) -> EffectiveRestriction:
         """A package's group restriction of ``kind``, INHERIT followed up the
         hierarchy to the nearest group that sets it."""
-        pid = self._package(package_format, package)
+        pid = PackageId.parse(package_format, package)
         try:
             kind = RestrictionType(kind)
         except ValueError:
@@ -867,7 +865,7 @@ class Domain:
         repository holding it.
         """
         self._require(repository)
-        pid = self._package(package_format, package)
+        pid = PackageId.parse(package_format, package)
         problems = version_problems(version)
         if problems:
             raise CodeArtifactInputError(problems)
@@ -1025,7 +1023,7 @@ class Domain:
         the higher-priority one winning. Nothing is retained.
         """
         self._require(repository)
-        pid = self._package(package_format, package)
+        pid = PackageId.parse(package_format, package)
         own: dict[str, dict[str, str]] = {}
         tags: dict[str, dict[str, str]] = {}
         children: dict[str, list[str]] = {}
@@ -1081,12 +1079,10 @@ class Domain:
     ) -> None:
         """Point an npm dist-tag of ``package`` in ``repository`` at a version the
         repository holds."""
-        self._require(repository)
-        pid = self._package(PackageFormat.NPM, package)
+        pid, record = self._record(repository, PackageFormat.NPM, package)
         problems = version_problems(tag, "dist-tag") + version_problems(version)
         if problems:
             raise CodeArtifactInputError(problems)
-        record = self._packages[repository].get(pid.key)
         if record is None or version not in record.versions:
             raise CodeArtifactInputError(
                 [
@@ -1105,7 +1101,7 @@ class Domain:
         """Whether a version of ``package`` that exists only in a public registry
         would be ingested and served through ``repository`` (None: it would not)."""
         self._require(repository)
-        pid = self._package(package_format, package)
+        pid = PackageId.parse(package_format, package)
         return self._exposure(repository, pid)
 
     def _exposure(self, repository: str, pid: PackageId) -> Exposure | None:
