@@ -147,7 +147,15 @@ KUBECTL: dict[str, Any] = {
                         {"ip": "192.168.6.21"},
                     ],
                     "notReadyAddresses": [{"ip": "192.168.7.22", "hostname": "cart-2"}],
-                    "ports": [{"name": "redis", "port": 6380, "protocol": "TCP"}],
+                    # appProtocol and the like: kubectl fields the loader ignores
+                    "ports": [
+                        {
+                            "name": "redis",
+                            "port": 6380,
+                            "protocol": "TCP",
+                            "appProtocol": "redis",
+                        }
+                    ],
                 }
             ],
         },

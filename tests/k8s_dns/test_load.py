@@ -217,6 +217,15 @@ pods:
         (lambda: load_cluster("services: 3\n"), "services must be a list"),
         (lambda: load_cluster("services: [3]\n"), "services[0] must be a mapping"),
         (lambda: load_cluster("zones: x\n"), "unknown keys zones"),
+        (lambda: load_cluster("1: x\nzones: y\n"), "unknown keys 1, zones"),
+        (
+            lambda: load_cluster("services: [{name: a, namespace: p, endpoints: [3]}]"),
+            "services[0].endpoints[0] must be a mapping",
+        ),
+        (
+            lambda: load_cluster("pods: [{name: a, dns_config: {nameservers: 3}}]"),
+            "pods[0].dns_config.nameservers must be a list",
+        ),
         # Kubernetes-cased or misspelled keys are refused, not silently ignored
         # (a service whose clusterIP were dropped would become headless)
         (

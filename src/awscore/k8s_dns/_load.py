@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import yaml
 
@@ -18,24 +18,13 @@ from awscore.errors import K8sDnsInputError
 from awscore.k8s_dns._model import Cluster, Endpoint, Pod, Port, Service
 from awscore.k8s_dns._resolvconf import PodDnsConfig, ResolvConf
 
-_CLUSTER_KEYS = {
-    "zone",
-    "dns_ips",
-    "service_cidrs",
-    "pod_mode",
-    "ttl",
-    "serial",
-    "node_resolv_conf",
-    "namespaces",
-    "upstream",
-    "services",
-    "pods",
-}
-
-
 # Every level of the description takes only these keys: a misspelled or
 # Kubernetes-cased key (``clusterIP``) would otherwise be ignored and silently
 # change the records (a service without ``cluster_ip`` is headless).
+_CLUSTER_KEYS = frozenset(
+    {"zone", "dns_ips", "service_cidrs", "pod_mode", "ttl", "serial",
+     "node_resolv_conf", "namespaces", "upstream", "services", "pods"}
+)  # fmt: skip
 _SERVICE_KEYS = frozenset(
     {"name", "namespace", "type", "cluster_ip", "cluster_ips", "ports",
      "external_name", "endpoints"}
@@ -49,63 +38,41 @@ _POD_KEYS = frozenset(
 _DNS_CONFIG_KEYS = frozenset({"nameservers", "searches", "options"})
 _OPTION_KEYS = frozenset({"name", "value"})
 
-
-def _unknown_keys(entry: Mapping[Any, Any], accepted: frozenset[str]) -> list[str]:
-    """One problem naming the keys ``entry`` has that ``accepted`` lacks."""
-    unknown = sorted(str(key) for key in entry if key not in accepted)
-    if not unknown:
-        return []
-    return [
-        f"unknown keys {', '.join(unknown)}: accepted are "
-        + ", ".join(sorted(accepted))
-    ]
-
-
-def _flag(entry: Mapping[str, Any], key: str, default: bool) -> bool:
-    value = entry.get(key, default)
-    if not isinstance(value, bool):
-        raise K8sDnsInputError(
-            [f"{key} must be true or false, not {type(value).__name__}"]
-        )
-    return value
-
-
 _T = TypeVar("_T")
+_P = ParamSpec("_P")
+
+# Problem paths: a builder handed a mapping reports its problems relative to that
+# mapping (``name ...``, ``ports[0].name ...``); whoever hands it the mapping
+# prefixes them once with the mapping's path (``services[1].``, or
+# ``items[4] Service prod/api: `` for a kubectl object).
 
 
 class _Problems:
+    """The problems found so far, so that one run reports all of them."""
+
     def __init__(self) -> None:
         self.items: list[str] = []
 
-    def build(self, where: str, make: Callable[[], _T], sep: str = ".") -> _T | None:
+    def build(
+        self,
+        prefix: str,
+        make: Callable[_P, _T],
+        /,
+        *args: _P.args,
+        **kwargs: _P.kwargs,
+    ) -> _T | None:
+        """``make(*args, **kwargs)``, or None with its problems kept, prefixed."""
         try:
-            return make()
+            return make(*args, **kwargs)
         except K8sDnsInputError as exc:
-            for problem in exc.problems:
-                if not where or problem.startswith(where):
-                    self.items.append(problem)
-                elif problem[:1].islower():
-                    self.items.append(f"{where}{sep}{problem}")
-                else:
-                    self.items.append(f"{where}: {problem}")
+            self.items.extend(prefix + problem for problem in exc.problems)
         return None
 
-    def build_each(
-        self, values: object, field: str, make: Callable[[object, str], _T]
-    ) -> list[_T]:
-        """``make(value, where)`` for each item of the list ``values``."""
-        try:
-            items = _list(values, field)
-        except K8sDnsInputError as exc:
-            self.items.extend(exc.problems)
-            return []
-        built = []
-        for i, raw in enumerate(items):
-            where = f"{field}[{i}]"
-            value = self.build(where, functools.partial(make, raw, where))
-            if value is not None:
-                built.append(value)
-        return built
+    def result(self, value: _T | None) -> _T:
+        """``value``, unless a problem was found."""
+        if value is None or self.items:
+            raise K8sDnsInputError(self.items)
+        return value
 
 
 def _list(value: object, where: str) -> list[Any]:
@@ -124,60 +91,84 @@ def _map(value: object, where: str) -> dict[str, Any]:
     return value
 
 
-def _ports(value: object, where: str) -> tuple[Port, ...]:
-    ports = []
-    problems: list[str] = []
-    for i, raw in enumerate(_list(value, where)):
-        try:
-            entry = _map(raw, f"{where}[{i}]")
-            unknown = _unknown_keys(entry, _PORT_KEYS)
-            if unknown:
-                raise K8sDnsInputError(unknown)
-            ports.append(
-                Port(
-                    port=entry.get("port"),  # type: ignore[arg-type]
-                    name=entry.get("name") or None,
-                    protocol=entry.get("protocol", "TCP"),
-                )
-            )
-        except K8sDnsInputError as exc:
-            problems.extend(
-                p if p.startswith(where) else f"{where}[{i}].{p}" for p in exc.problems
-            )
-    if problems:
-        raise K8sDnsInputError(problems)
-    return tuple(ports)
-
-
-def _dns_config(value: object, where: str) -> PodDnsConfig | None:
-    if value is None:
-        return None
-    entry = _map(value, where)
-    unknown = _unknown_keys(entry, _DNS_CONFIG_KEYS)
-    if unknown:
-        raise K8sDnsInputError([f"{where}.{problem}" for problem in unknown])
-    options = []
-    for i, raw in enumerate(_list(entry.get("options"), f"{where}.options")):
-        option = _map(raw, f"{where}.options[{i}]")
-        unknown = _unknown_keys(option, _OPTION_KEYS)
-        if unknown:
-            raise K8sDnsInputError([f"{where}.options[{i}].{p}" for p in unknown])
-        name = option.get("name")
-        if not isinstance(name, str) or not name:
-            raise K8sDnsInputError([f"{where}.options[{i}].name must be a string"])
-        value_ = option.get("value")
-        options.append((name, None if value_ is None else str(value_)))
-    return PodDnsConfig(
-        nameservers=tuple(str(n) for n in _list(entry.get("nameservers"), where)),
-        searches=tuple(str(s) for s in _list(entry.get("searches"), where)),
-        options=tuple(options),
-    )
-
-
 def _strings(value: object, where: str) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
     return tuple(_list(value, where))
+
+
+def _nested(value: object, field: str, make: Callable[[dict[str, Any]], _T]) -> _T:
+    """``make`` of the mapping at ``field``, its problems under ``field``."""
+    problems = _Problems()
+    return problems.result(problems.build(f"{field}.", make, _map(value, field)))
+
+
+def _each(
+    values: object, field: str, make: Callable[[dict[str, Any]], _T]
+) -> tuple[_T, ...]:
+    """``make`` of each mapping in the list at ``field``; every problem, each
+    under its item's path (``field[2].``)."""
+    problems = _Problems()
+    built = [
+        problems.build("", _nested, raw, f"{field}[{i}]", make)
+        for i, raw in enumerate(_list(values, field))
+    ]
+    return problems.result(tuple(b for b in built if b is not None))
+
+
+def _known(entry: Mapping[Any, Any], accepted: frozenset[str]) -> None:
+    """Refuse, in one problem, the keys of ``entry`` that ``accepted`` lacks."""
+    unknown = sorted(str(key) for key in entry if key not in accepted)
+    if unknown:
+        raise K8sDnsInputError(
+            [
+                f"unknown keys {', '.join(unknown)}: accepted are "
+                + ", ".join(sorted(accepted))
+            ]
+        )
+
+
+def _flag(entry: Mapping[str, Any], key: str, default: bool) -> bool:
+    value = entry.get(key, default)
+    if not isinstance(value, bool):
+        raise K8sDnsInputError(
+            [f"{key} must be true or false, not {type(value).__name__}"]
+        )
+    return value
+
+
+def _port(entry: dict[str, Any]) -> Port:
+    return Port(
+        port=entry.get("port"),  # type: ignore[arg-type]
+        name=entry.get("name") or None,
+        protocol=entry.get("protocol", "TCP"),
+    )
+
+
+def _dns_config(entry: dict[str, Any]) -> PodDnsConfig:
+    """``dns_config`` of a description, or ``spec.dnsConfig`` of a kubectl pod
+    (the same keys)."""
+    _known(entry, _DNS_CONFIG_KEYS)
+    return PodDnsConfig(
+        nameservers=tuple(map(str, _list(entry.get("nameservers"), "nameservers"))),
+        searches=tuple(map(str, _list(entry.get("searches"), "searches"))),
+        options=_each(entry.get("options"), "options", _dns_option),
+    )
+
+
+def _dns_option(entry: dict[str, Any]) -> tuple[str, str | None]:
+    _known(entry, _OPTION_KEYS)
+    name, value = entry.get("name"), entry.get("value")
+    if not isinstance(name, str) or not name:
+        raise K8sDnsInputError(["name must be a string"])
+    return name, None if value is None else str(value)
+
+
+def _optional_dns_config(value: object, field: str) -> PodDnsConfig | None:
+    return None if value is None else _nested(value, field, _dns_config)
+
+
+# --- awscore's description ---------------------------------------------------
 
 
 def cluster_from_dict(document: Mapping[str, Any]) -> Cluster:
@@ -187,21 +178,16 @@ def cluster_from_dict(document: Mapping[str, Any]) -> Cluster:
             ["the cluster description must be a mapping with services and pods"]
         )
     problems = _Problems()
-    unknown = sorted(set(document) - _CLUSTER_KEYS)
-    if unknown:
-        problems.items.append(
-            f"unknown keys {', '.join(map(str, unknown))}: accepted are "
-            + ", ".join(sorted(_CLUSTER_KEYS))
-        )
-    services = problems.build_each(document.get("services"), "services", _service)
-    pods = problems.build_each(document.get("pods"), "pods", _pod)
-    options = problems.build("", functools.partial(_cluster_options, document))
-    if problems.items or options is None:
-        if options is not None:
-            # Report the cluster-level problems too, then stop.
-            problems.build("", functools.partial(Cluster, **options))
-        raise K8sDnsInputError(problems.items)
-    return Cluster(services=tuple(services), pods=tuple(pods), **options)
+    problems.build("", _known, document, _CLUSTER_KEYS)
+    services = problems.build("", _each, document.get("services"), "services", _service)
+    pods = problems.build("", _each, document.get("pods"), "pods", _pod)
+    options = problems.build("", _cluster_options, document)
+    if options is not None and not problems.items:
+        return Cluster(services=services or (), pods=pods or (), **options)
+    if options is not None:
+        # Report the cluster-level problems too.
+        problems.build("", Cluster, **options)
+    raise K8sDnsInputError(problems.items)
 
 
 def _cluster_options(document: Mapping[str, Any]) -> dict[str, Any]:
@@ -223,60 +209,51 @@ def _cluster_options(document: Mapping[str, Any]) -> dict[str, Any]:
     return options
 
 
-def _service(raw: object, where: str) -> Service:
-    entry = _map(raw, where)
-    problems: list[str] = _unknown_keys(entry, _SERVICE_KEYS)
+def _description_port(entry: dict[str, Any]) -> Port:
+    _known(entry, _PORT_KEYS)
+    return _port(entry)
+
+
+def _endpoint(entry: dict[str, Any]) -> Endpoint:
+    _known(entry, _ENDPOINT_KEYS)
+    return Endpoint(
+        ip=entry.get("ip"),  # type: ignore[arg-type]
+        hostname=entry.get("hostname") or None,
+        ready=_flag(entry, "ready", True),
+        ports=_each(entry.get("ports"), "ports", _description_port),
+    )
+
+
+def _service(entry: dict[str, Any]) -> Service:
+    problems = _Problems()
+    problems.build("", _known, entry, _SERVICE_KEYS)
     if "cluster_ips" in entry:
-        ips = _strings(entry["cluster_ips"], f"{where}.cluster_ips")
+        ips = problems.build("", _strings, entry["cluster_ips"], "cluster_ips")
     else:
         ip = entry.get("cluster_ip")
         ips = () if ip in (None, "None", "") else (str(ip),)
-    endpoints = []
-    for j, raw_ep in enumerate(_list(entry.get("endpoints"), f"{where}.endpoints")):
-        try:
-            ep = _map(raw_ep, f"endpoints[{j}]")
-            unknown = _unknown_keys(ep, _ENDPOINT_KEYS)
-            if unknown:
-                raise K8sDnsInputError(unknown)
-            endpoints.append(
-                Endpoint(
-                    ip=ep.get("ip"),  # type: ignore[arg-type]
-                    hostname=ep.get("hostname") or None,
-                    ready=_flag(ep, "ready", True),
-                    ports=_ports(ep.get("ports"), "ports"),
-                )
-            )
-        except K8sDnsInputError as exc:
-            problems.extend(f"endpoints[{j}].{p}" for p in exc.problems)
-    try:
-        ports = _ports(entry.get("ports"), "ports")
-    except K8sDnsInputError as exc:
-        problems.extend(exc.problems)
-        ports = ()
-    try:
-        service = Service(
-            name=entry.get("name"),  # type: ignore[arg-type]
-            namespace=entry.get("namespace", "default"),
-            type=entry.get("type", "ClusterIP"),
-            cluster_ips=ips,
-            ports=ports,
-            external_name=entry.get("external_name"),
-            endpoints=tuple(endpoints),
-        )
-    except K8sDnsInputError as exc:
-        problems.extend(exc.problems)
-    if problems:
-        raise K8sDnsInputError(problems)
-    return service
+    endpoints = problems.build(
+        "", _each, entry.get("endpoints"), "endpoints", _endpoint
+    )
+    ports = problems.build("", _each, entry.get("ports"), "ports", _description_port)
+    service = problems.build(
+        "",
+        Service,
+        name=entry.get("name"),  # type: ignore[arg-type]
+        namespace=entry.get("namespace", "default"),
+        type=entry.get("type", "ClusterIP"),
+        cluster_ips=ips or (),
+        ports=ports or (),
+        external_name=entry.get("external_name"),
+        endpoints=endpoints or (),
+    )
+    return problems.result(service)
 
 
-def _pod(raw: object, where: str) -> Pod:
-    entry = _map(raw, where)
-    unknown = _unknown_keys(entry, _POD_KEYS)
-    if unknown:
-        raise K8sDnsInputError(unknown)
+def _pod(entry: dict[str, Any]) -> Pod:
+    _known(entry, _POD_KEYS)
     if "ips" in entry:
-        ips = _strings(entry["ips"], f"{where}.ips")
+        ips = _strings(entry["ips"], "ips")
     else:
         ip = entry.get("ip")
         ips = () if ip is None else (str(ip),)
@@ -288,7 +265,7 @@ def _pod(raw: object, where: str) -> Pod:
         subdomain=entry.get("subdomain"),
         host_network=_flag(entry, "host_network", False),
         dns_policy=entry.get("dns_policy", "ClusterFirst"),
-        dns_config=_dns_config(entry.get("dns_config"), f"{where}.dns_config"),
+        dns_config=_optional_dns_config(entry.get("dns_config"), "dns_config"),
     )
 
 
@@ -312,7 +289,8 @@ def cluster_from_kubectl(
     ``spec.subdomain``, ``spec.hostNetwork``, ``spec.dnsPolicy``,
     ``spec.dnsConfig`` and ``status.podIP(s)``; Namespace objects are kept too.
     ``dns_ips`` defaults to the cluster IPs of ``kube-system/kube-dns``.
-    Other kinds are ignored. Other keyword arguments go to :class:`Cluster`.
+    Other kinds, and the other fields of these objects, are ignored. Other
+    keyword arguments go to :class:`Cluster`.
     """
     if not isinstance(document, Mapping) or not isinstance(document.get("items"), list):
         raise K8sDnsInputError(
@@ -325,22 +303,20 @@ def cluster_from_kubectl(
     kinds = _by_kind(document["items"], problems)
     endpoints: dict[tuple[str, str], tuple[Endpoint, ...]] = {}
     for where, key, item in kinds.get("Endpoints", []):
-        built = problems.build(where, functools.partial(_kube_endpoints, item), ": ")
+        built = problems.build(f"{where}: ", _kube_endpoints, item)
         if built is not None:
             endpoints[key] = built
     pods = [
         pod
         for where, _, item in kinds.get("Pod", [])
-        if (pod := problems.build(where, functools.partial(_kube_pod, item), ": "))
+        if (pod := problems.build(f"{where}: ", _kube_pod, item))
     ]
     services = [
         service
         for where, key, item in kinds.get("Service", [])
         if (
             service := problems.build(
-                where,
-                functools.partial(_kube_service, item, endpoints.get(key, ())),
-                ": ",
+                f"{where}: ", _kube_service, item, endpoints.get(key, ())
             )
         )
     ]
@@ -396,61 +372,47 @@ def _kube_service(item: dict[str, Any], eps: tuple[Endpoint, ...]) -> Service:
         ips = [] if ip in (None, "", "None") else [ip]
     ips = [ip for ip in _list(ips, "spec.clusterIPs") if ip not in ("None", "")]
     kind = spec.get("type", "ClusterIP")
-    ports = []
-    problems: list[str] = []
-    for j, raw in enumerate(_list(spec.get("ports"), "spec.ports")):
-        try:
-            port = _map(raw, f"spec.ports[{j}]")
-            ports.append(
-                Port(
-                    port=port.get("port"),  # type: ignore[arg-type]
-                    name=port.get("name") or None,
-                    protocol=port.get("protocol", "TCP"),
-                )
-            )
-        except K8sDnsInputError as exc:
-            problems.extend(f"spec.ports[{j}].{p}" for p in exc.problems)
-    if problems:
-        raise K8sDnsInputError(problems)
     return Service(
         name=meta.get("name"),  # type: ignore[arg-type]
         namespace=meta.get("namespace", "default"),
         type=kind,
         cluster_ips=() if kind == "ExternalName" else tuple(ips),
-        ports=tuple(ports),
+        ports=_each(spec.get("ports"), "spec.ports", _port),
         external_name=spec.get("externalName") if kind == "ExternalName" else None,
         endpoints=eps,
     )
 
 
 def _kube_endpoints(item: dict[str, Any]) -> tuple[Endpoint, ...]:
-    result = []
-    problems: list[str] = []
-    for s, raw in enumerate(_list(item.get("subsets"), "subsets")):
-        subset = _map(raw, f"subsets[{s}]")
-        try:
-            ports = _ports(subset.get("ports"), f"subsets[{s}].ports")
-        except K8sDnsInputError as exc:
-            problems.extend(exc.problems)
-            continue
-        for field, ready in (("addresses", True), ("notReadyAddresses", False)):
-            for a, addr in enumerate(_list(subset.get(field), field)):
-                where = f"subsets[{s}].{field}[{a}]"
-                try:
-                    entry = _map(addr, where)
-                    result.append(
-                        Endpoint(
-                            ip=entry.get("ip"),  # type: ignore[arg-type]
-                            hostname=entry.get("hostname") or None,
-                            ready=ready,
-                            ports=ports,
-                        )
-                    )
-                except K8sDnsInputError as exc:
-                    problems.extend(f"{where}.{p}" for p in exc.problems)
-    if problems:
-        raise K8sDnsInputError(problems)
-    return tuple(result)
+    subsets = _each(item.get("subsets"), "subsets", _kube_subset)
+    return tuple(endpoint for subset in subsets for endpoint in subset)
+
+
+def _kube_subset(subset: dict[str, Any]) -> tuple[Endpoint, ...]:
+    ports = _each(subset.get("ports"), "ports", _port)
+    problems = _Problems()
+    found = [
+        problems.build(
+            "",
+            _each,
+            subset.get(field),
+            field,
+            functools.partial(_kube_address, ready=ready, ports=ports),
+        )
+        for field, ready in (("addresses", True), ("notReadyAddresses", False))
+    ]
+    return problems.result(tuple(e for addresses in found for e in addresses or ()))
+
+
+def _kube_address(
+    entry: dict[str, Any], *, ready: bool, ports: tuple[Port, ...]
+) -> Endpoint:
+    return Endpoint(
+        ip=entry.get("ip"),  # type: ignore[arg-type]
+        hostname=entry.get("hostname") or None,
+        ready=ready,
+        ports=ports,
+    )
 
 
 def _kube_pod(item: dict[str, Any]) -> Pod:
@@ -471,7 +433,7 @@ def _kube_pod(item: dict[str, Any]) -> Pod:
         subdomain=spec.get("subdomain"),
         host_network=bool(spec.get("hostNetwork", False)),
         dns_policy=spec.get("dnsPolicy", "ClusterFirst"),
-        dns_config=_dns_config(spec.get("dnsConfig"), "spec.dnsConfig"),
+        dns_config=_optional_dns_config(spec.get("dnsConfig"), "spec.dnsConfig"),
     )
 
 
