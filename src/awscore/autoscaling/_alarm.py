@@ -156,8 +156,12 @@ class Alarm:
         return self.datapoints_to_alarm
 
     def breaches(self, value: Number) -> bool:
-        """Whether one datapoint ``value`` breaches the threshold."""
-        v, t = Fraction(value), Fraction(self.threshold)
+        """Whether one datapoint ``value`` breaches the threshold.
+
+        Python compares int, float and Fraction with each other exactly, so
+        neither side is converted (this runs for every datapoint of every alarm).
+        """
+        v, t = value, self.threshold
         match self.comparison_operator:
             case ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD:
                 return v >= t
