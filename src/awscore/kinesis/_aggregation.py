@@ -36,7 +36,6 @@ Choices where the producers differ, and what we follow:
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -45,7 +44,12 @@ from awscore.errors import (
     KinesisInputError,
     MalformedAggregateError,
 )
-from awscore.kinesis._hashing import MAX_HASH_KEY, hash_key, parse_explicit_hash_key
+from awscore.kinesis._hashing import (
+    MAX_HASH_KEY,
+    hash_key,
+    md5,
+    parse_explicit_hash_key,
+)
 from awscore.kinesis._protobuf import (
     WireFormatError,
     decode_aggregated_record,
@@ -73,7 +77,6 @@ DIGEST_SIZE = 16
 MAX_AGGREGATE_SIZE = 1024 * 1024
 
 _OVERHEAD = len(MAGIC) + DIGEST_SIZE
-_md5 = hashlib.md5
 
 #: A tag: key and optional value (``messages.proto`` ``Tag``).
 Tag = tuple[str, str | None]
@@ -290,7 +293,7 @@ class _Builder:
         return AggregatedRecord(
             partition_key=first.partition_key,
             explicit_hash_key=first.explicit_hash_key,
-            data=b"".join((MAGIC, body, _md5(body, usedforsecurity=False).digest())),
+            data=b"".join((MAGIC, body, md5(body).digest())),
             records=tuple(self.members),
         )
 
@@ -339,7 +342,7 @@ def deaggregate(
     )
     if len(data) > _OVERHEAD and data[:4] == MAGIC:
         body = data[4:-DIGEST_SIZE]
-        if _md5(body, usedforsecurity=False).digest() == data[-DIGEST_SIZE:]:
+        if md5(body).digest() == data[-DIGEST_SIZE:]:
             return _unpack(body, sequence_number, start, end)
     effective = hash_key(partition_key) if parent_ehk is None else parent_ehk
     return [
@@ -407,9 +410,7 @@ _new = object.__new__
 @functools.lru_cache(maxsize=4096)
 def _partition_hash_key(partition_key: str) -> int:
     # Producers reuse partition keys across aggregates; the cache saves the MD5.
-    return int.from_bytes(
-        _md5(partition_key.encode(), usedforsecurity=False).digest(), "big"
-    )
+    return int.from_bytes(md5(partition_key.encode()).digest(), "big")
 
 
 def _unpack(

@@ -8,8 +8,11 @@ contains the result (Kinesis Data Streams API reference, PutRecord).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
+from collections.abc import Callable
+from typing import Any
 
 from awscore.errors import InvalidHashKeyError, InvalidPartitionKeyError
 
@@ -29,7 +32,20 @@ MAX_HASH_KEY = HASH_KEY_SPACE - 1
 MAX_PARTITION_KEY_LENGTH = 256
 
 _EXPLICIT = re.compile(r"0|[1-9][0-9]{0,38}")
-_md5 = hashlib.md5
+
+
+def _md5_for_hashing() -> Callable[[bytes], Any]:
+    # MD5 here is a hash function, not security. Builds of OpenSSL in FIPS mode
+    # refuse plain md5(); only there pay for the keyword that allows it.
+    try:
+        hashlib.md5(b"")  # noqa: S324 - a probe for FIPS mode, not a use
+    except ValueError:  # pragma: no cover - FIPS builds only
+        return functools.partial(hashlib.md5, usedforsecurity=False)
+    return hashlib.md5
+
+
+#: ``hashlib.md5``, allowed under FIPS: the one MD5 every Kinesis module uses.
+md5 = _md5_for_hashing()
 
 
 def check_partition_key(partition_key: str) -> None:
@@ -55,7 +71,7 @@ def hash_key(partition_key: str) -> int:
     """
     check_partition_key(partition_key)
     try:
-        digest = _md5(partition_key.encode(), usedforsecurity=False).digest()
+        digest = md5(partition_key.encode()).digest()
     except UnicodeEncodeError:
         raise InvalidPartitionKeyError(
             f"partition key {partition_key[:40]!r} is not valid Unicode (a lone "

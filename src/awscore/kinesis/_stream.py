@@ -24,11 +24,9 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import functools
-import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from awscore.errors import InvalidHashKeyError, InvalidReshardError, ShardNotFoundError
 from awscore.kinesis._hashing import (
@@ -38,21 +36,11 @@ from awscore.kinesis._hashing import (
     hash_key,
     parse_explicit_hash_key,
 )
+from awscore.kinesis._hashing import md5 as _md5
 
 __all__ = ["MAX_SHARDS", "ReshardOperation", "Shard", "Stream", "shard_id"]
 
 
-def _md5_for_routing() -> Callable[[bytes], Any]:
-    # MD5 here is a hash function, not security. Builds of OpenSSL in FIPS mode
-    # refuse plain md5(); only there pay for the keyword that allows it.
-    try:
-        hashlib.md5(b"")  # noqa: S324 - a probe for FIPS mode, not a use
-    except ValueError:  # pragma: no cover - FIPS builds only
-        return functools.partial(hashlib.md5, usedforsecurity=False)
-    return hashlib.md5
-
-
-_md5 = _md5_for_routing()
 #: The largest shard count UpdateShardCount accepts (a per-stream quota).
 MAX_SHARDS = 10_000
 
