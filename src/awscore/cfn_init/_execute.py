@@ -562,21 +562,21 @@ class LocalBackend:
         parts = self._parts(source.target)
         data = self.fetch(source.url, source.authentication)
         members = _archive_members(data, source.url)
+        placed = []  # (name, its parts under the target, kind, payload)
         for name, kind, payload in members:
-            _within((), name, f"{source.url}: member")
+            relative = _within((), name, f"{source.url}: member")
             if kind == "symlink":
-                where = _within((), name, source.url)
                 _within(
-                    where[:-1],
+                    relative[:-1],
                     payload.decode("utf-8", "surrogateescape"),
                     f"{source.url}: member {name!r} link target",
                 )
+            placed.append((name, relative, kind, payload))
         target = self._host(parts, source.target)
         self._mkdirs(target, source.target)
         real_target = Path(os.path.realpath(target))
         changed = False
-        for name, kind, payload in members:
-            relative = _within((), name, source.url)
+        for name, relative, kind, payload in placed:
             if not relative:
                 continue
             dest = self._host((*parts, *relative), source.target)
