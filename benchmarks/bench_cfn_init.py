@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 import yaml
+from tests.conftest import require_peer
 
 from awscore.cfn_init import load_init_metadata, plan
 
@@ -122,8 +123,7 @@ def test_template(benchmark: Any, implementation: str) -> None:
     else:
         loader: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = yaml.SafeLoader
         if implementation == "libyaml":
-            if not yaml.__with_libyaml__:
-                pytest.skip("PyYAML was built without libyaml")
+            require_peer("yaml._yaml")  # PyYAML's libyaml binding
             loader = yaml.CSafeLoader
         result = benchmark(yaml.load, TEMPLATE, Loader=loader)
         assert "Resources" in result
