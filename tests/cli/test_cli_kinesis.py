@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -124,6 +125,14 @@ def test_analyze_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Non
     assert hot[0]["utilization"] == 1.4
     assert hot[0]["split"]["fixes"] is True
     assert int(hot[0]["split"]["new_starting_hash_key"]) == hash_key("order-9") + 1
+
+
+def test_analyze_reads_stdin_for_dash(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(TRAFFIC))
+    assert main(["kinesis", "analyze", "-", "--shards", "4", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["shards_needed"] == 2
 
 
 def test_analyze_bad_csv_is_one_line_exit_1(
