@@ -21,6 +21,7 @@ from awscore.autoscaling import (
     SimpleScalingPolicy,
     StepAdjustment,
     StepScalingPolicy,
+    TargetTrackingPolicy,
     evaluate,
 )
 from tests.autoscaling.moto_peer import create_group, moto_autoscaling
@@ -212,3 +213,34 @@ def test_moto_cannot_execute_step_policies(client: Any) -> None:
     )
     group = Group(min_size=1, max_size=10, desired_capacity=4)
     assert evaluate(group, [policy], 75, 0).desired_capacity == 7
+
+
+def test_moto_cannot_execute_target_tracking_policies(client: Any) -> None:
+    """moto stores a TargetTrackingScaling policy, and ExecutePolicy on it (even
+    with MetricValue 100 against a target of 50) returns without changing the
+    capacity: moto only executes adjustment types. awscore tracks the target:
+    4 instances at 100 against 50 want ceil(4 x 100 / 50) = 8."""
+    name = f"g{next(_names)}"
+    create_group(client, name, min_size=1, max_size=10, desired=4)
+    client.put_scaling_policy(
+        AutoScalingGroupName=name,
+        PolicyName="tracking",
+        PolicyType="TargetTrackingScaling",
+        TargetTrackingConfiguration={
+            "PredefinedMetricSpecification": {
+                "PredefinedMetricType": "ASGAverageCPUUtilization"
+            },
+            "TargetValue": 50.0,
+        },
+    )
+    client.execute_policy(
+        AutoScalingGroupName=name,
+        PolicyName="tracking",
+        MetricValue=100,
+        BreachThreshold=50,
+    )
+    groups = client.describe_auto_scaling_groups(AutoScalingGroupNames=[name])
+    assert groups["AutoScalingGroups"][0]["DesiredCapacity"] == 4
+    group = Group(min_size=1, max_size=10, desired_capacity=4)
+    policy = TargetTrackingPolicy(target_value=50)
+    assert evaluate(group, [policy], 100, 0).desired_capacity == 8
