@@ -247,32 +247,21 @@ def test_any_qname_gets_an_answer(qname: str, qtype: str) -> None:
 def test_cname_chains_end_with_the_last_names_rcode() -> None:
     """RFC 6604: the rcode is that of the last name in the chain; a dangling
     in-zone target is NXDOMAIN with the CNAME and the SOA; a loop stops."""
+    chain = {
+        "dangling": "gone.p.svc.cluster.local",
+        "ping": "pong.p.svc.cluster.local",
+        "pong": "ping.p.svc.cluster.local",
+        "to-ns": "p.svc.cluster.local",
+    }
     cluster = Cluster(
-        services=(
+        services=tuple(
             Service(
-                name="dangling",
+                name=name,
                 namespace="p",
                 type=ServiceType.EXTERNAL_NAME,
-                external_name="gone.p.svc.cluster.local",
-            ),
-            Service(
-                name="ping",
-                namespace="p",
-                type=ServiceType.EXTERNAL_NAME,
-                external_name="pong.p.svc.cluster.local",
-            ),
-            Service(
-                name="pong",
-                namespace="p",
-                type=ServiceType.EXTERNAL_NAME,
-                external_name="ping.p.svc.cluster.local",
-            ),
-            Service(
-                name="to-ns",
-                namespace="p",
-                type=ServiceType.EXTERNAL_NAME,
-                external_name="p.svc.cluster.local",
-            ),
+                external_name=target,
+            )
+            for name, target in chain.items()
         )
     )
     dangling = cluster.query("dangling.p.svc.cluster.local")
