@@ -80,15 +80,14 @@ class HookPath:
             raise CfnInitInputError([f"path {text!r}: has an empty component"])
         return cls(resource=parts[1], kind=kind, sub_path=sub)
 
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """``Resources``, the logical id, the kind if any, then the sub-path."""
+        kind = (self.kind,) if self.kind else ()
+        return ("Resources", self.resource, *kind, *self.sub_path)
+
     def __str__(self) -> str:
-        return ".".join(
-            [
-                "Resources",
-                self.resource,
-                *([self.kind] if self.kind else []),
-                *self.sub_path,
-            ]
-        )
+        return ".".join(self.parts)
 
     def lookup(self, document: object) -> tuple[bool, object]:
         """``(found, value)`` of this path in a stack document.
@@ -97,12 +96,7 @@ class HookPath:
         ``PhysicalResourceId``; a JSON null counts as absent.
         """
         value: object = document
-        for part in [
-            "Resources",
-            self.resource,
-            *([self.kind] if self.kind else []),
-            *self.sub_path,
-        ]:
+        for part in self.parts:
             if not isinstance(value, Mapping) or part not in value:
                 return False, None
             value = value[part]
