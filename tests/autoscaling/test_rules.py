@@ -442,3 +442,21 @@ def test_step_intervals_read_as_the_bounds_apply() -> None:
     assert above.interval(above=True) == "[10, +inf)"
     assert below.interval(above=False) == "(-inf, -10]"
     assert middle.interval(above=False) == "(-10, 0]"
+
+
+def test_the_issue_signatures_take_positional_arguments() -> None:
+    """The Public API as the issue writes it: Group(min_size, max_size,
+    desired_capacity, default_cooldown=300, default_instance_warmup=None),
+    StepAdjustment(lower_bound, upper_bound, scaling_adjustment) and
+    StepScalingPolicy(adjustment_type, step_adjustments, min_adjustment_magnitude
+    =None, ...), with the alarm by keyword."""
+    group = Group(2, 10, 4)
+    assert group == Group(min_size=2, max_size=10, desired_capacity=4)
+    assert Group(2, 10, 4, 120, 30).default_instance_warmup == 30
+    step = StepAdjustment(10, None, 25)
+    assert step == StepAdjustment(
+        lower_bound=10, upper_bound=None, scaling_adjustment=25
+    )
+    policy = StepScalingPolicy(PERCENT, (step,), 2, alarm=Alarm(threshold=60))
+    assert policy.min_adjustment_magnitude == 2
+    assert evaluate(group, [policy], 73, 0).desired_capacity == 6

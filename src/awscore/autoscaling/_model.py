@@ -114,9 +114,12 @@ def _negative_exact(where: str, adjustment: int) -> str:
     )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True)
 class Group:
     """An Auto Scaling group's capacity limits and timers.
+
+    ``Group(min_size, max_size, desired_capacity, default_cooldown=300,
+    default_instance_warmup=None)``, positionally or by keyword.
 
     ``min_size <= desired_capacity <= max_size``, all >= 0. ``default_cooldown``
     (300 s unless set) applies to simple scaling; ``default_instance_warmup``
@@ -176,9 +179,10 @@ class Group:
         )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True)
 class StepAdjustment:
-    """One step of a step scaling policy.
+    """One step of a step scaling policy: ``StepAdjustment(lower_bound,
+    upper_bound, scaling_adjustment)``, positionally or by keyword.
 
     The bounds are offsets from the alarm threshold (``MetricIntervalLowerBound``,
     ``MetricIntervalUpperBound``): None is -infinity for the lower bound and
@@ -330,7 +334,7 @@ class SimpleScalingPolicy:
             raise AutoScalingInputError(problems)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True)
 class StepScalingPolicy:
     """A step scaling policy: the adjustment depends on how far the alarm breached.
 
@@ -338,11 +342,13 @@ class StepScalingPolicy:
     lower bound and one a null upper bound. ``estimated_instance_warmup`` (None:
     the group's ``default_instance_warmup``, else its ``default_cooldown``) is the
     time a new instance is counted as warming. Step scaling has no cooldown.
+    ``alarm`` is keyword-only; the other fields may also be given in order
+    (``adjustment_type, step_adjustments, min_adjustment_magnitude, ...``).
     """
 
     adjustment_type: AdjustmentType
     step_adjustments: tuple[StepAdjustment, ...]
-    alarm: Alarm
+    alarm: Alarm = field(kw_only=True)
     min_adjustment_magnitude: int | None = None
     estimated_instance_warmup: int | None = None
     name: str = "step"
