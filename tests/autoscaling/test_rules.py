@@ -230,17 +230,22 @@ def test_simple_scaling_waits_for_cooldown_and_activity() -> None:
     assert "still in progress" in still.reason
 
 
-def test_step_scaling_warmup() -> None:
-    """Capacity 10 with 1 instance warming after a +1 step (desired 11): a repeat
-    breach in the same step adds nothing; a breach in the +3 step adds 3 - 1."""
-    policy = StepScalingPolicy(
+def _two_steps(first: int, second: int) -> StepScalingPolicy:
+    """ChangeInCapacity on an alarm at 60: ``first`` for [0, 10), ``second`` above."""
+    return StepScalingPolicy(
         adjustment_type=CHANGE,
         step_adjustments=(
-            StepAdjustment(lower_bound=0, upper_bound=10, scaling_adjustment=1),
-            StepAdjustment(lower_bound=10, upper_bound=None, scaling_adjustment=3),
+            StepAdjustment(lower_bound=0, upper_bound=10, scaling_adjustment=first),
+            StepAdjustment(lower_bound=10, upper_bound=None, scaling_adjustment=second),
         ),
         alarm=Alarm(threshold=60),
     )
+
+
+def test_step_scaling_warmup() -> None:
+    """Capacity 10 with 1 instance warming after a +1 step (desired 11): a repeat
+    breach in the same step adds nothing; a breach in the +3 step adds 3 - 1."""
+    policy = _two_steps(1, 3)
     group = Group(min_size=1, max_size=20, desired_capacity=11)
     warming = ScalingState(warming_capacity=1)
     same = evaluate(group, [policy], metric=65, now=0, state=warming)
@@ -419,14 +424,7 @@ def test_step_alarm_in_alarm_but_metric_in_no_step() -> None:
 
 
 def test_a_zero_step_adds_nothing() -> None:
-    policy = StepScalingPolicy(
-        adjustment_type=CHANGE,
-        step_adjustments=(
-            StepAdjustment(lower_bound=0, upper_bound=10, scaling_adjustment=0),
-            StepAdjustment(lower_bound=10, upper_bound=None, scaling_adjustment=2),
-        ),
-        alarm=Alarm(threshold=60),
-    )
+    policy = _two_steps(0, 2)
     group = Group(min_size=1, max_size=100, desired_capacity=10)
     decision = evaluate(group, [policy], 65, 0)
     assert decision.desired_capacity == 10
