@@ -297,13 +297,14 @@ class Plan:
         lines = [f"configSets: {', '.join(self.config_sets)}"]
         if not self.runs:
             lines.append("  (nothing to do)")
+        steps: dict[int, list[str]] = {}
+        for a in self.actions:
+            steps.setdefault(a.run, []).append(
+                f"  {a.section.value:8} {a.details.describe()}"
+            )
         for index, (config_set, config) in enumerate(self.runs):
             lines.append(f"run {index + 1}: config {config} (set {config_set})")
-            lines.extend(
-                f"  {a.section.value:8} {a.details.describe()}"
-                for a in self.actions
-                if a.run == index
-            )
+            lines.extend(steps.get(index, ()))
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, object]:
