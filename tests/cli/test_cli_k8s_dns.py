@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -29,12 +30,22 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_query_srv(cluster_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(
-        capsys,
+Run = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def on_cluster(cluster_file: Path, capsys: pytest.CaptureFixture[str]) -> Run:
+    """``run`` of a verb with ``--cluster`` the fixture's file."""
+
+    def call(verb: str, *argv: str) -> tuple[int, str, str]:
+        return run(capsys, verb, "--cluster", str(cluster_file), *argv)
+
+    return call
+
+
+def test_query_srv(on_cluster: Run) -> None:
+    code, out, _ = on_cluster(
         "query",
-        "--cluster",
-        str(cluster_file),
         "_http._tcp.api.prod.svc.cluster.local",
         "SRV",
     )
@@ -45,14 +56,9 @@ def test_query_srv(cluster_file: Path, capsys: pytest.CaptureFixture[str]) -> No
     )
 
 
-def test_query_the_issues_example(
-    cluster_file: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out, _ = run(
-        capsys,
+def test_query_the_issues_example(on_cluster: Run) -> None:
+    code, out, _ = on_cluster(
         "query",
-        "--cluster",
-        str(cluster_file),
         "api.prod.svc.cluster.local",
         "SRV",
     )
@@ -61,14 +67,9 @@ def test_query_the_issues_example(
     assert "IN SRV 0 33 80 api.prod.svc.cluster.local." in out
 
 
-def test_query_json_nxdomain(
-    cluster_file: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out, _ = run(
-        capsys,
+def test_query_json_nxdomain(on_cluster: Run) -> None:
+    code, out, _ = on_cluster(
         "query",
-        "--cluster",
-        str(cluster_file),
         "x.prod.svc.cluster.local",
         "--json",
     )
@@ -88,14 +89,9 @@ def test_query_kubectl_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert "PTR checkout.shop.svc.cluster.local." in out
 
 
-def test_resolve_shows_every_attempt(
-    cluster_file: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out, _ = run(
-        capsys,
+def test_resolve_shows_every_attempt(on_cluster: Run) -> None:
+    code, out, _ = on_cluster(
         "resolve",
-        "--cluster",
-        str(cluster_file),
         "--pod",
         "prod/web-0",
         "api.example.com",
@@ -106,14 +102,9 @@ def test_resolve_shows_every_attempt(
     assert "4. api.example.com.ec2.internal." in out
 
 
-def test_resolve_json_one_libc(
-    cluster_file: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out, _ = run(
-        capsys,
+def test_resolve_json_one_libc(on_cluster: Run) -> None:
+    code, out, _ = on_cluster(
         "resolve",
-        "--cluster",
-        str(cluster_file),
         "--pod",
         "prod/web-0",
         "api",
@@ -130,10 +121,8 @@ def test_resolve_json_one_libc(
     ]
 
 
-def test_resolv_conf(cluster_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(
-        capsys, "resolv-conf", "--cluster", str(cluster_file), "--pod", "prod/web-0"
-    )
+def test_resolv_conf(on_cluster: Run, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = on_cluster("resolv-conf", "--pod", "prod/web-0")
     assert code == 0
     assert out == (
         "nameserver 10.96.0.10\n"
