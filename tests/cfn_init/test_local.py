@@ -402,6 +402,12 @@ def directory(name: str) -> tarfile.TarInfo:
     return info
 
 
+def unpack(root: Path, target: str, data: bytes) -> Any:
+    """Run a config whose one source unpacks the archive ``data`` into ``target``."""
+    sources = {"config": {"sources": {target: "https://e/archive"}}}
+    return run(root, sources, fetch=lambda url, auth: data)
+
+
 @pytest.mark.parametrize("mode", ["w", "w:gz", "w:bz2", "w:xz"])
 def test_tar_archives_unpack_into_the_target(root: Path, mode: str) -> None:
     data = tar_bytes(
@@ -414,22 +420,14 @@ def test_tar_archives_unpack_into_the_target(root: Path, mode: str) -> None:
         ],
         mode,
     )
-    report, _ = run(
-        root,
-        {"config": {"sources": {"/opt/myapp": "https://e/app.tgz"}}},
-        fetch=lambda url, auth: data,
-    )
+    report, _ = unpack(root, "/opt/myapp", data)
     target = root / "opt" / "myapp"
     assert (target / "app" / "run.sh").read_bytes() == b"#!/bin/sh\n"
     assert os.readlink(target / "app" / "current") == "run.sh"
     assert (target / "app" / "copy").read_bytes() == b"#!/bin/sh\n"
     assert (target / "top.txt").read_text() == "top"
     assert report.results[0].result.status is Status.CHANGED
-    again, _ = run(
-        root,
-        {"config": {"sources": {"/opt/myapp": "https://e/app.tgz"}}},
-        fetch=lambda url, auth: data,
-    )
+    again, _ = unpack(root, "/opt/myapp", data)
     assert again.results[0].result.status is Status.UNCHANGED
 
 
@@ -437,11 +435,7 @@ def test_zip_archives_unpack_into_the_target(root: Path) -> None:
     data = zip_bytes(
         [("web/", b""), ("web/index.html", b"<h1>hi</h1>")], {"web/home": "index.html"}
     )
-    run(
-        root,
-        {"config": {"sources": {"/srv": "https://e/site.zip"}}},
-        fetch=lambda u, a: data,
-    )
+    unpack(root, "/srv", data)
     assert (root / "srv" / "web" / "index.html").read_bytes() == b"<h1>hi</h1>"
     assert os.readlink(root / "srv" / "web" / "home") == "index.html"
 
@@ -480,11 +474,7 @@ def test_archive_escapes_are_refused_before_anything_is_written(
 ) -> None:
     data = ESCAPING_ARCHIVES[name]
     with pytest.raises(CfnInitStepError) as caught:
-        run(
-            root,
-            {"config": {"sources": {"/opt/app": "https://e/a"}}},
-            fetch=lambda u, a: data,
-        )
+        unpack(root, "/opt/app", data)
     assert caught.value.key == "/opt/app"
     assert isinstance(caught.value.__cause__, CfnInitError)
     assert list(root.iterdir()) == []
@@ -554,11 +544,7 @@ def test_link_chains_cannot_climb_out_of_the_target(root: Path) -> None:
     # itself, so "a/b/c" -> ".." would be the target's parent.
     data = tar_bytes([link("a/b", ".."), link("a/b/c", ".."), ("a/b/c/evil", b"x")])
     with pytest.raises(CfnInitStepError) as caught:
-        run(
-            root,
-            {"config": {"sources": {"/opt/app": "https://e/a"}}},
-            fetch=lambda u, a: data,
-        )
+        unpack(root, "/opt/app", data)
     assert isinstance(caught.value.__cause__, PathEscapeError)
     assert "through a symlink" in str(caught.value)
     assert not (root / "opt" / "c").exists()
