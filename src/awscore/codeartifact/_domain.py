@@ -1115,30 +1115,34 @@ class Domain:
             path=probe.path,
         )
 
-    def internal_packages(self) -> tuple[PackageId, ...]:
-        """Packages with a version published directly into some repository."""
-        found: dict[_Key, PackageId] = {}
-        for packages in self._packages.values():
+    def _published(self) -> dict[_Key, tuple[PackageId, set[str]]]:
+        """Each package with a version published directly into some repository:
+        its id (as first met) and the repositories holding such a version."""
+        found: dict[_Key, tuple[PackageId, set[str]]] = {}
+        for name, packages in self._packages.items():
             for key, record in packages.items():
                 if VersionOrigin.PUBLISHED in record.versions.values():
-                    found.setdefault(key, record.id)
-        return tuple(found[k] for k in sorted(found))
+                    found.setdefault(key, (record.id, set()))[1].add(name)
+        return found
+
+    def internal_packages(self) -> tuple[PackageId, ...]:
+        """Packages with a version published directly into some repository."""
+        found = self._published()
+        return tuple(found[k][0] for k in sorted(found))
 
     def exposures(self) -> tuple[Exposure, ...]:
         """Every exposure of an internal package (see :meth:`internal_packages`)
         through a repository whose search reaches a repository holding a
         published version of it: there a consumer expects the internal package,
         and a higher public version would be served instead."""
+        published = self._published()
+        # The search order does not depend on the package: one walk per repository.
+        reach = {name: set(self.search_order(name)) for name in self._repositories}
         result = []
-        for pid in self.internal_packages():
-            holders = {
-                name
-                for name, packages in self._packages.items()
-                if VersionOrigin.PUBLISHED
-                in getattr(packages.get(pid.key), "versions", {}).values()
-            }
-            for name in self._repositories:
-                if holders.isdisjoint(self.search_order(name)):
+        for key in sorted(published):
+            pid, holders = published[key]
+            for name, reached in reach.items():
+                if holders.isdisjoint(reached):
                     continue
                 exposure = self._exposure(name, pid)
                 if exposure is not None:
