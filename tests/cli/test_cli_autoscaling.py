@@ -253,3 +253,30 @@ def test_tour_shows_a_decision_and_its_reason(
     assert main(["tour", "--module", "autoscaling", "--json"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert document["autoscaling"]["decision"]["desired_capacity"] == 6
+
+
+def test_evaluate_step_line_reads_the_interval_the_reason_matched(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A step straddling the threshold, [-10, 10), matched 5 above it: the step
+    line shows the interval as the bounds applied, as the reason does."""
+    straddling = {
+        "PolicyName": "s",
+        "PolicyType": "StepScaling",
+        "AdjustmentType": "ChangeInCapacity",
+        "Alarm": {"Threshold": 60},
+        "StepAdjustments": [
+            {
+                "MetricIntervalLowerBound": -10,
+                "MetricIntervalUpperBound": 10,
+                "ScalingAdjustment": 1,
+            },
+            {"MetricIntervalLowerBound": 10, "ScalingAdjustment": 3},
+        ],
+    }
+    policy = write(tmp_path, "p.json", straddling)
+    argv = ["autoscaling", "evaluate", "--policy", policy, *GROUP, "--metric", "65"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[2] == "step: [-10, 10) -> 1"
+    assert "in step [-10, 10)" in out[3]

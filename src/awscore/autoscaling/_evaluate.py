@@ -179,12 +179,15 @@ class PolicyOutcome:
 
     ``recommendation`` is an HPA's raw, unstabilized recommendation (None for AWS
     policies), which a caller keeps in :attr:`ScalingState.hpa_history`.
+    ``step_interval`` is the matched ``step`` as the bounds applied to this breach
+    (:meth:`StepAdjustment.interval`), e.g. ``[10, +inf)``.
     """
 
     policy: str
     desired_capacity: int | None
     reason: str
     step: StepAdjustment | None = None
+    step_interval: str | None = None
     recommendation: int | None = None
 
 
@@ -192,8 +195,9 @@ class PolicyOutcome:
 class Decision:
     """The group's new desired capacity, the policy that set it, and why.
 
-    ``policy`` and ``step`` are None when nothing acted; ``outcomes`` has every
-    policy's own answer, in the order given.
+    ``policy`` and ``step`` (with ``step_interval``, the step as the bounds
+    applied, e.g. ``[10, +inf)``) are None when nothing acted; ``outcomes`` has
+    every policy's own answer, in the order given.
     """
 
     desired_capacity: int
@@ -202,6 +206,7 @@ class Decision:
     step: StepAdjustment | None
     reason: str
     outcomes: tuple[PolicyOutcome, ...]
+    step_interval: str | None = None
 
     @property
     def adjustment(self) -> int:
@@ -338,6 +343,7 @@ def _step(
         desired_capacity=capacity,
         reason=f"{where}, in step {interval}: {why}",
         step=step,
+        step_interval=interval,
     )
 
 
@@ -614,4 +620,5 @@ def evaluate(
         step=best.step,
         reason=reason,
         outcomes=tuple(outcomes),
+        step_interval=best.step_interval,
     )

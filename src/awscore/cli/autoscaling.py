@@ -219,11 +219,7 @@ def _decision_text(decision: Decision) -> list[str]:
     ]
     if decision.step is not None:
         step = decision.step
-        # a step wholly at or above the threshold reads [lo, hi), one below (lo, hi]
-        above = step.upper_bound is None or (
-            step.lower_bound is not None and step.lower_bound >= 0
-        )
-        lines.append(f"step: {step.interval(above=above)} -> {step.scaling_adjustment}")
+        lines.append(f"step: {decision.step_interval} -> {step.scaling_adjustment}")
     lines.append(f"reason: {decision.reason}")
     if len(decision.outcomes) > 1:
         lines.append("each policy:")
