@@ -121,16 +121,6 @@ def reference_order(
     return order
 
 
-def upstream_control(spec: dict[str, Any], repository: str) -> str | None:
-    """The upstream origin control the description sets on ``pkg`` in a
-    repository (None when it sets none)."""
-    for entry in spec["packages"]:
-        if entry["repository"] == repository and "origin_controls" in entry:
-            control: str = entry["origin_controls"]["upstream"]
-            return control
-    return None
-
-
 def default_upstream_control(spec: dict[str, Any], repository: str) -> str | None:
     """The upstream control in force: the one set, else the default for how the
     listed versions arrived (published: BLOCK; otherwise ALLOW), else None."""
