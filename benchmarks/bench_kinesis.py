@@ -31,10 +31,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-
-# The peer is imported, not skipped: a run without it must fail, not drop the
-# comparison silently (``pip install -e '.[bench]'`` installs it).
-from aws_kinesis_agg import deaggregator
+from tests.conftest import require_peer
 
 from awscore.kinesis import Shard, Stream, UserRecord, aggregate, deaggregate
 
@@ -196,6 +193,9 @@ def test_deaggregate_10000(
 
         assert run() == 100_000
     else:
+        # Through require_peer: a run without the peer fails under CI instead of
+        # dropping the comparison silently, as pytest.importorskip did.
+        deaggregator = require_peer("aws_kinesis_agg.deaggregator")
         # Records as boto3's GetRecords returns them, the shape data_format="Boto3"
         # reads; the peer prints an error and yields nothing for a record that
         # lacks a field it copies, hence the count checked below.
