@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 
-from awscore.codeartifact import Domain, Outcome, Repository, Resolution
+from awscore.codeartifact import Domain, Repository, Resolution
 
 _SEARCHED = "#4e79a7"
 _RETAINED = "#59a14f"
@@ -52,7 +52,7 @@ def search_order_svg() -> str:
     miss: Resolution = documented_domain().resolve(
         "my_repo", "npm", "lodash", "4.17.21", retain=False
     )
-    searched = [e for e in miss.trace if e.outcome in (Outcome.MISS, Outcome.HIT)]
+    searched = [e for e in miss.trace if e.searched]
     place = {e.repository: i for i, e in enumerate(searched)}
     height = 30 + 48 * len(searched)
     parts = [

@@ -144,7 +144,7 @@ def explain_lines(resolution: Resolution) -> list[str]:
     lines = []
     number = 0
     for entry in resolution.trace:
-        if entry.outcome in ("hit", "miss", "blocked"):
+        if entry.searched:
             number += 1
             label = f"{number:>2}."
         else:

@@ -176,6 +176,10 @@ class Outcome(StrEnum):
     LIMIT_REACHED = "limit-reached"
 
 
+#: Outcomes that count as searching a repository (toward the 25).
+SEARCHED = frozenset({Outcome.HIT, Outcome.MISS, Outcome.BLOCKED})
+
+
 class Control(StrEnum):
     """Which control blocked a search step."""
 
@@ -202,6 +206,12 @@ class TraceEntry:
     blocked_by: Control | None = None
     group: str | None = None
 
+    @property
+    def searched(self) -> bool:
+        """Whether this step searched its repository (a hit, a miss or a block:
+        the steps that count toward the 25)."""
+        return self.outcome in SEARCHED
+
     def describe(self) -> str:
         """One line for people: ``npm-store: external-hit (public:npmjs)``,
         ``team-repo: blocked by package origin control upstream=BLOCK``."""
@@ -213,10 +223,6 @@ class TraceEntry:
             if self.group:
                 text += f" of group {self.group}"
         return text
-
-
-#: Outcomes that count as searching a repository (toward the 25).
-SEARCHED = frozenset({Outcome.HIT, Outcome.MISS, Outcome.BLOCKED})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -248,7 +254,7 @@ class Resolution:
     @property
     def searched(self) -> tuple[str, ...]:
         """The repositories searched, in search order (at most 25)."""
-        return tuple(e.repository for e in self.trace if e.outcome in SEARCHED)
+        return tuple(e.repository for e in self.trace if e.searched)
 
     @property
     def blocked(self) -> tuple[TraceEntry, ...]:
