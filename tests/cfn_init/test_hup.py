@@ -71,6 +71,14 @@ def test_the_usual_files(tmp_path: Path) -> None:
     assert hook.state_key == KEY
 
 
+def test_a_file_that_is_not_utf8_is_a_typed_error(tmp_path: Path) -> None:
+    (tmp_path / "cfn-hup.conf").write_text(MAIN)
+    (tmp_path / "hooks.d").mkdir()
+    (tmp_path / "hooks.d" / "x.conf").write_bytes(b"[h]\naction=\xff\n")
+    with pytest.raises(CfnInitInputError, match=r"hooks.d/x.conf: not UTF-8 text"):
+        HupConfig.from_directory(tmp_path)
+
+
 def test_defaults() -> None:
     config = HupConfig.parse(MAIN)
     assert (config.region, config.interval, config.verbose, config.hooks) == (

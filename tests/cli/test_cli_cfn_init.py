@@ -260,6 +260,9 @@ def test_hup_check_bad_json_and_bad_conf(
     bad.write_text("{nope")
     assert main(["cfn-hup", "check", "--conf", str(conf), "--new", str(bad)]) == 1
     assert "--new" in capsys.readouterr().err
+    bad.write_bytes(b'{"a": "\xff"}')
+    assert main(["cfn-hup", "check", "--conf", str(conf), "--new", str(bad)]) == 1
+    assert "not UTF-8 text" in capsys.readouterr().err
     (conf / "cfn-hup.conf").write_text("[main]\ninterval=0\n")
     new = stack_file(tmp_path, "new.json", "v2")
     assert main(["cfn-hup", "check", "--conf", str(conf), "--new", str(new)]) == 1

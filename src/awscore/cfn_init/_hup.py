@@ -164,18 +164,32 @@ class HupConfig:
 
     @classmethod
     def from_directory(cls, directory: str | os.PathLike[str]) -> HupConfig:
-        """Read ``cfn-hup.conf``, ``hooks.conf`` and ``hooks.d/*`` (by name)."""
+        """Read ``cfn-hup.conf``, ``hooks.conf`` and ``hooks.d/*`` (by name).
+
+        The files are UTF-8; one that is not raises
+        :class:`~awscore.errors.CfnInitInputError` naming it.
+        """
         root = Path(directory)
-        main = (root / "cfn-hup.conf").read_text()
+        main = _read_file(root, "cfn-hup.conf")
         texts: dict[str, str] = {}
         if (root / "hooks.conf").is_file():
-            texts["hooks.conf"] = (root / "hooks.conf").read_text()
+            texts["hooks.conf"] = _read_file(root, "hooks.conf")
         hooks_d = root / "hooks.d"
         if hooks_d.is_dir():
             for path in sorted(hooks_d.iterdir()):
                 if path.is_file():
-                    texts[f"hooks.d/{path.name}"] = path.read_text()
+                    name = f"hooks.d/{path.name}"
+                    texts[name] = _read_file(root, name)
         return cls.parse(main, texts)
+
+
+def _read_file(root: Path, name: str) -> str:
+    try:
+        return (root / name).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CfnInitInputError(
+            [f"{name}: not UTF-8 text (byte {exc.start})"]
+        ) from None
 
 
 def _read(

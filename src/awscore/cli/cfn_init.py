@@ -208,11 +208,13 @@ def _read_json(path: str | None, flag: str) -> Any:
     if path is None:
         return None
     try:
-        return json.loads(Path(path).read_text())
+        return json.loads(Path(path).read_bytes())
     except json.JSONDecodeError as exc:
         raise CliError(
             f"{flag} {path}: not JSON ({exc.msg} at line {exc.lineno})"
         ) from None
+    except UnicodeDecodeError:
+        raise CliError(f"{flag} {path}: not JSON (not UTF-8 text)") from None
 
 
 def _decide(config: HupConfig, old: object, new: object) -> HupDecision:
