@@ -359,3 +359,20 @@ def test_hostile_arguments_raise_only_codeartifact_errors(
         _calls(domain)[which](first, second)
     except CodeArtifactError:
         assert domain_to_dict(domain) == before
+
+
+def test_contract_keywords() -> None:
+    """The issue's contract names the arguments: ``publish(repository, format,
+    package, version)``, ``resolve(...)`` likewise, ``list_versions(repository,
+    format, package)``; callers may pass them by name."""
+    domain = Domain("d1")
+    domain.add_repository(Repository(name="up", upstreams=(), external_connection=None))
+    domain.add_repository(Repository(name="down", upstreams=("up",)))
+    domain.publish(repository="up", format="npm", package="x", version="1.0.0")
+    found = domain.resolve(
+        repository="down", format="npm", package="x", version="1.0.0"
+    )
+    assert found.served_by == "up"
+    assert domain.list_versions(repository="down", format="npm", package="x") == (
+        "1.0.0",
+    )

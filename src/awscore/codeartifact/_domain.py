@@ -571,18 +571,18 @@ class Domain:
         return PackageId.parse(EXTERNAL_CONNECTIONS[connection], package)
 
     def versions_in(
-        self, repository: str, package_format: str, package: str
+        self, repository: str, format: str, package: str
     ) -> tuple[str, ...]:
         """The versions ``repository`` itself holds (``ListPackageVersions``:
         upstreams are not consulted), sorted."""
-        _, record = self._record(repository, package_format, package)
+        _, record = self._record(repository, format, package)
         return tuple(sorted(record.versions, key=version_sort_key)) if record else ()
 
     def version_origin(
-        self, repository: str, package_format: str, package: str, version: str
+        self, repository: str, format: str, package: str, version: str
     ) -> VersionOrigin | None:
         """How ``version`` got into ``repository``, or None if it is not there."""
-        _, record = self._record(repository, package_format, package)
+        _, record = self._record(repository, format, package)
         problems = version_problems(version)
         if problems:
             raise CodeArtifactInputError(problems)
@@ -631,7 +631,7 @@ class Domain:
     def publish(
         self,
         repository: str,
-        package_format: str,
+        format: str,
         package: str,
         version: str,
         *,
@@ -647,7 +647,7 @@ class Domain:
         upstreams or external connection. The package's first version sets its
         controls to publish ALLOW, upstream BLOCK.
         """
-        pid, record = self._record(repository, package_format, package)
+        pid, record = self._record(repository, format, package)
         problems = version_problems(version)
         tags = self._tags(pid, dist_tags, problems)
         if problems:
@@ -691,17 +691,17 @@ class Domain:
     # --- origin controls and package groups --------------------------------
 
     def origin_controls(
-        self, repository: str, package_format: str, package: str
+        self, repository: str, format: str, package: str
     ) -> OriginControls | None:
         """A package's origin controls in ``repository``; None when the repository
         has no record of the package (then nothing restricts it)."""
-        _, record = self._record(repository, package_format, package)
+        _, record = self._record(repository, format, package)
         return record.controls if record else None
 
     def set_origin_controls(
         self,
         repository: str,
-        package_format: str,
+        format: str,
         package: str,
         *,
         publish: OriginMode | str | None = None,
@@ -713,7 +713,7 @@ class Domain:
         has no record of; the call creates the record, with no versions).
         Returns the controls now in force.
         """
-        pid, record = self._record(repository, package_format, package)
+        pid, record = self._record(repository, format, package)
         current = (
             record.controls
             if record
@@ -796,9 +796,9 @@ class Domain:
             raise CodeArtifactInputError([f"package group {pattern} does not exist"])
         del self._groups[str(parsed)]
 
-    def package_group(self, package_format: str, package: str) -> PackageGroup:
+    def package_group(self, format: str, package: str) -> PackageGroup:
         """The group a package belongs to: the most specific matching pattern."""
-        pid = PackageId.parse(package_format, package)
+        pid = PackageId.parse(format, package)
         return self._group_of(pid)[1]
 
     def _group_of(self, pid: PackageId) -> tuple[GroupPattern, PackageGroup]:
@@ -825,11 +825,11 @@ class Domain:
         return max(ancestors, key=lambda g: g[0].specificity)
 
     def effective_restriction(
-        self, package_format: str, package: str, kind: RestrictionType | str
+        self, format: str, package: str, kind: RestrictionType | str
     ) -> EffectiveRestriction:
         """A package's group restriction of ``kind``, INHERIT followed up the
         hierarchy to the nearest group that sets it."""
-        pid = PackageId.parse(package_format, package)
+        pid = PackageId.parse(format, package)
         try:
             kind = RestrictionType(kind)
         except ValueError:
@@ -853,7 +853,7 @@ class Domain:
     def resolve(
         self,
         repository: str,
-        package_format: str,
+        format: str,
         package: str,
         version: str,
         *,
@@ -871,7 +871,7 @@ class Domain:
         repository holding it.
         """
         self._require(repository)
-        pid = PackageId.parse(package_format, package)
+        pid = PackageId.parse(format, package)
         problems = version_problems(version)
         if problems:
             raise CodeArtifactInputError(problems)
@@ -1011,14 +1011,14 @@ class Domain:
         )
 
     def list_versions(
-        self, repository: str, package_format: str, package: str
+        self, repository: str, format: str, package: str
     ) -> tuple[str, ...]:
         """The versions a package manager sees through ``repository``: its own and
         those its upstreams and external connections let through, sorted."""
-        return self.package_metadata(repository, package_format, package).versions
+        return self.package_metadata(repository, format, package).versions
 
     def package_metadata(
-        self, repository: str, package_format: str, package: str
+        self, repository: str, format: str, package: str
     ) -> PackageMetadata:
         """Versions, npm dist-tags and sources seen through ``repository``.
 
@@ -1029,7 +1029,7 @@ class Domain:
         the higher-priority one winning. Nothing is retained.
         """
         self._require(repository)
-        pid = PackageId.parse(package_format, package)
+        pid = PackageId.parse(format, package)
         own: dict[str, dict[str, str]] = {}
         tags: dict[str, dict[str, str]] = {}
         children: dict[str, list[str]] = {}
@@ -1101,13 +1101,11 @@ class Domain:
 
     # --- dependency confusion ---------------------------------------------
 
-    def exposure(
-        self, repository: str, package_format: str, package: str
-    ) -> Exposure | None:
+    def exposure(self, repository: str, format: str, package: str) -> Exposure | None:
         """Whether a version of ``package`` that exists only in a public registry
         would be ingested and served through ``repository`` (None: it would not)."""
         self._require(repository)
-        pid = PackageId.parse(package_format, package)
+        pid = PackageId.parse(format, package)
         return self._exposure(repository, pid)
 
     def _exposure(self, repository: str, pid: PackageId) -> Exposure | None:
