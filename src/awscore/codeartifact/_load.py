@@ -52,7 +52,7 @@ from awscore.codeartifact._names import (
     external_connection_problems,
     version_problems,
 )
-from awscore.errors import CodeArtifactError, CodeArtifactInputError
+from awscore.errors import CodeArtifactInputError
 
 _TOP = ("domain", "repositories", "packages", "public", "package_groups")
 _REPO_KEYS = ("name", "upstreams", "external_connection")
@@ -123,8 +123,6 @@ def _catch(problems: list[str], where: str, call: Any, *args: Any) -> Any:
         return call(*args)
     except CodeArtifactInputError as exc:
         problems.extend(f"{where}: {p}" for p in exc.problems)
-    except CodeArtifactError as exc:  # pragma: no cover - no such path today
-        problems.append(f"{where}: {exc}")
     return None
 
 
