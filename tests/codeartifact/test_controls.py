@@ -99,9 +99,12 @@ def test_a_sibling_path_around_the_internal_repository_is_exposed() -> None:
     domain.add_repository(Repository("app", ("company-repo", "npm-store")))
     (exposure,) = domain.exposures()
     assert (exposure.repository, exposure.path) == ("app", ("app", "npm-store"))
+    assert domain.exposure("app", "npm", "acme-utils") == exposure
+    assert domain.exposure("company-repo", "npm", "acme-utils") is None
     assert domain.resolve("app", "npm", "acme-utils", "99.0.0", retain=False).found
     domain.set_package_group("/npm//acme~", external_upstream="BLOCK")
     assert domain.exposures() == ()
+    assert domain.exposure("app", "npm", "acme-utils") is None
     blocked = domain.resolve("app", "npm", "acme-utils", "99.0.0")
     assert not blocked.found
     last = blocked.trace[-1]
