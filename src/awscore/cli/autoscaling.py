@@ -23,6 +23,7 @@ from awscore.autoscaling import (
     parse_policy,
     parse_scenario,
 )
+from awscore.cli._output import add_json_flag, write_json
 from awscore.cli._tour import TourPart, TourSection
 from awscore.errors import AutoScalingInputError, CliError
 
@@ -102,7 +103,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=0,
         help="instances launched but not yet counted in the metric (0)",
     )
-    ev.add_argument("--json", action="store_true", help="machine-readable output")
+    add_json_flag(ev)
     ev.set_defaults(handler=_evaluate)
     sim = verbs.add_parser(
         "simulate",
@@ -122,7 +123,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     sim.add_argument(
         "--plot", metavar="OUT.png", help="draw the timeline (needs matplotlib)"
     )
-    sim.add_argument("--json", action="store_true", help="machine-readable output")
+    add_json_flag(sim)
     sim.set_defaults(handler=_simulate)
 
 
@@ -244,8 +245,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         state=ScalingState(warming_capacity=args.warming),
     )
     if args.json:
-        json.dump(_decision_data(decision), sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        write_json(_decision_data(decision))
     else:
         sys.stdout.write("\n".join(_decision_text(decision)) + "\n")
     return 0
@@ -282,8 +282,7 @@ def _simulate(args: argparse.Namespace) -> int:
     if args.plot:
         _plot(timeline, args.plot)
     if args.json:
-        json.dump(timeline.as_dict(), sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        write_json(timeline.as_dict())
         return 0
     out = sys.stdout
     out.write(

@@ -22,6 +22,7 @@ from awscore.cfn_init import (
     load_init_metadata,
     plan,
 )
+from awscore.cli._output import add_json_flag, write_json
 from awscore.cli._tour import TourPart, TourSection
 from awscore.errors import CliError
 
@@ -92,7 +93,7 @@ def _template_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stack-id", help="AWS::StackId")
     parser.add_argument("--region", help="AWS::Region (AWS::Partition follows)")
     parser.add_argument("--account-id", help="AWS::AccountId")
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    add_json_flag(parser)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -147,7 +148,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     check.add_argument("--old", help="the previous stack document (JSON)")
     check.add_argument("--new", required=True, help="the current stack document (JSON)")
-    check.add_argument("--json", action="store_true", help="machine-readable output")
+    add_json_flag(check)
     check.set_defaults(handler=_check)
 
 
@@ -172,8 +173,7 @@ def _load_plan(args: argparse.Namespace) -> Plan:
 
 
 def _emit(document: object) -> None:
-    json.dump(document, sys.stdout, indent=2, sort_keys=True)
-    sys.stdout.write("\n")
+    write_json(document, sort_keys=True)
 
 
 def _plan(args: argparse.Namespace) -> int:

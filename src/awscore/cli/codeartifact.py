@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
+from awscore.cli._output import add_json_flag, write_json
 from awscore.cli._tour import TourPart, TourSection
 from awscore.codeartifact import (
     Domain,
@@ -56,7 +56,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         sub.add_argument("domain", help="the domain description (YAML or JSON file)")
-        sub.add_argument("--json", action="store_true", help="machine-readable output")
+        add_json_flag(sub)
         return sub
 
     resolve = verb("resolve", "request one version through a repository")
@@ -106,8 +106,7 @@ def _load(path: str) -> Domain:
 
 
 def _dump(document: object) -> int:
-    json.dump(document, sys.stdout, indent=2)
-    sys.stdout.write("\n")
+    write_json(document)
     return 0
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import signal
 import sys
 from pathlib import Path
 from typing import Any
 
+from awscore.cli._output import add_json_flag, write_json
 from awscore.cli._tour import TourPart, TourSection
 from awscore.errors import CliError
 from awscore.k8s_dns import LIBCS, Cluster, DnsAnswer, Resolution, resolve
@@ -90,7 +90,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     query = verb("query", "answer one question as the cluster DNS server does")
     query.add_argument("name", help="the name asked, e.g. api.prod.svc.cluster.local")
     query.add_argument("type", nargs="?", default="A", help="record type (A)")
-    query.add_argument("--json", action="store_true", help="machine-readable output")
+    add_json_flag(query)
     query.set_defaults(handler=_query)
 
     res = verb("resolve", "resolve a name from a pod: every query its libc sends")
@@ -100,12 +100,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     res.add_argument(
         "--libc", choices=(*LIBCS, "both"), default="both", help="search algorithm"
     )
-    res.add_argument("--json", action="store_true", help="machine-readable output")
+    add_json_flag(res)
     res.set_defaults(handler=_resolve)
 
     conf = verb("resolv-conf", "the /etc/resolv.conf kubelet writes for a pod")
     conf.add_argument("--pod", required=True, help="namespace/name of the pod")
-    conf.add_argument("--json", action="store_true", help="machine-readable output")
+    add_json_flag(conf)
     conf.set_defaults(handler=_resolv_conf)
 
     serve = verb("serve", "serve the cluster's DNS on UDP and TCP until interrupted")
@@ -259,8 +259,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _dump(document: object) -> None:
-    json.dump(document, sys.stdout, indent=2)
-    sys.stdout.write("\n")
+    write_json(document)
 
 
 def _tour() -> TourPart:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from awscore.cli._output import add_json_flag, write_json
 from awscore.cli._tour import TourPart, TourSection
 from awscore.errors import CliError, InvalidTimeError, SignatureMismatchError
 from awscore.sigv4 import (
@@ -120,7 +120,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="print the recomputed canonical request and string to sign on a mismatch",
     )
-    verify.add_argument("--json", action="store_true", help="machine-readable output")
+    add_json_flag(verify)
     verify.set_defaults(handler=_verify, session_token=None)
 
 
@@ -173,7 +173,7 @@ def _add_request_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="also print the canonical request and the string to sign",
     )
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    add_json_flag(parser)
 
 
 def _credentials(args: argparse.Namespace) -> Credentials:
@@ -242,8 +242,7 @@ def _sign(args: argparse.Namespace) -> int:
     )
     out = sys.stdout
     if args.json:
-        json.dump(_as_json(details), out, indent=2)
-        out.write("\n")
+        write_json(_as_json(details))
         return 0
     if args.explain:
         out.write(_explain(details) + "\n")
@@ -284,21 +283,18 @@ def _verify(args: argparse.Namespace) -> int:
                 f"# string to sign (recomputed)\n{mismatch.string_to_sign}\n"
             )
         if args.json:
-            json.dump(
+            write_json(
                 {
                     "valid": False,
                     "error": type(mismatch).__name__,
                     "message": str(mismatch),
                     "canonical_request": mismatch.canonical_request,
                     "string_to_sign": mismatch.string_to_sign,
-                },
-                out,
-                indent=2,
+                }
             )
-            out.write("\n")
         raise
     if args.json:
-        json.dump(
+        write_json(
             {
                 "valid": True,
                 "access_key_id": verified.access_key_id,
@@ -308,11 +304,8 @@ def _verify(args: argparse.Namespace) -> int:
                 "signed_headers": list(verified.signed_headers),
                 "payload_mode": verified.payload_mode,
                 "presigned": verified.presigned,
-            },
-            out,
-            indent=2,
+            }
         )
-        out.write("\n")
         return 0
     how = "presigned URL" if verified.presigned else "Authorization header"
     out.write(
