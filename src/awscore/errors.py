@@ -33,6 +33,7 @@ __all__ = [
     "CredentialScopeError",
     "DecodedLengthMismatchError",
     "DnsExtraMissingError",
+    "EventSourceMappingError",
     "IntegrityCheckError",
     "InvalidExpiresError",
     "InvalidHashKeyError",
@@ -192,6 +193,18 @@ class AggregationError(KinesisInputError):
 
 class MalformedAggregateError(KinesisError):
     """An aggregated record's protobuf is corrupt despite a valid magic and digest."""
+
+
+class EventSourceMappingError(KinesisInputError):
+    """A Lambda event source mapping setting, write or handler response is refused.
+
+    ``field`` names the setting (``BatchSize``, ``ParallelizationFactor``...) or the
+    input (``writes[3].time``) the problem is about.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 # --- quorum leaves ----------------------------------------------------------

@@ -6,6 +6,7 @@
 'shardId-000000000001'
 
 :class:`Stream` is an immutable value: resharding returns a new stream.
+:func:`simulate_consumer` runs a Lambda event source mapping on a stream.
 """
 
 from __future__ import annotations
@@ -38,6 +39,26 @@ from awscore.kinesis._capacity import (
     read_traffic_csv,
     shards_needed,
 )
+from awscore.kinesis._consumer import (
+    MAX_SIMULATED_INVOCATIONS,
+    MAX_SIMULATED_WRITES,
+    MAX_WINDOW_STATE,
+    ConsumerRun,
+    Discard,
+    Invocation,
+    Write,
+    failing_handler,
+    simulate_consumer,
+)
+from awscore.kinesis._esm import (
+    DEFAULT_ACCOUNT_CONCURRENCY,
+    MAX_INVOCATION_PAYLOAD,
+    MIN_UNRESERVED_CONCURRENCY,
+    ConcurrencyPool,
+    EventSourceMapping,
+    StartingPosition,
+    mapping_from_aws_json,
+)
 from awscore.kinesis._hashing import (
     HASH_KEY_SPACE,
     MAX_HASH_KEY,
@@ -45,6 +66,7 @@ from awscore.kinesis._hashing import (
     hash_key,
     parse_explicit_hash_key,
 )
+from awscore.kinesis._lambda_event import EventContext, StreamRecord
 from awscore.kinesis._stream import (
     MAX_SHARDS,
     ReshardOperation,
@@ -52,22 +74,46 @@ from awscore.kinesis._stream import (
     Stream,
     shard_id,
 )
+from awscore.kinesis._throughput import (
+    SHARD_READ_BYTES_PER_SECOND,
+    SHARD_READ_CALLS_PER_SECOND,
+    ConsumerThroughput,
+    IteratorAgeSample,
+    iterator_age,
+    read_throughput,
+)
 
 __all__ = [
+    "DEFAULT_ACCOUNT_CONCURRENCY",
     "DIGEST_SIZE",
     "HASH_KEY_SPACE",
     "MAGIC",
     "MAX_AGGREGATE_SIZE",
     "MAX_HASH_KEY",
+    "MAX_INVOCATION_PAYLOAD",
     "MAX_PARTITION_KEY_LENGTH",
     "MAX_PUT_RECORDS",
     "MAX_RECORD_BYTES",
     "MAX_SHARDS",
+    "MAX_SIMULATED_INVOCATIONS",
+    "MAX_SIMULATED_WRITES",
+    "MAX_WINDOW_STATE",
+    "MIN_UNRESERVED_CONCURRENCY",
     "SHARD_BYTES_PER_SECOND",
+    "SHARD_READ_BYTES_PER_SECOND",
+    "SHARD_READ_CALLS_PER_SECOND",
     "SHARD_RECORDS_PER_SECOND",
     "AggregatedRecord",
     "CapacityReport",
+    "ConcurrencyPool",
+    "ConsumerRun",
+    "ConsumerThroughput",
     "DeaggregatedRecord",
+    "Discard",
+    "EventContext",
+    "EventSourceMapping",
+    "Invocation",
+    "IteratorAgeSample",
     "KeyLoad",
     "KeyTraffic",
     "PutRecordsEntry",
@@ -75,15 +121,23 @@ __all__ = [
     "Shard",
     "ShardLoad",
     "SplitSuggestion",
+    "StartingPosition",
     "Stream",
+    "StreamRecord",
     "UserRecord",
+    "Write",
     "aggregate",
     "analyze",
     "deaggregate",
+    "failing_handler",
     "hash_key",
+    "iterator_age",
+    "mapping_from_aws_json",
     "parse_explicit_hash_key",
+    "read_throughput",
     "read_traffic_csv",
     "route_batch",
     "shard_id",
     "shards_needed",
+    "simulate_consumer",
 ]
