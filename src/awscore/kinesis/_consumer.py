@@ -532,9 +532,13 @@ class _Simulation:
     def retry_or_discard(self, lane: _Lane, batch: _Batch, end: float) -> None:
         limit = self.mapping.maximum_retry_attempts
         if limit != -1 and batch.retry > limit:
-            self.discard(
-                lane, batch.records, end, "RetryAttemptsExhausted", batch.invokes
-            )
+            if batch.records:
+                self.discard(
+                    lane, batch.records, end, "RetryAttemptsExhausted", batch.invokes
+                )
+            if batch.final:
+                # the window's last call gave up: the window closes with it
+                lane.open_window = None
             return
         lane.pending.appendleft(batch)
 
