@@ -7,6 +7,7 @@ import sys
 
 from awscore.cli._output import add_json_flag, read_text, write_json
 from awscore.cli._tour import TourPart, TourSection
+from awscore.cli.kinesis_consume import add_consume
 from awscore.errors import CliError
 from awscore.kinesis import Shard, Stream, hash_key, parse_explicit_hash_key
 from awscore.kinesis._capacity import (
@@ -96,6 +97,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _add_shards(capacity)
     add_json_flag(capacity)
     capacity.set_defaults(handler=_analyze)
+    add_consume(verbs)
 
 
 def _add_shards(parser: argparse.ArgumentParser) -> None:

@@ -82,6 +82,7 @@ from awscore.kinesis._throughput import (
     iterator_age,
     read_throughput,
 )
+from awscore.kinesis._writes import MAX_WRITE_SIZE, read_writes_csv
 
 __all__ = [
     "DEFAULT_ACCOUNT_CONCURRENCY",
@@ -98,6 +99,7 @@ __all__ = [
     "MAX_SIMULATED_INVOCATIONS",
     "MAX_SIMULATED_WRITES",
     "MAX_WINDOW_STATE",
+    "MAX_WRITE_SIZE",
     "MIN_UNRESERVED_CONCURRENCY",
     "SHARD_BYTES_PER_SECOND",
     "SHARD_READ_BYTES_PER_SECOND",
@@ -136,6 +138,7 @@ __all__ = [
     "parse_explicit_hash_key",
     "read_throughput",
     "read_traffic_csv",
+    "read_writes_csv",
     "route_batch",
     "shard_id",
     "shards_needed",
