@@ -40,8 +40,8 @@ def read_writes_csv(text: str) -> list[Write]:
     """Parse writes: a header naming ``time,partition_key`` and ``data`` or ``size``.
 
     ``time`` is seconds on the simulation's clock, ``data`` the record's data as
-    UTF-8 text, ``size`` a byte count of filler data instead (at most 1 MiB, the
-    Kinesis record limit). Blank lines are skipped. Raises
+    UTF-8 text (a CSV cell holds at most 128 KiB, the csv module's limit), ``size``
+    a byte count of filler data instead (at most 1 MiB, the Kinesis record limit). Blank lines are skipped. Raises
     :class:`~awscore.errors.EventSourceMappingError` naming the line and column.
 
     >>> writes = read_writes_csv("time,partition_key\\n0,a\\n1.5,b\\n")
@@ -98,11 +98,6 @@ def read_writes_csv(text: str) -> list[Write]:
                         field=f"line {line}",
                     )
                 data = b"x" * int(size)
-            if len(data) > MAX_WRITE_SIZE:
-                raise EventSourceMappingError(
-                    f"writes CSV line {line}, column data: over 1 MiB",
-                    field=f"line {line}",
-                )
             writes.append(
                 Write(
                     time=_number(cells["time"], line, "time", 366 * 24 * 3600),
