@@ -41,7 +41,8 @@ def read_writes_csv(text: str) -> list[Write]:
 
     ``time`` is seconds on the simulation's clock, ``data`` the record's data as
     UTF-8 text (a CSV cell holds at most 128 KiB, the csv module's limit), ``size``
-    a byte count of filler data instead (at most 1 MiB, the Kinesis record limit). Blank lines are skipped. Raises
+    a byte count of filler data instead (at most 1 MiB, the Kinesis record
+    limit). Blank lines are skipped. Raises
     :class:`~awscore.errors.EventSourceMappingError` naming the line and column.
 
     >>> writes = read_writes_csv("time,partition_key\\n0,a\\n1.5,b\\n")
