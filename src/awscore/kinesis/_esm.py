@@ -80,6 +80,7 @@ class EventSourceMapping:
     :class:`~awscore.errors.EventSourceMappingError` naming the parameter for a
     value Lambda refuses.
 
+    >>> from awscore.kinesis import EventSourceMapping
     >>> EventSourceMapping(batch_size=100, maximum_batching_window=30).batch_size
     100
     >>> EventSourceMapping(parallelization_factor=11)  # doctest: +ELLIPSIS
@@ -290,6 +291,7 @@ class ConcurrencyPool:
     ``minimum_unreserved`` (100) unreserved is refused, as the PutFunctionConcurrency
     API refuses it. A function with no reservation draws on :attr:`unreserved`.
 
+    >>> from awscore.kinesis import ConcurrencyPool
     >>> pool = ConcurrencyPool().reserve("a", 100).reserve("b", 200)
     >>> pool.unreserved, pool.limit_for("a"), pool.limit_for("c")
     (700, 100, 700)

@@ -85,6 +85,7 @@ def read_throughput(
     Shared-throughput consumers split the shard's 2 MB/s and 5 calls/s evenly;
     each enhanced fan-out consumer (at most 20 per stream) has 2 MB/s of its own.
 
+    >>> from awscore.kinesis import read_throughput
     >>> consumers = read_throughput(shared_consumers=3)
     >>> [round(c.bytes_per_second / 2**20, 2) for c in consumers]
     [0.67, 0.67, 0.67]

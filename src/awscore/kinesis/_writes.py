@@ -45,8 +45,9 @@ def read_writes_csv(text: str) -> list[Write]:
     limit). Blank lines are skipped. Raises
     :class:`~awscore.errors.EventSourceMappingError` naming the line and column.
 
-    >>> writes = read_writes_csv("time,partition_key\\n0,a\\n1.5,b\\n")
-    >>> [(w.time, w.partition_key) for w in writes]
+    >>> from awscore.kinesis import read_writes_csv
+    >>> parsed = read_writes_csv("time,partition_key\\n0,a\\n1.5,b\\n")
+    >>> [(w.time, w.partition_key) for w in parsed]
     [(0.0, 'a'), (1.5, 'b')]
     """
     if not isinstance(text, str):
