@@ -33,7 +33,10 @@ __all__ = [
     "CredentialScopeError",
     "DecodedLengthMismatchError",
     "DnsExtraMissingError",
+    "EventBridgeError",
+    "EventBridgeInputError",
     "IntegrityCheckError",
+    "InvalidEventPatternError",
     "InvalidExpiresError",
     "InvalidHashKeyError",
     "InvalidHeaderError",
@@ -72,6 +75,7 @@ __all__ = [
     "RepositoryNotFoundError",
     "RequestTimeTooSkewedError",
     "RequestTooLargeError",
+    "S3NotificationConfigError",
     "SequenceExhaustedError",
     "ShardNotFoundError",
     "SigV4Error",
@@ -144,6 +148,10 @@ class VpnError(AwsCoreError):
     """An IPsec ESP packet, security association or VPN setting is invalid."""
 
 
+class EventBridgeError(AwsCoreError):
+    """An EventBridge event pattern, event, input transformer or S3 filter is bad."""
+
+
 class CliError(AwsCoreError):
     """A command-line input (a file, an environment variable, a flag) is unusable."""
 
@@ -192,6 +200,29 @@ class AggregationError(KinesisInputError):
 
 class MalformedAggregateError(KinesisError):
     """An aggregated record's protobuf is corrupt despite a valid magic and digest."""
+
+
+# --- eventbridge leaves -----------------------------------------------------
+
+
+class EventBridgeInputError(EventBridgeError, ValueError):
+    """An event, a transformer or an argument awscore cannot take.
+
+    ``path`` locates the problem in the document (``detail.state[0]``), or is
+    empty for the document as a whole.
+    """
+
+    def __init__(self, message: str, *, path: str = "") -> None:
+        super().__init__(f"{path}: {message}" if path else message)
+        self.path = path
+
+
+class InvalidEventPatternError(EventBridgeInputError):
+    """An event pattern EventBridge would refuse (PutRule's InvalidEventPatternException)."""
+
+
+class S3NotificationConfigError(EventBridgeInputError):
+    """An S3 notification configuration S3 would refuse (its InvalidArgument)."""
 
 
 # --- quorum leaves ----------------------------------------------------------
