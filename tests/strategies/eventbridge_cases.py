@@ -1,3 +1,4 @@
+# ruff: noqa: E501, PLR0911, PLR0912, S311 - a table of pattern shapes; seeded test data
 """Random EventBridge patterns and events that overlap often, from a seeded RNG.
 
 Used twice: ``scripts/eventbridge_vectors.py`` draws the cases whose verdicts the
@@ -14,15 +15,47 @@ import random
 
 from hypothesis import strategies as st
 
-__all__ = ["random_case", "cases"]
+__all__ = ["cases", "random_case"]
 
 KEYS = ("a", "b", "c")
 STRINGS = (
-    "a", "ab", "abc", "A", "Ab", "b", "", "x*y", "x", "init", "initializing",
-    "running", "RUNNING", "10.0.0.1", "10.0.1.5", "192.168.1.1", "2001:db8::1",
-    "a.png", "dir/a.png", "\\", "*", "é", "É",
+    "a",
+    "ab",
+    "abc",
+    "A",
+    "Ab",
+    "b",
+    "",
+    "x*y",
+    "x",
+    "init",
+    "initializing",
+    "running",
+    "RUNNING",
+    "10.0.0.1",
+    "10.0.1.5",
+    "192.168.1.1",
+    "2001:db8::1",
+    "a.png",
+    "dir/a.png",
+    "\\",
+    "*",
+    "é",
+    "É",
 )
-NUMBERS = ("0", "1", "5", "5.0", "-3", "1e9", "3.018e2", "301.8", "100", "0.1", "1.5e-7")
+NUMBERS = (
+    "0",
+    "1",
+    "5",
+    "5.0",
+    "-3",
+    "1e9",
+    "3.018e2",
+    "301.8",
+    "100",
+    "0.1",
+    "1.5e-7",
+)
 LITERALS = ("true", "false", "null")
 
 
@@ -48,9 +81,23 @@ def _wildcard(rng: random.Random) -> str:
 def _operator(rng: random.Random) -> str:
     kind = rng.choice(
         (
-            "prefix", "prefix-ic", "suffix", "suffix-ic", "eic", "wildcard", "ab",
-            "ab-list", "ab-prefix", "ab-suffix", "ab-eic", "ab-wildcard", "numeric",
-            "range", "cidr", "exists", "exactly",
+            "prefix",
+            "prefix-ic",
+            "suffix",
+            "suffix-ic",
+            "eic",
+            "wildcard",
+            "ab",
+            "ab-list",
+            "ab-prefix",
+            "ab-suffix",
+            "ab-eic",
+            "ab-wildcard",
+            "numeric",
+            "range",
+            "cidr",
+            "exists",
+            "exactly",
         )
     )
     s = _string(rng)
@@ -73,7 +120,12 @@ def _operator(rng: random.Random) -> str:
         items = [json.dumps(v) if pool is STRINGS else v for v in rng.sample(pool, 2)]
         return f'{{"anything-but": [{", ".join(items)}]}}'
     if kind in ("ab-prefix", "ab-suffix", "ab-eic", "ab-wildcard"):
-        inner = {"ab-prefix": "prefix", "ab-suffix": "suffix", "ab-eic": "equals-ignore-case", "ab-wildcard": "wildcard"}[kind]
+        inner = {
+            "ab-prefix": "prefix",
+            "ab-suffix": "suffix",
+            "ab-eic": "equals-ignore-case",
+            "ab-wildcard": "wildcard",
+        }[kind]
         value = _wildcard(rng) if inner == "wildcard" else s
         if rng.random() < 0.3:
             value = f"[{value}, {_string(rng)}]"
@@ -127,9 +179,32 @@ def _event_object(rng: random.Random, depth: int) -> str:
     return "{" + ", ".join(f'"{k}": {_event_value(rng, depth)}' for k in keys) + "}"
 
 
+def _fill(rng: random.Random, pattern: object) -> object:
+    """An event with a value at most of the pattern's paths, to decide on values."""
+    if not isinstance(pattern, dict):
+        return json.loads(_event_value(rng, 3))
+    event: dict[str, object] = {}
+    for key, value in pattern.items():
+        if key == "$or":
+            for alternative in value:
+                filled = _fill(rng, alternative)
+                assert isinstance(filled, dict)
+                event.update(filled)
+        elif rng.random() < 0.9:
+            if isinstance(value, dict):
+                inner = _fill(rng, value)
+                event[key] = [inner, _fill(rng, value)] if rng.random() < 0.2 else inner
+            else:
+                event[key] = json.loads(_event_value(rng, 2))
+    return event
+
+
 def random_case(rng: random.Random) -> tuple[str, str]:
-    """One (pattern, event) pair of JSON texts."""
-    return _pattern_object(rng, 0), _event_object(rng, 0)
+    """One (pattern, event) pair of JSON texts; half the events follow the pattern."""
+    pattern = _pattern_object(rng, 0)
+    if rng.random() < 0.5:
+        return pattern, _event_object(rng, 0)
+    return pattern, json.dumps(_fill(rng, json.loads(pattern)))
 
 
 @st.composite

@@ -5,7 +5,7 @@
 ...                            "detail-type": ["ECS Task State Change"],
 ...                            "detail": {"lastStatus": ["STOPPED"]}})
 >>> rule.matches({"source": "aws.ecs", "detail-type": "ECS Task State Change",
-...               "detail": {"lastStatus": "STOPPED", "stopCode": "EssentialContainerExited"}})
+...               "detail": {"lastStatus": "STOPPED", "stopCode": "TaskFailedToStart"}})
 True
 """
 

@@ -117,7 +117,7 @@ def _checked(root: object, what: str) -> object:
             members += len(value)
             # keys in the document's order: a pattern's later fields override
             copy = dict.fromkeys(value)
-            for name, item in reversed(value.items()):
+            for name, item in reversed(list(value.items())):
                 if not isinstance(name, str):
                     raise EventBridgeInputError(
                         f"the {what} has a member name that is not text: {name!r}"

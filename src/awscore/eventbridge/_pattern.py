@@ -44,9 +44,9 @@ from awscore.eventbridge._wildcard import WildcardPattern, parse_wildcard
 __all__ = [
     "DEFAULT_MAX_PATTERN_SIZE",
     "MAX_PATTERN_SIZE",
+    "MAX_SUB_RULES",
     "EventPattern",
     "Explanation",
-    "MAX_SUB_RULES",
     "FieldNode",
     "RuleTree",
 ]
@@ -325,7 +325,7 @@ def _anything_but(value: object, path: str) -> Matcher:
         wildcards = (
             tuple(_wildcard(t, here) for t in texts) if kind == "wildcard" else ()
         )
-        return AnythingButText(kind, texts, wildcards)  # type: ignore[arg-type]
+        return AnythingButText(kind, texts, wildcards)
     items = value if isinstance(value, list) else [value]
     if isinstance(value, list) and not value:
         raise _fail(path, "anything-but takes a non-empty list")
@@ -367,7 +367,7 @@ def _leaves(value: object) -> Iterator[Leaf]:
             if isinstance(item, list):
                 stack.extend(reversed(item))
             elif not isinstance(item, dict):
-                yield item  # type: ignore[misc]
+                yield item
         return
     yield value  # type: ignore[misc]
 
@@ -388,44 +388,108 @@ def _objects(value: object) -> list[dict[str, object]]:
     return found
 
 
-def _match_field(node: FieldNode, value: object, steps: list[str] | None) -> bool:
+class _Outcome:
+    """How a field or subtree held: at all, by a value, by an absence."""
+
+    __slots__ = ("absent", "held", "positive")
+
+    def __init__(self, held: bool, *, positive: bool = False, absent: bool = False):
+        self.held = held
+        self.positive = positive
+        self.absent = absent
+
+
+def _match_field(
+    node: FieldNode, value: object, everywhere: list[object], steps: list[str] | None
+) -> _Outcome:
+    """Whether the field's array holds for ``value``.
+
+    ``exists: false`` is asked of ``everywhere``: the values at the path in
+    every array element in scope (see :func:`_match_children`).
+    """
     leaves = list(_leaves(value))
     for matcher in node.matchers:
         if isinstance(matcher, Exists):
-            if matcher.present == bool(leaves):
+            if matcher.present:
+                held = bool(leaves)
+            else:
+                held = not any(True for v in everywhere for _ in _leaves(v))
+            if held:
                 if steps is not None:
                     steps.append(f"{node.path}: {matcher.describe()} holds")
-                return True
+                return _Outcome(
+                    True, positive=matcher.present, absent=not matcher.present
+                )
             continue
         for leaf in leaves:
             if matcher.matches(leaf):
                 if steps is not None:
                     steps.append(f"{node.path}: {show(leaf)} {matcher.describe()}")
-                return True
+                return _Outcome(True, positive=True)
     if steps is not None:
         found = ", ".join(show(leaf) for leaf in leaves) if leaves else "nothing"
         wanted = " or ".join(m.describe() for m in node.matchers)
         steps.append(f"{node.path}: wanted {wanted}; the event has {found}")
-    return False
+    return _Outcome(False)
 
 
-def _match_tree(tree: RuleTree, value: object, steps: list[str] | None) -> bool:
-    if tree.leaf is not None and not _match_field(tree.leaf, value, steps):
-        return False
+def _match_tree(
+    tree: RuleTree,
+    value: object,
+    everywhere: list[object],
+    steps: list[str] | None,
+) -> _Outcome:
+    positive = absent = False
+    if tree.leaf is not None:
+        outcome = _match_field(tree.leaf, value, everywhere, steps)
+        if not outcome.held:
+            return outcome
+        positive, absent = outcome.positive, outcome.absent
     if not tree.children:
-        return True
+        return _Outcome(True, positive=positive, absent=absent)
     # Fields below one array of objects must all hold in the same element.
-    candidates = _objects(value) or [{}]
-    return any(_match_children(tree, c, steps) for c in candidates)
+    scope = [o for v in everywhere for o in _objects(v)]
+    for candidate in _objects(value) or [{}]:
+        outcome = _match_children(tree, candidate, scope, steps)
+        if outcome.held:
+            return _Outcome(
+                True,
+                positive=positive or outcome.positive,
+                absent=absent or outcome.absent,
+            )
+    return _Outcome(False)
 
 
 def _match_children(
-    tree: RuleTree, event: dict[str, object], steps: list[str] | None
-) -> bool:
-    return all(
-        _match_tree(child, event.get(name, _MISSING), steps)
-        for name, child in tree.children.items()
-    )
+    tree: RuleTree,
+    event: dict[str, object],
+    scope: list[dict[str, object]],
+    steps: list[str] | None,
+) -> _Outcome:
+    """All of ``tree``'s fields in one object (an array element, or the event).
+
+    An absence (``exists: false``) is asked of this element when another field
+    of the rule matched a value in it; otherwise nothing ties the rule to the
+    element and the absence is asked of every element in scope, as event-ruler
+    decides it.
+    """
+    positive = False
+    relied_on_absence: list[tuple[str, RuleTree]] = []
+    for name, child in tree.children.items():
+        outcome = _match_tree(
+            child, event.get(name, _MISSING), [event.get(name, _MISSING)], steps
+        )
+        if not outcome.held:
+            return outcome
+        positive = positive or outcome.positive
+        if outcome.absent:
+            relied_on_absence.append((name, child))
+    if not positive and len(scope) > 1:
+        for name, child in relied_on_absence:
+            wider = [o[name] for o in scope if name in o]
+            if not _match_tree(child, event.get(name, _MISSING), wider, steps).held:
+                return _Outcome(False)
+    return _Outcome(True, positive=positive, absent=bool(relied_on_absence))
 
 
 def _tree(rule: _Rule) -> RuleTree:
@@ -500,7 +564,9 @@ class EventPattern:
     def matches(self, event: object) -> bool:
         """Whether EventBridge would deliver ``event`` (JSON text or a mapping)."""
         value = _event(event)
-        return any(_match_children(rule, value, None) for rule in self.rules)
+        return any(
+            _match_children(rule, value, [value], None).held for rule in self.rules
+        )
 
     def explain(self, event: object) -> Explanation:
         """:meth:`matches`, with the fields and operators that decided it."""
@@ -509,7 +575,7 @@ class EventPattern:
         trail: list[str] = []
         for number, rule in enumerate(self.rules, 1):
             steps: list[str] = []
-            if _match_children(rule, value, steps):
+            if _match_children(rule, value, [value], steps).held:
                 held = [s for s in steps if ": wanted " not in s]
                 if several:
                     held.insert(0, f"$or alternative {number} of {len(self.rules)}:")
