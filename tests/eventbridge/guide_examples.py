@@ -34,9 +34,9 @@ EC2_EVENT: dict[str, object] = {
 
 def ec2(**detail: object) -> dict[str, object]:
     """The guide's EC2 event with ``detail`` fields replaced (None removes one)."""
-    changed = {
-        k: v for k, v in {**EC2_EVENT["detail"], **detail}.items() if v is not None
-    }  # type: ignore[dict-item]
+    base = EC2_EVENT["detail"]
+    assert isinstance(base, dict)
+    changed = {k: v for k, v in {**base, **detail}.items() if v is not None}
     return {**EC2_EVENT, "detail": changed}
 
 
