@@ -31,7 +31,7 @@ def _moto(pattern: str, event: str) -> bool:
     return bool(models.EventPattern.load(pattern).matches_event(json.loads(event)))
 
 
-def _departure(pattern: str, event: str) -> str | None:
+def _departure(pattern: str, event: str) -> str | None:  # noqa: PLR0911
     """Which pinned moto departure explains a disagreement, if any."""
     names = re.findall(r'"([a-c])":', pattern)
     if '"exactly"' in pattern:
