@@ -281,3 +281,24 @@ def test_or_is_the_union_of_its_alternatives(
     )
     for event in (first[1], second[1]):
         assert union.matches(event) == (p.matches(event) or q.matches(event))
+
+
+def test_describing_each_operator_for_explain() -> None:
+    """Each operator describes itself in explain's words."""
+    pattern = EventPattern.parse(
+        {
+            "a": [
+                {"prefix": {"equals-ignore-case": "x"}},
+                {"cidr": "10.0.0.0/8"},
+                {"anything-but": {"suffix": ["q", "r"]}},
+                {"anything-but": ["m", "n"]},
+            ]
+        }
+    )
+    text = str(pattern.explain({"a": "m"}))
+    assert 'prefix "x" (ignoring case)' in text
+    assert "cidr 10.0.0.0/8" in text
+    assert 'anything-but suffix "q", "r"' in text
+    assert 'anything-but "m", "n"' in text
+    assert str(pattern.explain({"a": None})).count("null") == 1
+    assert "true" in str(EventPattern.parse({"a": [True]}).explain({"a": True}))

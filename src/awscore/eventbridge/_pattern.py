@@ -552,8 +552,6 @@ class EventPattern:
             raise InvalidEventPatternError("a pattern must be JSON text or a mapping")
         try:
             document = load_document(source, what="pattern")
-        except InvalidEventPatternError:
-            raise
         except EventBridgeInputError as error:
             raise InvalidEventPatternError(str(error)) from None
         parser = _Parser()

@@ -86,16 +86,6 @@ def _select(document: object, segments: tuple[str, ...]) -> object | None:
     return values[0] if values else None
 
 
-def _to_python(value: object) -> object:
-    if isinstance(value, Number):
-        return json.loads(value.text) if value.value is not None else float(value.text)
-    if isinstance(value, dict):
-        return {k: _to_python(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_to_python(v) for v in value]
-    return value
-
-
 def _json(value: object) -> str:
     """A value as compact JSON text, numbers as written in the event."""
     if isinstance(value, Number):
