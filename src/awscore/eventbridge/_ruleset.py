@@ -48,6 +48,14 @@ def _key(value: Leaf) -> object:
     return ("l", value)
 
 
+def _shown(key: object) -> str:
+    assert isinstance(key, tuple)
+    kind, value = key
+    if kind == "n":
+        return repr(value)
+    return str(value) if kind in ("s", "ip", "t") else str(value).lower()
+
+
 def _exact_paths(
     tree: RuleTree, prefix: tuple[str, ...] = ()
 ) -> Iterator[tuple[tuple[str, ...], tuple[Exact, ...]]]:
@@ -153,6 +161,20 @@ class RuleSet:
             if _match_children(e.rule, value, [value], None).held
         }
         return [name for name in self._patterns if name in hits]
+
+    def filed(self) -> list[tuple[str, str, tuple[str, ...]]]:
+        """How the rules are filed: (field path, value, rule names), then unfiled.
+
+        Unfiled rules (no field pinned to exact values) appear with an empty
+        path and value: every event checks them in full.
+        """
+        rows = [
+            (".".join(path), _shown(key), tuple(dict.fromkeys(e.name for e in entries)))
+            for path, bucket in self._index.items()
+            for key, entries in bucket.items()
+        ]
+        scanned = tuple(dict.fromkeys(e.name for e in self._scan))
+        return rows + ([("", "", scanned)] if scanned else [])
 
     def patterns(self) -> Iterable[tuple[str, EventPattern]]:
         """The rules, in the order they were added."""
