@@ -75,7 +75,8 @@ def ruleset_svg() -> str:
             f"{escape(label)}</text>",
             f'<line x1="170" y1="{middle}" x2="440" y2="{middle}" stroke="#555" '
             'stroke-width="1.5"/>',
-            f'<text x="200" y="{middle - 6}">{escape(value or "no exact field")}</text>',
+            f'<text x="200" y="{middle - 6}">'
+            f"{escape(value or 'no exact field')}</text>",
         ]
         for k, name in enumerate(names):
             checks = _checks(RULES[name])
