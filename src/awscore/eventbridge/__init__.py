@@ -18,6 +18,8 @@ from awscore.eventbridge._pattern import (
     MAX_SUB_RULES,
     EventPattern,
     Explanation,
+    LoadedEvent,
+    load_event,
 )
 from awscore.eventbridge._ruleset import MAX_RULES, RuleSet
 from awscore.eventbridge._s3 import (
@@ -47,10 +49,12 @@ __all__ = [
     "EventPattern",
     "Explanation",
     "InputTransformer",
+    "LoadedEvent",
     "NotificationConfiguration",
     "NotificationRule",
     "Number",
     "RuleSet",
     "input_path",
+    "load_event",
     "s3_eventbridge_event",
 ]

@@ -584,7 +584,27 @@ class EventPattern:
         return Explanation(False, tuple(trail))
 
 
+class LoadedEvent:
+    """An event checked and loaded once, to match against many patterns.
+
+    :meth:`EventPattern.matches` checks and loads the event it is given each time;
+    give it a ``LoadedEvent`` (from :func:`load_event`) to pay that once.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: dict[str, object]) -> None:
+        self.value = value
+
+
+def load_event(event: object) -> LoadedEvent:
+    """Check and load ``event`` (JSON text or a mapping) once, for many matches."""
+    return LoadedEvent(_event(event))
+
+
 def _event(event: object) -> dict[str, object]:
+    if isinstance(event, LoadedEvent):
+        return event.value
     if isinstance(event, EventPattern):
         raise EventBridgeInputError("an event was expected, got a pattern")
     value = load_document(event, what="event")
