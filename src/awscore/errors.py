@@ -33,8 +33,11 @@ __all__ = [
     "CredentialScopeError",
     "DecodedLengthMismatchError",
     "DnsExtraMissingError",
+    "EventBridgeError",
+    "EventBridgeInputError",
     "EventSourceMappingError",
     "IntegrityCheckError",
+    "InvalidEventPatternError",
     "InvalidExpiresError",
     "InvalidHashKeyError",
     "InvalidHeaderError",
@@ -73,6 +76,7 @@ __all__ = [
     "RepositoryNotFoundError",
     "RequestTimeTooSkewedError",
     "RequestTooLargeError",
+    "S3NotificationConfigError",
     "SequenceExhaustedError",
     "ShardNotFoundError",
     "SigV4Error",
@@ -145,6 +149,10 @@ class VpnError(AwsCoreError):
     """An IPsec ESP packet, security association or VPN setting is invalid."""
 
 
+class EventBridgeError(AwsCoreError):
+    """An EventBridge event pattern, event, input transformer or S3 filter is bad."""
+
+
 class CliError(AwsCoreError):
     """A command-line input (a file, an environment variable, a flag) is unusable."""
 
@@ -205,6 +213,29 @@ class EventSourceMappingError(KinesisInputError):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+# --- eventbridge leaves -----------------------------------------------------
+
+
+class EventBridgeInputError(EventBridgeError, ValueError):
+    """An event, a transformer or an argument awscore cannot take.
+
+    ``path`` locates the problem in the document (``detail.state[0]``), or is
+    empty for the document as a whole.
+    """
+
+    def __init__(self, message: str, *, path: str = "") -> None:
+        super().__init__(f"{path}: {message}" if path else message)
+        self.path = path
+
+
+class InvalidEventPatternError(EventBridgeInputError):
+    """A pattern EventBridge would refuse (its InvalidEventPatternException)."""
+
+
+class S3NotificationConfigError(EventBridgeInputError):
+    """An S3 notification configuration S3 would refuse (its InvalidArgument)."""
 
 
 # --- quorum leaves ----------------------------------------------------------
