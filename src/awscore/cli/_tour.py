@@ -33,9 +33,14 @@ def sections() -> list[TourSection]:
     return [module.TOUR for module in load()]
 
 
+def _cli_name(name: str) -> str:
+    """A module's command name: ``cfn_init`` is ``awscore cfn-init``."""
+    return name.replace("_", "-")
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``awscore tour``."""
-    names = [section.name for section in sections()]
+    names = [_cli_name(section.name) for section in sections()]
     parser = subparsers.add_parser(
         "tour",
         help="a guided run of every module on built-in examples",
@@ -45,14 +50,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--module", choices=names, help="show only this module's part of the tour"
+        "--module",
+        choices=names,
+        type=_cli_name,
+        help="show only this module's part of the tour (its command's name; "
+        "cfn_init and k8s_dns also work)",
     )
     add_json_flag(parser)
     parser.set_defaults(handler=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
-    chosen = [s for s in sections() if args.module in (None, s.name)]
+    chosen = [s for s in sections() if args.module in (None, _cli_name(s.name))]
     parts = [(section, section.run()) for section in chosen]
     if args.json:
         document = {s.name: {"title": s.title, **p.data} for s, p in parts}

@@ -24,6 +24,7 @@ from awscore.autoscaling import (
     parse_scenario,
 )
 from awscore.cli._output import add_json_flag, write_json
+from awscore.cli._progress import progress
 from awscore.cli._tour import TourPart, TourSection
 from awscore.errors import AutoScalingInputError, CliError
 
@@ -172,9 +173,10 @@ def _policies(paths: list[str]) -> list[Policy]:
     for path in paths:
         document = _json_file(path)
         items = document if isinstance(document, list) else [document]
-        for item in items:
+        # number by position in the file, failed ones included ("policy #2")
+        for index, item in enumerate(items):
             try:
-                policies.append(parse_policy(item, index=len(policies)))
+                policies.append(parse_policy(item, index=index))
             except AutoScalingInputError as error:
                 problems.extend(f"{path}: {p}" for p in error.problems)
     if problems:
@@ -278,7 +280,8 @@ def _simulate(args: argparse.Namespace) -> int:
     if args.every is not None and args.every < 1:
         raise CliError(f"--every {args.every} must be at least 1 second")
     scenario = parse_scenario(_json_file(args.scenario))
-    timeline = scenario.run()
+    with progress(args, "simulate", None):
+        timeline = scenario.run()
     if args.plot:
         _plot(timeline, args.plot)
     if args.json:

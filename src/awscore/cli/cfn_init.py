@@ -22,9 +22,9 @@ from awscore.cfn_init import (
     load_init_metadata,
     plan,
 )
-from awscore.cli._output import add_json_flag, write_json
+from awscore.cli._output import EXIT_FOUND, add_json_flag, error_line, write_json
 from awscore.cli._tour import TourPart, TourSection
-from awscore.errors import CliError
+from awscore.errors import CfnInitStepError, CliError
 
 __all__ = ["TOUR", "register"]
 
@@ -189,7 +189,12 @@ def _apply(args: argparse.Namespace) -> int:
     steps = _load_plan(args)
     report: Report
     if args.execute:
-        report = execute(steps, LocalBackend(args.root, fetch=fetch_url))
+        try:
+            report = execute(steps, LocalBackend(args.root, fetch=fetch_url))
+        except CfnInitStepError as failed:
+            # a step that ran and failed is the apply's answer, not bad input
+            sys.stderr.write(error_line(failed))
+            return EXIT_FOUND
     else:
         report = execute(steps, DryRunBackend())
     if args.json:
@@ -208,13 +213,21 @@ def _read_json(path: str | None, flag: str) -> Any:
     if path is None:
         return None
     try:
-        return json.loads(Path(path).read_bytes())
+        document = json.loads(Path(path).read_bytes())
     except json.JSONDecodeError as exc:
         raise CliError(
             f"{flag} {path}: not JSON ({exc.msg} at line {exc.lineno})"
         ) from None
     except UnicodeDecodeError:
         raise CliError(f"{flag} {path}: not JSON (not UTF-8 text)") from None
+    if not isinstance(document, dict) or not isinstance(
+        document.get("Resources"), dict
+    ):
+        raise CliError(
+            f"{flag} {path}: not a stack document: expected an object with "
+            '"Resources", e.g. {"Resources": {"MyInstance": {"Metadata": {...}}}}'
+        )
+    return document
 
 
 def _decide(config: HupConfig, old: object, new: object) -> HupDecision:
@@ -265,9 +278,10 @@ def _check(args: argparse.Namespace) -> int:
                 "baseline": sorted(decision.baseline),
             }
         )
-        return 0
-    sys.stdout.write("\n".join(_decision_lines(decision, config)) + "\n")
-    return 0
+    else:
+        sys.stdout.write("\n".join(_decision_lines(decision, config)) + "\n")
+    # hooks that fire are what a script asks cfn-hup check about
+    return EXIT_FOUND if decision.firings else 0
 
 
 _TOUR_TEMPLATE = """\

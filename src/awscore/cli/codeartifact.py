@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from awscore.cli._output import add_json_flag, write_json
+from awscore.cli._output import EXIT_FOUND, add_json_flag, found, write_json
 from awscore.cli._tour import TourPart, TourSection
 from awscore.codeartifact import (
     Domain,
@@ -78,7 +78,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     check.add_argument(
         "--fail-on-exposure",
         action="store_true",
-        help="exit 1 if any exposure is found",
+        help="exit 3 if any exposure is found",
     )
     check.set_defaults(handler=_check)
 
@@ -102,7 +102,13 @@ def _load(path: str) -> Domain:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise CliError(f"{path}: not UTF-8 text") from None
-    return load_domain(text)
+    domain = load_domain(text)
+    if not domain.repositories:
+        raise CliError(
+            f"{path}: not a domain description: expected a mapping with domain "
+            "and a non-empty repositories list (see examples/codeartifact)"
+        )
+    return domain
 
 
 def _dump(document: object) -> int:
@@ -181,15 +187,18 @@ def summary(resolution: Resolution) -> str:
 def _resolve(args: argparse.Namespace) -> int:
     domain = _load(args.domain)
     resolution = domain.resolve(args.repo, args.format, args.package, args.version)
+    # not found is a finding: exit 3, as the exit-status table says
+    status = 0 if resolution.found else EXIT_FOUND
     if args.json:
-        return _dump(resolution_dict(resolution))
+        _dump(resolution_dict(resolution))
+        return status
     out = sys.stdout
     out.write(summary(resolution) + "\n")
     if args.explain:
         out.write("search trace:\n")
         for line in explain_lines(resolution):
             out.write(line + "\n")
-    return 0
+    return status
 
 
 def _list_versions(args: argparse.Namespace) -> int:
@@ -255,7 +264,7 @@ def _check(args: argparse.Namespace) -> int:
                 f"{' -> '.join(e.path)} -> {e.external_connection}\n"
             )
     if exposures and args.fail_on_exposure:
-        raise CliError(
+        return found(
             f"{len(exposures)} dependency-confusion exposure(s); block the upstream "
             "origin control of these packages or their package group's "
             "EXTERNAL_UPSTREAM"

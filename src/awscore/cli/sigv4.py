@@ -9,9 +9,20 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from awscore.cli._output import add_json_flag, write_json
+from awscore.cli._output import (
+    EXIT_FOUND,
+    add_json_flag,
+    aws_code,
+    error_line,
+    write_json,
+)
 from awscore.cli._tour import TourPart, TourSection
-from awscore.errors import CliError, InvalidTimeError, SignatureMismatchError
+from awscore.errors import (
+    CliError,
+    InvalidTimeError,
+    SignatureMismatchError,
+    SigV4VerificationError,
+)
 from awscore.sigv4 import (
     ALGORITHM,
     ALGORITHM_V4A,
@@ -226,8 +237,20 @@ def _body(args: argparse.Namespace) -> bytes:
     return b""
 
 
+def _http_url(url: str) -> str:
+    scheme = url.partition(":")[0].lower()
+    if scheme not in ("http", "https"):
+        raise CliError(
+            f"URL {url!r} is not http or https: SigV4 signs HTTP requests, e.g. "
+            "https://example.amazonaws.com/"
+        )
+    return url
+
+
 def _sign(args: argparse.Namespace) -> int:
-    request = HttpRequest(args.method, args.url, _headers(args.header), _body(args))
+    request = HttpRequest(
+        args.method, _http_url(args.url), _headers(args.header), _body(args)
+    )
     details = sign_details(
         request,
         _credentials(args),
@@ -271,8 +294,9 @@ def _verify(args: argparse.Namespace) -> int:
         services=services,
     )
     out = sys.stdout
+    now = parse_time(args.now)
     try:
-        verified = verifier.verify(request, now=parse_time(args.now))
+        verified = verifier.verify(request, now=now)
     except SignatureMismatchError as mismatch:
         if args.client_canonical_request is not None:
             theirs = Path(args.client_canonical_request).read_text(encoding="utf-8")
@@ -286,13 +310,22 @@ def _verify(args: argparse.Namespace) -> int:
             write_json(
                 {
                     "valid": False,
-                    "error": type(mismatch).__name__,
+                    "error": aws_code(mismatch),
                     "message": str(mismatch),
                     "canonical_request": mismatch.canonical_request,
                     "string_to_sign": mismatch.string_to_sign,
                 }
             )
-        raise
+        # a rejected request is the verdict asked for: exit 3, not an error
+        sys.stderr.write(error_line(mismatch))
+        return EXIT_FOUND
+    except SigV4VerificationError as rejected:
+        if args.json:
+            write_json(
+                {"valid": False, "error": aws_code(rejected), "message": str(rejected)}
+            )
+        sys.stderr.write(error_line(rejected))
+        return EXIT_FOUND
     if args.json:
         write_json(
             {
