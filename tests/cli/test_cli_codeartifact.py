@@ -194,7 +194,7 @@ def test_every_verb_has_an_example(capsys: pytest.CaptureFixture[str]) -> None:
     for verb in ("resolve", "list-versions", "order", "check"):
         with pytest.raises(SystemExit):
             main(["codeartifact", verb, "--help"])
-        assert f"example:\n  awscore codeartifact {verb}" in capsys.readouterr().out
+        assert f"examples:\n  awscore codeartifact {verb}" in capsys.readouterr().out
 
 
 def test_tour(capsys: pytest.CaptureFixture[str]) -> None:

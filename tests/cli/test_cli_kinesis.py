@@ -166,7 +166,7 @@ def test_every_verb_shows_an_example(
         main(["kinesis", verb, "--help"])
     assert info.value.code == 0
     assert f"awscore kinesis {verb} --shards 4" in capsys.readouterr().out.replace(
-        "traffic.csv ", ""
+        "examples/kinesis/traffic.csv ", ""
     )
 
 

@@ -17,6 +17,7 @@ from awscore.cli._output import (
     EXIT_OK,
     EXIT_USAGE,
     error_line,
+    use_help_formatter,
 )
 from awscore.cli._registry import load
 from awscore.errors import AwsCoreError
@@ -36,13 +37,15 @@ __all__ = [
 EXIT_DOMAIN_ERROR = EXIT_ERROR
 
 _EPILOG = f"""\
-examples:
-  awscore tour --module sigv4
-  awscore kinesis analyze examples/kinesis/traffic.csv --shards 4
-
 {EXIT_CODES_HELP}
 
-`awscore completion bash|zsh|fish` prints shell completion."""
+`awscore COMMAND --help` shows a command's verbs; each verb's help ends with examples
+that run from the repository's root on the shipped examples/ folder.
+`awscore completion bash|zsh|fish` prints shell completion.
+
+examples:
+  awscore tour --module sigv4
+  awscore kinesis analyze examples/kinesis/traffic.csv --shards 4"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     from awscore.cli import _completion  # it walks the tree built above
 
     _completion.register(subparsers, parser)
+    use_help_formatter(parser)
     return parser
 
 

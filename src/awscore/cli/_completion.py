@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from awscore.cli._output import EXIT_CODES_HELP, EXIT_OK
+from awscore.cli._output import EXIT_OK
 from awscore.errors import CliError
 
 __all__ = ["SHELLS", "register", "script"]
@@ -18,14 +18,14 @@ __all__ = ["SHELLS", "register", "script"]
 #: The shells ``awscore completion`` writes a script for.
 SHELLS = ("bash", "zsh", "fish")
 
-_EPILOG = f"""\
+_EPILOG = """\
+bash: add `source <(awscore completion bash)` to ~/.bashrc.
+zsh: write the script to a file named _awscore in a folder on $fpath.
+fish: write it to ~/.config/fish/completions/awscore.fish.
+
 examples:
-  source <(awscore completion bash)    # bash: this shell; add it to ~/.bashrc
-  awscore completion fish > ~/.config/fish/completions/awscore.fish
-
-zsh: awscore completion zsh > ~/.zfunc/_awscore, with ~/.zfunc on $fpath.
-
-{EXIT_CODES_HELP}"""
+  source <(awscore completion bash)
+  awscore completion zsh > _awscore"""
 
 
 def register(

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from awscore.cli._output import add_json_flag, write_json
+from awscore.cli._output import add_json_flag, epilog, write_json
 from awscore.cli._registry import load
 
 
@@ -46,7 +46,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="a guided run of every module on built-in examples",
         description="Run every awscore module on built-in examples and explain "
         "what each step computes.",
-        epilog="example:\n  awscore tour --module sigv4",
+        epilog=epilog("awscore tour --module cfn-init", "awscore tour --json"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(

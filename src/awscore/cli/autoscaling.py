@@ -23,36 +23,33 @@ from awscore.autoscaling import (
     parse_policy,
     parse_scenario,
 )
-from awscore.cli._output import add_json_flag, write_json
+from awscore.cli._output import add_json_flag, epilog, write_json
 from awscore.cli._progress import progress
 from awscore.cli._tour import TourPart, TourSection
 from awscore.errors import AutoScalingInputError, CliError
 
 __all__ = ["TOUR", "register"]
 
-_EVALUATE_EXAMPLE = """\
-example:
-  awscore autoscaling evaluate --policy policy.json \\
-      --group min=2,max=10,desired=4 --metric 73
+_EVALUATE_EXAMPLE = epilog(
+    "awscore autoscaling evaluate --policy examples/autoscaling/policy.json\n"
+    "--group min=2,max=10,desired=4 --metric 73",
+    "awscore autoscaling evaluate --policy examples/autoscaling/policies.json\n"
+    "--group min=2,max=10,desired=4 --metric 73 --json",
+    notes="A policy file holds one PutScalingPolicy-shaped object or a list of them, "
+    "e.g.\n"
+    '  {"PolicyType": "StepScaling", "AdjustmentType": "PercentChangeInCapacity",\n'
+    '   "MinAdjustmentMagnitude": 2, "Alarm": {"Threshold": 60},\n'
+    '   "StepAdjustments": [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 25}]}',
+)
 
-policy.json holds one PutScalingPolicy-shaped object or a list of them, e.g.
-  {"PolicyType": "StepScaling", "AdjustmentType": "PercentChangeInCapacity",
-   "MinAdjustmentMagnitude": 2, "Alarm": {"Threshold": 60},
-   "StepAdjustments": [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 25}]}
-"""
-
-_SIMULATE_EXAMPLE = """\
-example:
-  awscore autoscaling simulate scenario.json --plot timeline.png
-
-scenario.json:
-  {"Group": {"MinSize": 2, "MaxSize": 20, "DesiredCapacity": 2},
-   "Policies": [{"PolicyType": "TargetTrackingScaling",
-                 "TargetTrackingConfiguration": {"TargetValue": 50}}],
-   "Load": {"Duration": 7200, "Base": 80,
-            "Spikes": [{"Start": 1800, "Length": 1200, "Extra": 600}]},
-   "Step": 10, "LaunchDelay": 60, "Warmup": 120}
-"""
+_SIMULATE_EXAMPLE = epilog(
+    "awscore autoscaling simulate examples/autoscaling/scenario.json",
+    "awscore autoscaling simulate examples/autoscaling/scenario.json --every 600 "
+    "--plot timeline.png",
+    notes="A scenario is a group, its policies and a load trace, as in "
+    "examples/autoscaling/scenario.json.\n--plot needs matplotlib (awscore[plot]). "
+    "A progress bar shows on a terminal.",
+)
 
 _GROUP_KEYS = {
     "min": "min_size",
@@ -70,9 +67,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="Auto Scaling policy decisions and simulations",
         description="What EC2 Auto Scaling's step, simple and target tracking "
         "policies (and the Kubernetes HPA) do with a metric, exactly.",
-        epilog="examples:\n  awscore autoscaling evaluate --policy p.json "
-        "--group min=2,max=10,desired=4 --metric 73\n"
-        "  awscore autoscaling simulate scenario.json",
+        epilog=epilog(
+            "awscore autoscaling evaluate --policy examples/autoscaling/policy.json\n"
+            "--group min=2,max=10,desired=4 --metric 73",
+            "awscore autoscaling simulate examples/autoscaling/scenario.json",
+        ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     verbs = parser.add_subparsers(title="verbs", metavar="VERB", required=True)

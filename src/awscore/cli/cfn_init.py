@@ -22,34 +22,45 @@ from awscore.cfn_init import (
     load_init_metadata,
     plan,
 )
-from awscore.cli._output import EXIT_FOUND, add_json_flag, error_line, write_json
+from awscore.cli._output import (
+    EXIT_FOUND,
+    add_json_flag,
+    epilog,
+    error_line,
+    write_json,
+)
 from awscore.cli._tour import TourPart, TourSection
 from awscore.errors import CfnInitStepError, CliError
 
 __all__ = ["TOUR", "register"]
 
-_PLAN_EXAMPLE = """\
-example:
-  awscore cfn-init plan template.yaml --resource MyInstance -c default \\
-      --stack-name web --region eu-west-1 --param Greeting=Hello
-"""
-_APPLY_EXAMPLE = """\
-example:
-  awscore cfn-init apply template.yaml --resource MyInstance --root /tmp/root
-  awscore cfn-init apply template.yaml --resource MyInstance --root /tmp/root --execute
-
-Without --execute nothing is written (a dry run). With it, files, sources and
-commands really run under --root; packages, users, groups and services only go
-to recording managers and are listed, never installed.
-"""
-_HUP_EXAMPLE = """\
-example:
-  awscore cfn-hup check --conf /etc/cfn --old old.json --new new.json
-
-old.json and new.json are stack documents:
-  {"Resources": {"MyInstance": {"Metadata": {...}, "PhysicalResourceId": "i-1"}}}
-Without --old there is no stored state (update-only hooks record a baseline).
-"""
+_TEMPLATE = "examples/cfn-init/template.yaml --resource MyInstance"
+_PLAN_EXAMPLE = epilog(
+    f"awscore cfn-init plan {_TEMPLATE} -c default\n"
+    "--stack-name web --region eu-west-1",
+    f"awscore cfn-init plan {_TEMPLATE} --stack-name web\n"
+    "--param Greeting=Hello --json",
+)
+_APPLY_EXAMPLE = epilog(
+    f"awscore cfn-init apply {_TEMPLATE}\n--stack-name web --root /tmp/root",
+    f"mkdir -p root && awscore cfn-init apply {_TEMPLATE}\n"
+    "--stack-name web --root root --execute",
+    notes="Without --execute nothing is written (a dry run). With it, files, sources "
+    "and commands\nreally run under --root; packages, users, groups and services only "
+    "go to recording\nmanagers and are listed, never installed.",
+    found="a step failed (the line on stderr names it)",
+)
+_HUP_EXAMPLE = epilog(
+    "awscore cfn-hup check --conf examples/cfn-hup/conf --old examples/cfn-hup/old.json"
+    "\n--new examples/cfn-hup/new.json  # exits 3: the hook fires",
+    "awscore cfn-hup check --conf examples/cfn-hup/conf "
+    "--new examples/cfn-hup/new.json --json",
+    notes="--old and --new are stack documents:\n"
+    '  {"Resources": {"MyInstance": {"Metadata": {...}, '
+    '"PhysicalResourceId": "i-1"}}}\n'
+    "Without --old there is no stored state (update-only hooks record a baseline).",
+    found="at least one hook fires",
+)
 
 
 def _pairs(values: Sequence[str] | None, flag: str) -> dict[str, str]:

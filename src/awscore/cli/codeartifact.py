@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from awscore.cli._output import EXIT_FOUND, add_json_flag, found, write_json
+from awscore.cli._output import EXIT_FOUND, add_json_flag, epilog, found, write_json
 from awscore.cli._tour import TourPart, TourSection
 from awscore.codeartifact import (
     Domain,
@@ -23,13 +23,31 @@ __all__ = ["TOUR", "register"]
 
 _FORMATS = [f.value for f in PackageFormat]
 
+_DOMAIN = "examples/codeartifact/domain.yaml"
 _EXAMPLES = {
-    "resolve": "example:\n  awscore codeartifact resolve domain.yaml --repo my-repo "
-    "--format npm lodash 4.17.21 --explain",
-    "list-versions": "example:\n  awscore codeartifact list-versions domain.yaml "
-    "--repo my-repo --format npm lodash",
-    "order": "example:\n  awscore codeartifact order domain.yaml --repo my-repo",
-    "check": "example:\n  awscore codeartifact check domain.yaml --fail-on-exposure",
+    "resolve": epilog(
+        f"awscore codeartifact resolve {_DOMAIN} --repo my-repo\n"
+        "--format npm lodash 4.17.21 --explain",
+        f"awscore codeartifact resolve {_DOMAIN} --repo my-repo\n"
+        "--format npm lodash 9.9.9  # exits 3: not found",
+        found="the version is not found",
+    ),
+    "list-versions": epilog(
+        f"awscore codeartifact list-versions {_DOMAIN}\n--repo my-repo --format npm "
+        "lodash",
+        f"awscore codeartifact list-versions {_DOMAIN}\n--repo team-repo --format npm "
+        "acme-utils --json",
+    ),
+    "order": epilog(
+        f"awscore codeartifact order {_DOMAIN} --repo my-repo",
+        f"awscore codeartifact order {_DOMAIN} --repo team-repo --json",
+    ),
+    "check": epilog(
+        f"awscore codeartifact check {_DOMAIN} --fail-on-exposure  # exits 3",
+        "awscore codeartifact check examples/codeartifact/domain-safe.yaml "
+        "--fail-on-exposure",
+        found="with --fail-on-exposure, an exposure is found",
+    ),
 }
 
 
@@ -41,8 +59,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Model a CodeArtifact domain described in YAML or JSON: which "
         "repository serves a package version, the search trace, where the version "
         "is retained, and which internal packages a public registry could hijack.",
-        epilog="examples:\n"
-        + "\n".join(e.partition("\n")[2] for e in _EXAMPLES.values()),
+        epilog=epilog(
+            f"awscore codeartifact order {_DOMAIN} --repo my-repo",
+            f"awscore codeartifact check {_DOMAIN}",
+        ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     verbs = parser.add_subparsers(title="verbs", metavar="VERB", required=True)

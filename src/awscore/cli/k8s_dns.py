@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from awscore.cli._output import EXIT_INTERRUPTED, add_json_flag, write_json
+from awscore.cli._output import EXIT_INTERRUPTED, add_json_flag, epilog, write_json
 from awscore.cli._tour import TourPart, TourSection
 from awscore.errors import CliError
 from awscore.k8s_dns import LIBCS, Cluster, DnsAnswer, Resolution, resolve
@@ -44,18 +44,30 @@ pods:
   - {name: tools, namespace: staging, ip: 10.244.3.7}
 """
 
+_YAML = "--cluster examples/k8s-dns/cluster.yaml"
+_KUBECTL = "--cluster examples/k8s-dns/kubectl.json"
 _EPILOGS = {
-    "query": "example:\n  awscore k8s-dns query --cluster c.yaml "
-    "_http._tcp.api.prod.svc.cluster.local SRV\n"
-    "  awscore k8s-dns query --cluster kubectl.json 20.0.96.10.in-addr.arpa PTR",
-    "resolve": "example:\n"
-    "  awscore k8s-dns resolve --cluster c.yaml --pod prod/web-0 api\n"
-    "  awscore k8s-dns resolve --pod prod/web-0 api.example.com --libc musl",
-    "resolv-conf": "example:\n"
-    "  awscore k8s-dns resolv-conf --cluster c.yaml --pod prod/web-0",
-    "serve": "example:\n"
-    "  awscore k8s-dns serve --cluster c.yaml --listen 127.0.0.1:5353\n"
-    "  dig @127.0.0.1 -p 5353 api.prod.svc.cluster.local",
+    "query": epilog(
+        f"awscore k8s-dns query {_YAML}\n_http._tcp.api.prod.svc.cluster.local SRV",
+        f"awscore k8s-dns query {_KUBECTL} 7.23.100.10.in-addr.arpa PTR",
+    ),
+    "resolve": epilog(
+        f"awscore k8s-dns resolve {_YAML} --pod prod/web-0 api",
+        f"awscore k8s-dns resolve {_KUBECTL}\n"
+        "--pod shop/frontend-7d9c cart --libc musl",
+    ),
+    "resolv-conf": epilog(
+        f"awscore k8s-dns resolv-conf {_YAML} --pod prod/web-0",
+        f"awscore k8s-dns resolv-conf {_KUBECTL}\n--pod shop/frontend-7d9c --json",
+    ),
+    "serve": epilog(
+        f"awscore k8s-dns serve {_YAML}\n--listen 127.0.0.1:8053  # until Ctrl-C",
+        f"awscore k8s-dns serve {_KUBECTL} --listen 127.0.0.1:0  # until Ctrl-C",
+        notes="Needs dnspython (awscore[dns]). Ask it with "
+        "`dig @127.0.0.1 -p 8053 api.prod.svc.cluster.local`.\n"
+        "Port 0 takes any free port: the first line says which. SIGTERM stops it "
+        "with exit 0,\nCtrl-C with 130.",
+    ),
 }
 
 
@@ -66,7 +78,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="Kubernetes DNS: records, pod resolv.conf, glibc/musl search, a server",
         description="Answer Kubernetes DNS questions from a cluster description "
         "(awscore's YAML/JSON, or `kubectl get services,endpoints,pods -A -o json`).",
-        epilog="\n\n".join(_EPILOGS.values()),
+        epilog=epilog(
+            f"awscore k8s-dns query {_YAML} api.prod.svc.cluster.local",
+            f"awscore k8s-dns resolve {_YAML} --pod prod/web-0 api.example.com",
+        ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     verbs = parser.add_subparsers(title="verbs", metavar="VERB")

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from fractions import Fraction
 
-from awscore.cli._output import add_json_flag, write_json
+from awscore.cli._output import add_json_flag, epilog, write_json
 from awscore.cli._progress import progress
 from awscore.cli._tour import TourPart, TourSection
 from awscore.errors import CliError
@@ -15,11 +15,12 @@ from awscore.quorum import Cluster, KOfN, availability, survives, unavailability
 
 __all__ = ["TOUR", "register"]
 
-_EXAMPLE = """\
-example:
-  awscore quorum --azs 3 --per-az 2 --write 4 --read 3 --p-node 0.01 --p-az 0.001
-  awscore quorum --p-node 1/100 --p-az 1/1000 --exact
-"""
+_EXAMPLE = epilog(
+    "awscore quorum --azs 3 --per-az 2 --write 4 --read 3 --p-node 0.01 --p-az 0.001",
+    "awscore quorum --p-node 1/100 --p-az 1/1000 --exact",
+    notes="Large layouts take a while: a progress bar shows on a terminal (not in a "
+    "pipe, nor with --json).",
+)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from awscore.cli._output import add_json_flag, write_json
+from awscore.cli._output import add_json_flag, epilog, write_json
 from awscore.cli._tour import TourPart, TourSection
 from awscore.errors import CliError
 from awscore.vpn import (
@@ -27,23 +27,23 @@ from awscore.vpn import (
 
 __all__ = ["TOUR", "register"]
 
-_ENCAP_EXAMPLE = """\
-example:
-  awscore vpn encap --src 10.0.1.50 --dst 172.31.1.100 --outer-src 203.0.113.50 \\
-      --outer-dst 52.95.1.1 --cipher aes-128-gcm \\
-      --key 000102030405060708090a0b0c0d0e0f10111213 --spi 0x1001
-"""
-_DECAP_EXAMPLE = """\
-example:
-  awscore vpn decap HEX --cipher aes-128-gcm \\
-      --key 000102030405060708090a0b0c0d0e0f10111213
-  awscore vpn encap ... --hex-only | awscore vpn decap - --cipher ... --key ...
-"""
-_MTU_EXAMPLE = """\
-example:
-  awscore vpn mtu --cipher aes-256-cbc --integrity sha2-512 --nat-t
-  awscore vpn mtu --all
-"""
+_KEY = "--cipher aes-128-gcm --key 000102030405060708090a0b0c0d0e0f10111213"
+_ENCAP_EXAMPLE = epilog(
+    "awscore vpn encap --src 10.0.1.50 --dst 172.31.1.100 --outer-src 203.0.113.50\n"
+    f"--outer-dst 52.95.1.1 --spi 0x1001\n{_KEY}",
+    "awscore vpn encap --src 10.0.1.50 --dst 172.31.1.100 --outer-src 203.0.113.50\n"
+    f"--outer-dst 52.95.1.1 --nat-t --proto udp --hex-only\n{_KEY}",
+)
+_DECAP_EXAMPLE = epilog(
+    f"awscore vpn decap - < examples/vpn/packet.hex\n{_KEY}",
+    f'awscore vpn decap "$(cat examples/vpn/packet-nat-t.hex)" --json\n{_KEY}',
+    notes="A packet whose ICV does not verify is refused (exit 1); "
+    "`encap --hex-only | decap -` round-trips.",
+)
+_MTU_EXAMPLE = epilog(
+    "awscore vpn mtu --cipher aes-256-cbc --integrity sha2-512 --nat-t",
+    "awscore vpn mtu --all --path-mtu 9001",
+)
 _NEXT_HEADER = {4: "IPv4", 41: "IPv6"}
 
 
