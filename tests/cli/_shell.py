@@ -87,12 +87,11 @@ def user_env(tmp: Path) -> dict[str, str]:
     """The environment of a user's shell: ``python3`` and ``awscore`` under test."""
     bin_dir = tmp / "bin"
     bin_dir.mkdir(exist_ok=True)
-    python = bin_dir / "python3"
-    if not python.exists():
-        python.symlink_to(sys.executable)
-    awscore = bin_dir / "awscore"
-    awscore.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m awscore "$@"\n')
-    awscore.chmod(0o755)
+    # scripts, not symlinks: a symlinked venv python loses its venv's packages
+    for name, command in (("python3", ""), ("awscore", " -m awscore")):
+        shim = bin_dir / name
+        shim.write_text(f'#!/bin/sh\nexec "{sys.executable}"{command} "$@"\n')
+        shim.chmod(0o755)
     env = dict(os.environ)
     env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
     env["HOME"] = str(tmp / "home")
