@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -26,6 +27,32 @@ class TourSection:
     name: str
     title: str
     run: Callable[[], TourPart]
+
+
+#: The widest line the tour prints (and its page on the docs site shows).
+WIDTH = 100
+
+
+def fit(text: str, width: int = WIDTH) -> str:
+    """``text`` with every line wider than ``width`` wrapped at a space.
+
+    A wrapped line continues four columns deeper than it starts, so tables and
+    hop-by-hop listings stay readable on a 100-column terminal.
+    """
+    lines: list[str] = []
+    for line in text.split("\n"):
+        if len(line) <= width:
+            lines.append(line)
+            continue
+        indent = " " * (len(line) - len(line.lstrip(" ")) + 4)
+        lines += textwrap.wrap(
+            line,
+            width,
+            subsequent_indent=indent,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+    return "\n".join(lines)
 
 
 def sections() -> list[TourSection]:
@@ -75,5 +102,5 @@ def _run(args: argparse.Namespace) -> int:
         )
     for section, part in parts:
         rule = "=" * len(section.title)
-        out.write(f"{section.title}\n{rule}\n\n{part.text.rstrip()}\n\n")
+        out.write(f"{section.title}\n{rule}\n\n{fit(part.text.rstrip())}\n\n")
     return 0

@@ -360,7 +360,7 @@ def _tour() -> TourPart:
         + "\n".join(_decision_text(decision))
         + "\n\n25% of 4 is exactly 1; the minimum magnitude makes it 2. moto's\n"
         "execute_policy would add 1 (it ignores MinAdjustmentMagnitude).\n"
-        "Try `awscore autoscaling simulate scenario.json --plot out.png`."
+        "Try `awscore autoscaling simulate examples/autoscaling/scenario.json`."
     )
     return TourPart(text=text, data={"decision": _decision_data(decision)})
 

@@ -354,7 +354,8 @@ def _tour() -> TourPart:
         + "\n  ".join(_decision_lines(first, config)[1:])
         + "\nand after a stack update changes the page:\n  "
         + "\n  ".join(_decision_lines(second, config)[1:3])
-        + "\nTry `awscore cfn-init plan template.yaml --resource MyInstance`."
+        + "\nTry `awscore cfn-init plan examples/cfn-init/template.yaml "
+        "--resource MyInstance --stack-name web`."
     )
     return TourPart(
         text=text,

@@ -341,7 +341,7 @@ def _tour() -> TourPart:
             "  " + summary(confused),
             *explain_lines(confused),
             "  " + summary(internal),
-            "Try `awscore codeartifact check domain.yaml`.",
+            "Try `awscore codeartifact check examples/codeartifact/domain.yaml`.",
         ]
     )
     return TourPart(
