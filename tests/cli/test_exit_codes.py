@@ -310,3 +310,16 @@ def test_ctrl_c_exits_130(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> N
     """Ctrl-C in any verb stops it quietly with 130 (128 + SIGINT)."""
     monkeypatch.setattr(sys, "stdout", _Interrupted())
     assert _run(argv) == 130
+
+
+def test_a_rejected_request_under_json_says_why(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """--json gets the verdict as data; stderr still gets AWS's code and message."""
+    argv = ["sigv4", "verify", str(EX / "sigv4/captured-request.txt"), *KEYS]
+    assert main([*argv, "--now", "2015-08-30T13:00:00Z", "--json"]) == 3
+    captured = capsys.readouterr()
+    document = json.loads(captured.out)
+    assert document["valid"] is False
+    assert document["error"] == "RequestTimeTooSkewed"
+    assert captured.err.startswith("awscore: RequestTimeTooSkewed: ")

@@ -295,9 +295,7 @@ def _render(document: dict[str, object], *, decrypted: bool = False) -> str:
             f"  inner IPv4 {inner['src']} -> {inner['dst']}  protocol "
             f"{inner['protocol']}  TTL {inner['ttl']}  length {inner['total_length']}"
         )
-        payload = inner.get("payload")
-        if isinstance(payload, dict):
-            lines.append(_payload_line(payload))
+        lines.append(_payload_line(inner["payload"]))
     lines.append(f"ICV          {document['icv']}")
     if decrypted:
         # decap's answer is the inner packet: its bytes, not the outer ones again
