@@ -1,10 +1,10 @@
 """Shared test configuration: hypothesis profiles and the official vectors.
 
 Profiles: ``dev`` (default, quick) and ``ci`` (more examples), chosen with
-``HYPOTHESIS_PROFILE``. Vectors: ``$AWSCORE_VECTORS`` if set, else
-``../shared/vectors`` beside the checkout. Under ``CI=true`` a missing vector
-folder or peer package fails the test instead of skipping it, so CI can never
-pass by testing less.
+``HYPOTHESIS_PROFILE``. Vectors: ``$AWSCORE_VECTORS`` if set, else the copy
+vendored in ``tests/vectors`` (see its PROVENANCE.md). Under ``CI=true`` a missing
+vector folder, peer package or command-line tool fails the test instead of skipping
+it, so CI can never pass by testing less.
 """
 
 from __future__ import annotations
@@ -33,11 +33,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def vectors_root() -> Path:
-    """Where the shared official test vectors live."""
+    """Where the official test vectors live: ``$AWSCORE_VECTORS``, else ours."""
     configured = os.environ.get("AWSCORE_VECTORS")
     if configured:
         return Path(configured)
-    return ROOT.parent / "shared" / "vectors"
+    return Path(__file__).resolve().parent / "vectors"
 
 
 def missing(reason: str) -> None:
@@ -57,14 +57,36 @@ def require_peer(name: str) -> ModuleType:
         raise  # unreachable: missing() always raises
 
 
+#: How to install each command-line tool the peer tests run: (Debian/Ubuntu
+#: package, macOS). The README's "Running the tests" section shows the same table.
+TOOLS: dict[str, tuple[str, str]] = {
+    "dig": ("dnsutils", "brew install bind"),
+    "curl": ("curl", "preinstalled (or brew install curl)"),
+    "rclone": ("rclone", "brew install rclone"),
+    "bwrap": ("bubblewrap", "none: bubblewrap is Linux only"),
+    "musl-gcc": ("musl-tools", "none: musl-gcc is Linux only"),
+    "gcc": ("gcc", "xcode-select --install"),
+    "dnsperf": ("dnsperf", "brew install dnsperf"),
+    "dnsmasq": ("dnsmasq", "brew install dnsmasq"),
+    "tmux": ("tmux", "brew install tmux"),
+}
+
+
+def tool_hint(name: str) -> str:
+    """One line saying how to install the tool ``name`` on Debian/Ubuntu and macOS."""
+    debian, macos = TOOLS.get(name, (name, f"brew install {name}"))
+    return f"sudo apt-get install {debian} on Debian/Ubuntu; macOS: {macos}"
+
+
 def require_tool(name: str) -> str:
     """The path of the command-line tool ``name`` (a real client such as ``dig``).
 
-    Skips locally and fails under CI when the tool is not installed.
+    Skips locally, with the line that installs it, and fails under CI when the
+    tool is not installed.
     """
     path = shutil.which(name)
     if path is None:
-        missing(f"command-line tool {name!r} is not installed (.ci/run installs it)")
+        missing(f"command-line tool {name!r} is not installed: {tool_hint(name)}")
         raise AssertionError  # unreachable: missing() always raises
     return path
 
@@ -73,7 +95,10 @@ def vector_dir(*parts: str) -> Path:
     """A folder of the shared vectors, or skip/fail as :func:`missing` says."""
     path = vectors_root().joinpath(*parts)
     if not path.is_dir():
-        missing(f"official vectors not found at {path} (set AWSCORE_VECTORS)")
+        missing(
+            f"official vectors not found at {path} (they ship in tests/vectors; "
+            "AWSCORE_VECTORS overrides)"
+        )
     return path
 
 

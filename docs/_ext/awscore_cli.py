@@ -41,7 +41,7 @@ class AwscoreCli(Directive):
 
     def run(self) -> list[nodes.Node]:
         # A fixed width keeps the generated text identical on every machine.
-        os.environ["COLUMNS"] = "88"
+        os.environ["COLUMNS"] = "100"
         result: list[nodes.Node] = []
         for path, parser in _walk(build_parser(), ["awscore"]):
             title = " ".join(path)

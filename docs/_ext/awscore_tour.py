@@ -10,18 +10,18 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 
-from awscore.cli._tour import sections
+from awscore.cli._tour import fit, sections
 
 
 def page() -> str:
     """The Markdown of every tour section, in the command's order."""
     parts: list[str] = []
     for section in sections():
-        text = section.run().text.rstrip()
+        text = fit(section.run().text.rstrip())
         parts += [
             f"## {section.title}",
             "",
-            f"`awscore tour --module {section.name}`",
+            f"`awscore tour --module {section.name.replace('_', '-')}`",
             "",
             "```text",
             text,

@@ -169,7 +169,8 @@ def _tool_version(tool: str) -> str:
 
 def _vectors_root() -> Path:
     configured = os.environ.get("AWSCORE_VECTORS")
-    return Path(configured) if configured else ROOT.parent / "shared" / "vectors"
+    # the vectors ship with the tests (tests/vectors/PROVENANCE.md)
+    return Path(configured) if configured else ROOT / "tests" / "vectors"
 
 
 def _cases(folder: Path) -> str:

@@ -80,6 +80,7 @@ __all__ = [
     "SequenceExhaustedError",
     "ShardNotFoundError",
     "SigV4Error",
+    "SigV4ExtraMissingError",
     "SigV4InputError",
     "SigV4VerificationError",
     "SignatureMismatchError",
@@ -313,6 +314,10 @@ class InvalidExpiresError(SigV4InputError):
 
 class InvalidOptionError(SigV4InputError):
     """A signing option has a value that is not accepted."""
+
+
+class SigV4ExtraMissingError(SigV4Error, ImportError):
+    """``RequestsAuth`` or ``HttpxAuth`` without its library: install the extra."""
 
 
 # --- sigv4 verification ------------------------------------------------------

@@ -58,7 +58,8 @@ def test_resolve_json_and_blocked(
     domain_file: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     argv = ["codeartifact", "resolve", domain_file, "--repo", "team-repo"]
-    assert main([*argv, "--format", "npm", "acme-utils", "99.0.0", "--json"]) == 0
+    # not found is a finding: exit 3
+    assert main([*argv, "--format", "npm", "acme-utils", "99.0.0", "--json"]) == 3
     document = json.loads(capsys.readouterr().out)
     assert document["found"] is False
     assert document["trace"] == [
@@ -72,7 +73,7 @@ def test_resolve_json_and_blocked(
             "group": None,
         }
     ]
-    assert main([*argv, "--format", "npm", "acme-utils", "99.0.0"]) == 0
+    assert main([*argv, "--format", "npm", "acme-utils", "99.0.0"]) == 3
     assert "not found (blocked by origin controls" in capsys.readouterr().out
 
 
@@ -114,7 +115,7 @@ def test_check_reports_exposure(
     assert capsys.readouterr().out == (
         "EXPOSED npm acme-utils through my-repo: my-repo -> npm-store -> public:npmjs\n"
     )
-    assert main(["codeartifact", "check", domain_file, "--fail-on-exposure"]) == 1
+    assert main(["codeartifact", "check", domain_file, "--fail-on-exposure"]) == 3
     captured = capsys.readouterr()
     assert captured.err.count("\n") == 1
     assert "1 dependency-confusion exposure" in captured.err
@@ -193,7 +194,7 @@ def test_every_verb_has_an_example(capsys: pytest.CaptureFixture[str]) -> None:
     for verb in ("resolve", "list-versions", "order", "check"):
         with pytest.raises(SystemExit):
             main(["codeartifact", verb, "--help"])
-        assert f"example:\n  awscore codeartifact {verb}" in capsys.readouterr().out
+        assert f"examples:\n  awscore codeartifact {verb}" in capsys.readouterr().out
 
 
 def test_tour(capsys: pytest.CaptureFixture[str]) -> None:

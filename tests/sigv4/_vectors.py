@@ -1,6 +1,7 @@
-"""Readers for AWS's SigV4 test suites in the shared vectors folder.
+"""Readers for AWS's SigV4 test suites in the vectors folder.
 
-See ``../shared/vectors/sigv4/README.md`` for the layout. Each reader returns plain
+See ``tests/vectors/sigv4/README.md`` for the layout and
+``tests/vectors/PROVENANCE.md`` for where the files come from. Each reader returns plain
 values; the tests decide what to compare.
 """
 

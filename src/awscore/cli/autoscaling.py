@@ -23,35 +23,33 @@ from awscore.autoscaling import (
     parse_policy,
     parse_scenario,
 )
-from awscore.cli._output import add_json_flag, write_json
+from awscore.cli._output import add_json_flag, epilog, write_json
+from awscore.cli._progress import progress
 from awscore.cli._tour import TourPart, TourSection
 from awscore.errors import AutoScalingInputError, CliError
 
 __all__ = ["TOUR", "register"]
 
-_EVALUATE_EXAMPLE = """\
-example:
-  awscore autoscaling evaluate --policy policy.json \\
-      --group min=2,max=10,desired=4 --metric 73
+_EVALUATE_EXAMPLE = epilog(
+    "awscore autoscaling evaluate --policy examples/autoscaling/policy.json\n"
+    "--group min=2,max=10,desired=4 --metric 73",
+    "awscore autoscaling evaluate --policy examples/autoscaling/policies.json\n"
+    "--group min=2,max=10,desired=4 --metric 73 --json",
+    notes="A policy file holds one PutScalingPolicy-shaped object or a list of them, "
+    "e.g.\n"
+    '  {"PolicyType": "StepScaling", "AdjustmentType": "PercentChangeInCapacity",\n'
+    '   "MinAdjustmentMagnitude": 2, "Alarm": {"Threshold": 60},\n'
+    '   "StepAdjustments": [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 25}]}',
+)
 
-policy.json holds one PutScalingPolicy-shaped object or a list of them, e.g.
-  {"PolicyType": "StepScaling", "AdjustmentType": "PercentChangeInCapacity",
-   "MinAdjustmentMagnitude": 2, "Alarm": {"Threshold": 60},
-   "StepAdjustments": [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 25}]}
-"""
-
-_SIMULATE_EXAMPLE = """\
-example:
-  awscore autoscaling simulate scenario.json --plot timeline.png
-
-scenario.json:
-  {"Group": {"MinSize": 2, "MaxSize": 20, "DesiredCapacity": 2},
-   "Policies": [{"PolicyType": "TargetTrackingScaling",
-                 "TargetTrackingConfiguration": {"TargetValue": 50}}],
-   "Load": {"Duration": 7200, "Base": 80,
-            "Spikes": [{"Start": 1800, "Length": 1200, "Extra": 600}]},
-   "Step": 10, "LaunchDelay": 60, "Warmup": 120}
-"""
+_SIMULATE_EXAMPLE = epilog(
+    "awscore autoscaling simulate examples/autoscaling/scenario.json",
+    "awscore autoscaling simulate examples/autoscaling/scenario.json --every 600 "
+    "--plot timeline.png",
+    notes="A scenario is a group, its policies and a load trace, as in "
+    "examples/autoscaling/scenario.json.\n--plot needs matplotlib (awscore[plot]). "
+    "A progress bar shows on a terminal.",
+)
 
 _GROUP_KEYS = {
     "min": "min_size",
@@ -69,9 +67,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="Auto Scaling policy decisions and simulations",
         description="What EC2 Auto Scaling's step, simple and target tracking "
         "policies (and the Kubernetes HPA) do with a metric, exactly.",
-        epilog="examples:\n  awscore autoscaling evaluate --policy p.json "
-        "--group min=2,max=10,desired=4 --metric 73\n"
-        "  awscore autoscaling simulate scenario.json",
+        epilog=epilog(
+            "awscore autoscaling evaluate --policy examples/autoscaling/policy.json\n"
+            "--group min=2,max=10,desired=4 --metric 73",
+            "awscore autoscaling simulate examples/autoscaling/scenario.json",
+        ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     verbs = parser.add_subparsers(title="verbs", metavar="VERB", required=True)
@@ -172,9 +172,10 @@ def _policies(paths: list[str]) -> list[Policy]:
     for path in paths:
         document = _json_file(path)
         items = document if isinstance(document, list) else [document]
-        for item in items:
+        # number by position in the file, failed ones included ("policy #2")
+        for index, item in enumerate(items):
             try:
-                policies.append(parse_policy(item, index=len(policies)))
+                policies.append(parse_policy(item, index=index))
             except AutoScalingInputError as error:
                 problems.extend(f"{path}: {p}" for p in error.problems)
     if problems:
@@ -278,7 +279,8 @@ def _simulate(args: argparse.Namespace) -> int:
     if args.every is not None and args.every < 1:
         raise CliError(f"--every {args.every} must be at least 1 second")
     scenario = parse_scenario(_json_file(args.scenario))
-    timeline = scenario.run()
+    with progress(args, "simulate", None):
+        timeline = scenario.run()
     if args.plot:
         _plot(timeline, args.plot)
     if args.json:
@@ -358,7 +360,7 @@ def _tour() -> TourPart:
         + "\n".join(_decision_text(decision))
         + "\n\n25% of 4 is exactly 1; the minimum magnitude makes it 2. moto's\n"
         "execute_policy would add 1 (it ignores MinAdjustmentMagnitude).\n"
-        "Try `awscore autoscaling simulate scenario.json --plot out.png`."
+        "Try `awscore autoscaling simulate examples/autoscaling/scenario.json`."
     )
     return TourPart(text=text, data={"decision": _decision_data(decision)})
 

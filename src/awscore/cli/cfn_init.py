@@ -22,34 +22,45 @@ from awscore.cfn_init import (
     load_init_metadata,
     plan,
 )
-from awscore.cli._output import add_json_flag, write_json
+from awscore.cli._output import (
+    EXIT_FOUND,
+    add_json_flag,
+    epilog,
+    error_line,
+    write_json,
+)
 from awscore.cli._tour import TourPart, TourSection
-from awscore.errors import CliError
+from awscore.errors import CfnInitStepError, CliError
 
 __all__ = ["TOUR", "register"]
 
-_PLAN_EXAMPLE = """\
-example:
-  awscore cfn-init plan template.yaml --resource MyInstance -c default \\
-      --stack-name web --region eu-west-1 --param Greeting=Hello
-"""
-_APPLY_EXAMPLE = """\
-example:
-  awscore cfn-init apply template.yaml --resource MyInstance --root /tmp/root
-  awscore cfn-init apply template.yaml --resource MyInstance --root /tmp/root --execute
-
-Without --execute nothing is written (a dry run). With it, files, sources and
-commands really run under --root; packages, users, groups and services only go
-to recording managers and are listed, never installed.
-"""
-_HUP_EXAMPLE = """\
-example:
-  awscore cfn-hup check --conf /etc/cfn --old old.json --new new.json
-
-old.json and new.json are stack documents:
-  {"Resources": {"MyInstance": {"Metadata": {...}, "PhysicalResourceId": "i-1"}}}
-Without --old there is no stored state (update-only hooks record a baseline).
-"""
+_TEMPLATE = "examples/cfn-init/template.yaml --resource MyInstance"
+_PLAN_EXAMPLE = epilog(
+    f"awscore cfn-init plan {_TEMPLATE} -c default\n"
+    "--stack-name web --region eu-west-1",
+    f"awscore cfn-init plan {_TEMPLATE} --stack-name web\n"
+    "--param Greeting=Hello --json",
+)
+_APPLY_EXAMPLE = epilog(
+    f"awscore cfn-init apply {_TEMPLATE}\n--stack-name web --root /tmp/root",
+    f"mkdir -p root && awscore cfn-init apply {_TEMPLATE}\n"
+    "--stack-name web --root root --execute",
+    notes="Without --execute nothing is written (a dry run). With it, files, sources "
+    "and commands\nreally run under --root; packages, users, groups and services only "
+    "go to recording\nmanagers and are listed, never installed.",
+    found="a step failed (the line on stderr names it)",
+)
+_HUP_EXAMPLE = epilog(
+    "awscore cfn-hup check --conf examples/cfn-hup/conf --old examples/cfn-hup/old.json"
+    "\n--new examples/cfn-hup/new.json  # exits 3: the hook fires",
+    "awscore cfn-hup check --conf examples/cfn-hup/conf "
+    "--new examples/cfn-hup/new.json --json",
+    notes="--old and --new are stack documents:\n"
+    '  {"Resources": {"MyInstance": {"Metadata": {...}, '
+    '"PhysicalResourceId": "i-1"}}}\n'
+    "Without --old there is no stored state (update-only hooks record a baseline).",
+    found="at least one hook fires",
+)
 
 
 def _pairs(values: Sequence[str] | None, flag: str) -> dict[str, str]:
@@ -189,7 +200,12 @@ def _apply(args: argparse.Namespace) -> int:
     steps = _load_plan(args)
     report: Report
     if args.execute:
-        report = execute(steps, LocalBackend(args.root, fetch=fetch_url))
+        try:
+            report = execute(steps, LocalBackend(args.root, fetch=fetch_url))
+        except CfnInitStepError as failed:
+            # a step that ran and failed is the apply's answer, not bad input
+            sys.stderr.write(error_line(failed))
+            return EXIT_FOUND
     else:
         report = execute(steps, DryRunBackend())
     if args.json:
@@ -208,13 +224,21 @@ def _read_json(path: str | None, flag: str) -> Any:
     if path is None:
         return None
     try:
-        return json.loads(Path(path).read_bytes())
+        document = json.loads(Path(path).read_bytes())
     except json.JSONDecodeError as exc:
         raise CliError(
             f"{flag} {path}: not JSON ({exc.msg} at line {exc.lineno})"
         ) from None
     except UnicodeDecodeError:
         raise CliError(f"{flag} {path}: not JSON (not UTF-8 text)") from None
+    if not isinstance(document, dict) or not isinstance(
+        document.get("Resources"), dict
+    ):
+        raise CliError(
+            f"{flag} {path}: not a stack document: expected an object with "
+            '"Resources", e.g. {"Resources": {"MyInstance": {"Metadata": {...}}}}'
+        )
+    return document
 
 
 def _decide(config: HupConfig, old: object, new: object) -> HupDecision:
@@ -265,9 +289,10 @@ def _check(args: argparse.Namespace) -> int:
                 "baseline": sorted(decision.baseline),
             }
         )
-        return 0
-    sys.stdout.write("\n".join(_decision_lines(decision, config)) + "\n")
-    return 0
+    else:
+        sys.stdout.write("\n".join(_decision_lines(decision, config)) + "\n")
+    # hooks that fire are what a script asks cfn-hup check about
+    return EXIT_FOUND if decision.firings else 0
 
 
 _TOUR_TEMPLATE = """\
@@ -329,7 +354,8 @@ def _tour() -> TourPart:
         + "\n  ".join(_decision_lines(first, config)[1:])
         + "\nand after a stack update changes the page:\n  "
         + "\n  ".join(_decision_lines(second, config)[1:3])
-        + "\nTry `awscore cfn-init plan template.yaml --resource MyInstance`."
+        + "\nTry `awscore cfn-init plan examples/cfn-init/template.yaml "
+        "--resource MyInstance --stack-name web`."
     )
     return TourPart(
         text=text,

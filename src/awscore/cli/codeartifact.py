@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from awscore.cli._output import add_json_flag, write_json
+from awscore.cli._output import EXIT_FOUND, add_json_flag, epilog, found, write_json
 from awscore.cli._tour import TourPart, TourSection
 from awscore.codeartifact import (
     Domain,
@@ -23,13 +23,31 @@ __all__ = ["TOUR", "register"]
 
 _FORMATS = [f.value for f in PackageFormat]
 
+_DOMAIN = "examples/codeartifact/domain.yaml"
 _EXAMPLES = {
-    "resolve": "example:\n  awscore codeartifact resolve domain.yaml --repo my-repo "
-    "--format npm lodash 4.17.21 --explain",
-    "list-versions": "example:\n  awscore codeartifact list-versions domain.yaml "
-    "--repo my-repo --format npm lodash",
-    "order": "example:\n  awscore codeartifact order domain.yaml --repo my-repo",
-    "check": "example:\n  awscore codeartifact check domain.yaml --fail-on-exposure",
+    "resolve": epilog(
+        f"awscore codeartifact resolve {_DOMAIN} --repo my-repo\n"
+        "--format npm lodash 4.17.21 --explain",
+        f"awscore codeartifact resolve {_DOMAIN} --repo my-repo\n"
+        "--format npm lodash 9.9.9  # exits 3: not found",
+        found="the version is not found",
+    ),
+    "list-versions": epilog(
+        f"awscore codeartifact list-versions {_DOMAIN}\n--repo my-repo --format npm "
+        "lodash",
+        f"awscore codeartifact list-versions {_DOMAIN}\n--repo team-repo --format npm "
+        "acme-utils --json",
+    ),
+    "order": epilog(
+        f"awscore codeartifact order {_DOMAIN} --repo my-repo",
+        f"awscore codeartifact order {_DOMAIN} --repo team-repo --json",
+    ),
+    "check": epilog(
+        f"awscore codeartifact check {_DOMAIN} --fail-on-exposure  # exits 3",
+        "awscore codeartifact check examples/codeartifact/domain-safe.yaml "
+        "--fail-on-exposure",
+        found="with --fail-on-exposure, an exposure is found",
+    ),
 }
 
 
@@ -41,8 +59,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Model a CodeArtifact domain described in YAML or JSON: which "
         "repository serves a package version, the search trace, where the version "
         "is retained, and which internal packages a public registry could hijack.",
-        epilog="examples:\n"
-        + "\n".join(e.partition("\n")[2] for e in _EXAMPLES.values()),
+        epilog=epilog(
+            f"awscore codeartifact order {_DOMAIN} --repo my-repo",
+            f"awscore codeartifact check {_DOMAIN}",
+        ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     verbs = parser.add_subparsers(title="verbs", metavar="VERB", required=True)
@@ -78,7 +98,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     check.add_argument(
         "--fail-on-exposure",
         action="store_true",
-        help="exit 1 if any exposure is found",
+        help="exit 3 if any exposure is found",
     )
     check.set_defaults(handler=_check)
 
@@ -102,7 +122,13 @@ def _load(path: str) -> Domain:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise CliError(f"{path}: not UTF-8 text") from None
-    return load_domain(text)
+    domain = load_domain(text)
+    if not domain.repositories:
+        raise CliError(
+            f"{path}: not a domain description: expected a mapping with domain "
+            "and a non-empty repositories list (see examples/codeartifact)"
+        )
+    return domain
 
 
 def _dump(document: object) -> int:
@@ -181,15 +207,18 @@ def summary(resolution: Resolution) -> str:
 def _resolve(args: argparse.Namespace) -> int:
     domain = _load(args.domain)
     resolution = domain.resolve(args.repo, args.format, args.package, args.version)
+    # not found is a finding: exit 3, as the exit-status table says
+    status = 0 if resolution.found else EXIT_FOUND
     if args.json:
-        return _dump(resolution_dict(resolution))
+        _dump(resolution_dict(resolution))
+        return status
     out = sys.stdout
     out.write(summary(resolution) + "\n")
     if args.explain:
         out.write("search trace:\n")
         for line in explain_lines(resolution):
             out.write(line + "\n")
-    return 0
+    return status
 
 
 def _list_versions(args: argparse.Namespace) -> int:
@@ -255,7 +284,7 @@ def _check(args: argparse.Namespace) -> int:
                 f"{' -> '.join(e.path)} -> {e.external_connection}\n"
             )
     if exposures and args.fail_on_exposure:
-        raise CliError(
+        return found(
             f"{len(exposures)} dependency-confusion exposure(s); block the upstream "
             "origin control of these packages or their package group's "
             "EXTERNAL_UPSTREAM"
@@ -312,7 +341,7 @@ def _tour() -> TourPart:
             "  " + summary(confused),
             *explain_lines(confused),
             "  " + summary(internal),
-            "Try `awscore codeartifact check domain.yaml`.",
+            "Try `awscore codeartifact check examples/codeartifact/domain.yaml`.",
         ]
     )
     return TourPart(

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from awscore.cli._output import add_json_flag, write_json
+from awscore.cli._output import EXIT_INTERRUPTED, add_json_flag, epilog, write_json
 from awscore.cli._tour import TourPart, TourSection
 from awscore.errors import CliError
 from awscore.k8s_dns import LIBCS, Cluster, DnsAnswer, Resolution, resolve
@@ -44,18 +44,30 @@ pods:
   - {name: tools, namespace: staging, ip: 10.244.3.7}
 """
 
+_YAML = "--cluster examples/k8s-dns/cluster.yaml"
+_KUBECTL = "--cluster examples/k8s-dns/kubectl.json"
 _EPILOGS = {
-    "query": "example:\n  awscore k8s-dns query --cluster c.yaml "
-    "_http._tcp.api.prod.svc.cluster.local SRV\n"
-    "  awscore k8s-dns query --cluster kubectl.json 20.0.96.10.in-addr.arpa PTR",
-    "resolve": "example:\n"
-    "  awscore k8s-dns resolve --cluster c.yaml --pod prod/web-0 api\n"
-    "  awscore k8s-dns resolve --pod prod/web-0 api.example.com --libc musl",
-    "resolv-conf": "example:\n"
-    "  awscore k8s-dns resolv-conf --cluster c.yaml --pod prod/web-0",
-    "serve": "example:\n"
-    "  awscore k8s-dns serve --cluster c.yaml --listen 127.0.0.1:5353\n"
-    "  dig @127.0.0.1 -p 5353 api.prod.svc.cluster.local",
+    "query": epilog(
+        f"awscore k8s-dns query {_YAML}\n_http._tcp.api.prod.svc.cluster.local SRV",
+        f"awscore k8s-dns query {_KUBECTL} 7.23.100.10.in-addr.arpa PTR",
+    ),
+    "resolve": epilog(
+        f"awscore k8s-dns resolve {_YAML} --pod prod/web-0 api",
+        f"awscore k8s-dns resolve {_KUBECTL}\n"
+        "--pod shop/frontend-7d9c cart --libc musl",
+    ),
+    "resolv-conf": epilog(
+        f"awscore k8s-dns resolv-conf {_YAML} --pod prod/web-0",
+        f"awscore k8s-dns resolv-conf {_KUBECTL}\n--pod shop/frontend-7d9c --json",
+    ),
+    "serve": epilog(
+        f"awscore k8s-dns serve {_YAML}\n--listen 127.0.0.1:8053  # until Ctrl-C",
+        f"awscore k8s-dns serve {_KUBECTL} --listen 127.0.0.1:0  # until Ctrl-C",
+        notes="Needs dnspython (awscore[dns]). Ask it with "
+        "`dig @127.0.0.1 -p 8053 api.prod.svc.cluster.local`.\n"
+        "Port 0 takes any free port: the first line says which. SIGTERM stops it "
+        "with exit 0,\nCtrl-C with 130.",
+    ),
 }
 
 
@@ -66,7 +78,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="Kubernetes DNS: records, pod resolv.conf, glibc/musl search, a server",
         description="Answer Kubernetes DNS questions from a cluster description "
         "(awscore's YAML/JSON, or `kubectl get services,endpoints,pods -A -o json`).",
-        epilog="\n\n".join(_EPILOGS.values()),
+        epilog=epilog(
+            f"awscore k8s-dns query {_YAML} api.prod.svc.cluster.local",
+            f"awscore k8s-dns resolve {_YAML} --pod prod/web-0 api.example.com",
+        ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     verbs = parser.add_subparsers(title="verbs", metavar="VERB")
@@ -141,8 +156,31 @@ def _answer_lines(answer: DnsAnswer) -> list[str]:
     return lines
 
 
+#: Record type mnemonics IANA assigns (RFC 6895's registry); TYPE<n> also passes.
+_RR_TYPE_NAMES = (
+    "A NS MD MF CNAME SOA MB MG MR NULL WKS PTR HINFO MINFO MX TXT RP AFSDB X25 "
+    "ISDN RT NSAP NSAP-PTR SIG KEY PX GPOS AAAA LOC NXT EID NIMLOC SRV ATMA NAPTR "
+    "KX CERT A6 DNAME SINK OPT APL DS SSHFP IPSECKEY RRSIG NSEC DNSKEY DHCID NSEC3 "
+    "NSEC3PARAM TLSA SMIMEA HIP NINFO RKEY TALINK CDS CDNSKEY OPENPGPKEY CSYNC "
+    "ZONEMD SVCB HTTPS DSYNC SPF UINFO UID GID UNSPEC NID L32 L64 LP EUI48 EUI64 "
+    "TKEY TSIG IXFR AXFR MAILB MAILA ANY URI CAA AVC DOA AMTRELAY RESINFO WALLET "
+    "TA DLV"
+)
+_RR_TYPES = frozenset(_RR_TYPE_NAMES.split())
+
+
+def _record_type(text: str) -> str:
+    upper = text.upper()
+    if upper in _RR_TYPES or (upper.startswith("TYPE") and upper[4:].isdigit()):
+        return text
+    raise CliError(
+        f"qtype {text!r} is not a record type that exists: use one such as A, AAAA, "
+        "SRV, PTR, TXT, CNAME, or TYPE<n>"
+    )
+
+
 def _query(args: argparse.Namespace) -> int:
-    answer = _cluster(args.cluster).query(args.name, args.type)
+    answer = _cluster(args.cluster).query(args.name, _record_type(args.type))
     if args.json:
         _dump(_answer_json(answer))
     else:
@@ -183,7 +221,8 @@ def _resolve_all(
 
 def _resolve(args: argparse.Namespace) -> int:
     cluster = _cluster(args.cluster)
-    results = _resolve_all(cluster, args.pod, args.name, args.type, args.libc)
+    qtype = _record_type(args.type)
+    results = _resolve_all(cluster, args.pod, args.name, qtype, args.libc)
     if args.json:
         _dump(
             {
@@ -238,6 +277,7 @@ def _serve(args: argparse.Namespace) -> int:
         server.close()
 
     previous = signal.signal(signal.SIGTERM, stop)
+    interrupted = False
     server.start()
     try:
         sys.stdout.write(
@@ -247,7 +287,7 @@ def _serve(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         server.wait()
     except KeyboardInterrupt:
-        pass
+        interrupted = True
     finally:
         server.close()
         signal.signal(signal.SIGTERM, previous)
@@ -255,7 +295,8 @@ def _serve(args: argparse.Namespace) -> int:
         f"stopped: {server.udp_queries} UDP and {server.tcp_queries} TCP queries "
         f"answered, {server.dropped} dropped\n"
     )
-    return 0
+    # SIGTERM is the normal stop (0); Ctrl-C is an interruption (130)
+    return EXIT_INTERRUPTED if interrupted else 0
 
 
 def _dump(document: object) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from awscore.cli._output import add_json_flag, read_text, write_json
+from awscore.cli._output import add_json_flag, epilog, read_text, write_json
 from awscore.cli._tour import TourPart, TourSection
 from awscore.cli.kinesis_consume import add_consume
 from awscore.errors import CliError
@@ -19,25 +19,22 @@ from awscore.kinesis._capacity import (
 
 __all__ = ["TOUR", "register"]
 
-_SHARD_EXAMPLE = """\
-examples:
-  awscore kinesis shard --shards 4 user123 user456
-  awscore kinesis shard --shards 4 \\
-      --explicit-hash-key 170141183460469231731687303715884105728
-"""
-_RESHARD_EXAMPLE = """\
-example:
-  awscore kinesis reshard --shards 4 --to 6
-"""
-_ANALYZE_EXAMPLE = """\
-example:
-  printf 'partition_key,records_per_second,bytes_per_second\\nuser123,1500,51200\\n' \\
-      > traffic.csv
-  awscore kinesis analyze traffic.csv --shards 4
-
-The CSV header is partition_key,records_per_second,bytes_per_second and optionally
-explicit_hash_key; bytes are the data only (partition-key bytes are added).
-"""
+_SHARD_EXAMPLE = epilog(
+    "awscore kinesis shard --shards 4 user123 user456",
+    "awscore kinesis shard --shards 4 "
+    "--explicit-hash-key 170141183460469231731687303715884105728",
+)
+_RESHARD_EXAMPLE = epilog(
+    "awscore kinesis reshard --shards 4 --to 6",
+    "awscore kinesis reshard --shards 6 --to 3 --json",
+)
+_ANALYZE_EXAMPLE = epilog(
+    "awscore kinesis analyze examples/kinesis/traffic.csv --shards 4",
+    "awscore kinesis analyze examples/kinesis/traffic.csv --shards 8 --json",
+    notes="The CSV's header row is partition_key,records_per_second,bytes_per_second "
+    "and optionally\nexplicit_hash_key; bytes are the data only (partition-key bytes "
+    "are added).",
+)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from fractions import Fraction
 
-from awscore.cli._output import add_json_flag, write_json
+from awscore.cli._output import add_json_flag, epilog, write_json
+from awscore.cli._progress import progress
 from awscore.cli._tour import TourPart, TourSection
 from awscore.errors import CliError
 from awscore.quorum import Cluster, KOfN, availability, survives, unavailability
 
 __all__ = ["TOUR", "register"]
 
-_EXAMPLE = """\
-example:
-  awscore quorum --azs 3 --per-az 2 --write 4 --read 3 --p-node 0.01 --p-az 0.001
-  awscore quorum --p-node 1/100 --p-az 1/1000 --exact
-"""
+_EXAMPLE = epilog(
+    "awscore quorum --azs 3 --per-az 2 --write 4 --read 3 --p-node 0.01 --p-az 0.001",
+    "awscore quorum --p-node 1/100 --p-az 1/1000 --exact",
+    notes="Large layouts take a while: a progress bar shows on a terminal (not in a "
+    "pipe, nor with --json).",
+)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -75,6 +78,7 @@ def _report(
     write: int,
     p_node: Fraction | float,
     p_az: Fraction | float,
+    tick: Callable[[str], None] = lambda step: None,
 ) -> dict[str, object]:
     cluster = Cluster.uniform(azs, per_az, p_node=p_node, p_az=p_az)
     result: dict[str, object] = {}
@@ -87,21 +91,27 @@ def _report(
             "survives_az": survives(cluster, rule, domains=1, nodes=0),
             "survives_az_plus_one": survives(cluster, rule, domains=1, nodes=1),
         }
+        tick(f"{name} {k}/{azs * per_az} done")
     return result
 
 
 def _run(args: argparse.Namespace) -> int:
     p_node = _probability(args.p_node, args.exact, "--p-node")
     p_az = _probability(args.p_az, args.exact, "--p-az")
-    ours = _report(
-        azs=args.azs,
-        per_az=args.per_az,
-        read=args.read,
-        write=args.write,
-        p_node=p_node,
-        p_az=p_az,
-    )
-    three = _report(azs=3, per_az=1, read=2, write=2, p_node=p_node, p_az=p_az)
+    # four enumerations (reads and writes of two layouts): the bar counts them
+    with progress(args, "quorum", 4) as bar:
+        ours = _report(
+            azs=args.azs,
+            per_az=args.per_az,
+            read=args.read,
+            write=args.write,
+            p_node=p_node,
+            p_az=p_az,
+            tick=bar.advance,
+        )
+        three = _report(
+            azs=3, per_az=1, read=2, write=2, p_node=p_node, p_az=p_az, tick=bar.advance
+        )
     if args.json:
         write_json({"quorum": ours, "three_copies_2_of_3": three}, default=str)
         return 0

@@ -9,9 +9,21 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from awscore.cli._output import add_json_flag, write_json
+from awscore.cli._output import (
+    EXIT_FOUND,
+    add_json_flag,
+    aws_code,
+    epilog,
+    error_line,
+    write_json,
+)
 from awscore.cli._tour import TourPart, TourSection
-from awscore.errors import CliError, InvalidTimeError, SignatureMismatchError
+from awscore.errors import (
+    CliError,
+    InvalidTimeError,
+    SignatureMismatchError,
+    SigV4VerificationError,
+)
 from awscore.sigv4 import (
     ALGORITHM,
     ALGORITHM_V4A,
@@ -27,27 +39,40 @@ from awscore.sigv4 import (
 
 __all__ = ["TOUR", "register"]
 
-_SIGN_EXAMPLE = """\
-examples:
-  export AWS_ACCESS_KEY_ID=AKIDEXAMPLE
-  export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY
-  awscore sigv4 sign GET 'https://example.amazonaws.com/?Param1=value1' \\
-      --region us-east-1 --service service --time 2015-08-30T12:36:00Z --explain
-  awscore sigv4 sign GET https://mrap.accesspoint.s3-global.amazonaws.com/key \\
-      --region us-east-1 --service s3 --sigv4a --region-set '*'
-"""
-_VERIFY_EXAMPLE = """\
-example:
-  awscore sigv4 verify captured-request.txt --now 2015-08-30T12:36:00Z \\
-      --access-key-id AKIDEXAMPLE --secret-access-key "$SECRET" \\
-      --client-canonical-request canonical-from-aws.txt
-"""
-_PRESIGN_EXAMPLE = """\
-example:
-  awscore sigv4 presign GET https://examplebucket.s3.amazonaws.com/test.txt \\
-      --region us-east-1 --service s3 --expires 86400 \\
-      --time 2013-05-24T00:00:00Z
-"""
+# AWS's published example credentials, so every example can be checked by hand
+_KEYS = (
+    "AWS_ACCESS_KEY_ID=AKIDEXAMPLE "
+    "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+)
+_SIGN_EXAMPLE = epilog(
+    f"{_KEYS}\nawscore sigv4 sign GET https://example.amazonaws.com/ "
+    "--region us-east-1 --service service\n--time 2015-08-30T12:36:00Z --explain",
+    f"{_KEYS}\n"
+    "awscore sigv4 sign POST 'https://example.amazonaws.com/orders?status=new'\n"
+    "--region us-east-1 --service execute-api -H 'Content-Type: application/json'\n"
+    "--data-file examples/sigv4/order.json",
+    notes="Credentials: --access-key-id/--secret-access-key, else $AWS_ACCESS_KEY_ID, "
+    "$AWS_SECRET_ACCESS_KEY\nand $AWS_SESSION_TOKEN. The examples use AWS's "
+    "published example key.",
+)
+_VERIFY_EXAMPLE = epilog(
+    f"{_KEYS}\nawscore sigv4 verify examples/sigv4/captured-request.txt "
+    "--now 2015-08-30T12:36:00Z",
+    f"{_KEYS}\nawscore sigv4 verify examples/sigv4/rejected-request.txt "
+    "--now 2015-08-30T12:36:00Z\n--client-canonical-request "
+    "examples/sigv4/client-canonical-request.txt  # exits 3",
+    notes="--now: a captured request verifies only within 15 minutes of its "
+    "X-Amz-Date; give that\ntime (or the time it was received) to check it later.",
+    found="the request is rejected; AWS's error code is on stderr",
+)
+_PRESIGN_EXAMPLE = epilog(
+    f"{_KEYS}\n"
+    "awscore sigv4 presign GET https://examplebucket.s3.amazonaws.com/test.txt\n"
+    "--region us-east-1 --service s3 --expires 86400 --time 2013-05-24T00:00:00Z",
+    f"{_KEYS}\n"
+    "awscore sigv4 presign GET https://mrap.accesspoint.s3-global.amazonaws.com/key\n"
+    "--region us-east-1 --service s3 --sigv4a --region-set '*'",
+)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -226,8 +251,20 @@ def _body(args: argparse.Namespace) -> bytes:
     return b""
 
 
+def _http_url(url: str) -> str:
+    scheme = url.partition(":")[0].lower()
+    if scheme not in ("http", "https"):
+        raise CliError(
+            f"URL {url!r} is not http or https: SigV4 signs HTTP requests, e.g. "
+            "https://example.amazonaws.com/"
+        )
+    return url
+
+
 def _sign(args: argparse.Namespace) -> int:
-    request = HttpRequest(args.method, args.url, _headers(args.header), _body(args))
+    request = HttpRequest(
+        args.method, _http_url(args.url), _headers(args.header), _body(args)
+    )
     details = sign_details(
         request,
         _credentials(args),
@@ -271,8 +308,9 @@ def _verify(args: argparse.Namespace) -> int:
         services=services,
     )
     out = sys.stdout
+    now = parse_time(args.now)
     try:
-        verified = verifier.verify(request, now=parse_time(args.now))
+        verified = verifier.verify(request, now=now)
     except SignatureMismatchError as mismatch:
         if args.client_canonical_request is not None:
             theirs = Path(args.client_canonical_request).read_text(encoding="utf-8")
@@ -286,13 +324,22 @@ def _verify(args: argparse.Namespace) -> int:
             write_json(
                 {
                     "valid": False,
-                    "error": type(mismatch).__name__,
+                    "error": aws_code(mismatch),
                     "message": str(mismatch),
                     "canonical_request": mismatch.canonical_request,
                     "string_to_sign": mismatch.string_to_sign,
                 }
             )
-        raise
+        # a rejected request is the verdict asked for: exit 3, not an error
+        sys.stderr.write(error_line(mismatch))
+        return EXIT_FOUND
+    except SigV4VerificationError as rejected:
+        if args.json:
+            write_json(
+                {"valid": False, "error": aws_code(rejected), "message": str(rejected)}
+            )
+        sys.stderr.write(error_line(rejected))
+        return EXIT_FOUND
     if args.json:
         write_json(
             {

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from awscore.cli._output import add_json_flag, write_json
+from awscore.cli._output import add_json_flag, epilog, write_json
 from awscore.cli._tour import TourPart, TourSection
 from awscore.errors import CliError
 from awscore.vpn import (
@@ -27,23 +27,23 @@ from awscore.vpn import (
 
 __all__ = ["TOUR", "register"]
 
-_ENCAP_EXAMPLE = """\
-example:
-  awscore vpn encap --src 10.0.1.50 --dst 172.31.1.100 --outer-src 203.0.113.50 \\
-      --outer-dst 52.95.1.1 --cipher aes-128-gcm \\
-      --key 000102030405060708090a0b0c0d0e0f10111213 --spi 0x1001
-"""
-_DECAP_EXAMPLE = """\
-example:
-  awscore vpn decap HEX --cipher aes-128-gcm \\
-      --key 000102030405060708090a0b0c0d0e0f10111213
-  awscore vpn encap ... --hex-only | awscore vpn decap - --cipher ... --key ...
-"""
-_MTU_EXAMPLE = """\
-example:
-  awscore vpn mtu --cipher aes-256-cbc --integrity sha2-512 --nat-t
-  awscore vpn mtu --all
-"""
+_KEY = "--cipher aes-128-gcm --key 000102030405060708090a0b0c0d0e0f10111213"
+_ENCAP_EXAMPLE = epilog(
+    "awscore vpn encap --src 10.0.1.50 --dst 172.31.1.100 --outer-src 203.0.113.50\n"
+    f"--outer-dst 52.95.1.1 --spi 0x1001\n{_KEY}",
+    "awscore vpn encap --src 10.0.1.50 --dst 172.31.1.100 --outer-src 203.0.113.50\n"
+    f"--outer-dst 52.95.1.1 --nat-t --proto udp --hex-only\n{_KEY}",
+)
+_DECAP_EXAMPLE = epilog(
+    f"awscore vpn decap - < examples/vpn/packet.hex\n{_KEY}",
+    f'awscore vpn decap "$(cat examples/vpn/packet-nat-t.hex)" --json\n{_KEY}',
+    notes="A packet whose ICV does not verify is refused (exit 1); "
+    "`encap --hex-only | decap -` round-trips.",
+)
+_MTU_EXAMPLE = epilog(
+    "awscore vpn mtu --cipher aes-256-cbc --integrity sha2-512 --nat-t",
+    "awscore vpn mtu --all --path-mtu 9001",
+)
 _NEXT_HEADER = {4: "IPv4", 41: "IPv6"}
 
 
@@ -229,11 +229,47 @@ def _describe(outer: bytes, esp: EspPacket) -> dict[str, object]:
             "protocol": inner.protocol,
             "ttl": inner.ttl,
             "total_length": inner.total_length,
+            "payload": _payload_layer(inner.protocol, inner.payload),
         }
+    document["inner_hex"] = esp.inner.hex()
     return document
 
 
-def _render(document: dict[str, object]) -> str:
+def _payload_layer(protocol: int, payload: bytes) -> dict[str, object]:
+    """The inner packet's ICMP or UDP header and data (RFC 792, RFC 768)."""
+    if protocol == 1 and len(payload) >= 8:
+        return {
+            "layer": "ICMP",
+            "type": payload[0],
+            "code": payload[1],
+            "id": int.from_bytes(payload[4:6], "big"),
+            "sequence": int.from_bytes(payload[6:8], "big"),
+            "data": payload[8:].hex(),
+        }
+    if protocol == 17 and len(payload) >= 8:
+        return {
+            "layer": "UDP",
+            "src_port": int.from_bytes(payload[0:2], "big"),
+            "dst_port": int.from_bytes(payload[2:4], "big"),
+            "data": payload[8:].hex(),
+        }
+    return {"layer": f"protocol {protocol}", "data": payload.hex()}
+
+
+def _payload_line(layer: dict[str, object]) -> str:
+    data = bytes.fromhex(str(layer["data"]))
+    shown = repr(data)[1:] if data.isascii() else f"{len(data)} bytes"
+    if layer["layer"] == "ICMP":
+        return (
+            f"    ICMP     type {layer['type']} code {layer['code']}  id "
+            f"{layer['id']}  sequence {layer['sequence']}  data {shown}"
+        )
+    if layer["layer"] == "UDP":
+        return f"    UDP      {layer['src_port']} -> {layer['dst_port']}  data {shown}"
+    return f"    {layer['layer']}  {len(data)} bytes"
+
+
+def _render(document: dict[str, object], *, decrypted: bool = False) -> str:
     outer = document["outer"]
     assert isinstance(outer, dict)
     inner = document.get("inner")
@@ -259,7 +295,13 @@ def _render(document: dict[str, object]) -> str:
             f"  inner IPv4 {inner['src']} -> {inner['dst']}  protocol "
             f"{inner['protocol']}  TTL {inner['ttl']}  length {inner['total_length']}"
         )
-    lines += [f"ICV          {document['icv']}", "", "hex:", str(document["hex"])]
+        lines.append(_payload_line(inner["payload"]))
+    lines.append(f"ICV          {document['icv']}")
+    if decrypted:
+        # decap's answer is the inner packet: its bytes, not the outer ones again
+        lines += ["", "inner packet hex:", str(document["inner_hex"])]
+    else:
+        lines += ["", "hex:", str(document["hex"])]
     return "\n".join(lines)
 
 
@@ -306,7 +348,7 @@ def _decap(args: argparse.Namespace) -> int:
     spi = _peek_spi(outer)
     sa = _sa(args, spi)
     esp = dissect(outer, sa)
-    _emit(args, _describe(outer, esp))
+    _emit(args, _describe(outer, esp), decrypted=True)
     return 0
 
 
@@ -321,11 +363,13 @@ def _peek_spi(outer: bytes) -> int:
     return spi
 
 
-def _emit(args: argparse.Namespace, document: dict[str, object]) -> None:
+def _emit(
+    args: argparse.Namespace, document: dict[str, object], *, decrypted: bool = False
+) -> None:
     if args.json:
         write_json(document)
     else:
-        sys.stdout.write(_render(document) + "\n")
+        sys.stdout.write(_render(document, decrypted=decrypted) + "\n")
 
 
 _ALL = (

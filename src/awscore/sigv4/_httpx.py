@@ -9,10 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Generator
 
-import httpx
-
-from awscore.errors import InvalidHeaderError
+from awscore.errors import InvalidHeaderError, SigV4ExtraMissingError
 from awscore.sigv4._adapter import SigningAdapter
+
+try:
+    import httpx
+except ImportError as _missing:  # the optional extra: say how to get it, in one line
+    raise SigV4ExtraMissingError(
+        "HttpxAuth needs httpx, which is not installed: pip install 'awscore[httpx]'"
+    ) from _missing
 
 __all__ = ["HttpxAuth"]
 

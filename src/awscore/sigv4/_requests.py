@@ -6,10 +6,16 @@ This is I/O edge code: it reads the clock (the core never does) and adapts
 
 from __future__ import annotations
 
-import requests
-
-from awscore.errors import InvalidHeaderError
+from awscore.errors import InvalidHeaderError, SigV4ExtraMissingError
 from awscore.sigv4._adapter import SigningAdapter
+
+try:
+    import requests
+except ImportError as _missing:  # the optional extra: say how to get it, in one line
+    raise SigV4ExtraMissingError(
+        "RequestsAuth needs requests, which is not installed: "
+        "pip install 'awscore[requests]'"
+    ) from _missing
 
 __all__ = ["RequestsAuth"]
 
