@@ -40,6 +40,10 @@ TEMPLATE = [str(EX / "cfn-init/template.yaml"), "--resource", "MyInstance"]
 HUP = ["--conf", str(EX / "cfn-hup/conf")]
 DOMAIN = str(EX / "codeartifact/domain.yaml")
 YAML = ["--cluster", str(EX / "k8s-dns/cluster.yaml")]
+EB = EX / "eventbridge"
+EB_TEST = ["--pattern", str(EB / "ecs-stopped.json"), "--event"]
+EB_EVENT = ["--event", str(EB / "ecs-task-stopped.json")]
+EB_S3 = ["--config", str(EB / "notification.json"), "--key"]
 VPN_KEY = ["--key", "000102030405060708090a0b0c0d0e0f10111213"]
 PACKET = (EX / "vpn/packet.hex").read_text().strip()
 ENCAP = [
@@ -227,6 +231,70 @@ TABLE: list[tuple[list[str], int]] = [
     (["vpn", "mtu", "--cipher", "aes-256-cbc", "--integrity", "sha2-512"], 0),
     (["vpn", "mtu", "--cipher", "rot13"], 1),
     (["vpn", "mtu", "--path-mtu", "big"], 2),
+    (
+        [
+            "kinesis",
+            "consume",
+            "--shards",
+            "2",
+            "--writes",
+            str(EX / "kinesis/writes.csv"),
+        ],
+        0,
+    ),
+    (
+        [
+            "kinesis",
+            "consume",
+            "--shards",
+            "2",
+            "--writes",
+            str(EX / "kinesis/esm.json"),
+        ],
+        1,
+    ),
+    (["kinesis", "consume", "--writes", str(EX / "kinesis/writes.csv")], 2),
+    (["eventbridge", "test", *EB_TEST, str(EB / "ecs-task-stopped.json")], 0),
+    (["eventbridge", "test", *EB_TEST, str(EB / "ecs-task-running.json")], 3),
+    (
+        [
+            "eventbridge",
+            "test",
+            "--pattern",
+            str(EB / "transformer.json"),
+            "--event",
+            str(EB / "ecs-task-stopped.json"),
+        ],
+        1,
+    ),
+    (["eventbridge", "test", "--pattern", str(EB / "ecs-stopped.json")], 2),
+    (["eventbridge", "transform", *EB_EVENT, "--input-path", "$.detail"], 0),
+    (["eventbridge", "transform", *EB_EVENT, "--input-path", "detail"], 1),
+    (["eventbridge", "transform", *EB_EVENT], 2),
+    (
+        [
+            "eventbridge",
+            "s3-notify",
+            *EB_S3,
+            "photos/a.jpg",
+            "--event",
+            "s3:ObjectCreated:Put",
+        ],
+        0,
+    ),
+    (
+        [
+            "eventbridge",
+            "s3-notify",
+            *EB_S3,
+            "photos/a.png",
+            "--event",
+            "s3:ObjectCreated:Put",
+        ],
+        3,
+    ),
+    (["eventbridge", "s3-notify", *EB_S3, "a", "--event", "s3:Nope"], 1),
+    (["eventbridge", "s3-notify", *EB_S3, "a"], 2),
     (["tour", "--module", "quorum"], 0),
     (["tour", "--module", "nope"], 2),
     (["completion", "bash"], 0),

@@ -80,8 +80,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--module",
         choices=names,
         type=_cli_name,
-        help="show only this module's part of the tour (its command's name; "
-        "cfn_init and k8s_dns also work)",
+        metavar="MODULE",
+        help="show only this module's part of the tour: "
+        + ", ".join(names)
+        + " (cfn_init and k8s_dns also work)",
     )
     add_json_flag(parser)
     parser.set_defaults(handler=_run)

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from awscore.cli._output import add_json_flag, read_text, write_json
+from awscore.cli._output import add_json_flag, epilog, read_text, write_json
 from awscore.cli._tour import TourPart, TourSection
 from awscore.errors import CliError
 from awscore.eventbridge import (
@@ -18,31 +18,26 @@ from awscore.eventbridge import (
 
 __all__ = ["TOUR", "register"]
 
-_TEST_EXAMPLE = """\
-examples:
-  awscore eventbridge test --pattern examples/eventbridge/ecs-stopped.json \\
-      --event examples/eventbridge/ecs-task-stopped.json --explain
-  awscore eventbridge test --pattern examples/eventbridge/ecs-stopped.json \\
-      --event examples/eventbridge/ecs-task-running.json
-
-Exit status 0 when the pattern matches, 3 when it does not.
-"""
-_TRANSFORM_EXAMPLE = """\
-examples:
-  awscore eventbridge transform --event examples/eventbridge/ecs-task-stopped.json \\
-      --transformer examples/eventbridge/transformer.json
-  awscore eventbridge transform --event examples/eventbridge/ecs-task-stopped.json \\
-      --input-path '$.detail'
-"""
-_S3_EXAMPLE = """\
-examples:
-  awscore eventbridge s3-notify --config examples/eventbridge/notification.json \\
-      --key photos/a.jpg --event s3:ObjectCreated:Put
-  awscore eventbridge s3-notify --config examples/eventbridge/notification.json \\
-      --key logs/today.txt --event s3:ObjectRemoved:Delete
-
-Exit status 0 when some configuration fires, 3 when none does.
-"""
+_TEST_EXAMPLE = epilog(
+    "awscore eventbridge test --pattern examples/eventbridge/ecs-stopped.json\n"
+    "--event examples/eventbridge/ecs-task-stopped.json --explain",
+    "awscore eventbridge test --pattern examples/eventbridge/ecs-stopped.json\n"
+    "--event examples/eventbridge/ecs-task-running.json  # exits 3: no match",
+    found="the pattern does not match the event",
+)
+_TRANSFORM_EXAMPLE = epilog(
+    "awscore eventbridge transform --event examples/eventbridge/ecs-task-stopped.json\n"
+    "--transformer examples/eventbridge/transformer.json",
+    "awscore eventbridge transform --event examples/eventbridge/ecs-task-stopped.json\n"
+    "--input-path '$.detail'",
+)
+_S3_EXAMPLE = epilog(
+    "awscore eventbridge s3-notify --config examples/eventbridge/notification.json\n"
+    "--key photos/a.jpg --event s3:ObjectCreated:Put",
+    "awscore eventbridge s3-notify --config examples/eventbridge/notification.json\n"
+    "--key logs/today.txt --event s3:ObjectRemoved:Delete",
+    found="no configuration fires for the event",
+)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -6,7 +6,7 @@ import argparse
 import random
 import sys
 
-from awscore.cli._output import add_json_flag, read_text, write_json
+from awscore.cli._output import add_json_flag, epilog, read_text, write_json
 from awscore.errors import CliError
 from awscore.kinesis import (
     ConcurrencyPool,
@@ -21,18 +21,17 @@ from awscore.kinesis import (
 
 __all__ = ["add_consume"]
 
-_EXAMPLE = """\
-examples:
-  awscore kinesis consume --shards 2 --writes examples/kinesis/writes.csv
-  awscore kinesis consume --shards 2 --writes examples/kinesis/writes.csv \\
-      --mapping examples/kinesis/esm.json --fail-rate 0.01 --plot age.png
-
-The writes CSV header is time,partition_key and data or size (seconds on the
-simulation's clock; size is a byte count of filler). The mapping is
-CreateEventSourceMapping JSON, or what `aws lambda get-event-source-mapping`
-prints. A failing record fails every time (a poison record); the function reports
-it as a batch item failure when the mapping has ReportBatchItemFailures.
-"""
+_EXAMPLE = epilog(
+    "awscore kinesis consume --shards 2 --writes examples/kinesis/writes.csv",
+    "awscore kinesis consume --shards 2 --writes examples/kinesis/writes.csv\n"
+    "--mapping examples/kinesis/esm.json --fail-rate 0.01 --json",
+    notes="The writes CSV header is time,partition_key and data or size (seconds on "
+    "the\nsimulation's clock; size is a byte count of filler). The mapping is\n"
+    "CreateEventSourceMapping JSON, or what `aws lambda get-event-source-mapping` "
+    "prints.\nA failing record fails every time (a poison record); the function "
+    "reports it as a\nbatch item failure when the mapping has "
+    "ReportBatchItemFailures.",
+)
 
 
 def add_consume(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
