@@ -430,39 +430,65 @@ def _check_signature_matches(
     )
     signed_list = ";".join(parsed.signed_headers)
     query = parsed.query_without_signature if parsed.presigned else url.query
-    canonical_request = (
-        f"{request.method}\n{path}\n{canonical_query(query)}\n"
-        f"{block}\n{signed_list}\n{payload}"
-    )
+    rest = f"\n{canonical_query(query)}\n{block}\n{signed_list}\n{payload}"
     v4a = parsed.algorithm == ALGORITHM_V4A
     scope = (
         f"{parsed.date}/{parsed.service}/aws4_request"
         if v4a
         else f"{parsed.date}/{parsed.region}/{parsed.service}/aws4_request"
     )
-    string_to_sign = (
-        f"{parsed.algorithm}\n{parsed.amz_date}\n{scope}\n"
-        f"{hashlib.sha256(canonical_request.encode()).hexdigest()}"
-    )
+    head = f"{parsed.algorithm}\n{parsed.amz_date}\n{scope}\n"
     key: bytes | None = None
+    check: Callable[[bytes], bool]
     if v4a:
         public_key = derive_v4a_public_key(
             credentials.access_key_id, credentials.secret_access_key
         )
-        valid = ecdsa_verify_hex(public_key, parsed.signature, string_to_sign.encode())
+
+        def check(message: bytes) -> bool:
+            return ecdsa_verify_hex(public_key, parsed.signature, message)
+
     else:
-        key = derive_signing_key(
+        hmac_key = key = derive_signing_key(
             credentials.secret_access_key,
             parsed.date,
             parsed.region,
             parsed.service,
         )
-        expected = hmac_sha256_hex(key, string_to_sign.encode())
-        valid = hmac.compare_digest(expected, parsed.signature)
+
+        def check(message: bytes) -> bool:
+            expected = hmac_sha256_hex(hmac_key, message)
+            return hmac.compare_digest(expected, parsed.signature)
+
+    def matches(canonical_uri: str) -> tuple[bool, str, str]:
+        canonical_request = f"{request.method}\n{canonical_uri}{rest}"
+        string_to_sign = (
+            f"{head}{hashlib.sha256(canonical_request.encode()).hexdigest()}"
+        )
+        return check(string_to_sign.encode()), canonical_request, string_to_sign
+
+    valid, canonical_request, string_to_sign = matches(path)
+    as_received = None
+    if not valid and s3:
+        # S3 names one object by `$` and by `%24`: a client that signed the path
+        # exactly as it sent it (curl --aws-sigv4, botocore, awscrt with a raw
+        # sub-delim) is accepted too. Only this second reading of the path is
+        # allowed, and only when it differs from the documented one.
+        as_received = url.path or "/"
+        if as_received == path:
+            as_received = None
+        elif matches(as_received)[0]:
+            return scope, key
     if not valid:
+        tried = f"the canonical URI {path!r}"
+        if as_received is not None:
+            tried += (
+                f" (S3's encoding of the path) and {as_received!r} (the path "
+                "exactly as received)"
+            )
         raise SignatureMismatchError(
             "the request signature we calculated does not match the signature "
-            "you provided: check your key and signing method",
+            f"you provided: check your key and signing method; tried {tried}",
             canonical_request=canonical_request,
             string_to_sign=string_to_sign,
             access_key_id=parsed.access_key_id,
