@@ -28,6 +28,7 @@ from types import MappingProxyType
 from typing import Literal, NamedTuple
 
 from awscore.errors import (
+    ArgumentTypeError,
     ContentSha256MismatchError,
     CredentialScopeError,
     MalformedAuthorizationError,
@@ -40,6 +41,7 @@ from awscore.errors import (
     RequestTimeTooSkewedError,
     SignatureMismatchError,
     SigV4Error,
+    SigV4InputError,
     SigV4VerificationError,
     StreamingNotSupportedError,
     UnknownAccessKeyError,
@@ -49,6 +51,7 @@ from awscore.sigv4._chunked import ChunkedDecoder, parse_trailer_names
 from awscore.sigv4._headers import trim_value
 from awscore.sigv4._keys import derive_signing_key, hmac_sha256_hex
 from awscore.sigv4._model import Credentials, HttpRequest
+from awscore.sigv4._post import PostForm, check_post_form
 from awscore.sigv4._signer import (
     ALGORITHM,
     EMPTY_SHA256,
@@ -72,7 +75,7 @@ __all__ = [
 ]
 
 CredentialLookup = Callable[[str], Credentials | None]
-PayloadMode = Literal["signed", "unsigned", "streaming"]
+PayloadMode = Literal["signed", "unsigned", "streaming", "post"]
 _NO_TRAILERS: Mapping[str, str] = MappingProxyType({})
 
 _AMZ_DATE = re.compile(r"\d{8}T\d{6}Z")
@@ -113,6 +116,7 @@ class VerifiedRequest(NamedTuple):
     signed_headers: tuple[str, ...]
     #: the payload hash, ``UNSIGNED-PAYLOAD`` or a ``STREAMING-*`` constant
     payload_hash: str
+    #: ``post`` for a browser form upload, whose policy (not body) is signed
     payload_mode: PayloadMode
     presigned: bool
     #: ``AWS4-HMAC-SHA256`` (SigV4) or ``AWS4-ECDSA-P256-SHA256`` (SigV4A)
@@ -153,8 +157,15 @@ class ReplayGuard:
     """
 
     def __init__(self, max_entries: int = 100_000) -> None:
-        if max_entries < 1:
-            raise SigV4Error("ReplayGuard max_entries must be at least 1")
+        if (
+            isinstance(max_entries, bool)
+            or not isinstance(max_entries, int)
+            or max_entries < 1
+        ):
+            raise SigV4InputError(
+                "ReplayGuard max_entries must be at least 1 (a whole number), not "
+                f"{max_entries!r}"
+            )
         self._max = max_entries
         self._seen: OrderedDict[tuple[str, str], datetime] = OrderedDict()
         self._lock = threading.Lock()
@@ -237,14 +248,31 @@ class Verifier:
         require_signed_amz_headers: bool = True,
         replay_guard: ReplayGuard | None = None,
     ) -> None:
-        if not 1 <= max_presign_expires <= MAX_PRESIGN_EXPIRES:
-            raise SigV4Error(
-                f"max_presign_expires must be in 1..{MAX_PRESIGN_EXPIRES}, "
-                f"not {max_presign_expires}"
+        if not callable(lookup):
+            raise ArgumentTypeError(
+                "lookup must be a function from an access key id to Credentials or None"
             )
+        if (
+            isinstance(max_presign_expires, bool)
+            or not isinstance(max_presign_expires, int)
+            or not 1 <= max_presign_expires <= MAX_PRESIGN_EXPIRES
+        ):
+            raise SigV4InputError(
+                f"max_presign_expires must be a whole number of seconds in "
+                f"1..{MAX_PRESIGN_EXPIRES}, not {max_presign_expires!r}"
+            )
+        if not isinstance(max_skew, timedelta) or max_skew < timedelta(0):
+            raise ArgumentTypeError(
+                "max_skew must be a non-negative datetime.timedelta (AWS: 15 "
+                f"minutes), not {max_skew!r}"
+            )
+        if not isinstance(require_signed_amz_headers, bool):
+            raise ArgumentTypeError("require_signed_amz_headers must be True or False")
+        if replay_guard is not None and not isinstance(replay_guard, ReplayGuard):
+            raise ArgumentTypeError("replay_guard must be a ReplayGuard or None")
         self._lookup = lookup
-        self.regions = frozenset(regions)
-        self.services = frozenset(services)
+        self.regions = _names(regions, "regions")
+        self.services = _names(services, "services")
         self.max_skew = max_skew
         self.max_presign_expires = max_presign_expires
         self.require_signed_amz_headers = require_signed_amz_headers
@@ -256,15 +284,12 @@ class Verifier:
         Raises a :class:`~awscore.errors.SigV4VerificationError` subclass naming the
         first check that failed.
         """
-        if not isinstance(now, datetime) or (
-            now.tzinfo is not UTC and now.utcoffset() is None
-        ):
-            raise SigV4Error("now must be an aware datetime")
-        if now.tzinfo is not UTC:
-            try:
-                now = now.astimezone(UTC)
-            except OverflowError:
-                raise SigV4Error(f"now {now!r} is out of range in UTC") from None
+        now = _utc_now(now)
+        if not isinstance(request, HttpRequest):
+            raise ArgumentTypeError(
+                f"request must be awscore.sigv4.HttpRequest, not "
+                f"{type(request).__name__}"
+            )
         try:
             return self._verify(request, now)
         except UnicodeEncodeError as exc:
@@ -274,6 +299,46 @@ class Verifier:
                 f"the request holds text that is not valid Unicode ({exc.reason} at "
                 f"position {exc.start}) and cannot be read as UTF-8"
             ) from None
+
+    def verify_post(self, form: PostForm, *, now: datetime) -> VerifiedRequest:
+        """Verify a browser POST upload (S3 "Browser-Based Uploads Using POST").
+
+        Checks, as S3 does: the SigV4 fields (``x-amz-algorithm``,
+        ``-credential``, ``-date``, ``-signature``), the signature over the base64
+        ``policy`` field, the policy's expiration at ``now``, every condition
+        (``content-length-range`` against ``form.file_size``), and that every
+        field but ``x-amz-signature``, ``file``, ``policy`` and ``x-ignore-*``
+        is named by a condition. The ``replay_guard`` does not apply: a form is
+        meant to be used until its policy expires.
+
+        Raises a :class:`~awscore.errors.SigV4VerificationError` subclass:
+        :class:`~awscore.errors.PostPolicyError` (AccessDenied) names the
+        condition that failed.
+        """
+        now = _utc_now(now)
+        try:
+            akid, region, service, signed_at, token = check_post_form(
+                form,
+                lookup=self._lookup,
+                regions=self.regions,
+                services=self.services,
+                now=now,
+            )
+        except UnicodeEncodeError as exc:
+            raise MalformedRequestError(
+                f"the form holds text that is not valid Unicode ({exc.reason})"
+            ) from None
+        return VerifiedRequest(
+            access_key_id=akid,
+            region=region,
+            service=service,
+            signed_at=signed_at,
+            signed_headers=(),
+            payload_hash=UNSIGNED_PAYLOAD,
+            payload_mode="post",
+            presigned=False,
+            session_token=token,
+        )
 
     def _verify(self, request: HttpRequest, now: datetime) -> VerifiedRequest:
         try:
@@ -359,6 +424,33 @@ class Verifier:
 
 
 _END_OF_TIME = datetime.max.replace(tzinfo=UTC)
+
+
+def _utc_now(now: object) -> datetime:
+    if not isinstance(now, datetime) or (
+        now.tzinfo is not UTC and now.utcoffset() is None
+    ):
+        raise ArgumentTypeError(
+            "now must be an aware datetime, e.g. datetime.now(timezone.utc)"
+        )
+    if now.tzinfo is not UTC:
+        try:
+            return now.astimezone(UTC)
+        except OverflowError:
+            raise SigV4InputError(f"now {now!r} is out of range in UTC") from None
+    return now
+
+
+def _names(values: object, what: str) -> frozenset[str]:
+    if isinstance(values, str | bytes) or not isinstance(values, Collection):
+        raise ArgumentTypeError(
+            f"{what} must be a collection of names, e.g. {{'us-east-1'}}, not "
+            f"{type(values).__name__}"
+        )
+    names = frozenset(values)
+    if not all(isinstance(name, str) for name in names):
+        raise ArgumentTypeError(f"{what} must hold strings only")
+    return names
 
 
 def _add_capped(when: datetime, delta: timedelta) -> datetime:
