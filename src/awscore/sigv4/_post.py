@@ -284,6 +284,10 @@ def presign_post(
         "conditions": checked,
     }
     try:
+        # A lone surrogate cannot travel in a form (the browser sends UTF-8), even
+        # though json.dumps would escape it in the policy.
+        json.dumps(policy, ensure_ascii=False).encode()
+        "".join([*form, *form.values()]).encode()
         encoded = base64.b64encode(json.dumps(policy).encode()).decode()
     except UnicodeEncodeError as exc:
         raise InvalidPostPolicyError(

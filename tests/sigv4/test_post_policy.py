@@ -1,0 +1,625 @@
+"""Server-side checks of S3 browser POST uploads (Verifier.verify_post).
+
+Rules (S3 API reference, "Creating a POST Policy"): the signature is the HMAC of
+the base64 policy field; the policy must not have expired; every condition holds
+(exact match as an object or ``["eq", ...]``, ``["starts-with", "$f", prefix]``,
+``["content-length-range", min, max]``); every field but ``x-amz-signature``,
+``file``, ``policy`` and ``x-ignore-*`` is named by a condition. Each condition
+kind is tested at its edge (accepted) and one byte past it (refused, naming the
+condition).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from awscore.errors import (
+    ArgumentTypeError,
+    CredentialScopeError,
+    InvalidPolicyDocumentError,
+    InvalidPostArgumentError,
+    InvalidPostPolicyError,
+    MalformedPostRequestError,
+    MalformedRequestError,
+    MissingAuthenticationError,
+    PostEntityTooLargeError,
+    PostEntityTooSmallError,
+    PostPolicyError,
+    SignatureMismatchError,
+    SigV4InputError,
+    UnknownAccessKeyError,
+)
+from awscore.sigv4 import (
+    Credentials,
+    PostForm,
+    Verifier,
+    derive_signing_key,
+    presign_post,
+)
+from awscore.sigv4._keys import hmac_sha256_hex
+from awscore.sigv4._responses import error_response
+
+DOCS = Path(__file__).parent.parent / "vectors" / "s3-docs"
+CREDS = Credentials("AKIDPOSTEXAMPLE", "post/secret+key")
+WHEN = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+BUCKET = "uploads"
+URL = f"http://127.0.0.1:9000/{BUCKET}"
+
+
+def _verifier(creds: Credentials = CREDS, region: str = "us-east-1") -> Verifier:
+    return Verifier(
+        lambda akid: creds if akid == creds.access_key_id else None,
+        regions={region},
+        services={"s3"},
+    )
+
+
+def _form(
+    conditions: list[Any],
+    fields: dict[str, str],
+    *,
+    size: int = 1,
+    key: str = "k",
+    expires: int = 3600,
+    extra: tuple[tuple[str, str], ...] = (),
+    bucket: str = BUCKET,
+) -> PostForm:
+    post = presign_post(
+        URL,
+        key,
+        CREDS,
+        region="us-east-1",
+        when=WHEN,
+        expires=expires,
+        conditions=conditions,
+        fields=fields,
+    )
+    return PostForm(
+        bucket=bucket,
+        fields=(*post.fields.items(), *extra),
+        file_size=size,
+    )
+
+
+def _refused(form: PostForm, now: datetime = WHEN) -> PostPolicyError:
+    with pytest.raises(PostPolicyError) as caught:
+        _verifier().verify_post(form, now=now)
+    return caught.value
+
+
+# --- the S3 documentation's example ------------------------------------------
+
+
+def _doc_example() -> tuple[dict[str, Any], PostForm]:
+    example = json.loads((DOCS / "post-policy-upload.json").read_text("utf-8"))
+    fields = []
+    placeholders = {
+        "<policy_base64>": example["policy_base64"],
+        "<signature>": example["signature"],
+    }
+    for name, value in example["form_fields"]:
+        fields.append((name, placeholders.get(value, value)))
+    return example, PostForm(
+        bucket=example["bucket"], fields=tuple(fields), file_size=1024
+    )
+
+
+def test_post_example_reproduces_the_published_signature() -> None:
+    """sigv4-post-example: HMAC of the published base64 policy under the day's
+    key is the published signature 8afdbf40..."""
+    example, _ = _doc_example()
+    key = derive_signing_key(
+        example["credentials"]["secret_access_key"], "20151229", "us-east-1", "s3"
+    )
+    signature = hmac_sha256_hex(key, example["policy_base64"].encode())
+    assert signature == example["signature"]
+
+
+def test_post_example_form_is_accepted_until_its_expiration() -> None:
+    example, form = _doc_example()
+    creds = Credentials(
+        example["credentials"]["access_key_id"],
+        example["credentials"]["secret_access_key"],
+    )
+    verifier = _verifier(creds)
+    expiration = datetime(2015, 12, 30, 12, tzinfo=UTC)
+    verified = verifier.verify_post(form, now=expiration)
+    assert verified.access_key_id == "AKIAIOSFODNN7EXAMPLE"
+    assert verified.signed_at == datetime(2015, 12, 29, tzinfo=UTC)
+    with pytest.raises(PostPolicyError, match="Policy expired"):
+        verifier.verify_post(form, now=expiration + timedelta(microseconds=1))
+
+
+def test_post_example_with_another_image_type_still_fits_its_policy() -> None:
+    example, form = _doc_example()
+    creds = Credentials(
+        example["credentials"]["access_key_id"],
+        example["credentials"]["secret_access_key"],
+    )
+    changed = [(n, "image/png" if n == "Content-Type" else v) for n, v in form.fields]
+    png = PostForm(bucket=form.bucket, fields=tuple(changed), file_size=1)
+    assert _verifier(creds).verify_post(png, now=WHEN.replace(year=2015)).region
+    text = [(n, "text/plain" if n == "Content-Type" else v) for n, v in form.fields]
+    with pytest.raises(PostPolicyError) as caught:
+        _verifier(creds).verify_post(
+            PostForm(bucket=form.bucket, fields=tuple(text), file_size=1),
+            now=WHEN.replace(year=2015),
+        )
+    assert caught.value.condition == '["starts-with", "$Content-Type", "image/"]'
+
+
+# --- each condition kind at its edge and one byte past it -------------------
+
+_value = st.text(alphabet=st.characters(codec="utf-8"), max_size=12)
+_names = st.sampled_from(
+    [
+        "acl",
+        "Content-Type",
+        "Cache-Control",
+        "success_action_redirect",
+        "success_action_status",
+        "x-amz-meta-uuid",
+        "x-amz-server-side-encryption",
+        "x-amz-storage-class",
+    ]
+)
+
+
+@given(name=_names, value=_value, extra=st.characters(codec="utf-8"))
+def test_exact_match_accepts_the_value_and_refuses_one_more_character(
+    name: str, value: str, extra: str
+) -> None:
+    """{"f": v} and ["eq", "$f", v] accept exactly v, and refuse v with one
+    character more, or one less, naming the condition."""
+    for condition in ({name: value}, ["eq", f"${name}", value]):
+        assert (
+            _verifier()
+            .verify_post(_form([condition], {name: value}), now=WHEN)
+            .access_key_id
+        )
+        for wrong in (value + extra, value[:-1]) if value else (extra,):
+            error = _refused(_form([condition], {name: wrong}))
+            assert error.condition == json.dumps(["eq", f"${name}", value])
+            assert error.condition in str(error)
+
+
+@given(
+    name=_names,
+    prefix=_value,
+    rest=_value,
+    extra=st.characters(codec="utf-8"),
+)
+def test_starts_with_accepts_the_prefix_itself_and_refuses_one_character_short(
+    name: str, prefix: str, rest: str, extra: str
+) -> None:
+    """["starts-with", "$f", p] accepts p and p + anything; a value one character
+    shorter than p (or differing in its last character) is refused."""
+    condition = ["starts-with", f"${name}", prefix]
+    for good in (prefix, prefix + rest):
+        assert _verifier().verify_post(_form([condition], {name: good}), now=WHEN)
+    if prefix:
+        for bad in (prefix[:-1], prefix[:-1] + ("a" if prefix[-1] != "a" else "b")):
+            error = _refused(_form([condition], {name: bad}))
+            assert error.condition == json.dumps(condition)
+
+
+def test_starts_with_an_empty_prefix_allows_anything_and_a_missing_field() -> None:
+    condition = ["starts-with", "$x-amz-meta-tag", ""]
+    for value in ("", "anything at all", "ሴ"):
+        assert _verifier().verify_post(
+            _form([condition], {"x-amz-meta-tag": value}), now=WHEN
+        )
+    assert _verifier().verify_post(_form([condition], {}), now=WHEN)
+
+
+def test_key_conditions_from_presign_post() -> None:
+    """A ${filename} key is policed by starts-with on its prefix; a plain key by
+    exact match."""
+    form = _form([], {}, key="user/eric/${filename}")
+    assert _verifier().verify_post(form, now=WHEN)
+    moved = [(n, "user/other/x" if n == "key" else v) for n, v in form.fields]
+    error = _refused(PostForm(bucket=BUCKET, fields=tuple(moved), file_size=1))
+    assert error.condition == '["starts-with", "$key", "user/eric/"]'
+    plain = _form([], {}, key="exact")
+    longer = [(n, "exactx" if n == "key" else v) for n, v in plain.fields]
+    error = _refused(PostForm(bucket=BUCKET, fields=tuple(longer), file_size=1))
+    assert error.condition == '["eq", "$key", "exact"]'
+
+
+def test_bucket_condition_is_checked_against_the_bucket_posted_to() -> None:
+    assert _verifier().verify_post(_form([], {}), now=WHEN)
+    error = _refused(_form([], {}, bucket=BUCKET + "x"))
+    assert error.condition == f'["eq", "$bucket", "{BUCKET}"]'
+
+
+@given(low=st.integers(0, 10**9), span=st.integers(0, 10**6))
+def test_content_length_range_is_inclusive_at_both_ends(low: int, span: int) -> None:
+    """["content-length-range", lo, hi] accepts lo and hi bytes, refuses hi + 1
+    (EntityTooLarge) and lo - 1 (EntityTooSmall), naming the condition."""
+    high = low + span
+    condition = ["content-length-range", low, high]
+    for size in (low, high):
+        assert _verifier().verify_post(_form([condition], {}, size=size), now=WHEN)
+    with pytest.raises(PostEntityTooLargeError) as large:
+        _verifier().verify_post(_form([condition], {}, size=high + 1), now=WHEN)
+    assert large.value.condition == json.dumps(condition)
+    if low > 0:
+        with pytest.raises(PostEntityTooSmallError) as small:
+            _verifier().verify_post(_form([condition], {}, size=low - 1), now=WHEN)
+        assert small.value.condition == json.dumps(condition)
+
+
+def test_expiration_is_inclusive_to_the_second() -> None:
+    form = _form([], {}, expires=60)
+    assert _verifier().verify_post(form, now=WHEN + timedelta(seconds=60))
+    error = _refused(form, WHEN + timedelta(seconds=60, microseconds=1))
+    assert "Policy expired" in str(error)
+    assert error.condition is None
+
+
+def test_every_condition_on_a_field_must_hold() -> None:
+    conditions = [
+        ["starts-with", "$Content-Type", "image/"],
+        ["eq", "$Content-Type", "image/png"],
+    ]
+    assert _verifier().verify_post(
+        _form(conditions, {"Content-Type": "image/png"}), now=WHEN
+    )
+    error = _refused(_form(conditions, {"Content-Type": "image/jpeg"}))
+    assert error.condition == '["eq", "$Content-Type", "image/png"]'
+
+
+def test_field_names_are_not_case_sensitive_values_are() -> None:
+    form = _form([{"content-type": "Image/PNG"}], {"CONTENT-TYPE": "Image/PNG"})
+    assert _verifier().verify_post(form, now=WHEN)
+    _refused(_form([{"content-type": "Image/PNG"}], {"Content-Type": "image/png"}))
+
+
+# --- every field must be named by a condition --------------------------------
+
+
+def test_a_field_no_condition_names_is_refused() -> None:
+    form = _form([], {}, extra=(("x-amz-meta-sneaky", "1"), ("acl", "public-read")))
+    error = _refused(form)
+    assert "Extra input fields: x-amz-meta-sneaky, acl" in str(error)
+
+
+@pytest.mark.parametrize(
+    "name", ["x-ignore-anything", "X-Ignore-Upper", "x-amz-signature"]
+)
+def test_exempt_fields_need_no_condition(name: str) -> None:
+    form = _form(
+        [], {}, extra=((name, "whatever"),) if name != "x-amz-signature" else ()
+    )
+    assert _verifier().verify_post(form, now=WHEN)
+
+
+def test_a_repeated_field_is_malformed() -> None:
+    form = _form([{"acl": "a"}], {"acl": "a"}, extra=(("ACL", "a"),))
+    with pytest.raises(MalformedPostRequestError, match="more than once"):
+        _verifier().verify_post(form, now=WHEN)
+
+
+# --- authentication of the form ----------------------------------------------
+
+
+def _replace(form: PostForm, name: str, value: str | None) -> PostForm:
+    fields = [(n, value) for n, _ in form.fields if n == name and value is not None]
+    fields = [(n, v) for n, v in form.fields if n != name] + fields
+    return PostForm(bucket=form.bucket, fields=tuple(fields), file_size=form.file_size)
+
+
+def test_a_changed_policy_breaks_the_signature() -> None:
+    form = _form([], {})
+    policy = form.get("policy")
+    assert policy is not None
+    document = json.loads(base64.b64decode(policy))
+    document["expiration"] = "2099-01-01T00:00:00Z"
+    forged = base64.b64encode(json.dumps(document).encode()).decode()
+    with pytest.raises(SignatureMismatchError) as caught:
+        _verifier().verify_post(_replace(form, "policy", forged), now=WHEN)
+    assert caught.value.string_to_sign == forged
+    status, _, body = error_response(caught.value, "rest-xml", request_id="r")
+    assert status == 403
+    assert b"<Code>SignatureDoesNotMatch</Code>" in body
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["x-amz-algorithm", "x-amz-credential", "x-amz-date", "x-amz-signature", "policy"],
+)
+def test_a_missing_signing_field_is_named(name: str) -> None:
+    with pytest.raises(InvalidPostArgumentError, match=f"named '{name}'"):
+        _verifier().verify_post(_replace(_form([], {}), name, None), now=WHEN)
+
+
+def test_an_unsigned_form_is_missing_authentication() -> None:
+    form = PostForm(bucket=BUCKET, fields=(("key", "k"),), file_size=1)
+    with pytest.raises(MissingAuthenticationError):
+        _verifier().verify_post(form, now=WHEN)
+
+
+def test_a_signature_version_2_form_is_refused_by_name() -> None:
+    form = PostForm(
+        bucket=BUCKET,
+        fields=(("AWSAccessKeyId", "AKID"), ("signature", "x"), ("policy", "e30=")),
+        file_size=1,
+    )
+    with pytest.raises(MalformedRequestError, match="Signature Version 2"):
+        _verifier().verify_post(form, now=WHEN)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "error", "words"),
+    [
+        (
+            "x-amz-algorithm",
+            "AWS4-ECDSA-P256-SHA256",
+            InvalidPostArgumentError,
+            "only supports",
+        ),
+        (
+            "x-amz-credential",
+            "AKID/20240501/us-east-1/s3",
+            InvalidPostArgumentError,
+            "malformed",
+        ),
+        (
+            "x-amz-credential",
+            "NOBODY/20240501/us-east-1/s3/aws4_request",
+            UnknownAccessKeyError,
+            "does not exist",
+        ),
+        (
+            "x-amz-credential",
+            "AKIDPOSTEXAMPLE/20240501/eu-west-1/s3/aws4_request",
+            CredentialScopeError,
+            "region",
+        ),
+        (
+            "x-amz-credential",
+            "AKIDPOSTEXAMPLE/20240501/us-east-1/sqs/aws4_request",
+            CredentialScopeError,
+            "service",
+        ),
+        (
+            "x-amz-credential",
+            "AKIDPOSTEXAMPLE/20240502/us-east-1/s3/aws4_request",
+            CredentialScopeError,
+            "does not match",
+        ),
+        (
+            "x-amz-date",
+            "2024-05-01T12:00:00Z",
+            InvalidPostArgumentError,
+            "basic format",
+        ),
+        (
+            "x-amz-date",
+            "20240230T000000Z",
+            InvalidPostArgumentError,
+            "not a valid time",
+        ),
+        ("x-amz-signature", "ABC", InvalidPostArgumentError, "64 lower-case hex"),
+    ],
+)
+def test_signing_fields_are_checked_strictly(
+    name: str, value: str, error: type[Exception], words: str
+) -> None:
+    with pytest.raises(error, match=words):
+        _verifier().verify_post(_replace(_form([], {}), name, value), now=WHEN)
+
+
+# --- malformed policies ------------------------------------------------------
+
+
+def _signed_policy(text: str | bytes) -> PostForm:
+    """A form whose policy is ``text``, base64-encoded and validly signed."""
+    raw = text.encode() if isinstance(text, str) else text
+    encoded = base64.b64encode(raw).decode()
+    return _signed_raw(encoded)
+
+
+def _signed_raw(encoded: str) -> PostForm:
+    key = derive_signing_key(CREDS.secret_access_key, "20240501", "us-east-1", "s3")
+    fields = (
+        ("key", "k"),
+        ("x-amz-algorithm", "AWS4-HMAC-SHA256"),
+        ("x-amz-credential", "AKIDPOSTEXAMPLE/20240501/us-east-1/s3/aws4_request"),
+        ("x-amz-date", "20240501T120000Z"),
+        ("policy", encoded),
+        ("x-amz-signature", hmac_sha256_hex(key, encoded.encode())),
+    )
+    return PostForm(bucket=BUCKET, fields=fields, file_size=1)
+
+
+_P = '{"expiration": "2099-01-01T00:00:00Z", "conditions": '
+_CONDITIONS = (
+    '[{"key": "k"}, {"bucket": "uploads"}, {"x-amz-algorithm": "AWS4-HMAC-SHA256"},'
+    ' {"x-amz-credential": "AKIDPOSTEXAMPLE/20240501/us-east-1/s3/aws4_request"},'
+    ' {"x-amz-date": "20240501T120000Z"}'
+)
+
+
+@pytest.mark.parametrize(
+    ("policy", "words"),
+    [
+        (b"\xff\xfe not utf-8", "Base64"),
+        ("not json", "Invalid JSON"),
+        ("[" * 100_000, "Invalid JSON"),
+        (
+            _P + "[" + "9" * 5000 + "]}",
+            "Invalid JSON",
+        ),
+        ("[]", "JSON object"),
+        ('{"conditions": []}', "missing expiration"),
+        ('{"expiration": "tomorrow", "conditions": []}', "missing expiration"),
+        (
+            '{"expiration": "2099-02-30T00:00:00Z", "conditions": []}',
+            "not a valid time",
+        ),
+        ('{"expiration": "2099-01-01T00:00:00Z"}', "missing conditions"),
+        (_P + "{}}", "must be a list"),
+        (
+            _P + '[], "x": 1}',
+            "Unexpected",
+        ),
+        (
+            _P + "[{}]}",
+            "empty condition",
+        ),
+        (
+            _P + '[{"acl": 1}]}',
+            "must be a string",
+        ),
+        (
+            _P + '[["eq", "acl", "x"]]}',
+            "Invalid Condition",
+        ),
+        (
+            _P + '[["in", "$acl", "x"]]}',
+            "Invalid Condition",
+        ),
+        (
+            _P + '[["content-length-range", 5, 1]]}',
+            "Invalid Condition",
+        ),
+        (
+            _P + '[["content-length-range", true, 1]]}',
+            "Invalid Condition",
+        ),
+        (
+            _P + '["x"]}',
+            "Invalid Condition",
+        ),
+    ],
+)
+def test_a_malformed_policy_is_a_typed_error(policy: str | bytes, words: str) -> None:
+    with pytest.raises(InvalidPolicyDocumentError, match=words):
+        _verifier().verify_post(_signed_policy(policy), now=WHEN)
+
+
+def test_a_policy_that_is_not_base64_is_refused() -> None:
+    with pytest.raises(InvalidPolicyDocumentError, match="Base64"):
+        _verifier().verify_post(_signed_raw("not base64!"), now=WHEN)
+    with pytest.raises(InvalidPolicyDocumentError, match="Base64"):
+        _verifier().verify_post(_signed_raw("ሴ"), now=WHEN)
+
+
+def test_a_hand_written_policy_with_fractional_expiration() -> None:
+    policy = (
+        '{"expiration": "2024-05-01T12:00:00.5Z", "conditions": ' + _CONDITIONS + "]}"
+    )
+    form = _signed_policy(policy)
+    assert _verifier().verify_post(form, now=WHEN + timedelta(milliseconds=500))
+    with pytest.raises(PostPolicyError, match="expired"):
+        _verifier().verify_post(form, now=WHEN + timedelta(milliseconds=501))
+
+
+def test_policy_failures_answer_in_s3s_error_shape() -> None:
+    error = _refused(_form([{"acl": "private"}], {"acl": "public-read"}))
+    status, _, body = error_response(error, "rest-xml", request_id="r")
+    assert status == 403
+    assert b"<Code>AccessDenied</Code>" in body
+    assert (
+        b"Invalid according to Policy: Policy Condition failed: "
+        b"[&quot;eq&quot;, &quot;$acl&quot;, &quot;private&quot;]"
+        in body
+        or b'Policy Condition failed: ["eq", "$acl", "private"]' in body
+    )
+    with pytest.raises(PostEntityTooLargeError) as large:
+        _verifier().verify_post(
+            _form([["content-length-range", 0, 1]], {}, size=2), now=WHEN
+        )
+    status, _, body = error_response(large.value, "rest-xml", request_id="r")
+    assert (status, b"<Code>EntityTooLarge</Code>" in body) == (400, True)
+
+
+# --- presign_post's own argument checks --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"conditions": "acl"}, InvalidPostPolicyError),
+        ({"conditions": [{"acl": 1}]}, InvalidPostPolicyError),
+        ({"conditions": [{}]}, InvalidPostPolicyError),
+        ({"conditions": [["eq", "acl", "x"]]}, InvalidPostPolicyError),
+        ({"conditions": [["starts-with", "$acl"]]}, InvalidPostPolicyError),
+        ({"conditions": [["content-length-range", 2, 1]]}, InvalidPostPolicyError),
+        ({"conditions": [["content-length-range", 0, True]]}, InvalidPostPolicyError),
+        ({"conditions": [["within", "$a", "b"]]}, InvalidPostPolicyError),
+        ({"conditions": [42]}, InvalidPostPolicyError),
+        ({"fields": {"acl": 1}}, InvalidPostPolicyError),
+        ({"fields": ["acl"]}, InvalidPostPolicyError),
+        ({"expires": 0}, SigV4InputError),
+        ({"expires": True}, SigV4InputError),
+        ({"expires": 10**12}, SigV4InputError),
+        ({"region": "us east"}, SigV4InputError),
+        ({"when": datetime(2024, 1, 1)}, SigV4InputError),
+        ({"fields": {"x-amz-meta-a": "\ud800"}}, InvalidPostPolicyError),
+    ],
+)
+def test_presign_post_refuses_what_s3_would(
+    kwargs: dict[str, Any], error: type[Exception]
+) -> None:
+    arguments: dict[str, Any] = {"region": "us-east-1", "when": WHEN, **kwargs}
+    with pytest.raises(error):
+        presign_post(URL, "k", CREDS, **arguments)
+
+
+def test_presign_post_refuses_wrong_kinds_of_arguments() -> None:
+    with pytest.raises(ArgumentTypeError):
+        presign_post(URL, "k", "not credentials", region="us-east-1", when=WHEN)  # type: ignore[arg-type]
+    with pytest.raises(ArgumentTypeError):
+        presign_post(b"http://h/b", "k", CREDS, region="us-east-1", when=WHEN)  # type: ignore[arg-type]
+    with pytest.raises(InvalidPostPolicyError):
+        presign_post(URL, "", CREDS, region="us-east-1", when=WHEN)
+    with pytest.raises(InvalidPostPolicyError, match="no bucket name"):
+        presign_post(URL, "k", CREDS, region="us-east-1", when=WHEN, bucket="")
+    with pytest.raises(ArgumentTypeError):
+        _verifier().verify_post("form", now=WHEN)  # type: ignore[arg-type]
+
+
+def test_presign_post_reads_the_bucket_from_either_url_style() -> None:
+    virtual = presign_post(
+        "https://photos.s3.eu-west-1.amazonaws.com/",
+        "k",
+        CREDS,
+        region="eu-west-1",
+        when=WHEN,
+    )
+    assert {"bucket": "photos"} in virtual.policy["conditions"]
+    path = presign_post(
+        "http://localhost:9000/my%20bucket", "k", CREDS, region="eu-west-1", when=WHEN
+    )
+    assert {"bucket": "my bucket"} in path.policy["conditions"]
+    named = presign_post(
+        "https://cdn.example.com/",
+        "k",
+        CREDS,
+        region="eu-west-1",
+        when=WHEN,
+        bucket="cdn.example.com",
+    )
+    assert {"bucket": "cdn.example.com"} in named.policy["conditions"]
+    assert "secret" not in repr(named)
+    assert "policy" not in repr(named)
+
+
+def test_post_form_repr_hides_values_and_get_reads_names_loosely() -> None:
+    form = PostForm(
+        bucket="b", fields=(("X-Amz-Security-Token", "tok3n"),), file_size=0
+    )
+    assert "tok3n" not in repr(form)
+    assert form.get("x-amz-security-token") == "tok3n"
+    assert form.get("absent") is None
+    assert form.field_names == ("X-Amz-Security-Token",)
