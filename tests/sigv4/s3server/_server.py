@@ -82,7 +82,15 @@ class Recorder:
             status.append(int(status_line.split(" ", 1)[0]))
             return start_response(status_line, *args)
 
-        body = b"".join(self.app(environ, recording_start))
+        answer = self.app(environ, recording_start)
+        try:
+            body = b"".join(answer)
+        finally:
+            # PEP 3333: the server calls close() (the middleware releases the
+            # spooled body of a form upload there)
+            close = getattr(answer, "close", None)
+            if close is not None:
+                close()
         code = _CODE.search(body) if status and status[0] >= 300 else None
         with self._lock:
             self.exchanges.append(
