@@ -745,3 +745,19 @@ def test_content_md5_mismatch_is_bad_digest(
             Bucket=BUCKET, Key="md5", Body=b"the body", ContentMD5=wrong.decode()
         )
     assert info.value.response["Error"]["Code"] == "BadDigest"
+
+
+def test_unsigned_requests_are_refused(server: S3Server) -> None:
+    """Anonymous reads and writes of an existing object: 403 AccessDenied, as S3
+    answers for a private bucket; the object is untouched."""
+    requests = _requests()
+    key = "unsigned-target"
+    server.store.put(BUCKET, key, b"kept", content_type="x/y", metadata={})
+    url = f"{server.url}/{BUCKET}/{key}"
+    with requests.Session() as http:
+        http.trust_env = False
+        for method in ("GET", "PUT", "DELETE"):
+            answer = http.request(method, url, data=b"anonymous", timeout=30)
+            assert answer.status_code == 403, (method, answer.text)
+            assert _s3_code(answer.content) == "AccessDenied"
+    assert _stored(server, key) == b"kept"
