@@ -39,7 +39,7 @@ from awscore.errors import (
     SigV4VerificationError,
 )
 from awscore.sigv4._form import DEFAULT_MAX_FIELDS_SIZE, PostFormReader
-from awscore.sigv4._model import HttpRequest
+from awscore.sigv4._model import HttpRequest, kind_of
 from awscore.sigv4._post import PostForm
 from awscore.sigv4._responses import Protocol, detect_protocol, error_response
 from awscore.sigv4._verifier import VerifiedRequest, Verifier
@@ -184,8 +184,7 @@ class _Base:
     ) -> None:
         if not isinstance(verifier, Verifier):
             raise ArgumentTypeError(
-                f"verifier must be awscore.sigv4.Verifier, not "
-                f"{type(verifier).__name__}"
+                f"verifier must be awscore.sigv4.Verifier, not {kind_of(verifier)}"
             )
         for name, value in (
             ("max_body", max_body),

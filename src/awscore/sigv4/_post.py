@@ -49,7 +49,7 @@ from awscore.errors import (
     UnknownAccessKeyError,
 )
 from awscore.sigv4._keys import derive_signing_key, hmac_sha256_hex
-from awscore.sigv4._model import Credentials
+from awscore.sigv4._model import Credentials, kind_of
 from awscore.sigv4._signer import (
     ALGORITHM,
     S3_SERVICES,
@@ -171,8 +171,7 @@ def _check_post_arguments(
     """The bucket name, once every argument of presign_post is checked."""
     if not isinstance(credentials, Credentials):
         raise ArgumentTypeError(
-            "credentials must be awscore.sigv4.Credentials, not "
-            f"{type(credentials).__name__}"
+            f"credentials must be awscore.sigv4.Credentials, not {kind_of(credentials)}"
         )
     if not isinstance(key, str) or not key:
         raise InvalidPostPolicyError("key must be a non-empty string")
@@ -523,7 +522,7 @@ def check_post_form(
     """
     if not isinstance(form, PostForm):
         raise ArgumentTypeError(
-            f"form must be awscore.sigv4.PostForm, not {type(form).__name__}"
+            f"form must be awscore.sigv4.PostForm, not {kind_of(form)}"
         )
     values = _field_map(form)
     if "awsaccesskeyid" in values and "signature" in values:

@@ -50,7 +50,7 @@ from awscore.errors import (
 from awscore.sigv4._chunked import ChunkedDecoder, parse_trailer_names
 from awscore.sigv4._headers import trim_value
 from awscore.sigv4._keys import derive_signing_key, hmac_sha256_hex
-from awscore.sigv4._model import Credentials, HttpRequest
+from awscore.sigv4._model import Credentials, HttpRequest, kind_of
 from awscore.sigv4._post import PostForm, check_post_form
 from awscore.sigv4._signer import (
     ALGORITHM,
@@ -179,6 +179,13 @@ class ReplayGuard:
         """Raise :class:`ReplayedRequestError` if seen, else remember the signature."""
         key = (access_key_id, signature)
         with self._lock:
+            # Checked before any housekeeping: a refused replay changes nothing.
+            expiry = self._seen.get(key)
+            if expiry is not None and expiry >= now:
+                raise ReplayedRequestError(
+                    "request was already accepted once: a replay of a signed request "
+                    "is rejected within the clock-skew window"
+                )
             # Forget what has aged out from the oldest end. Lifetimes differ
             # (presigned URLs), so an expired entry may wait behind a live one;
             # it is harmless there, as only a live entry counts as seen.
@@ -187,12 +194,6 @@ class ReplayGuard:
                 if oldest_expiry >= now:
                     break
                 del self._seen[oldest_key]
-            expiry = self._seen.get(key)
-            if expiry is not None and expiry >= now:
-                raise ReplayedRequestError(
-                    "request was already accepted once: a replay of a signed request "
-                    "is rejected within the clock-skew window"
-                )
             self._seen[key] = until
             while len(self._seen) > self._max:
                 self._seen.popitem(last=False)
@@ -287,8 +288,7 @@ class Verifier:
         now = _utc_now(now)
         if not isinstance(request, HttpRequest):
             raise ArgumentTypeError(
-                f"request must be awscore.sigv4.HttpRequest, not "
-                f"{type(request).__name__}"
+                f"request must be awscore.sigv4.HttpRequest, not {kind_of(request)}"
             )
         try:
             return self._verify(request, now)
@@ -445,7 +445,7 @@ def _names(values: object, what: str) -> frozenset[str]:
     if isinstance(values, str | bytes) or not isinstance(values, Collection):
         raise ArgumentTypeError(
             f"{what} must be a collection of names, e.g. {{'us-east-1'}}, not "
-            f"{type(values).__name__}"
+            f"{kind_of(values)}"
         )
     names = frozenset(values)
     if not all(isinstance(name, str) for name in names):
@@ -478,6 +478,10 @@ def claimed_scope(request: HttpRequest) -> CredentialScope | None:
     and service to check against (``awscore sigv4 verify``). ``None`` when the
     request carries no readable scope.
     """
+    if not isinstance(request, HttpRequest):
+        raise ArgumentTypeError(
+            f"request must be awscore.sigv4.HttpRequest, not {kind_of(request)}"
+        )
     try:
         url = split_url(request.url)
         headers = _header_map(request)
@@ -608,9 +612,14 @@ def _decode_chunked(
             f"{mode} is an HMAC chunk chain; it cannot follow a SigV4A signature"
         )
     declared = headers.get("x-amz-decoded-content-length")
-    if declared is not None and not (declared.isascii() and declared.isdigit()):
+    # At most 19 digits (below 2**63): int() of thousands of digits is slow,
+    # and past 4300 it raises a bare ValueError.
+    if declared is not None and not (
+        declared.isascii() and declared.isdigit() and len(declared) <= 19
+    ):
         raise MalformedChunkError(
-            f"x-amz-decoded-content-length {declared[:40]!r} is not a number of bytes"
+            f"x-amz-decoded-content-length {declared[:40]!r} is not a number of "
+            "bytes (at most 19 digits)"
         )
     trailer_header = headers.get("x-amz-trailer")
     decoder = ChunkedDecoder(
