@@ -8,9 +8,11 @@ signer) and ``rclone`` (the Go SDK's signer). Each uploads objects whose keys
 hold every RFC 3986 sub-delim, ``:``, ``@``, spaces, ``~`` and non-ASCII
 letters, reads them back with its own commands, byte for byte, and lists
 them; each is refused with ``SignatureDoesNotMatch`` when it signs with a
-wrong secret. Nothing is relaxed for them: the server hands the middleware
-the request target exactly as it came on the wire (``REQUEST_URI``), and the
-verifier runs at its defaults.
+wrong secret. boto3's presigned URLs and presigned POST forms are sent by
+``requests``, which signs nothing itself: the POST as a browser sends it,
+multipart/form-data with the fields first and the file last. Nothing is
+relaxed for them: the server hands the middleware the request target exactly
+as it came on the wire (``REQUEST_URI``), and the verifier runs at its defaults.
 
 The command-line clients run in a clean environment: a temporary ``HOME``
 holding their configuration, ``PATH=/usr/bin:/bin``, a UTF-8 locale and
@@ -490,6 +492,88 @@ def test_boto3_presigned_urls_used_from_requests(
         assert tampered.status_code == 403
         assert _s3_code(tampered.content) == "SignatureDoesNotMatch"
     assert _stored(server, key) == body
+
+
+def _post_form(post: dict[str, Any], filename: str, content: bytes) -> Any:
+    requests = _requests()
+    with requests.Session() as http:
+        http.trust_env = False
+        return http.post(
+            post["url"],
+            data=post["fields"],
+            files={"file": (filename, content, "application/octet-stream")},
+            timeout=30,
+        )
+
+
+def test_boto3_presigned_post_used_from_requests(
+    server: S3Server, boto3_session: Any
+) -> None:
+    """generate_presigned_post's form, sent by ``requests`` as a browser would:
+    multipart/form-data with the fields, then the file. S3 answers 204."""
+    key = f"post/{KEYS[0]}"
+    content = _content("post", key)
+    with _boto3(boto3_session, server.url, signature_version="s3v4") as s3:
+        post = s3.generate_presigned_post(BUCKET, key, ExpiresIn=300)
+        assert post["fields"]["x-amz-algorithm"] == "AWS4-HMAC-SHA256"
+        sent = _post_form(post, "local name.bin", content)
+        assert sent.status_code == 204, sent.text
+        got = s3.get_object(Bucket=BUCKET, Key=key)["Body"].read()
+    assert got == content
+    assert _stored(server, key) == content
+
+
+def test_boto3_presigned_post_with_conditions(
+    server: S3Server, boto3_session: Any
+) -> None:
+    """${filename}, a starts-with condition and content-length-range: accepted at
+    the edge of the range and refused one byte past it with AccessDenied."""
+    fields = {"success_action_status": "201"}
+    conditions: list[Any] = [
+        {"success_action_status": "201"},
+        ["starts-with", "$key", "post-conditions/"],
+        ["content-length-range", 1, 600],
+    ]
+    with _boto3(boto3_session, server.url, signature_version="s3v4") as s3:
+        post = s3.generate_presigned_post(
+            BUCKET,
+            "post-conditions/${filename}",
+            Fields=fields,
+            Conditions=conditions,
+            ExpiresIn=300,
+        )
+    fits = _post_form(post, "édge.bin", b"x" * 600)
+    assert fits.status_code == 201, fits.text
+    assert _stored(server, "post-conditions/édge.bin") == b"x" * 600
+    # S3 answers a file outside content-length-range with 400 EntityTooLarge
+    # (or EntityTooSmall), not with the 403 of the other conditions
+    too_big = _post_form(post, "past.bin", b"x" * 601)
+    assert too_big.status_code == 400, too_big.text
+    assert _s3_code(too_big.content) == "EntityTooLarge"
+    assert not _has(server, "post-conditions/past.bin")
+    empty = _post_form(post, "empty.bin", b"")
+    assert empty.status_code == 400, empty.text
+    assert _s3_code(empty.content) == "EntityTooSmall"
+    # a key the browser changed to one outside the policy's starts-with
+    moved = {**post, "fields": {**post["fields"], "key": "elsewhere/${filename}"}}
+    refused = _post_form(moved, "f.bin", b"x")
+    assert refused.status_code == 403, refused.text
+    assert _s3_code(refused.content) == "AccessDenied"
+    assert "starts-with" in refused.text
+    assert not _has(server, "elsewhere/f.bin")
+
+
+def test_boto3_presigned_post_with_a_wrong_secret_is_refused(
+    server: S3Server, boto3_session: Any
+) -> None:
+    with _boto3(
+        boto3_session, server.url, secret=WRONG_SECRET, signature_version="s3v4"
+    ) as s3:
+        post = s3.generate_presigned_post(BUCKET, "wrong-post", ExpiresIn=300)
+    refused = _post_form(post, "f", b"never stored")
+    assert refused.status_code == 403
+    assert _s3_code(refused.content) == "SignatureDoesNotMatch"
+    assert not _has(server, "wrong-post")
 
 
 def test_boto3_wrong_secret_is_refused(server: S3Server, boto3_session: Any) -> None:

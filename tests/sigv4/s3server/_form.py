@@ -1,7 +1,13 @@
 """The application's side of a browser POST form upload (S3's ``POST Object``).
 
 The middleware has verified the policy's signature and every condition before
-the application runs; what is left here is what S3 does with an accepted form
+the application runs, and hands over the whole body with the
+:class:`~awscore.sigv4.PostForm` it checked (``environ[POST_FORM_KEY]``). The
+application takes the fields from that verified form, never from a reading of
+its own (two parsers that disagree about a field would let a form store what its
+policy does not allow); it parses the body again, with the standard library's
+``email`` parser, only to take out the file part, and refuses the form if its
+fields read differently there. What is left is what S3 does with an accepted form
 (S3 API reference, "POST Object"): store the ``file`` part under the ``key``
 field, with ``${filename}`` replaced by the file's name, the ``Content-Type``
 and ``x-amz-meta-*`` fields as its headers, and answer as
@@ -16,6 +22,8 @@ import email.policy
 from dataclasses import dataclass
 from email.message import Message
 from typing import Any
+
+from awscore.sigv4 import POST_FORM_KEY, PostForm
 
 __all__ = ["FormUpload", "FormUploadError", "parse_form_upload"]
 
@@ -36,7 +44,10 @@ class FormUpload:
 
 
 def parse_form_upload(environ: dict[str, Any]) -> FormUpload:
-    """Read the multipart/form-data body the middleware passed on."""
+    """The verified form's fields and the file part of the body passed on."""
+    verified = environ.get(POST_FORM_KEY)
+    if not isinstance(verified, PostForm):
+        raise FormUploadError("the middleware passed no verified PostForm")
     content_type = environ.get("CONTENT_TYPE", "")
     if not content_type.lower().startswith("multipart/form-data"):
         raise FormUploadError(
@@ -64,6 +75,14 @@ def parse_form_upload(environ: dict[str, Any]) -> FormUpload:
         fields[name.lower()] = data.decode("utf-8")
     if content is None:
         raise FormUploadError("POST requires exactly one file upload per request.")
+    checked = {name.lower(): value for name, value in verified.fields}
+    if fields != checked or len(content) != verified.file_size:
+        raise FormUploadError(
+            "the form reads differently than the middleware verified it: fields "
+            f"{sorted(fields)} against {sorted(checked)}, a file of {len(content)} "
+            f"bytes against {verified.file_size}"
+        )
+    fields = checked
     key = fields.get("key")
     if not key:
         raise FormUploadError(
