@@ -576,6 +576,22 @@ def test_boto3_presigned_post_with_a_wrong_secret_is_refused(
     assert not _has(server, "wrong-post")
 
 
+def test_boto3_default_presigned_post_is_sigv2_and_refused(
+    server: S3Server, boto3_session: Any
+) -> None:
+    """Without ``signature_version="s3v4"`` botocore presigns a POST with SigV2 in
+    us-east-1 (``AWSAccessKeyId``, ``signature``), as it does URLs; refused as S3
+    refuses SigV2 where it is not supported, and nothing is stored."""
+    with _boto3(boto3_session, server.url) as s3:
+        post = s3.generate_presigned_post(BUCKET, "sigv2-post", ExpiresIn=300)
+    assert {"AWSAccessKeyId", "signature"} <= post["fields"].keys()
+    assert "x-amz-algorithm" not in post["fields"]
+    refused = _post_form(post, "f", b"never stored")
+    assert refused.status_code == 400
+    assert _s3_code(refused.content) == "InvalidRequest"
+    assert not _has(server, "sigv2-post")
+
+
 def test_boto3_wrong_secret_is_refused(server: S3Server, boto3_session: Any) -> None:
     """put_object and get_object signed with a wrong secret."""
     client_error = require_peer("botocore.exceptions").ClientError

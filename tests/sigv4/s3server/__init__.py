@@ -6,12 +6,11 @@ DELETE, ListObjects v1 and v2, multipart uploads, the browser POST form upload)
 over an in-memory :class:`Store`, behind :class:`~awscore.sigv4.SigV4WsgiMiddleware`
 with a default :class:`~awscore.sigv4.Verifier`. Real S3 clients (curl, boto3,
 the AWS CLI, s3cmd, rclone) point their endpoint at its URL, path-style; see
-``tests/sigv4/test_real_clients.py``.
+``tests/sigv4/test_real_clients.py``::
 
->>> from awscore.sigv4 import Credentials
->>> with serve_s3(Credentials("AKIDEXAMPLE", "secret"), buckets=["b"]) as s3:
-...     s3.url.startswith("http://127.0.0.1:")
-True
+    with serve_s3(Credentials(akid, secret), buckets=["bucket"]) as s3:
+        ...  # point a client at s3.url; s3.store holds what it uploaded,
+        ...  # s3.since(mark) lists what it sent and what it got back
 """
 
 from tests.sigv4.s3server._server import Exchange, Recorder, S3Server, serve_s3
