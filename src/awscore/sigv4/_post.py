@@ -335,13 +335,18 @@ def _condition_text(parts: list[Any]) -> str:
 class _Rule:
     """One condition, read: its kind, field (lower-cased) and operands."""
 
-    __slots__ = ("kind", "name", "operand", "text")
+    __slots__ = ("kind", "name", "operand", "source")
 
-    def __init__(self, kind: str, name: str, operand: Any, text: str) -> None:
+    def __init__(self, kind: str, name: str, operand: Any, source: list[Any]) -> None:
         self.kind = kind
         self.name = name
         self.operand = operand
-        self.text = text
+        self.source = source
+
+    @property
+    def text(self) -> str:
+        """The condition as JSON, as S3 quotes it (only needed on a failure)."""
+        return _condition_text(self.source)
 
 
 def _read_conditions(conditions: object) -> list[_Rule]:
@@ -362,12 +367,12 @@ def _read_conditions(conditions: object) -> list[_Rule]:
                         "Invalid Policy: Invalid Simple-Condition: value of "
                         f"{name!r} must be a string"
                     )
-                text = _condition_text(["eq", f"${name}", value])
-                rules.append(_Rule("eq", name.lower(), value, text))
+                rules.append(
+                    _Rule("eq", name.lower(), value, ["eq", f"${name}", value])
+                )
             continue
         if isinstance(condition, list) and len(condition) == 3:
             kind, first, second = condition
-            text = _condition_text(condition)
             if (
                 kind in ("eq", "starts-with")
                 and isinstance(first, str)
@@ -375,7 +380,7 @@ def _read_conditions(conditions: object) -> list[_Rule]:
                 and len(first) > 1
                 and isinstance(second, str)
             ):
-                rules.append(_Rule(kind, first[1:].lower(), second, text))
+                rules.append(_Rule(kind, first[1:].lower(), second, condition))
                 continue
             if (
                 kind == "content-length-range"
@@ -385,7 +390,7 @@ def _read_conditions(conditions: object) -> list[_Rule]:
                 )
                 and 0 <= first <= second
             ):
-                rules.append(_Rule("range", "", (first, second), text))
+                rules.append(_Rule("range", "", (first, second), condition))
                 continue
         raise InvalidPolicyDocumentError(
             "Invalid Policy: Invalid Condition: "
