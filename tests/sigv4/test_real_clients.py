@@ -87,6 +87,12 @@ def _stored(server: S3Server, key: str) -> bytes:
     return server.store.get(BUCKET, key).body
 
 
+def _only_mismatches(exchanges: list[Exchange]) -> None:
+    """Every request was refused with SignatureDoesNotMatch (and there was one)."""
+    assert exchanges
+    assert {(e.status, e.code) for e in exchanges} == {(403, "SignatureDoesNotMatch")}
+
+
 def _has(server: S3Server, key: str) -> bool:
     try:
         server.store.get(BUCKET, key)
@@ -292,9 +298,11 @@ def test_curl_wrong_secret_is_refused(server: S3Server, tmp_path: Path) -> None:
         ("--upload-file", upload, "--header", f"x-amz-content-sha256: {digest}"),
         (),
     ):
+        mark = server.mark()
         status, body = _curl(home, WRONG_SECRET, *args, url)
         assert status == 403
         assert _s3_code(body) == "SignatureDoesNotMatch"
+        _only_mismatches(server.since(mark))
     assert not _has(server, f"curl-wrong/{KEYS[0]}")
 
 
@@ -595,6 +603,7 @@ def test_boto3_default_presigned_post_is_sigv2_and_refused(
 def test_boto3_wrong_secret_is_refused(server: S3Server, boto3_session: Any) -> None:
     """put_object and get_object signed with a wrong secret."""
     client_error = require_peer("botocore.exceptions").ClientError
+    mark = server.mark()
     with _boto3(boto3_session, server.url, secret=WRONG_SECRET) as s3:
         with pytest.raises(client_error) as info:
             s3.put_object(Bucket=BUCKET, Key="wrong", Body=b"never stored")
@@ -602,6 +611,7 @@ def test_boto3_wrong_secret_is_refused(server: S3Server, boto3_session: Any) -> 
         with pytest.raises(client_error) as info:
             s3.get_object(Bucket=BUCKET, Key=f"boto3/{KEYS[0]}")
         assert info.value.response["Error"]["Code"] == "SignatureDoesNotMatch"
+    _only_mismatches(server.since(mark))  # one each: a 403 is not retried
     assert not _has(server, "wrong")
 
 
@@ -685,12 +695,14 @@ def test_aws_cli_wrong_secret_is_refused(server: S3Server, tmp_path: Path) -> No
     home = _aws_home(tmp_path, "aws-wrong", WRONG_SECRET, s3v4_presign=True)
     (home.path / "up.bin").write_bytes(b"never stored")
     endpoint = ("--endpoint-url", server.url)
+    mark = server.mark()
     put = home.run(aws, *endpoint, "s3", "cp", "up.bin", f"s3://{BUCKET}/aws-wrong")
     assert put.returncode != 0
     assert "SignatureDoesNotMatch" in put.stderr
     listed = home.run(aws, *endpoint, "s3", "ls", f"s3://{BUCKET}/")
     assert listed.returncode != 0
     assert "SignatureDoesNotMatch" in listed.stderr
+    _only_mismatches(server.since(mark))
     assert not _has(server, "aws-wrong")
 
 
@@ -748,9 +760,11 @@ def test_s3cmd_wrong_secret_is_refused(server: S3Server, tmp_path: Path) -> None
     s3cmd = require_tool("s3cmd")
     home = _s3cmd_home(tmp_path, "s3cmd-wrong", server, WRONG_SECRET)
     (home.path / "up.bin").write_bytes(b"never stored")
+    mark = server.mark()
     put = home.run(s3cmd, "put", "up.bin", f"s3://{BUCKET}/s3cmd-wrong")
     assert put.returncode != 0
     assert "SignatureDoesNotMatch" in put.stderr
+    _only_mismatches(server.since(mark))
     assert not _has(server, "s3cmd-wrong")
 
 
@@ -822,12 +836,14 @@ def test_rclone_copyto_cat_lsf(server: S3Server, tmp_path: Path) -> None:
 
 def test_rclone_wrong_secret_is_refused(server: S3Server, tmp_path: Path) -> None:
     home = _rclone_home(tmp_path, "rclone-wrong", server, WRONG_SECRET)
+    mark = server.mark()
     got = _rclone(home, "cat", f"s3t:{BUCKET}/rclone/{KEYS[0]}")
     assert got.returncode != 0
     assert "SignatureDoesNotMatch" in got.stderr
     (home.path / "up.bin").write_bytes(b"never stored")
     put = _rclone(home, "copyto", "up.bin", f"s3t:{BUCKET}/rclone-wrong")
     assert put.returncode != 0
+    _only_mismatches(server.since(mark))
     assert not _has(server, "rclone-wrong")
 
 
