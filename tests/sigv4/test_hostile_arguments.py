@@ -364,3 +364,52 @@ def test_a_replay_within_the_window_is_refused_and_changes_nothing() -> None:
         verifier.verify(fresh, now=later + timedelta(minutes=1, seconds=1))
     # the first entry has aged out by then, and the refusal did not sweep it
     assert _snapshot(guard) == before
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        (None, "None"),
+        (True, "True"),
+        (5, "the number 5"),
+        (2.5, "the number 2.5"),
+        ("x", "text"),
+        (b"x", "bytes"),
+        ([1], "a list"),
+        ({"a": 1}, "a mapping"),
+        (object(), "a value of another kind"),
+    ],
+)
+def test_kind_of_names_values_in_words(value: object, words: str) -> None:
+    from awscore.sigv4._model import kind_of
+
+    assert kind_of(value) == words
+
+
+def test_sign_cli_refuses_undecodable_data_in_process(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from awscore.cli.__main__ import main
+
+    code = main(
+        [
+            "sigv4",
+            "sign",
+            "--access-key-id",
+            "AKID",
+            "--secret-access-key",
+            "secret",
+            "--region",
+            "us-east-1",
+            "--service",
+            "s3",
+            "--time",
+            "2024-05-01T12:00:00Z",
+            "--data",
+            "\udcff\udcfe",
+            "PUT",
+            "https://h/k",
+        ]
+    )
+    assert code == 1
+    assert "--data is not valid UTF-8" in capsys.readouterr().err

@@ -253,3 +253,22 @@ def test_wrong_kinds_of_arguments_are_refused() -> None:
         reader.finish()
     with pytest.raises(MalformedPostRequestError):
         reader.finish()
+
+
+def test_junk_after_a_boundary_without_a_line_end_is_refused_once_too_long() -> None:
+    reader = PostFormReader(CONTENT_TYPE, bucket="b")
+    assert reader.feed(f"--{BOUNDARY}".encode() + b"x" * 100) == []
+    with pytest.raises(MalformedPostRequestError, match="junk after a boundary"):
+        reader.feed(b"x" * 200)
+
+
+def test_other_part_headers_are_read_past() -> None:
+    data = (
+        f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=a\r\n"
+        f"X-Other: 1\r\n\r\nv\r\n--{BOUNDARY}\r\n"
+        'Content-Disposition: form-data; name="file"\r\n\r\nf\r\n'
+        f"--{BOUNDARY}--"
+    ).encode()
+    form, content = read(data)
+    assert form.fields == (("a", "v"),)  # type: ignore[attr-defined]
+    assert content == b"f"

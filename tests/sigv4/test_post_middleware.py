@@ -408,3 +408,69 @@ def test_asgi_app_failure_still_closes_the_spool() -> None:
     middleware = SigV4AsgiMiddleware(failing, _verifier(), clock=lambda: WHEN)
     with pytest.raises(RuntimeError, match="app bug"):
         asyncio.run(middleware(scope, receive, send))
+
+
+def test_wsgi_chunked_upload_past_max_upload_is_refused_as_it_arrives() -> None:
+    environ = _environ(_body(_fields(), b"x" * 3000))
+    del environ["CONTENT_LENGTH"]
+    environ["wsgi.input_terminated"] = True
+    status, answer, app = _wsgi(environ, max_upload=1000)
+    assert b"<Code>EntityTooLarge</Code>" in answer
+    assert status.startswith("413")
+    assert app.environ is None
+
+
+def test_wsgi_input_that_fails_to_read_propagates_after_closing_the_spool() -> None:
+    class Broken(io.BytesIO):
+        def read(self, size: int | None = -1) -> bytes:
+            raise OSError("connection reset")
+
+    environ = _environ(_body(_fields(), b"x"))
+    environ["wsgi.input"] = Broken()
+    with pytest.raises(OSError, match="connection reset"):
+        _wsgi(environ)
+
+
+def _asgi_raw(
+    headers: list[tuple[bytes, bytes]], receive: Any
+) -> list[MutableMapping[str, Any]]:
+    sent: list[MutableMapping[str, Any]] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        raise AssertionError("the app is never called")
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "headers": [
+            (b"content-type", f"multipart/form-data; boundary={BOUNDARY}".encode()),
+            *headers,
+        ],
+        "query_string": b"",
+        "path": "/bkt",
+    }
+    middleware = SigV4AsgiMiddleware(app, _verifier(), clock=lambda: WHEN)
+    asyncio.run(middleware(scope, receive, send))
+    return sent
+
+
+def test_asgi_declared_too_large_or_unreadable_lengths_are_refused() -> None:
+    async def never() -> dict[str, Any]:
+        raise AssertionError("nothing is read")
+
+    sent = _asgi_raw([(b"content-length", str(10**12).encode())], never)
+    assert sent[0]["status"] == 413
+    sent = _asgi_raw([(b"content-length", b"many")], never)
+    assert sent[0]["status"] == 400
+    assert b"InvalidRequest" in sent[1]["body"]
+
+
+def test_asgi_receive_that_fails_propagates_after_closing_the_spool() -> None:
+    async def broken() -> dict[str, Any]:
+        raise OSError("connection reset")
+
+    with pytest.raises(OSError, match="connection reset"):
+        _asgi_raw([], broken)

@@ -623,3 +623,17 @@ def test_post_form_repr_hides_values_and_get_reads_names_loosely() -> None:
     assert form.get("x-amz-security-token") == "tok3n"
     assert form.get("absent") is None
     assert form.field_names == ("X-Amz-Security-Token",)
+
+
+def test_a_long_failing_condition_is_quoted_shortened() -> None:
+    value = "v" * 300
+    error = _refused(_form([{"x-amz-meta-a": value}], {"x-amz-meta-a": "other"}))
+    assert error.condition is not None
+    assert error.condition.endswith("...")
+    assert len(error.condition) == 203
+
+
+def test_a_form_holding_a_lone_surrogate_is_malformed() -> None:
+    form = _replace(_form([], {}), "policy", "\ud800")
+    with pytest.raises(MalformedRequestError, match="not valid Unicode"):
+        _verifier().verify_post(form, now=WHEN)
