@@ -221,6 +221,24 @@ _WRONG_CALLS: list[tuple[str, Callable[[], object]]] = [
         "SigV4WsgiMiddleware(app, None)",
         lambda: sigv4.SigV4WsgiMiddleware(lambda e, s: [], NONE),
     ),
+    (
+        "sign_chunked(None, ...)",
+        lambda: sign_chunked(
+            NONE, CREDS, region="us-east-1", service="s3", when=WHEN, data_length=1
+        ),
+    ),
+    (
+        "sign_chunked(trailer_checksum=5)",
+        lambda: sign_chunked(
+            REQUEST,
+            CREDS,
+            region="us-east-1",
+            service="s3",
+            when=WHEN,
+            data_length=1,
+            trailer_checksum=FIVE,
+        ),
+    ),
     ("Credentials(FIVE, FIVE)", lambda: Credentials(FIVE, FIVE)),
 ]
 
