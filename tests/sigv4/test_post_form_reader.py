@@ -272,3 +272,42 @@ def test_other_part_headers_are_read_past() -> None:
     form, content = read(data)
     assert form.fields == (("a", "v"),)  # type: ignore[attr-defined]
     assert content == b"f"
+
+
+_hostile_pieces = st.lists(
+    st.one_of(
+        st.binary(max_size=40),
+        st.sampled_from(
+            [
+                f"--{BOUNDARY}".encode(),
+                f"\r\n--{BOUNDARY}\r\n".encode(),
+                f"\r\n--{BOUNDARY}--".encode(),
+                b"\r\n\r\n",
+                b'Content-Disposition: form-data; name="file"; filename="x"',
+                b'Content-Disposition: form-data; name="a"',
+                b"Content-Disposition: form-data; name=",
+                b"\xff\xfe",
+                b"x" * 9000,
+            ]
+        ),
+    ),
+    max_size=25,
+)
+
+
+@given(pieces=_hostile_pieces)
+def test_hostile_bytes_only_raise_awscore_errors(pieces: list[bytes]) -> None:
+    """Whatever bytes arrive, in whatever pieces, the reader either reads a form
+    or raises a SigV4Error (typed, as S3 would answer); nothing else escapes, and
+    it holds no more than its bounds."""
+    from awscore.errors import SigV4Error
+
+    reader = PostFormReader(CONTENT_TYPE, bucket="b", max_fields_size=4096)
+    try:
+        for piece in pieces:
+            reader.feed(piece)
+            assert len(reader._buffer) <= 8 * 1024 + 64 * 1024 + 9000
+        form = reader.finish()
+    except SigV4Error:
+        return
+    assert sum(len(n) + len(v) for n, v in form.fields) <= 4096

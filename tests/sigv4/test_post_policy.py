@@ -637,3 +637,34 @@ def test_a_form_holding_a_lone_surrogate_is_malformed() -> None:
     form = _replace(_form([], {}), "policy", "\ud800")
     with pytest.raises(MalformedRequestError, match="not valid Unicode"):
         _verifier().verify_post(form, now=WHEN)
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@given(
+    conditions=st.lists(_json_values, max_size=6),
+    expiration=st.one_of(
+        st.just("2099-01-01T00:00:00Z"), st.text(max_size=30), _json_values
+    ),
+)
+def test_hostile_policies_only_raise_awscore_errors(
+    conditions: list[Any], expiration: Any
+) -> None:
+    """A validly signed policy of any JSON shape is accepted or refused with a
+    SigV4VerificationError; nothing else escapes."""
+    from awscore.errors import SigV4VerificationError
+
+    policy = json.dumps({"expiration": expiration, "conditions": conditions})
+    try:
+        verified = _verifier().verify_post(_signed_policy(policy), now=WHEN)
+    except SigV4VerificationError:
+        return  # refused with a typed error, as S3 would answer
+    assert verified.payload_mode == "post"
