@@ -27,8 +27,9 @@ from awscore.sigv4._post import PostForm
 
 __all__ = ["DEFAULT_MAX_FIELDS_SIZE", "PostFormReader", "boundary_of"]
 
-#: The default bound on the bytes of every part before the file part (64 KiB).
-DEFAULT_MAX_FIELDS_SIZE = 64 * 1024
+#: The default bound on the bytes before the file part: 20 KiB, S3's own limit
+#: (its MaxPostPreDataLengthExceeded error names 20480 bytes).
+DEFAULT_MAX_FIELDS_SIZE = 20 * 1024
 # One part's header block; a browser writes two short lines.
 _MAX_PART_HEADERS = 8 * 1024
 # RFC 2046 §5.1.1: 1 to 70 characters from this set, not ending in a space.

@@ -76,6 +76,7 @@ _SCOPE = re.compile(r"([^/\s]+)/(\d{8})/([^/\s]+)/([^/\s]+)/aws4_request")
 # ISO 8601 in UTC, as S3 writes and reads a policy's expiration.
 _EXPIRATION = re.compile(r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d{1,9})?Z")
 _MAX_CONDITION_TEXT = 200
+_RANGE_BOUND = re.compile(r"\d{1,19}")
 
 Condition = Mapping[str, str] | Sequence[str | int]
 Lookup = Callable[[str], Credentials | None]
@@ -113,20 +114,28 @@ def _bucket_from_url(bucket_url: str) -> str:
     return url.host.partition(":")[0].split(".")[0]
 
 
+def _is_bound(value: object) -> bool:
+    # S3 reads a content-length-range bound given as a number or digit string.
+    if isinstance(value, str):
+        return _RANGE_BOUND.fullmatch(value) is not None
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
 def _check_condition(condition: object, where: str) -> list[Any] | dict[str, str]:
     """The condition as JSON values, or raise naming what S3 would refuse."""
     if isinstance(condition, Mapping):
-        if not condition or not all(
+        if len(condition) != 1 or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in condition.items()
         ):
             raise InvalidPostPolicyError(
-                f"{where} must map form field names to strings, e.g. "
+                f"{where} must map one form field name to a string, e.g. "
                 '{"acl": "public-read"}'
             )
         return dict(condition)
     if isinstance(condition, list | tuple) and condition:
         kind = condition[0]
-        if kind in ("eq", "starts-with"):
+        operation = kind.lower() if isinstance(kind, str) else None
+        if operation in ("eq", "starts-with"):
             if (
                 len(condition) == 3
                 and isinstance(condition[1], str)
@@ -138,14 +147,11 @@ def _check_condition(condition: object, where: str) -> list[Any] | dict[str, str
             raise InvalidPostPolicyError(
                 f'{where} must be ["{kind}", "$<field name>", <string>]'
             )
-        if kind == "content-length-range":
+        if operation == "content-length-range":
             if (
                 len(condition) == 3
-                and all(
-                    isinstance(n, int) and not isinstance(n, bool)
-                    for n in condition[1:]
-                )
-                and 0 <= int(condition[1]) <= int(condition[2])
+                and all(_is_bound(n) for n in condition[1:])
+                and int(condition[1]) <= int(condition[2])
             ):
                 return list(condition)
             raise InvalidPostPolicyError(
@@ -349,55 +355,89 @@ class _Rule:
         return _condition_text(self.source)
 
 
+def _invalid(what: str) -> InvalidPolicyDocumentError:
+    return InvalidPolicyDocumentError(f"Invalid Policy: {what}")
+
+
+def _simple(condition: dict[str, Any]) -> _Rule:
+    """``{"field": "value"}``: one exact match."""
+    if len(condition) != 1:
+        raise _invalid(
+            "Invalid Simple-Condition: Simple-Conditions must have exactly one "
+            "property specified."
+        )
+    ((name, value),) = condition.items()
+    if value is None:
+        raise _invalid("Invalid JSON.")  # what S3 answers for a null value
+    if not isinstance(value, str):
+        raise _invalid("Invalid Simple-Condition: value must be a string.")
+    return _Rule("eq", name.lower(), value, ["eq", f"${name}", value])
+
+
+def _range(condition: list[Any]) -> _Rule:
+    """``["content-length-range", min, max]``; S3 also reads digit strings."""
+    low, high = condition[1:]
+    bounds = []
+    for bound in (low, high):
+        if isinstance(bound, bool | float) or bound is None:
+            raise _invalid("Invalid JSON.")
+        if isinstance(bound, int):
+            if bound < 0:
+                raise _invalid(
+                    "Invalid Condition: content-length-range bounds must not be "
+                    "negative."
+                )
+            bounds.append(bound)
+        elif isinstance(bound, str) and _RANGE_BOUND.fullmatch(bound):
+            bounds.append(int(bound))
+        elif isinstance(bound, str):
+            # Observed: a bound S3 cannot read fails the condition (403).
+            return _Rule("never", "", None, condition)
+        else:
+            raise _invalid("Invalid JSON.")
+    if bounds[0] > bounds[1]:
+        raise _invalid(
+            "Invalid Condition: content-length-range's minimum is above its maximum."
+        )
+    return _Rule("range", "", (bounds[0], bounds[1]), condition)
+
+
+def _operation(condition: list[Any]) -> _Rule:
+    """``["eq" | "starts-with" | "content-length-range", ...]``."""
+    if not condition:
+        raise _invalid("Invalid Condition: missing operation identifier.")
+    kind = condition[0]
+    if not isinstance(kind, str):
+        raise _invalid("Invalid JSON.")
+    # Operation names are read without regard to case (S3's own test suite,
+    # ceph s3-tests, writes "StArTs-WiTh").
+    operation = kind.lower()
+    if operation not in ("eq", "starts-with", "content-length-range"):
+        raise _invalid(f"Invalid Condition: unknown operation '{kind[:40]}'.")
+    if len(condition) != 3:
+        raise _invalid(f"Invalid {kind[:40]}: wrong number of arguments.")
+    if operation == "content-length-range":
+        return _range(condition)
+    first, second = condition[1:]
+    if not isinstance(first, str) or not isinstance(second, str):
+        raise _invalid("Invalid JSON.")
+    if first[:1] != "$" or len(first) < 2:
+        # Observed: S3 answers a name without '$' as a failed condition.
+        return _Rule("never", "", None, condition)
+    return _Rule(operation, first[1:].lower(), second, condition)
+
+
 def _read_conditions(conditions: object) -> list[_Rule]:
     if not isinstance(conditions, list):
-        raise InvalidPolicyDocumentError(
-            "Invalid Policy: the 'conditions' element must be a list"
-        )
+        raise _invalid("Invalid 'conditions' value: must be a List.")
     rules: list[_Rule] = []
     for condition in conditions:
         if isinstance(condition, dict):
-            if not condition:
-                raise InvalidPolicyDocumentError(
-                    "Invalid Policy: an empty condition object {}"
-                )
-            for name, value in condition.items():
-                if not isinstance(value, str):
-                    raise InvalidPolicyDocumentError(
-                        "Invalid Policy: Invalid Simple-Condition: value of "
-                        f"{name!r} must be a string"
-                    )
-                rules.append(
-                    _Rule("eq", name.lower(), value, ["eq", f"${name}", value])
-                )
-            continue
-        if isinstance(condition, list) and len(condition) == 3:
-            kind, first, second = condition
-            if (
-                kind in ("eq", "starts-with")
-                and isinstance(first, str)
-                and first[:1] == "$"
-                and len(first) > 1
-                and isinstance(second, str)
-            ):
-                rules.append(_Rule(kind, first[1:].lower(), second, condition))
-                continue
-            if (
-                kind == "content-length-range"
-                and all(
-                    isinstance(n, int) and not isinstance(n, bool)
-                    for n in (first, second)
-                )
-                and 0 <= first <= second
-            ):
-                rules.append(_Rule("range", "", (first, second), condition))
-                continue
-        raise InvalidPolicyDocumentError(
-            "Invalid Policy: Invalid Condition: "
-            f"{_condition_text([condition])[1:-1]}: expected an object of exact "
-            'matches, ["eq", "$field", value], ["starts-with", "$field", prefix] '
-            'or ["content-length-range", min, max]'
-        )
+            rules.append(_simple(condition))
+        elif isinstance(condition, list):
+            rules.append(_operation(condition))
+        else:
+            raise _invalid("Invalid condition test: must be a List or Object.")
     return rules
 
 
@@ -421,36 +461,46 @@ def _decode_policy(encoded: str) -> tuple[datetime, list[_Rule]]:
         )
     extra = sorted(set(document) - {"expiration", "conditions"})
     if extra:
-        raise InvalidPolicyDocumentError(
-            f"Invalid Policy: Unexpected policy element {extra[0][:80]!r}: a policy "
-            "holds 'expiration' and 'conditions' only"
-        )
-    expiration = document.get("expiration")
+        # S3 names the member lower-cased, in single quotes.
+        raise _invalid(f"Unexpected: '{extra[0][:80].lower()}'")
+    if "expiration" not in document:
+        raise _invalid("Policy missing expiration.")
+    expiration = document["expiration"]
     match = _EXPIRATION.fullmatch(expiration) if isinstance(expiration, str) else None
-    if match is None:
-        raise InvalidPolicyDocumentError(
-            "Invalid Policy: Policy missing expiration, or it is not an ISO 8601 UTC "
-            "time such as '2015-12-30T12:00:00.000Z'"
-        )
     try:
+        if match is None:
+            raise ValueError
         expires_at = datetime.fromisoformat(match.group(1)).replace(tzinfo=UTC)
     except ValueError:
-        raise InvalidPolicyDocumentError(
-            f"Invalid Policy: expiration {expiration!r} is not a valid time"
+        # S3 reads an ISO 8601 time in UTC only: an offset or a space is refused.
+        raise _invalid(
+            f"Invalid 'expiration' value: '{str(expiration)[:80]}' (expected UTC, "
+            "e.g. '2015-12-30T12:00:00.000Z')"
         ) from None
     fraction = match.group(2)
     if fraction:
         expires_at += timedelta(microseconds=int(fraction[1:7].ljust(6, "0")))
     if "conditions" not in document:
-        raise InvalidPolicyDocumentError("Invalid Policy: Policy missing conditions")
+        raise _invalid("Policy missing conditions.")
     return expires_at, _read_conditions(document["conditions"])
+
+
+_CANONICAL_NAMES = {
+    "x-amz-algorithm": "X-Amz-Algorithm",
+    "x-amz-credential": "X-Amz-Credential",
+    "x-amz-date": "X-Amz-Date",
+    "x-amz-signature": "X-Amz-Signature",
+    "policy": "Policy",
+}
 
 
 def _required(values: dict[str, str], name: str) -> str:
     value = values.get(name)
     if value is None:
+        # S3's words, two spaces included.
         raise InvalidPostArgumentError(
-            f"Bucket POST must contain a field named '{name}'"
+            f"Bucket POST must contain a field named '{_CANONICAL_NAMES[name]}'.  "
+            "If it is specified, please check the order of the fields."
         )
     return value
 
@@ -484,8 +534,8 @@ def _read_scope(
     akid, date, region, service = match.groups()
     if not _AMZ_DATE.fullmatch(amz_date):
         raise InvalidPostArgumentError(
-            f"X-Amz-Date {amz_date[:40]!r} is not in ISO 8601 basic format "
-            "(YYYYMMDD'T'HHMMSS'Z')"
+            "X-Amz-Date must be formatted via ISO8601 Long format "
+            f"(YYYYMMDD'T'HHMMSS'Z'), not {amz_date[:40]!r}"
         )
     try:
         signed_at = datetime.fromisoformat(amz_date)
@@ -499,9 +549,10 @@ def _read_scope(
             f"{date!r} != {amz_date[:8]!r}"
         )
     if region not in regions:
-        raise CredentialScopeError(
-            f"the credential's region {region!r} is wrong; expecting one of "
-            f"{sorted(regions)}"
+        # S3 answers a form in another region with InvalidArgument (400).
+        raise InvalidPostArgumentError(
+            f"the region '{region}' is wrong; expecting "
+            + " or ".join(f"'{r}'" for r in sorted(regions))
         )
     if service not in services or service not in S3_SERVICES:
         raise CredentialScopeError(
@@ -609,10 +660,16 @@ def _check_rules(rules: list[_Rule], values: dict[str, str], form: PostForm) -> 
                 )
             continue
         named.add(rule.name)
-        # The bucket is the one the form is posted to; a missing field is empty.
-        actual = form.bucket if rule.name == "bucket" else values.get(rule.name, "")
-        if rule.kind == "eq":
+        # The bucket is the one the form is posted to. A field the form lacks
+        # fails its condition, even ["starts-with", "$f", ""] (observed on S3).
+        actual = form.bucket if rule.name == "bucket" else values.get(rule.name)
+        if actual is None or rule.kind == "never":
+            ok = False
+        elif rule.kind == "eq":
             ok = actual == rule.operand
+        elif rule.name == "content-type":
+            # S3: for Content-Type, each comma-separated value must match.
+            ok = all(v.startswith(rule.operand) for v in actual.split(","))
         else:
             ok = actual.startswith(rule.operand)
         if not ok:
