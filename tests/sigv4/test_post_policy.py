@@ -374,6 +374,9 @@ def test_a_changed_policy_breaks_the_signature() -> None:
     status, _, body = error_response(caught.value, "rest-xml", request_id="r")
     assert status == 403
     assert b"<Code>SignatureDoesNotMatch</Code>" in body
+    # S3's answer for a form: the policy as StringToSign, no canonical request
+    assert f"<StringToSign>{forged}</StringToSign>".encode() in body
+    assert b"<CanonicalRequest>" not in body
 
 
 @pytest.mark.parametrize(

@@ -195,3 +195,47 @@ def test_presigned_url_example_reproduces_the_published_url() -> None:
         HttpRequest("GET", example["url"]), now=_when(example)
     )
     assert verified.presigned
+
+
+def _signed_over(
+    url: str, service: str, *, normalize: bool, double_encode: bool
+) -> HttpRequest:
+    example = _load("put-object")
+    return sign_details(
+        _request(example, url=url),
+        _credentials(example),
+        region="us-east-1",
+        service=service,
+        when=_when(example),
+        normalize_path=normalize,
+        double_encode=double_encode,
+        content_sha256_header=True,
+    ).request
+
+
+@pytest.mark.parametrize(
+    ("url", "service", "normalize", "double_encode"),
+    [
+        # another service: its one reading (normalized, double-encoded) only
+        ("https://h.example/a%20b", "service", False, False),
+        # S3: a signature over the normalized path is not one of its readings
+        ("https://examplebucket.s3.amazonaws.com/a/./b$", "s3", True, False),
+        # S3: nor over the double-encoded path
+        ("https://examplebucket.s3.amazonaws.com/a%20b", "s3", False, True),
+    ],
+)
+def test_nothing_but_the_two_s3_readings_is_accepted(
+    url: str, service: str, normalize: bool, double_encode: bool
+) -> None:
+    example = _load("put-object")
+    request = _signed_over(
+        url, service, normalize=normalize, double_encode=double_encode
+    )
+    creds = _credentials(example)
+    verifier = Verifier(
+        lambda akid: creds if akid == creds.access_key_id else None,
+        regions={"us-east-1"},
+        services={service},
+    )
+    with pytest.raises(SignatureMismatchError):
+        verifier.verify(request, now=_when(example))
