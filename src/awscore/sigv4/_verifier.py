@@ -25,7 +25,9 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, cast
+
+from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
 
 from awscore.errors import (
     ArgumentTypeError,
@@ -42,13 +44,19 @@ from awscore.errors import (
     SignatureMismatchError,
     SigV4Error,
     SigV4InputError,
-    SigV4VerificationError,
     StreamingNotSupportedError,
     UnknownAccessKeyError,
     UnsignedHeaderError,
 )
 from awscore.sigv4._chunked import ChunkedDecoder, parse_trailer_names
-from awscore.sigv4._headers import trim_value
+from awscore.sigv4._claims import (
+    Parsed,
+    header_map,
+    parse_authorization,
+    parse_presigned,
+    query_value,
+    reject_sigv2,
+)
 from awscore.sigv4._keys import derive_signing_key, hmac_sha256_hex
 from awscore.sigv4._model import Credentials, HttpRequest, kind_of
 from awscore.sigv4._post import PostForm, check_post_form
@@ -80,24 +88,9 @@ _NO_TRAILERS: Mapping[str, str] = MappingProxyType({})
 
 _AMZ_DATE = re.compile(r"\d{8}T\d{6}Z")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
-_SCOPE = re.compile(r"([^/\s]+)/(\d{8})/([^/\s]+)/([^/\s]+)/aws4_request")
-_SCOPE_V4A = re.compile(r"([^/\s]+)/(\d{8})/([^/\s]+)/aws4_request")
-# A DER ECDSA P-256 signature is 8 to 72 bytes.
-_DER_HEX = re.compile(r"[0-9a-f]{16,144}")
-_NAME = r"[a-z0-9!#$%&'*+\-.^_`|~]+"
-_SIGNED_HEADERS = re.compile(rf"{_NAME}(?:;{_NAME})*")
-_AUTHORIZATION = re.compile(
-    r"AWS4-HMAC-SHA256 Credential=([^/\s,]+)/(\d{8})/([^/\s,]+)/([^/\s,]+)/"
-    rf"aws4_request, ?SignedHeaders=({_NAME}(?:;{_NAME})*), ?Signature=([0-9a-f]{{64}})"
-)
 # At most 64 names of at most 64 characters: generous for AWS's regions, and a
 # bound on the work an unauthenticated header can cause.
 _REGION_SET = re.compile(r"[A-Za-z0-9*\-]{1,64}(?:,[A-Za-z0-9*\-]{1,64}){0,63}")
-_AUTHORIZATION_V4A = re.compile(
-    r"AWS4-ECDSA-P256-SHA256 Credential=([^/\s,]+)/(\d{8})/([^/\s,]+)/aws4_request, ?"
-    rf"SignedHeaders=({_NAME}(?:;{_NAME})*), ?Signature=([0-9a-f]{{16,144}})"
-)
-_AUTH_PART = re.compile(r"\s*(Credential|SignedHeaders|Signature)=([^,\s]*)\s*")
 
 
 class VerifiedRequest(NamedTuple):
@@ -197,28 +190,6 @@ class ReplayGuard:
             self._seen[key] = until
             while len(self._seen) > self._max:
                 self._seen.popitem(last=False)
-
-
-class _Parsed(NamedTuple):
-    """What the client claims: from the Authorization header or the query.
-
-    A NamedTuple rather than a frozen dataclass: it is built on every request,
-    and a tuple is several times cheaper to make.
-    """
-
-    access_key_id: str
-    date: str
-    region: str
-    service: str
-    signed_headers: tuple[str, ...]
-    signature: str
-    amz_date: str
-    presigned: bool
-    expires: int
-    query_without_signature: str
-    algorithm: str = ALGORITHM
-    #: SigV4A's X-Amz-Region-Set, None for SigV4
-    region_set: str | None = None
 
 
 class Verifier:
@@ -345,7 +316,7 @@ class Verifier:
             url = split_url(request.url)
         except SigV4Error as exc:
             raise MalformedAuthorizationError(str(exc)) from None
-        headers = _header_map(request)
+        headers = header_map(request)
         authorization = headers.get("authorization")
         # Query parameter names are case-sensitive: AWS reads X-Amz-Algorithm only.
         presigned = "X-Amz-Algorithm=" in url.query
@@ -354,11 +325,11 @@ class Verifier:
                 "only one authentication mechanism is allowed: the request has both "
                 "an Authorization header and X-Amz-Algorithm in its query"
             )
-        _reject_sigv2(authorization, url.query)
+        reject_sigv2(authorization, url.query)
         if authorization is not None:
-            parsed = _parse_authorization(authorization, headers)
+            parsed = parse_authorization(authorization, headers)
         elif presigned:
-            parsed = _parse_presigned(url.query, self.max_presign_expires)
+            parsed = parse_presigned(url.query, self.max_presign_expires)
         else:
             raise MissingAuthenticationError(
                 "request is not signed: it has no Authorization header and no "
@@ -400,7 +371,7 @@ class Verifier:
             )
         token = headers.get("x-amz-security-token")
         if parsed.presigned:
-            token = _query_value(url.query, "X-Amz-Security-Token")
+            token = query_value(url.query, "X-Amz-Security-Token")
         region = parsed.region
         if parsed.region_set is not None:
             region = _accepted_region(parsed.region_set, self.regions) or ""
@@ -484,14 +455,14 @@ def claimed_scope(request: HttpRequest) -> CredentialScope | None:
         )
     try:
         url = split_url(request.url)
-        headers = _header_map(request)
+        headers = header_map(request)
         authorization = headers.get("authorization")
         if authorization is not None:
-            parsed = _parse_authorization(
+            parsed = parse_authorization(
                 authorization, {"x-amz-date": headers.get("x-amz-date", "")}
             )
         else:
-            parsed = _parse_presigned(url.query, MAX_PRESIGN_EXPIRES)
+            parsed = parse_presigned(url.query, MAX_PRESIGN_EXPIRES)
     except SigV4Error:
         return None
     return CredentialScope(
@@ -507,7 +478,7 @@ def _check_signature_matches(
     *,
     url: SplitUrl,
     headers: dict[str, str],
-    parsed: _Parsed,
+    parsed: Parsed,
     credentials: Credentials,
     payload: str,
 ) -> tuple[str, bytes | None]:
@@ -535,35 +506,21 @@ def _check_signature_matches(
     )
     head = f"{parsed.algorithm}\n{parsed.amz_date}\n{scope}\n"
     key: bytes | None = None
-    check: Callable[[bytes], bool]
+    public_key = None
     if v4a:
         public_key = derive_v4a_public_key(
             credentials.access_key_id, credentials.secret_access_key
         )
-
-        def check(message: bytes) -> bool:
-            return ecdsa_verify_hex(public_key, parsed.signature, message)
-
     else:
-        hmac_key = key = derive_signing_key(
+        key = derive_signing_key(
             credentials.secret_access_key,
             parsed.date,
             parsed.region,
             parsed.service,
         )
-
-        def check(message: bytes) -> bool:
-            expected = hmac_sha256_hex(hmac_key, message)
-            return hmac.compare_digest(expected, parsed.signature)
-
-    def matches(canonical_uri: str) -> tuple[bool, str, str]:
-        canonical_request = f"{request.method}\n{canonical_uri}{rest}"
-        string_to_sign = (
-            f"{head}{hashlib.sha256(canonical_request.encode()).hexdigest()}"
-        )
-        return check(string_to_sign.encode()), canonical_request, string_to_sign
-
-    valid, canonical_request, string_to_sign = matches(path)
+    canonical_request = f"{request.method}\n{path}{rest}"
+    string_to_sign = f"{head}{hashlib.sha256(canonical_request.encode()).hexdigest()}"
+    valid = _signature_valid(parsed.signature, string_to_sign, key, public_key)
     as_received = None
     if not valid and s3:
         # S3 names one object by `$` and by `%24`: a client that signed the path
@@ -573,8 +530,11 @@ def _check_signature_matches(
         as_received = url.path or "/"
         if as_received == path:
             as_received = None
-        elif matches(as_received)[0]:
-            return scope, key
+        else:
+            received = f"{request.method}\n{as_received}{rest}"
+            digest = hashlib.sha256(received.encode()).hexdigest()
+            if _signature_valid(parsed.signature, head + digest, key, public_key):
+                return scope, key
     if not valid:
         tried = f"the canonical URI {path!r}"
         if as_received is not None:
@@ -593,10 +553,27 @@ def _check_signature_matches(
     return scope, key
 
 
+def _signature_valid(
+    signature: str,
+    string_to_sign: str,
+    key: bytes | None,
+    public_key: EllipticCurvePublicKey | None,
+) -> bool:
+    """Whether ``signature`` signs ``string_to_sign``: HMAC under ``key`` (SigV4,
+    compared in constant time) or ECDSA under ``public_key`` (SigV4A)."""
+    if key is not None:
+        expected = hmac_sha256_hex(key, string_to_sign.encode())
+        return hmac.compare_digest(expected, signature)
+    # SigV4A: the caller derived the public key when it derived no HMAC key
+    return ecdsa_verify_hex(
+        cast("EllipticCurvePublicKey", public_key), signature, string_to_sign.encode()
+    )
+
+
 def _decode_chunked(
     body: bytes,
     headers: dict[str, str],
-    parsed: _Parsed,
+    parsed: Parsed,
     mode: str,
     *,
     scope: str,
@@ -637,169 +614,6 @@ def _decode_chunked(
     return data, decoder.finish()
 
 
-def _reject_sigv2(authorization: str | None, query: str) -> None:
-    """Signature Version 2 is refused by name, as S3 does, not as "unsigned"."""
-    sigv2 = (authorization is not None and authorization.startswith("AWS ")) or (
-        "AWSAccessKeyId=" in query and "Signature=" in query
-    )
-    if sigv2:
-        raise MalformedRequestError(
-            "the authorization mechanism you have provided (Signature Version 2) is "
-            "not supported: please use AWS4-HMAC-SHA256"
-        )
-
-
-def _header_map(request: HttpRequest) -> dict[str, str]:
-    """Canonical values of every header, by lower-cased name."""
-    values: dict[str, str] = {}
-    for name, value in request.headers:
-        lname = name.lower()
-        if "  " in value or "\t" in value or value[:1] == " " or value[-1:] == " ":
-            value = trim_value(value)  # noqa: PLW2901 - the canonical form replaces it
-        values[lname] = f"{values[lname]},{value}" if lname in values else value
-    return values
-
-
-def _parse_authorization(value: str, headers: dict[str, str]) -> _Parsed:
-    amz_date = headers.get("x-amz-date")
-    if amz_date is None:
-        raise MalformedAuthorizationError(
-            "the request has no X-Amz-Date header: a SigV4 signed request must carry "
-            "its signing time"
-        )
-    # The form every SDK sends, in one match; anything else takes the long way,
-    # which accepts the parts in any order and names what is wrong.
-    match = _AUTHORIZATION.fullmatch(value)
-    if match is not None:
-        akid, date, region, service, signed, signature = match.groups()
-        names = _sorted_names(signed)
-        if names is not None:
-            return _Parsed(
-                akid, date, region, service, names, signature, amz_date, False, 0, ""
-            )
-    match = _AUTHORIZATION_V4A.fullmatch(value)
-    region_set = headers.get("x-amz-region-set")
-    if match is not None and region_set is not None:
-        akid, date, service, signed, signature = match.groups()
-        names = _sorted_names(signed)
-        if names is not None and "x-amz-region-set" in names and not len(signature) % 2:
-            return _Parsed(
-                akid,
-                date,
-                "",
-                service,
-                names,
-                signature,
-                amz_date,
-                False,
-                0,
-                "",
-                ALGORITHM_V4A,
-                region_set,
-            )
-    algorithm, _, rest = value.partition(" ")
-    if algorithm not in (ALGORITHM, ALGORITHM_V4A):
-        raise MalformedAuthorizationError(
-            f"the authorization header's algorithm {algorithm[:40]!r} is not "
-            f"supported: expected {ALGORITHM} or {ALGORITHM_V4A}"
-        )
-    parts: dict[str, str] = {}
-    for piece in rest.split(","):
-        match = _AUTH_PART.fullmatch(piece)
-        if match is None or match.group(1) in parts:
-            raise MalformedAuthorizationError(
-                f"the authorization header is malformed near {piece.strip()[:60]!r}: "
-                "expected 'Credential=..., SignedHeaders=..., Signature=...'"
-            )
-        parts[match.group(1)] = match.group(2)
-    missing = {"Credential", "SignedHeaders", "Signature"} - parts.keys()
-    if missing:
-        raise MalformedAuthorizationError(
-            f"the authorization header is missing {', '.join(sorted(missing))}"
-        )
-    akid, date, region, service = _parse_scope(
-        parts["Credential"], MalformedAuthorizationError, algorithm
-    )
-    signed = _parse_signed_headers(parts["SignedHeaders"], MalformedAuthorizationError)
-    signature = _check_signature(
-        parts["Signature"], algorithm, MalformedAuthorizationError
-    )
-    region_set = None
-    if algorithm == ALGORITHM_V4A:
-        region_set = headers.get("x-amz-region-set")
-        if region_set is None:
-            raise MalformedAuthorizationError(
-                f"an {ALGORITHM_V4A} request must carry X-Amz-Region-Set"
-            )
-        if "x-amz-region-set" not in signed:
-            raise UnsignedHeaderError("X-Amz-Region-Set must be signed")
-    return _Parsed(
-        akid,
-        date,
-        region,
-        service,
-        signed,
-        signature,
-        amz_date,
-        False,
-        0,
-        "",
-        algorithm,
-        region_set,
-    )
-
-
-def _check_signature(
-    signature: str, algorithm: str, error: type[SigV4VerificationError]
-) -> str:
-    if algorithm == ALGORITHM:
-        if not _HEX64.fullmatch(signature):
-            raise error("the signature must be 64 lower-case hex digits")
-    elif not _DER_HEX.fullmatch(signature) or len(signature) % 2:
-        raise error("the signature must be the lower-case hex of a DER ECDSA signature")
-    return signature
-
-
-def _parse_scope(
-    credential: str, error: type[SigV4VerificationError], algorithm: str
-) -> tuple[str, str, str, str]:
-    """``(access key id, date, region, service)``; region is "" for SigV4A."""
-    if algorithm == ALGORITHM_V4A:
-        match = _SCOPE_V4A.fullmatch(credential)
-        if match is None:
-            raise error(
-                f"credential {credential[:120]!r} is malformed: expected "
-                "'<access key id>/YYYYMMDD/<service>/aws4_request'"
-            )
-        akid, date, service = match.groups()
-        return akid, date, "", service
-    match = _SCOPE.fullmatch(credential)
-    if match is None:
-        raise error(
-            f"credential {credential[:120]!r} is malformed: expected "
-            "'<access key id>/YYYYMMDD/<region>/<service>/aws4_request'"
-        )
-    akid, date, region, service = match.groups()
-    return akid, date, region, service
-
-
-def _parse_signed_headers(
-    value: str, error: type[SigV4VerificationError]
-) -> tuple[str, ...]:
-    if not _SIGNED_HEADERS.fullmatch(value):
-        raise error(
-            f"SignedHeaders {value[:120]!r} is malformed: expected lower-case header "
-            "names joined with ';'"
-        )
-    names = tuple(value.split(";"))
-    if list(names) != sorted(set(names)):
-        raise error(
-            f"SignedHeaders {value[:120]!r} must be sorted and hold each name once"
-        )
-    return names
-
-
-_PRESIGN_OPTIONAL = ("X-Amz-Security-Token", "X-Amz-Region-Set")
 _STREAMING_MODES = frozenset(
     {
         "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
@@ -807,99 +621,10 @@ _STREAMING_MODES = frozenset(
         "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
     }
 )
-_PRESIGN_REQUIRED = (
-    "X-Amz-Algorithm",
-    "X-Amz-Credential",
-    "X-Amz-Date",
-    "X-Amz-Expires",
-    "X-Amz-SignedHeaders",
-    "X-Amz-Signature",
-)
-
-
-def _query_value(query: str, name: str) -> str | None:
-    from urllib.parse import unquote
-
-    for piece in query.split("&"):
-        key, _, value = piece.partition("=")
-        if key == name:
-            return unquote(value)
-    return None
-
-
-def _parse_presigned(query: str, max_expires: int) -> _Parsed:
-    from urllib.parse import unquote
-
-    found: dict[str, str] = {}
-    kept: list[str] = []
-    for piece in query.split("&"):
-        key, _, value = piece.partition("=")
-        if key in _PRESIGN_REQUIRED or key in _PRESIGN_OPTIONAL:
-            if key in found:
-                raise MalformedPresignError(f"query parameter {key} appears twice")
-            found[key] = unquote(value)
-        if key != "X-Amz-Signature":
-            kept.append(piece)
-    missing = [k for k in _PRESIGN_REQUIRED if k not in found]
-    if missing:
-        raise MalformedPresignError(
-            "query-string authentication requires the X-Amz-Algorithm, "
-            "X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders and "
-            f"X-Amz-Expires parameters; missing: {', '.join(missing)}"
-        )
-    algorithm = found["X-Amz-Algorithm"]
-    if algorithm not in (ALGORITHM, ALGORITHM_V4A):
-        raise MalformedPresignError(
-            f"X-Amz-Algorithm {algorithm[:40]!r} is not supported: expected "
-            f"{ALGORITHM} or {ALGORITHM_V4A}"
-        )
-    akid, date, region, service = _parse_scope(
-        found["X-Amz-Credential"], MalformedPresignError, algorithm
-    )
-    signed = _parse_signed_headers(found["X-Amz-SignedHeaders"], MalformedPresignError)
-    signature = _check_signature(
-        found["X-Amz-Signature"], algorithm, MalformedPresignError
-    )
-    region_set = found.get("X-Amz-Region-Set")
-    if algorithm == ALGORITHM_V4A and region_set is None:
-        raise MalformedPresignError(
-            f"an {ALGORITHM_V4A} presigned URL must carry X-Amz-Region-Set"
-        )
-    expires_text = found["X-Amz-Expires"]
-    if (
-        not expires_text.isascii()
-        or not expires_text.isdigit()
-        or len(expires_text) > 9
-    ):
-        raise MalformedPresignError(
-            f"X-Amz-Expires {expires_text[:20]!r} should be a number of seconds"
-        )
-    expires = int(expires_text)
-    if expires > max_expires:
-        raise MalformedPresignError(
-            f"X-Amz-Expires must be less than a week (in seconds) that is "
-            f"{max_expires}: got {expires}"
-        )
-    if expires < 1:
-        raise MalformedPresignError("X-Amz-Expires must be non-negative and not 0")
-    return _Parsed(
-        akid,
-        date,
-        region,
-        service,
-        signed,
-        signature,
-        found["X-Amz-Date"],
-        True,
-        expires,
-        "&".join(kept),
-        algorithm,
-        region_set,
-    )
 
 
 def _check_scope_and_time(
-    verifier: Verifier, parsed: _Parsed, now: datetime
+    verifier: Verifier, parsed: Parsed, now: datetime
 ) -> datetime:
     error = MalformedPresignError if parsed.presigned else MalformedAuthorizationError
     if _AMZ_DATE.fullmatch(parsed.amz_date) is None:
@@ -986,15 +711,6 @@ def _glob_match(name: str, pattern: str) -> bool:
     return position <= end
 
 
-# Clients send the same few SignedHeaders lists again and again: remember the
-# checked form of each (bounded, since the strings come from the request).
-@functools.lru_cache(maxsize=512)
-def _sorted_names(signed: str) -> tuple[str, ...] | None:
-    """The names of a SignedHeaders value if sorted without repeats, else None."""
-    names = tuple(signed.split(";"))
-    return names if list(names) == sorted(set(names)) else None
-
-
 _HOST = frozenset({"host"})
 # Headers commonly present but unsigned that are not x-amz-*: if the unsigned
 # ones are all among these, the x-amz check has nothing to look at.
@@ -1019,7 +735,7 @@ def _name_set(names: tuple[str, ...]) -> frozenset[str]:
 
 
 def _check_signed_headers(
-    parsed: _Parsed, headers: dict[str, str], require_amz: bool
+    parsed: Parsed, headers: dict[str, str], require_amz: bool
 ) -> None:
     signed = _name_set(parsed.signed_headers)
     if "host" not in signed:
@@ -1046,7 +762,7 @@ def _check_signed_headers(
 
 
 def _payload(
-    request: HttpRequest, headers: dict[str, str], parsed: _Parsed
+    request: HttpRequest, headers: dict[str, str], parsed: Parsed
 ) -> tuple[str, PayloadMode]:
     declared = headers.get("x-amz-content-sha256")
     s3 = parsed.service in S3_SERVICES
