@@ -400,8 +400,15 @@ def test_a_missing_signing_field_is_named(name: str, canonical: str) -> None:
     )
 
 
-def test_an_unsigned_form_is_missing_authentication() -> None:
-    form = PostForm(bucket=BUCKET, fields=(("key", "k"),), file_size=1)
+@pytest.mark.parametrize(
+    "fields", [(("key", "k"),), (("key", "k"), ("policy", "e30="))]
+)
+def test_a_form_without_signing_fields_is_anonymous(
+    fields: tuple[tuple[str, str], ...],
+) -> None:
+    """S3 (observed): key and policy alone make an anonymous upload (AccessDenied
+    on a private bucket), not a missing-field error."""
+    form = PostForm(bucket=BUCKET, fields=fields, file_size=1)
     with pytest.raises(MissingAuthenticationError):
         _verifier().verify_post(form, now=WHEN)
 

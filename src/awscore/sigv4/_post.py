@@ -485,6 +485,9 @@ def _decode_policy(encoded: str) -> tuple[datetime, list[_Rule]]:
     return expires_at, _read_conditions(document["conditions"])
 
 
+_SIGNING_FIELDS = frozenset(
+    {"x-amz-algorithm", "x-amz-credential", "x-amz-date", "x-amz-signature"}
+)
 _CANONICAL_NAMES = {
     "x-amz-algorithm": "X-Amz-Algorithm",
     "x-amz-credential": "X-Amz-Credential",
@@ -586,9 +589,13 @@ def check_post_form(
             "the authorization mechanism you have provided (Signature Version 2) is "
             "not supported: please use AWS4-HMAC-SHA256"
         )
-    if "policy" not in values and "x-amz-signature" not in values:
+    if not _SIGNING_FIELDS & values.keys():
+        # S3 (observed): a form with none of the SigV4 fields is anonymous, and
+        # refused as such, a policy field or not; with some, it names the first
+        # one missing.
         raise MissingAuthenticationError(
-            "the form upload is not signed: it has no policy and no x-amz-signature"
+            "the form upload is not signed: it has none of the fields "
+            "X-Amz-Algorithm, X-Amz-Credential, X-Amz-Date, X-Amz-Signature"
         )
     algorithm = _required(values, "x-amz-algorithm")
     credential = _required(values, "x-amz-credential")
