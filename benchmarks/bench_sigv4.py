@@ -393,6 +393,81 @@ def test_verify(benchmark: Any, workload: str, impl: str) -> None:
     benchmark(run)
 
 
+# --- POST policy (browser form uploads) --------------------------------------
+#
+# What S3 does per form upload before it stores the file: check the signature
+# over the base64 policy, decode the policy, check its expiration, every
+# condition and that every field is named. The floor is the two primitives no
+# verifier can skip: base64-decoding the policy and one HMAC-SHA256 of it under a
+# precomputed signing key. The form is what boto3's generate_presigned_post makes
+# for a key prefix, an acl, a Content-Type prefix and a size range, plus the
+# fields a browser adds (Content-Type, the file's size).
+
+POST_IMPLEMENTATIONS = ("awscore-verify-post", "floor")
+
+
+def _post_form() -> Any:
+    from awscore.sigv4 import PostForm, presign_post
+
+    post = presign_post(
+        "https://examplebucket.s3.amazonaws.com/",
+        "user/eric/${filename}",
+        CREDS,
+        region=REGION,
+        when=WHEN,
+        expires=3600,
+        conditions=[
+            {"acl": "public-read"},
+            ["starts-with", "$Content-Type", "image/"],
+            ["content-length-range", 1, 10 * 1024 * 1024],
+        ],
+        fields={"acl": "public-read"},
+    )
+    fields = (*post.fields.items(), ("Content-Type", "image/jpeg"))
+    return PostForm(bucket="examplebucket", fields=fields, file_size=123_456)
+
+
+def post_runner(impl: str) -> Callable[[], Any]:
+    import base64
+
+    from awscore.sigv4 import Verifier, derive_signing_key
+
+    form = _post_form()
+    if impl == "awscore-verify-post":
+        verifier = Verifier({AKID: CREDS}.get, regions={REGION}, services={"s3"})
+        verify_post = verifier.verify_post
+
+        def run_verify_post() -> Any:
+            return verify_post(form, now=WHEN)
+
+        return run_verify_post
+    assert impl == "floor"
+    policy = (form.get("policy") or "").encode()
+    provided = form.get("x-amz-signature") or ""
+    key = derive_signing_key(SECRET, "20150830", REGION, "s3")
+
+    def run_floor() -> Any:
+        base64.b64decode(policy, validate=True)
+        expected = hmac.new(key, policy, hashlib.sha256).hexdigest()
+        return hmac.compare_digest(expected, provided)
+
+    return run_floor
+
+
+@pytest.mark.parametrize("impl", POST_IMPLEMENTATIONS)
+def test_verify_post_policy(benchmark: Any, impl: str) -> None:
+    run = post_runner(impl)
+    first = run()
+    if impl == "floor":
+        assert first is True  # the floor's HMAC is the form's real signature
+    else:
+        assert first.payload_mode == "post"
+    benchmark.group = "sigv4-post-policy-verify (per upload)"
+    benchmark.extra_info["implementation"] = impl
+    benchmark.extra_info["workload"] = "post-policy"
+    benchmark(run)
+
+
 # --- SigV4A ------------------------------------------------------------------
 #
 # ECDSA P-256 dominates SigV4A, so the floor is cryptography's ECDSA alone: a

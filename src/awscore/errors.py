@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 __all__ = [
     "AggregationError",
+    "ArgumentTypeError",
     "AutoScalingError",
     "AutoScalingInputError",
     "AwsCoreError",
@@ -44,6 +45,9 @@ __all__ = [
     "InvalidInputError",
     "InvalidOptionError",
     "InvalidPartitionKeyError",
+    "InvalidPolicyDocumentError",
+    "InvalidPostArgumentError",
+    "InvalidPostPolicyError",
     "InvalidReshardError",
     "InvalidScopeError",
     "InvalidTimeError",
@@ -57,6 +61,7 @@ __all__ = [
     "MalformedAuthorizationError",
     "MalformedChunkError",
     "MalformedPacketError",
+    "MalformedPostRequestError",
     "MalformedPresignError",
     "MalformedRequestError",
     "MalformedTrailerError",
@@ -67,6 +72,10 @@ __all__ = [
     "PackageConflictError",
     "PathEscapeError",
     "PodNotFoundError",
+    "PostEntityTooLargeError",
+    "PostEntityTooSmallError",
+    "PostFieldsTooLargeError",
+    "PostPolicyError",
     "PresignExpiredError",
     "QuorumError",
     "QuorumInputError",
@@ -290,6 +299,10 @@ class UnsafeQuorumError(QuorumError):
 
 class SigV4InputError(SigV4Error, ValueError):
     """The request or the signing parameters cannot be signed as given."""
+
+
+class ArgumentTypeError(SigV4InputError, TypeError):
+    """A sigv4 function or constructor was given an argument of the wrong kind."""
 
 
 class InvalidHeaderError(SigV4InputError):
@@ -535,6 +548,81 @@ class ReplayedRequestError(SigV4VerificationError):
 
     s3_code = "AccessDenied"
     code = "AccessDenied"
+
+
+class InvalidPostPolicyError(SigV4InputError):
+    """A POST policy condition or form field given to ``presign_post`` is not one
+    S3 accepts."""
+
+
+# Browser-based POST uploads (S3 API reference, "Browser-Based Uploads Using POST").
+# The codes are those S3 answers with for each fault.
+
+
+class MalformedPostRequestError(SigV4VerificationError):
+    """The body is not well-formed multipart/form-data, or ends before it is whole."""
+
+    s3_code = "MalformedPOSTRequest"
+    code = "MalformedPOSTRequest"
+    json_code = "ValidationException"
+    status = 400
+
+
+class PostFieldsTooLargeError(MalformedPostRequestError):
+    """The form fields before the file part exceed the verifier's bound."""
+
+    s3_code = "MaxPostPreDataLengthExceeded"
+    code = "MaxPostPreDataLengthExceeded"
+
+
+class InvalidPostArgumentError(SigV4VerificationError):
+    """A form upload lacks its file part or a field SigV4 requires."""
+
+    s3_code = "InvalidArgument"
+    code = "InvalidArgument"
+    json_code = "ValidationException"
+    status = 400
+
+
+class InvalidPolicyDocumentError(SigV4VerificationError):
+    """The POST policy is not base64 of a UTF-8 JSON policy document S3 accepts."""
+
+    s3_code = "InvalidPolicyDocument"
+    code = "InvalidPolicyDocument"
+    json_code = "ValidationException"
+    status = 400
+
+
+class PostPolicyError(SigV4VerificationError):
+    """A form upload breaks its POST policy: expired, a condition failed, or a
+    field no condition covers.
+
+    ``condition`` is the failing condition as JSON (``["eq", "$acl",
+    "public-read"]``), or None when the failure is not one condition's.
+    """
+
+    s3_code = "AccessDenied"
+    code = "AccessDenied"
+
+    def __init__(self, message: str, *, condition: str | None = None) -> None:
+        super().__init__(message)
+        self.condition = condition
+
+
+class PostEntityTooLargeError(PostPolicyError):
+    """The file is larger than the policy's ``content-length-range`` allows."""
+
+    s3_code = "EntityTooLarge"
+    code = "EntityTooLarge"
+    status = 400
+
+
+class PostEntityTooSmallError(PostPolicyError):
+    """The file is smaller than the policy's ``content-length-range`` allows."""
+
+    s3_code = "EntityTooSmall"
+    code = "EntityTooSmall"
+    status = 400
 
 
 class RequestTooLargeError(SigV4VerificationError):

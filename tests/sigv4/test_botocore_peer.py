@@ -13,6 +13,11 @@ Where botocore departs from AWS, the test says so instead of copying it:
 * botocore signs the wire query as sent, without decoding and re-encoding it;
   requests here carry canonically encoded queries, as botocore's own serializer
   produces, where the two rules agree.
+* botocore's S3SigV4Auth signs an S3 path exactly as given, so a raw sub-delim
+  (``$``, ``!``, ...) is signed raw where the S3 API reference's rule (and
+  awscore) signs ``%24``; botocore's serializer encodes object keys first, so the
+  SDK never meets one. Equality is checked on the encoded key; the raw case is
+  pinned, and awscore's Verifier accepts botocore's signature for it.
 """
 
 from __future__ import annotations
@@ -25,7 +30,14 @@ from urllib.parse import parse_qsl, urlsplit
 from hypothesis import given
 from hypothesis import strategies as st
 
-from awscore.sigv4 import Credentials, HttpRequest, presign, sign, sign_details
+from awscore.sigv4 import (
+    Credentials,
+    HttpRequest,
+    Verifier,
+    presign,
+    sign,
+    sign_details,
+)
 from tests.conftest import require_peer
 from tests.strategies import sigv4 as sst
 
@@ -110,11 +122,45 @@ def test_header_signature_equals_botocore_s3sigv4auth(
     generated: sst.GeneratedRequest, creds: Credentials, region: str, when: datetime
 ) -> None:
     """With service ``s3``, awscore's Authorization and x-amz-content-sha256 equal
-    botocore S3SigV4Auth's (no normalization, single encoding, payload header)."""
+    botocore S3SigV4Auth's (no normalization, single encoding, payload header) for
+    the key encoded as botocore's serializer encodes it, whichever form of the
+    path awscore was given (S3 signs ``$`` and ``%24`` alike)."""
     ours = sign(generated.request, creds, region=region, service="s3", when=when)
-    theirs = _botocore_sign(generated.request, creds, region, "s3", when)
+    encoded = sst.s3_key_encoded(generated)
+    theirs = _botocore_sign(encoded, creds, region, "s3", when)
     assert _authorization(ours) == theirs.headers["Authorization"]
     assert ours.get("x-amz-content-sha256") == theirs.headers["X-Amz-Content-SHA256"]
+
+
+@given(
+    generated=sst.requests(),
+    creds=sst.credentials,
+    when=sst.signing_times,
+)
+def test_botocore_signs_a_raw_s3_sub_delim_as_sent_and_awscore_accepts_it(
+    generated: sst.GeneratedRequest, creds: Credentials, when: datetime
+) -> None:
+    """botocore's S3SigV4Auth signs the path as given: a raw sub-delim stays raw in
+    its canonical URI (where S3's documented rule encodes it), so its signature
+    differs from awscore's exactly when the path holds one; awscore's Verifier
+    accepts botocore's signature either way (the path-as-received reading)."""
+    path = urlsplit(generated.request.url).path
+    theirs = _botocore_sign(generated.request, creds, "us-east-1", "s3", when)
+    ours = sign(generated.request, creds, region="us-east-1", service="s3", when=when)
+    raw = any(c in path for c in "!$&'()*+,;=:@")
+    assert (_authorization(ours) != theirs.headers["Authorization"]) is raw
+    signed = HttpRequest(
+        generated.request.method,
+        theirs.url,
+        [(k, v) for k, v in theirs.headers.items()],
+        generated.request.body,
+    )
+    verifier = Verifier(
+        lambda akid: creds if akid == creds.access_key_id else None,
+        regions={"us-east-1"},
+        services={"s3"},
+    )
+    assert verifier.verify(signed, now=when).access_key_id == creds.access_key_id
 
 
 def _without_body(request: HttpRequest) -> HttpRequest:
@@ -174,13 +220,18 @@ def test_presigned_url_equals_botocore_s3sigv4queryauth(
     expires: int,
 ) -> None:
     """With service ``s3``, awscore's presigned URL equals botocore
-    S3SigV4QueryAuth's (``UNSIGNED-PAYLOAD``, path as sent)."""
+    S3SigV4QueryAuth's (``UNSIGNED-PAYLOAD``) for the SDK-encoded key, and the URL
+    awscore presigns for the path as given differs from it in that path only."""
     request = _without_body(generated.request)
     ours = presign(
         request, creds, region=region, service="s3", when=when, expires=expires
     )
-    theirs = _botocore_sign(request, creds, region, "s3", when, expires=expires)
-    assert _parsed(ours) == _parsed(theirs.url)
+    encoded = _without_body(sst.s3_key_encoded(generated))
+    theirs = _botocore_sign(encoded, creds, region, "s3", when, expires=expires)
+    scheme, netloc, path, query = _parsed(ours)
+    their_scheme, their_netloc, _, their_query = _parsed(theirs.url)
+    assert (scheme, netloc, query) == (their_scheme, their_netloc, their_query)
+    assert path == urlsplit(request.url).path
 
 
 def test_botocore_cannot_sign_unnormalized_paths() -> None:

@@ -821,7 +821,8 @@ RAW_PATH_KEYS = ["year=2024/month=01/part.csv", "at-12:30:00", "a+b,c;d@e!f$g'(h
 
 
 def test_adapters_s3_keys_with_raw_sub_delims(endpoint: _Endpoint) -> None:
-    """awscore's own adapters sign S3 paths as sent, with sub-delims raw."""
+    """requests and httpx send sub-delims raw; awscore's adapters sign them as S3
+    does (`$` as `%24`), and the server, given the raw target, verifies them."""
     requests = _requests()
     httpx = require_peer("httpx")
     refused = []

@@ -189,10 +189,12 @@ def test_wsgi_raw_uri_is_the_target_verified() -> None:
 
 def test_wsgi_raw_uri_is_not_second_guessed() -> None:
     # With a raw target the middleware has one reading only: a signature made
-    # over another spelling of the path fails instead of being retried.
-    request = _signed("GET", "http://h/it's")
+    # over another path ("/a/b") fails for the target "/a%2Fb", whose two
+    # canonical readings (S3's encoding and as received) are both "/a%2Fb",
+    # although PATH_INFO alone ("/a/b") would have matched.
+    request = _signed("GET", "http://h/a/b")
     environ = _environ(request)
-    environ["REQUEST_URI"] = "/it%27s"
+    environ["REQUEST_URI"] = "/a%2Fb"
     status, _, body, _ = _wsgi(environ)
     assert status == "403 Forbidden"
     assert b"<Code>SignatureDoesNotMatch</Code>" in body

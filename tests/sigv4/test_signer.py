@@ -151,16 +151,24 @@ def test_s3_paths_are_single_encoded_and_not_normalized() -> None:
 @pytest.mark.parametrize(
     ("path", "expected"),
     [
-        ("/a%2fb", "/a%2fb"),
+        ("/a%2fb", "/a%2Fb"),  # an escape is kept, its hex upper-cased
+        ("/a%2Fb", "/a%2Fb"),
         ("/100%", "/100%25"),
         ("/%zz", "/%25zz"),
+        ("/%4", "/%254"),
         ("/é", "/%C3%A9"),
-        ("/a!b", "/a!b"),  # sub-delims may appear raw: signed as sent
+        ("/%c3%a9", "/%C3%A9"),
+        ("/test$file.text", "/test%24file.text"),  # the S3 PUT Object example
+        ("/test%24file.text", "/test%24file.text"),
         ("/a b", "/a%20b"),
         ('/a"b', "/a%22b"),
+        ("/~a-b_c.d/", "/~a-b_c.d/"),
+        ("//a/./b/../", "//a/./b/../"),  # no normalisation
+        # every RFC 3986 sub-delim, ':' and '@': encoded, as S3 signs them
+        ("/!$&'()*+,;=:@", "/%21%24%26%27%28%29%2A%2B%2C%3B%3D%3A%40"),
     ],
 )
-def test_single_encoding_encodes_only_what_may_not_appear_raw(
+def test_s3_single_encoding_encodes_all_but_unreserved_and_slash(
     path: str, expected: str
 ) -> None:
     assert canonical_path(path, normalize=False, double_encode=False) == expected

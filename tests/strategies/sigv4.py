@@ -3,8 +3,8 @@
 Paths and queries are generated as *decoded* text (unicode, spaces, reserved
 characters, dot segments, ``//``, ``+``, ``=``) and put on the wire the way
 botocore's serializer does: each query key and value URI-encoded, the path encoded
-except for ``/`` (and, for services other than S3, with some RFC 3986 sub-delims
-left raw, which the path grammar allows).
+except for ``/`` (and sometimes with the RFC 3986 sub-delims, ``:`` and ``@`` left
+raw, which the path grammar allows and curl, botocore and awscrt sign as sent).
 """
 
 from __future__ import annotations
@@ -161,6 +161,23 @@ def requests(draw: st.DrawFn, *, unique_query_keys: bool = False) -> GeneratedRe
         segments=segments,
         query=pairs,
     )
+
+
+def s3_key_encoded(generated: GeneratedRequest) -> HttpRequest:
+    """``generated`` with its path segments wholly percent-encoded, as SDKs send keys.
+
+    botocore, awscrt and the AWS SDKs sign an S3 path exactly as given, and encode
+    an object key (every byte but the unreserved set) before they sign: this is
+    the URL they sign, which S3's canonical URI of the raw form must equal.
+    """
+    request = generated.request
+    base, _, rest = request.url.partition("://")
+    authority = rest.split("/", 1)[0].split("?", 1)[0]
+    query = request.url.partition("?")[2]
+    url = f"{base}://{authority}{wire_path(generated.segments, raw_subdelims=False)}"
+    if query:
+        url += "?" + query
+    return HttpRequest(request.method, url, request.headers, request.body)
 
 
 credentials = st.builds(

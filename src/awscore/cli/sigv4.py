@@ -245,7 +245,14 @@ def _headers(raw: list[str]) -> list[tuple[str, str]]:
 
 def _body(args: argparse.Namespace) -> bytes:
     if args.data is not None:
-        return str(args.data).encode()
+        try:
+            return str(args.data).encode()
+        except UnicodeEncodeError:
+            # The shell passed bytes that are not UTF-8 (Python keeps them as
+            # lone surrogates): the option promises text.
+            raise CliError(
+                "--data is not valid UTF-8 text: pass a binary body with --data-file"
+            ) from None
     if args.data_file is not None:
         return Path(args.data_file).read_bytes()
     return b""

@@ -24,14 +24,17 @@ from typing import TYPE_CHECKING, Any
 
 from awscore.sigv4._checksums import CHECKSUMS
 from awscore.sigv4._chunked import ChunkedDecoder, ChunkedEncoder, StreamingMode
+from awscore.sigv4._form import PostFormReader
 from awscore.sigv4._headers import UNSIGNED_HEADERS
 from awscore.sigv4._keys import derive_signing_key, signing_key_cache_clear
 from awscore.sigv4._middleware import (
     IDENTITY_KEY,
+    POST_FORM_KEY,
     SigV4AsgiMiddleware,
     SigV4WsgiMiddleware,
 )
 from awscore.sigv4._model import Credentials, HttpRequest, SigningDetails
+from awscore.sigv4._post import PostForm, PresignedPost, presign_post
 from awscore.sigv4._raw import parse_raw_request, serialize_request
 from awscore.sigv4._signer import (
     ALGORITHM,
@@ -69,6 +72,7 @@ __all__ = [
     "EMPTY_SHA256",
     "IDENTITY_KEY",
     "MAX_PRESIGN_EXPIRES",
+    "POST_FORM_KEY",
     "S3_SERVICES",
     "UNSIGNED_HEADERS",
     "UNSIGNED_PAYLOAD",
@@ -77,6 +81,9 @@ __all__ = [
     "CredentialScope",
     "Credentials",
     "HttpRequest",
+    "PostForm",
+    "PostFormReader",
+    "PresignedPost",
     "ReplayGuard",
     "SigV4AsgiMiddleware",
     "SigV4WsgiMiddleware",
@@ -91,6 +98,7 @@ __all__ = [
     "format_amz_date",
     "parse_raw_request",
     "presign",
+    "presign_post",
     "serialize_request",
     "sign",
     "sign_chunked",

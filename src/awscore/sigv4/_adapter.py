@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from awscore.errors import SigV4InputError
-from awscore.sigv4._model import Credentials, HttpRequest
+from awscore.sigv4._model import Credentials, HttpRequest, kind_of
 from awscore.sigv4._signer import PAYLOAD_CONSTANTS, UNSIGNED_PAYLOAD, sign
 
 __all__ = ["HeaderChanges", "SigningAdapter"]
@@ -46,7 +46,7 @@ class SigningAdapter:
         if not isinstance(credentials, Credentials):
             raise SigV4InputError(
                 "credentials must be awscore.sigv4.Credentials, not "
-                f"{type(credentials).__name__}"
+                f"{kind_of(credentials)}"
             )
         self.credentials = credentials
         self.region = region

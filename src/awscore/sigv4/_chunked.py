@@ -197,7 +197,9 @@ class _ChainSigner:
     def __init__(
         self, signing_key: bytes, amz_date: str, scope: str, seed_signature: str
     ) -> None:
-        common = f"\n{amz_date}\n{scope}\n".encode("ascii")
+        # UTF-8, as the seed's string to sign: a scope may name any service
+        # (botocore and sign() accept a non-ASCII one).
+        common = f"\n{amz_date}\n{scope}\n".encode()
         self._key = signing_key
         self._chunk_prefix = CHUNK_SIGNATURE_ALGORITHM.encode("ascii") + common
         self._trailer_prefix = TRAILER_SIGNATURE_ALGORITHM.encode("ascii") + common

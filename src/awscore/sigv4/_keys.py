@@ -12,6 +12,9 @@ import hashlib
 import hmac
 from typing import Any
 
+from awscore.errors import ArgumentTypeError, SigV4InputError
+from awscore.sigv4._model import kind_of
+
 __all__ = ["derive_signing_key", "hmac_sha256_hex", "signing_key_cache_clear"]
 
 
@@ -54,9 +57,29 @@ def hmac_sha256_hex(key: bytes, message: bytes) -> str:
 def derive_signing_key(secret: str, date: str, region: str, service: str) -> bytes:
     """The SigV4 signing key for ``secret`` on ``date`` (``YYYYMMDD``), region, service.
 
-    Derived once per ``(secret, date, region, service)`` and cached.
+    Derived once per ``(secret, date, region, service)`` and cached. Raises
+    :class:`~awscore.errors.SigV4InputError` for an argument that is not text or
+    holds a lone surrogate (not valid Unicode, so not encodable as UTF-8).
     """
-    return _cached_key(secret, date, region, service)
+    try:
+        return _cached_key(secret, date, region, service)
+    except (TypeError, AttributeError, UnicodeEncodeError):
+        # Only reached on a cache miss: the hit path does no checking at all.
+        for name, value in (
+            ("secret", secret),
+            ("date", date),
+            ("region", region),
+            ("service", service),
+        ):
+            if not isinstance(value, str):
+                raise ArgumentTypeError(
+                    f"derive_signing_key's {name} must be a string, not "
+                    f"{kind_of(value)}"
+                ) from None
+        raise SigV4InputError(
+            "derive_signing_key's arguments hold text that is not valid Unicode "
+            "(a lone surrogate) and cannot be encoded as UTF-8"
+        ) from None
 
 
 def signing_key_cache_clear() -> None:

@@ -7,7 +7,27 @@ from dataclasses import dataclass, field
 
 from awscore.errors import InvalidHeaderError, SigV4InputError
 
-__all__ = ["Credentials", "HttpRequest", "SigningDetails"]
+__all__ = ["Credentials", "HttpRequest", "SigningDetails", "kind_of"]
+
+
+_KINDS: tuple[tuple[type | tuple[type, ...], str], ...] = (
+    (str, "text"),
+    ((bytes, bytearray, memoryview), "bytes"),
+    ((list, tuple), "a list"),
+    (dict, "a mapping"),
+)
+
+
+def kind_of(value: object) -> str:
+    """What ``value`` is, in words for an error message (not a Python type name)."""
+    if value is None or isinstance(value, bool):
+        return repr(value)
+    if isinstance(value, int | float):
+        return f"the number {value!r}"[:60]
+    for kinds, words in _KINDS:
+        if isinstance(value, kinds):
+            return words
+    return "a value of another kind"
 
 
 def _check_key_id(access_key_id: str) -> None:
@@ -63,7 +83,7 @@ def _as_bytes(body: object) -> bytes:
         return body
     if isinstance(body, bytearray | memoryview):
         return bytes(body)
-    raise SigV4InputError(f"body must be bytes, not {type(body).__name__}")
+    raise SigV4InputError(f"body must be bytes, not {kind_of(body)}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +109,13 @@ class HttpRequest:
         body: bytes = b"",
     ) -> None:
         if not isinstance(headers, tuple):
-            headers = tuple(headers)
+            try:
+                headers = tuple(headers)
+            except TypeError:
+                raise InvalidHeaderError(
+                    "headers must be a sequence of (name, value) pairs of strings, "
+                    f"not {kind_of(headers)}"
+                ) from None
         for pair in headers:
             if not is_text_pair(pair):
                 raise InvalidHeaderError(

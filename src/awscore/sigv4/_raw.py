@@ -8,8 +8,8 @@ with one space, as a recipient must.
 
 from __future__ import annotations
 
-from awscore.errors import InvalidHeaderError, SigV4InputError
-from awscore.sigv4._model import HttpRequest
+from awscore.errors import ArgumentTypeError, InvalidHeaderError, SigV4InputError
+from awscore.sigv4._model import HttpRequest, kind_of
 from awscore.sigv4._uri import split_url
 
 __all__ = ["parse_raw_request", "serialize_request"]
@@ -69,7 +69,25 @@ def parse_raw_request(data: bytes, *, scheme: str = "https") -> HttpRequest:
 
 
 def serialize_request(request: HttpRequest) -> bytes:
-    """The request in HTTP/1.1 wire form, ``\\r\\n`` line ends, body appended."""
+    """The request in HTTP/1.1 wire form, ``\\r\\n`` line ends, body appended.
+
+    Raises :class:`~awscore.errors.SigV4InputError` for text no request can carry
+    on the wire (a lone surrogate, which has no UTF-8 form).
+    """
+    if not isinstance(request, HttpRequest):
+        raise ArgumentTypeError(
+            f"request must be awscore.sigv4.HttpRequest, not {kind_of(request)}"
+        )
+    try:
+        return _serialize(request)
+    except UnicodeEncodeError as exc:
+        raise SigV4InputError(
+            f"the request holds text that is not valid Unicode ({exc.reason} at "
+            f"position {exc.start}) and cannot be written as UTF-8"
+        ) from None
+
+
+def _serialize(request: HttpRequest) -> bytes:
     rest = request.url.partition("://")[2]
     cut = min((i for i in (rest.find("/"), rest.find("?")) if i != -1), default=-1)
     target = rest[cut:] if cut != -1 else "/"

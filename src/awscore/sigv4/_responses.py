@@ -108,11 +108,16 @@ def error_response(
                 "</SignatureProvided>"
                 f"<StringToSignBytes>{_spaced_hex(error.string_to_sign)}"
                 "</StringToSignBytes>"
-                f"<CanonicalRequest>{escape(error.canonical_request)}"
-                "</CanonicalRequest>"
-                f"<CanonicalRequestBytes>{_spaced_hex(error.canonical_request)}"
-                "</CanonicalRequestBytes>"
             )
+            # A form upload has no canonical request (its string to sign is the
+            # policy), and S3's answer then has no such elements.
+            if error.canonical_request:
+                extra += (
+                    f"<CanonicalRequest>{escape(error.canonical_request)}"
+                    "</CanonicalRequest>"
+                    f"<CanonicalRequestBytes>{_spaced_hex(error.canonical_request)}"
+                    "</CanonicalRequestBytes>"
+                )
         body = (
             '<?xml version="1.0" encoding="UTF-8"?>\n'
             f"<Error><Code>{escape(code)}</Code><Message>{escape(message)}</Message>"

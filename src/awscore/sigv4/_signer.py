@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 
 from awscore.errors import (
@@ -30,7 +30,13 @@ from awscore.errors import (
 )
 from awscore.sigv4._headers import outgoing_headers
 from awscore.sigv4._keys import derive_signing_key, hmac_sha256_hex
-from awscore.sigv4._model import Credentials, Header, HttpRequest, SigningDetails
+from awscore.sigv4._model import (
+    Credentials,
+    Header,
+    HttpRequest,
+    SigningDetails,
+    kind_of,
+)
 from awscore.sigv4._sigv4a import ALGORITHM_V4A, derive_v4a_private_key, ecdsa_sign_hex
 from awscore.sigv4._uri import (
     canonical_path,
@@ -117,9 +123,7 @@ def format_amz_date(when: datetime) -> str:
     machine's local time would be wrong by its UTC offset.
     """
     if not isinstance(when, datetime):
-        raise InvalidTimeError(
-            f"signing time must be a datetime, not {type(when).__name__}"
-        )
+        raise InvalidTimeError(f"signing time must be a datetime, not {kind_of(when)}")
     if when.tzinfo is None or when.utcoffset() is None:
         raise InvalidTimeError(
             f"signing time {when.isoformat()} is naive: pass an aware datetime, "
@@ -199,12 +203,11 @@ def _check_inputs(
 ) -> None:
     if not isinstance(credentials, Credentials):
         raise SigV4InputError(
-            "credentials must be awscore.sigv4.Credentials, not "
-            f"{type(credentials).__name__}"
+            f"credentials must be awscore.sigv4.Credentials, not {kind_of(credentials)}"
         )
     if not isinstance(request, HttpRequest):
         raise SigV4InputError(
-            f"request must be awscore.sigv4.HttpRequest, not {type(request).__name__}"
+            f"request must be awscore.sigv4.HttpRequest, not {kind_of(request)}"
         )
     _check_scope(region, service)
     method = request.method
@@ -252,8 +255,12 @@ def _region_set(
             f"algorithm {str(algorithm)[:40]!r} is not supported: use {ALGORITHM!r} "
             f"or {ALGORITHM_V4A!r}"
         )
+    if region_set is not None and (
+        isinstance(region_set, str) or not isinstance(region_set, Iterable)
+    ):
+        region_set = ()
     names = [region] if region_set is None else list(region_set)
-    if isinstance(region_set, str) or not names:
+    if not names:
         raise InvalidOptionError(
             "region_set must be a non-empty list of regions, e.g. ['*'] or "
             "['us-east-1', 'us-west-2']"

@@ -25,7 +25,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from awscore.errors import SigV4Error
+from awscore.errors import ArgumentTypeError, SigV4Error, SigV4InputError
 
 __all__ = [
     "ALGORITHM_V4A",
@@ -47,9 +47,19 @@ def derive_v4a_private_key(
     access_key_id: str, secret_access_key: str
 ) -> ec.EllipticCurvePrivateKey:
     """The SigV4A private key for a key pair (cached per credentials)."""
-    hmac_key = ("AWS4A" + secret_access_key).encode()
-    fixed = b"\x00\x00\x00\x01" + ALGORITHM_V4A.encode() + b"\x00"
-    fixed += access_key_id.encode()
+    if not isinstance(access_key_id, str) or not isinstance(secret_access_key, str):
+        raise ArgumentTypeError(
+            "the access key id and the secret access key must be strings"
+        )
+    try:
+        hmac_key = ("AWS4A" + secret_access_key).encode()
+        fixed = b"\x00\x00\x00\x01" + ALGORITHM_V4A.encode() + b"\x00"
+        fixed += access_key_id.encode()
+    except UnicodeEncodeError:
+        raise SigV4InputError(
+            "the credentials hold text that is not valid Unicode (a lone "
+            "surrogate) and cannot be encoded as UTF-8"
+        ) from None
     for counter in range(1, 255):
         k0 = int.from_bytes(
             hmac.digest(

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from awscore.errors import InvalidOptionError
+from awscore.errors import ArgumentTypeError, InvalidOptionError
 from awscore.sigv4._checksums import checksum_header
 from awscore.sigv4._chunked import DEFAULT_CHUNK_SIZE, ChunkedEncoder, StreamingMode
-from awscore.sigv4._model import Credentials, HttpRequest
+from awscore.sigv4._model import Credentials, HttpRequest, kind_of
 from awscore.sigv4._signer import sign_details
 
 __all__ = ["sign_chunked"]
@@ -54,6 +54,10 @@ def sign_chunked(
     signed checksum trailer) or ``STREAMING-UNSIGNED-PAYLOAD-TRAILER`` (plain
     chunks, a checksum trailer; what the AWS SDKs send over TLS).
     """
+    if not isinstance(request, HttpRequest):
+        raise ArgumentTypeError(
+            f"request must be awscore.sigv4.HttpRequest, not {kind_of(request)}"
+        )
     try:
         streaming = StreamingMode(mode)
     except ValueError:
@@ -63,7 +67,11 @@ def sign_chunked(
         ) from None
     trailers: tuple[str, ...] = ()
     if trailer_checksum is not None:
-        header = checksum_header(trailer_checksum)
+        header = (
+            checksum_header(trailer_checksum)
+            if isinstance(trailer_checksum, str)
+            else None
+        )
         if header is None:
             raise InvalidOptionError(
                 f"trailer_checksum {trailer_checksum!r} is not supported: use crc32, "

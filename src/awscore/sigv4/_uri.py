@@ -6,9 +6,11 @@ Rules (AWS SigV4 documentation, the aws-c-auth test suite, botocore):
   of the UTF-8 form becomes ``%XX`` with upper-case hex.
 * Path: services other than S3 remove ``.``/``..`` segments, collapse empty ones
   (``//``) and keep a trailing ``/``, then encode the wire path once more ("double
-  encoding", so ``%20`` on the wire signs as ``%2520``). S3 does neither: the wire
-  path is signed as sent, with only characters that may not appear raw in a URI
-  path (a space, non-ASCII) encoded.
+  encoding", so ``%20`` on the wire signs as ``%2520``). S3 does neither and
+  encodes once: every byte that is not unreserved or ``/`` becomes ``%XX``, and an
+  existing ``%XX`` escape is kept with its hex upper-cased, so ``$`` and ``%24``
+  both sign as ``%24`` (the S3 API reference's PUT Object example signs
+  ``PUT /test$file.text`` with the canonical URI ``/test%24file.text``).
 * Query: split on ``&`` and the first ``=``; percent-decode, then re-encode each key
   and value; sort by encoded key, then encoded value. ``+`` is a literal plus
   (``%2B``), not a space; a key without ``=`` signs as ``key=``.
@@ -42,13 +44,13 @@ _PLAIN_PATH = re.compile(r"[A-Za-z0-9\-._~/]*")
 _PLAIN_QUERY = re.compile(r"[A-Za-z0-9\-._~=&]*")
 _UNRESERVED = re.compile(r"[A-Za-z0-9\-._~]*")
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
-# A single-encoded (S3) path is signed as sent, as botocore and aws-c-auth do:
-# whatever may appear raw in a path (RFC 3986 §3.3 pchar: unreserved, sub-delims,
-# ':' and '@', plus '/') and well-formed escapes pass through; only what may not
-# appear raw (a space, non-ASCII, a stray '%') is encoded, once, as an HTTP
-# client would encode it on the wire.
-_SINGLE_SAFE = re.compile(r"(?:[A-Za-z0-9\-._~/!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})*")
-_SINGLE_UNSAFE = re.compile(r"%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~/!$&'()*+,;=:@%]+")
+# A single-encoded (S3) path: a well-formed escape is one already-encoded byte
+# and is kept (hex upper-cased, as UriEncode writes it); any other run of bytes
+# outside the unreserved set and '/' (sub-delims, a space, non-ASCII, a stray
+# '%') is encoded. This is how the S3 API reference signs its examples, and how
+# S3 itself reads a path, whichever form the client put on the wire.
+_SINGLE_SAFE = re.compile(r"(?:[A-Za-z0-9\-._~/]|%[0-9A-F]{2})*")
+_SINGLE_PIECE = re.compile(r"(%[0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~/%]+|%")
 
 
 class SplitUrl:
@@ -151,7 +153,14 @@ def canonical_path(path: str, *, normalize: bool, double_encode: bool) -> str:
         return quote(path, safe="/")
     if _SINGLE_SAFE.fullmatch(path):
         return path
-    return _SINGLE_UNSAFE.sub(lambda m: quote(m.group(), safe=""), path)
+    return _SINGLE_PIECE.sub(_encode_piece, path)
+
+
+def _encode_piece(match: re.Match[str]) -> str:
+    escape = match.group(1)
+    if escape is not None:
+        return escape.upper()
+    return quote(match.group(), safe="")
 
 
 def encode_query_component(text: str | bytes) -> str:

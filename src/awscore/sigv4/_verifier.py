@@ -25,9 +25,12 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, cast
+
+from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
 
 from awscore.errors import (
+    ArgumentTypeError,
     ContentSha256MismatchError,
     CredentialScopeError,
     MalformedAuthorizationError,
@@ -40,15 +43,23 @@ from awscore.errors import (
     RequestTimeTooSkewedError,
     SignatureMismatchError,
     SigV4Error,
-    SigV4VerificationError,
+    SigV4InputError,
     StreamingNotSupportedError,
     UnknownAccessKeyError,
     UnsignedHeaderError,
 )
 from awscore.sigv4._chunked import ChunkedDecoder, parse_trailer_names
-from awscore.sigv4._headers import trim_value
+from awscore.sigv4._claims import (
+    Parsed,
+    header_map,
+    parse_authorization,
+    parse_presigned,
+    query_value,
+    reject_sigv2,
+)
 from awscore.sigv4._keys import derive_signing_key, hmac_sha256_hex
-from awscore.sigv4._model import Credentials, HttpRequest
+from awscore.sigv4._model import Credentials, HttpRequest, kind_of
+from awscore.sigv4._post import PostForm, check_post_form
 from awscore.sigv4._signer import (
     ALGORITHM,
     EMPTY_SHA256,
@@ -72,29 +83,14 @@ __all__ = [
 ]
 
 CredentialLookup = Callable[[str], Credentials | None]
-PayloadMode = Literal["signed", "unsigned", "streaming"]
+PayloadMode = Literal["signed", "unsigned", "streaming", "post"]
 _NO_TRAILERS: Mapping[str, str] = MappingProxyType({})
 
 _AMZ_DATE = re.compile(r"\d{8}T\d{6}Z")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
-_SCOPE = re.compile(r"([^/\s]+)/(\d{8})/([^/\s]+)/([^/\s]+)/aws4_request")
-_SCOPE_V4A = re.compile(r"([^/\s]+)/(\d{8})/([^/\s]+)/aws4_request")
-# A DER ECDSA P-256 signature is 8 to 72 bytes.
-_DER_HEX = re.compile(r"[0-9a-f]{16,144}")
-_NAME = r"[a-z0-9!#$%&'*+\-.^_`|~]+"
-_SIGNED_HEADERS = re.compile(rf"{_NAME}(?:;{_NAME})*")
-_AUTHORIZATION = re.compile(
-    r"AWS4-HMAC-SHA256 Credential=([^/\s,]+)/(\d{8})/([^/\s,]+)/([^/\s,]+)/"
-    rf"aws4_request, ?SignedHeaders=({_NAME}(?:;{_NAME})*), ?Signature=([0-9a-f]{{64}})"
-)
 # At most 64 names of at most 64 characters: generous for AWS's regions, and a
 # bound on the work an unauthenticated header can cause.
 _REGION_SET = re.compile(r"[A-Za-z0-9*\-]{1,64}(?:,[A-Za-z0-9*\-]{1,64}){0,63}")
-_AUTHORIZATION_V4A = re.compile(
-    r"AWS4-ECDSA-P256-SHA256 Credential=([^/\s,]+)/(\d{8})/([^/\s,]+)/aws4_request, ?"
-    rf"SignedHeaders=({_NAME}(?:;{_NAME})*), ?Signature=([0-9a-f]{{16,144}})"
-)
-_AUTH_PART = re.compile(r"\s*(Credential|SignedHeaders|Signature)=([^,\s]*)\s*")
 
 
 class VerifiedRequest(NamedTuple):
@@ -113,6 +109,7 @@ class VerifiedRequest(NamedTuple):
     signed_headers: tuple[str, ...]
     #: the payload hash, ``UNSIGNED-PAYLOAD`` or a ``STREAMING-*`` constant
     payload_hash: str
+    #: ``post`` for a browser form upload, whose policy (not body) is signed
     payload_mode: PayloadMode
     presigned: bool
     #: ``AWS4-HMAC-SHA256`` (SigV4) or ``AWS4-ECDSA-P256-SHA256`` (SigV4A)
@@ -153,8 +150,15 @@ class ReplayGuard:
     """
 
     def __init__(self, max_entries: int = 100_000) -> None:
-        if max_entries < 1:
-            raise SigV4Error("ReplayGuard max_entries must be at least 1")
+        if (
+            isinstance(max_entries, bool)
+            or not isinstance(max_entries, int)
+            or max_entries < 1
+        ):
+            raise SigV4InputError(
+                "ReplayGuard max_entries must be at least 1 (a whole number), not "
+                f"{max_entries!r}"
+            )
         self._max = max_entries
         self._seen: OrderedDict[tuple[str, str], datetime] = OrderedDict()
         self._lock = threading.Lock()
@@ -168,6 +172,13 @@ class ReplayGuard:
         """Raise :class:`ReplayedRequestError` if seen, else remember the signature."""
         key = (access_key_id, signature)
         with self._lock:
+            # Checked before any housekeeping: a refused replay changes nothing.
+            expiry = self._seen.get(key)
+            if expiry is not None and expiry >= now:
+                raise ReplayedRequestError(
+                    "request was already accepted once: a replay of a signed request "
+                    "is rejected within the clock-skew window"
+                )
             # Forget what has aged out from the oldest end. Lifetimes differ
             # (presigned URLs), so an expired entry may wait behind a live one;
             # it is harmless there, as only a live entry counts as seen.
@@ -176,37 +187,9 @@ class ReplayGuard:
                 if oldest_expiry >= now:
                     break
                 del self._seen[oldest_key]
-            expiry = self._seen.get(key)
-            if expiry is not None and expiry >= now:
-                raise ReplayedRequestError(
-                    "request was already accepted once: a replay of a signed request "
-                    "is rejected within the clock-skew window"
-                )
             self._seen[key] = until
             while len(self._seen) > self._max:
                 self._seen.popitem(last=False)
-
-
-class _Parsed(NamedTuple):
-    """What the client claims: from the Authorization header or the query.
-
-    A NamedTuple rather than a frozen dataclass: it is built on every request,
-    and a tuple is several times cheaper to make.
-    """
-
-    access_key_id: str
-    date: str
-    region: str
-    service: str
-    signed_headers: tuple[str, ...]
-    signature: str
-    amz_date: str
-    presigned: bool
-    expires: int
-    query_without_signature: str
-    algorithm: str = ALGORITHM
-    #: SigV4A's X-Amz-Region-Set, None for SigV4
-    region_set: str | None = None
 
 
 class Verifier:
@@ -237,14 +220,31 @@ class Verifier:
         require_signed_amz_headers: bool = True,
         replay_guard: ReplayGuard | None = None,
     ) -> None:
-        if not 1 <= max_presign_expires <= MAX_PRESIGN_EXPIRES:
-            raise SigV4Error(
-                f"max_presign_expires must be in 1..{MAX_PRESIGN_EXPIRES}, "
-                f"not {max_presign_expires}"
+        if not callable(lookup):
+            raise ArgumentTypeError(
+                "lookup must be a function from an access key id to Credentials or None"
             )
+        if (
+            isinstance(max_presign_expires, bool)
+            or not isinstance(max_presign_expires, int)
+            or not 1 <= max_presign_expires <= MAX_PRESIGN_EXPIRES
+        ):
+            raise SigV4InputError(
+                f"max_presign_expires must be a whole number of seconds in "
+                f"1..{MAX_PRESIGN_EXPIRES}, not {max_presign_expires!r}"
+            )
+        if not isinstance(max_skew, timedelta) or max_skew < timedelta(0):
+            raise ArgumentTypeError(
+                "max_skew must be a non-negative datetime.timedelta (AWS: 15 "
+                f"minutes), not {max_skew!r}"
+            )
+        if not isinstance(require_signed_amz_headers, bool):
+            raise ArgumentTypeError("require_signed_amz_headers must be True or False")
+        if replay_guard is not None and not isinstance(replay_guard, ReplayGuard):
+            raise ArgumentTypeError("replay_guard must be a ReplayGuard or None")
         self._lookup = lookup
-        self.regions = frozenset(regions)
-        self.services = frozenset(services)
+        self.regions = _names(regions, "regions")
+        self.services = _names(services, "services")
         self.max_skew = max_skew
         self.max_presign_expires = max_presign_expires
         self.require_signed_amz_headers = require_signed_amz_headers
@@ -256,15 +256,11 @@ class Verifier:
         Raises a :class:`~awscore.errors.SigV4VerificationError` subclass naming the
         first check that failed.
         """
-        if not isinstance(now, datetime) or (
-            now.tzinfo is not UTC and now.utcoffset() is None
-        ):
-            raise SigV4Error("now must be an aware datetime")
-        if now.tzinfo is not UTC:
-            try:
-                now = now.astimezone(UTC)
-            except OverflowError:
-                raise SigV4Error(f"now {now!r} is out of range in UTC") from None
+        now = _utc_now(now)
+        if not isinstance(request, HttpRequest):
+            raise ArgumentTypeError(
+                f"request must be awscore.sigv4.HttpRequest, not {kind_of(request)}"
+            )
         try:
             return self._verify(request, now)
         except UnicodeEncodeError as exc:
@@ -275,12 +271,52 @@ class Verifier:
                 f"position {exc.start}) and cannot be read as UTF-8"
             ) from None
 
+    def verify_post(self, form: PostForm, *, now: datetime) -> VerifiedRequest:
+        """Verify a browser POST upload (S3 "Browser-Based Uploads Using POST").
+
+        Checks, as S3 does: the SigV4 fields (``x-amz-algorithm``,
+        ``-credential``, ``-date``, ``-signature``), the signature over the base64
+        ``policy`` field, the policy's expiration at ``now``, every condition
+        (``content-length-range`` against ``form.file_size``), and that every
+        field but ``x-amz-signature``, ``file``, ``policy`` and ``x-ignore-*``
+        is named by a condition. The ``replay_guard`` does not apply: a form is
+        meant to be used until its policy expires.
+
+        Raises a :class:`~awscore.errors.SigV4VerificationError` subclass:
+        :class:`~awscore.errors.PostPolicyError` (AccessDenied) names the
+        condition that failed.
+        """
+        now = _utc_now(now)
+        try:
+            akid, region, service, signed_at, token = check_post_form(
+                form,
+                lookup=self._lookup,
+                regions=self.regions,
+                services=self.services,
+                now=now,
+            )
+        except UnicodeEncodeError as exc:
+            raise MalformedRequestError(
+                f"the form holds text that is not valid Unicode ({exc.reason})"
+            ) from None
+        return VerifiedRequest(
+            access_key_id=akid,
+            region=region,
+            service=service,
+            signed_at=signed_at,
+            signed_headers=(),
+            payload_hash=UNSIGNED_PAYLOAD,
+            payload_mode="post",
+            presigned=False,
+            session_token=token,
+        )
+
     def _verify(self, request: HttpRequest, now: datetime) -> VerifiedRequest:
         try:
             url = split_url(request.url)
         except SigV4Error as exc:
             raise MalformedAuthorizationError(str(exc)) from None
-        headers = _header_map(request)
+        headers = header_map(request)
         authorization = headers.get("authorization")
         # Query parameter names are case-sensitive: AWS reads X-Amz-Algorithm only.
         presigned = "X-Amz-Algorithm=" in url.query
@@ -289,11 +325,11 @@ class Verifier:
                 "only one authentication mechanism is allowed: the request has both "
                 "an Authorization header and X-Amz-Algorithm in its query"
             )
-        _reject_sigv2(authorization, url.query)
+        reject_sigv2(authorization, url.query)
         if authorization is not None:
-            parsed = _parse_authorization(authorization, headers)
+            parsed = parse_authorization(authorization, headers)
         elif presigned:
-            parsed = _parse_presigned(url.query, self.max_presign_expires)
+            parsed = parse_presigned(url.query, self.max_presign_expires)
         else:
             raise MissingAuthenticationError(
                 "request is not signed: it has no Authorization header and no "
@@ -335,7 +371,7 @@ class Verifier:
             )
         token = headers.get("x-amz-security-token")
         if parsed.presigned:
-            token = _query_value(url.query, "X-Amz-Security-Token")
+            token = query_value(url.query, "X-Amz-Security-Token")
         region = parsed.region
         if parsed.region_set is not None:
             region = _accepted_region(parsed.region_set, self.regions) or ""
@@ -359,6 +395,33 @@ class Verifier:
 
 
 _END_OF_TIME = datetime.max.replace(tzinfo=UTC)
+
+
+def _utc_now(now: object) -> datetime:
+    if not isinstance(now, datetime) or (
+        now.tzinfo is not UTC and now.utcoffset() is None
+    ):
+        raise ArgumentTypeError(
+            "now must be an aware datetime, e.g. datetime.now(timezone.utc)"
+        )
+    if now.tzinfo is not UTC:
+        try:
+            return now.astimezone(UTC)
+        except OverflowError:
+            raise SigV4InputError(f"now {now!r} is out of range in UTC") from None
+    return now
+
+
+def _names(values: object, what: str) -> frozenset[str]:
+    if isinstance(values, str | bytes) or not isinstance(values, Collection):
+        raise ArgumentTypeError(
+            f"{what} must be a collection of names, e.g. {{'us-east-1'}}, not "
+            f"{kind_of(values)}"
+        )
+    names = frozenset(values)
+    if not all(isinstance(name, str) for name in names):
+        raise ArgumentTypeError(f"{what} must hold strings only")
+    return names
 
 
 def _add_capped(when: datetime, delta: timedelta) -> datetime:
@@ -386,16 +449,20 @@ def claimed_scope(request: HttpRequest) -> CredentialScope | None:
     and service to check against (``awscore sigv4 verify``). ``None`` when the
     request carries no readable scope.
     """
+    if not isinstance(request, HttpRequest):
+        raise ArgumentTypeError(
+            f"request must be awscore.sigv4.HttpRequest, not {kind_of(request)}"
+        )
     try:
         url = split_url(request.url)
-        headers = _header_map(request)
+        headers = header_map(request)
         authorization = headers.get("authorization")
         if authorization is not None:
-            parsed = _parse_authorization(
+            parsed = parse_authorization(
                 authorization, {"x-amz-date": headers.get("x-amz-date", "")}
             )
         else:
-            parsed = _parse_presigned(url.query, MAX_PRESIGN_EXPIRES)
+            parsed = parse_presigned(url.query, MAX_PRESIGN_EXPIRES)
     except SigV4Error:
         return None
     return CredentialScope(
@@ -411,7 +478,7 @@ def _check_signature_matches(
     *,
     url: SplitUrl,
     headers: dict[str, str],
-    parsed: _Parsed,
+    parsed: Parsed,
     credentials: Credentials,
     payload: str,
 ) -> tuple[str, bytes | None]:
@@ -430,26 +497,20 @@ def _check_signature_matches(
     )
     signed_list = ";".join(parsed.signed_headers)
     query = parsed.query_without_signature if parsed.presigned else url.query
-    canonical_request = (
-        f"{request.method}\n{path}\n{canonical_query(query)}\n"
-        f"{block}\n{signed_list}\n{payload}"
-    )
+    rest = f"\n{canonical_query(query)}\n{block}\n{signed_list}\n{payload}"
     v4a = parsed.algorithm == ALGORITHM_V4A
     scope = (
         f"{parsed.date}/{parsed.service}/aws4_request"
         if v4a
         else f"{parsed.date}/{parsed.region}/{parsed.service}/aws4_request"
     )
-    string_to_sign = (
-        f"{parsed.algorithm}\n{parsed.amz_date}\n{scope}\n"
-        f"{hashlib.sha256(canonical_request.encode()).hexdigest()}"
-    )
+    head = f"{parsed.algorithm}\n{parsed.amz_date}\n{scope}\n"
     key: bytes | None = None
+    public_key = None
     if v4a:
         public_key = derive_v4a_public_key(
             credentials.access_key_id, credentials.secret_access_key
         )
-        valid = ecdsa_verify_hex(public_key, parsed.signature, string_to_sign.encode())
     else:
         key = derive_signing_key(
             credentials.secret_access_key,
@@ -457,12 +518,33 @@ def _check_signature_matches(
             parsed.region,
             parsed.service,
         )
-        expected = hmac_sha256_hex(key, string_to_sign.encode())
-        valid = hmac.compare_digest(expected, parsed.signature)
+    canonical_request = f"{request.method}\n{path}{rest}"
+    string_to_sign = f"{head}{hashlib.sha256(canonical_request.encode()).hexdigest()}"
+    valid = _signature_valid(parsed.signature, string_to_sign, key, public_key)
+    as_received = None
+    if not valid and s3:
+        # S3 names one object by `$` and by `%24`: a client that signed the path
+        # exactly as it sent it (curl --aws-sigv4, botocore, awscrt with a raw
+        # sub-delim) is accepted too. Only this second reading of the path is
+        # allowed, and only when it differs from the documented one.
+        as_received = url.path or "/"
+        if as_received == path:
+            as_received = None
+        else:
+            received = f"{request.method}\n{as_received}{rest}"
+            digest = hashlib.sha256(received.encode()).hexdigest()
+            if _signature_valid(parsed.signature, head + digest, key, public_key):
+                return scope, key
     if not valid:
+        tried = f"the canonical URI {path!r}"
+        if as_received is not None:
+            tried += (
+                f" (S3's encoding of the path) and {as_received!r} (the path "
+                "exactly as received)"
+            )
         raise SignatureMismatchError(
             "the request signature we calculated does not match the signature "
-            "you provided: check your key and signing method",
+            f"you provided: check your key and signing method; tried {tried}",
             canonical_request=canonical_request,
             string_to_sign=string_to_sign,
             access_key_id=parsed.access_key_id,
@@ -471,10 +553,27 @@ def _check_signature_matches(
     return scope, key
 
 
+def _signature_valid(
+    signature: str,
+    string_to_sign: str,
+    key: bytes | None,
+    public_key: EllipticCurvePublicKey | None,
+) -> bool:
+    """Whether ``signature`` signs ``string_to_sign``: HMAC under ``key`` (SigV4,
+    compared in constant time) or ECDSA under ``public_key`` (SigV4A)."""
+    if key is not None:
+        expected = hmac_sha256_hex(key, string_to_sign.encode())
+        return hmac.compare_digest(expected, signature)
+    # SigV4A: the caller derived the public key when it derived no HMAC key
+    return ecdsa_verify_hex(
+        cast("EllipticCurvePublicKey", public_key), signature, string_to_sign.encode()
+    )
+
+
 def _decode_chunked(
     body: bytes,
     headers: dict[str, str],
-    parsed: _Parsed,
+    parsed: Parsed,
     mode: str,
     *,
     scope: str,
@@ -490,9 +589,14 @@ def _decode_chunked(
             f"{mode} is an HMAC chunk chain; it cannot follow a SigV4A signature"
         )
     declared = headers.get("x-amz-decoded-content-length")
-    if declared is not None and not (declared.isascii() and declared.isdigit()):
+    # At most 19 digits (below 2**63): int() of thousands of digits is slow,
+    # and past 4300 it raises a bare ValueError.
+    if declared is not None and not (
+        declared.isascii() and declared.isdigit() and len(declared) <= 19
+    ):
         raise MalformedChunkError(
-            f"x-amz-decoded-content-length {declared[:40]!r} is not a number of bytes"
+            f"x-amz-decoded-content-length {declared[:40]!r} is not a number of "
+            "bytes (at most 19 digits)"
         )
     trailer_header = headers.get("x-amz-trailer")
     decoder = ChunkedDecoder(
@@ -510,169 +614,6 @@ def _decode_chunked(
     return data, decoder.finish()
 
 
-def _reject_sigv2(authorization: str | None, query: str) -> None:
-    """Signature Version 2 is refused by name, as S3 does, not as "unsigned"."""
-    sigv2 = (authorization is not None and authorization.startswith("AWS ")) or (
-        "AWSAccessKeyId=" in query and "Signature=" in query
-    )
-    if sigv2:
-        raise MalformedRequestError(
-            "the authorization mechanism you have provided (Signature Version 2) is "
-            "not supported: please use AWS4-HMAC-SHA256"
-        )
-
-
-def _header_map(request: HttpRequest) -> dict[str, str]:
-    """Canonical values of every header, by lower-cased name."""
-    values: dict[str, str] = {}
-    for name, value in request.headers:
-        lname = name.lower()
-        if "  " in value or "\t" in value or value[:1] == " " or value[-1:] == " ":
-            value = trim_value(value)  # noqa: PLW2901 - the canonical form replaces it
-        values[lname] = f"{values[lname]},{value}" if lname in values else value
-    return values
-
-
-def _parse_authorization(value: str, headers: dict[str, str]) -> _Parsed:
-    amz_date = headers.get("x-amz-date")
-    if amz_date is None:
-        raise MalformedAuthorizationError(
-            "the request has no X-Amz-Date header: a SigV4 signed request must carry "
-            "its signing time"
-        )
-    # The form every SDK sends, in one match; anything else takes the long way,
-    # which accepts the parts in any order and names what is wrong.
-    match = _AUTHORIZATION.fullmatch(value)
-    if match is not None:
-        akid, date, region, service, signed, signature = match.groups()
-        names = _sorted_names(signed)
-        if names is not None:
-            return _Parsed(
-                akid, date, region, service, names, signature, amz_date, False, 0, ""
-            )
-    match = _AUTHORIZATION_V4A.fullmatch(value)
-    region_set = headers.get("x-amz-region-set")
-    if match is not None and region_set is not None:
-        akid, date, service, signed, signature = match.groups()
-        names = _sorted_names(signed)
-        if names is not None and "x-amz-region-set" in names and not len(signature) % 2:
-            return _Parsed(
-                akid,
-                date,
-                "",
-                service,
-                names,
-                signature,
-                amz_date,
-                False,
-                0,
-                "",
-                ALGORITHM_V4A,
-                region_set,
-            )
-    algorithm, _, rest = value.partition(" ")
-    if algorithm not in (ALGORITHM, ALGORITHM_V4A):
-        raise MalformedAuthorizationError(
-            f"the authorization header's algorithm {algorithm[:40]!r} is not "
-            f"supported: expected {ALGORITHM} or {ALGORITHM_V4A}"
-        )
-    parts: dict[str, str] = {}
-    for piece in rest.split(","):
-        match = _AUTH_PART.fullmatch(piece)
-        if match is None or match.group(1) in parts:
-            raise MalformedAuthorizationError(
-                f"the authorization header is malformed near {piece.strip()[:60]!r}: "
-                "expected 'Credential=..., SignedHeaders=..., Signature=...'"
-            )
-        parts[match.group(1)] = match.group(2)
-    missing = {"Credential", "SignedHeaders", "Signature"} - parts.keys()
-    if missing:
-        raise MalformedAuthorizationError(
-            f"the authorization header is missing {', '.join(sorted(missing))}"
-        )
-    akid, date, region, service = _parse_scope(
-        parts["Credential"], MalformedAuthorizationError, algorithm
-    )
-    signed = _parse_signed_headers(parts["SignedHeaders"], MalformedAuthorizationError)
-    signature = _check_signature(
-        parts["Signature"], algorithm, MalformedAuthorizationError
-    )
-    region_set = None
-    if algorithm == ALGORITHM_V4A:
-        region_set = headers.get("x-amz-region-set")
-        if region_set is None:
-            raise MalformedAuthorizationError(
-                f"an {ALGORITHM_V4A} request must carry X-Amz-Region-Set"
-            )
-        if "x-amz-region-set" not in signed:
-            raise UnsignedHeaderError("X-Amz-Region-Set must be signed")
-    return _Parsed(
-        akid,
-        date,
-        region,
-        service,
-        signed,
-        signature,
-        amz_date,
-        False,
-        0,
-        "",
-        algorithm,
-        region_set,
-    )
-
-
-def _check_signature(
-    signature: str, algorithm: str, error: type[SigV4VerificationError]
-) -> str:
-    if algorithm == ALGORITHM:
-        if not _HEX64.fullmatch(signature):
-            raise error("the signature must be 64 lower-case hex digits")
-    elif not _DER_HEX.fullmatch(signature) or len(signature) % 2:
-        raise error("the signature must be the lower-case hex of a DER ECDSA signature")
-    return signature
-
-
-def _parse_scope(
-    credential: str, error: type[SigV4VerificationError], algorithm: str
-) -> tuple[str, str, str, str]:
-    """``(access key id, date, region, service)``; region is "" for SigV4A."""
-    if algorithm == ALGORITHM_V4A:
-        match = _SCOPE_V4A.fullmatch(credential)
-        if match is None:
-            raise error(
-                f"credential {credential[:120]!r} is malformed: expected "
-                "'<access key id>/YYYYMMDD/<service>/aws4_request'"
-            )
-        akid, date, service = match.groups()
-        return akid, date, "", service
-    match = _SCOPE.fullmatch(credential)
-    if match is None:
-        raise error(
-            f"credential {credential[:120]!r} is malformed: expected "
-            "'<access key id>/YYYYMMDD/<region>/<service>/aws4_request'"
-        )
-    akid, date, region, service = match.groups()
-    return akid, date, region, service
-
-
-def _parse_signed_headers(
-    value: str, error: type[SigV4VerificationError]
-) -> tuple[str, ...]:
-    if not _SIGNED_HEADERS.fullmatch(value):
-        raise error(
-            f"SignedHeaders {value[:120]!r} is malformed: expected lower-case header "
-            "names joined with ';'"
-        )
-    names = tuple(value.split(";"))
-    if list(names) != sorted(set(names)):
-        raise error(
-            f"SignedHeaders {value[:120]!r} must be sorted and hold each name once"
-        )
-    return names
-
-
-_PRESIGN_OPTIONAL = ("X-Amz-Security-Token", "X-Amz-Region-Set")
 _STREAMING_MODES = frozenset(
     {
         "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
@@ -680,99 +621,10 @@ _STREAMING_MODES = frozenset(
         "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
     }
 )
-_PRESIGN_REQUIRED = (
-    "X-Amz-Algorithm",
-    "X-Amz-Credential",
-    "X-Amz-Date",
-    "X-Amz-Expires",
-    "X-Amz-SignedHeaders",
-    "X-Amz-Signature",
-)
-
-
-def _query_value(query: str, name: str) -> str | None:
-    from urllib.parse import unquote
-
-    for piece in query.split("&"):
-        key, _, value = piece.partition("=")
-        if key == name:
-            return unquote(value)
-    return None
-
-
-def _parse_presigned(query: str, max_expires: int) -> _Parsed:
-    from urllib.parse import unquote
-
-    found: dict[str, str] = {}
-    kept: list[str] = []
-    for piece in query.split("&"):
-        key, _, value = piece.partition("=")
-        if key in _PRESIGN_REQUIRED or key in _PRESIGN_OPTIONAL:
-            if key in found:
-                raise MalformedPresignError(f"query parameter {key} appears twice")
-            found[key] = unquote(value)
-        if key != "X-Amz-Signature":
-            kept.append(piece)
-    missing = [k for k in _PRESIGN_REQUIRED if k not in found]
-    if missing:
-        raise MalformedPresignError(
-            "query-string authentication requires the X-Amz-Algorithm, "
-            "X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders and "
-            f"X-Amz-Expires parameters; missing: {', '.join(missing)}"
-        )
-    algorithm = found["X-Amz-Algorithm"]
-    if algorithm not in (ALGORITHM, ALGORITHM_V4A):
-        raise MalformedPresignError(
-            f"X-Amz-Algorithm {algorithm[:40]!r} is not supported: expected "
-            f"{ALGORITHM} or {ALGORITHM_V4A}"
-        )
-    akid, date, region, service = _parse_scope(
-        found["X-Amz-Credential"], MalformedPresignError, algorithm
-    )
-    signed = _parse_signed_headers(found["X-Amz-SignedHeaders"], MalformedPresignError)
-    signature = _check_signature(
-        found["X-Amz-Signature"], algorithm, MalformedPresignError
-    )
-    region_set = found.get("X-Amz-Region-Set")
-    if algorithm == ALGORITHM_V4A and region_set is None:
-        raise MalformedPresignError(
-            f"an {ALGORITHM_V4A} presigned URL must carry X-Amz-Region-Set"
-        )
-    expires_text = found["X-Amz-Expires"]
-    if (
-        not expires_text.isascii()
-        or not expires_text.isdigit()
-        or len(expires_text) > 9
-    ):
-        raise MalformedPresignError(
-            f"X-Amz-Expires {expires_text[:20]!r} should be a number of seconds"
-        )
-    expires = int(expires_text)
-    if expires > max_expires:
-        raise MalformedPresignError(
-            f"X-Amz-Expires must be less than a week (in seconds) that is "
-            f"{max_expires}: got {expires}"
-        )
-    if expires < 1:
-        raise MalformedPresignError("X-Amz-Expires must be non-negative and not 0")
-    return _Parsed(
-        akid,
-        date,
-        region,
-        service,
-        signed,
-        signature,
-        found["X-Amz-Date"],
-        True,
-        expires,
-        "&".join(kept),
-        algorithm,
-        region_set,
-    )
 
 
 def _check_scope_and_time(
-    verifier: Verifier, parsed: _Parsed, now: datetime
+    verifier: Verifier, parsed: Parsed, now: datetime
 ) -> datetime:
     error = MalformedPresignError if parsed.presigned else MalformedAuthorizationError
     if _AMZ_DATE.fullmatch(parsed.amz_date) is None:
@@ -859,15 +711,6 @@ def _glob_match(name: str, pattern: str) -> bool:
     return position <= end
 
 
-# Clients send the same few SignedHeaders lists again and again: remember the
-# checked form of each (bounded, since the strings come from the request).
-@functools.lru_cache(maxsize=512)
-def _sorted_names(signed: str) -> tuple[str, ...] | None:
-    """The names of a SignedHeaders value if sorted without repeats, else None."""
-    names = tuple(signed.split(";"))
-    return names if list(names) == sorted(set(names)) else None
-
-
 _HOST = frozenset({"host"})
 # Headers commonly present but unsigned that are not x-amz-*: if the unsigned
 # ones are all among these, the x-amz check has nothing to look at.
@@ -892,7 +735,7 @@ def _name_set(names: tuple[str, ...]) -> frozenset[str]:
 
 
 def _check_signed_headers(
-    parsed: _Parsed, headers: dict[str, str], require_amz: bool
+    parsed: Parsed, headers: dict[str, str], require_amz: bool
 ) -> None:
     signed = _name_set(parsed.signed_headers)
     if "host" not in signed:
@@ -919,7 +762,7 @@ def _check_signed_headers(
 
 
 def _payload(
-    request: HttpRequest, headers: dict[str, str], parsed: _Parsed
+    request: HttpRequest, headers: dict[str, str], parsed: Parsed
 ) -> tuple[str, PayloadMode]:
     declared = headers.get("x-amz-content-sha256")
     s3 = parsed.service in S3_SERVICES
