@@ -215,7 +215,7 @@ def test_bad_qtype_is_a_typed_error(cluster: Cluster, qtype: str) -> None:
 
 def test_records_lists_the_static_zone(cluster: Cluster) -> None:
     texts = {r.text for r in cluster.records()}
-    assert 'dns-version.cluster.local. 5 IN TXT "1.1.0"' in texts
+    assert 'dns-version.cluster.local. 28800 IN TXT "1.1.0"' in texts
     assert RecordType.SRV in {r.type for r in cluster.records()}
 
 

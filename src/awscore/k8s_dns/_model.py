@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import ipaddress
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -24,9 +24,9 @@ from awscore.k8s_dns._names import (
     dns_name_problem,
     ip_problem,
     port_name_problem,
-    reverse_name,
     undash,
 )
+from awscore.k8s_dns._records import SOA_TTL_CAP, VERSION_TTL, Zone
 from awscore.k8s_dns._resolvconf import (
     DEFAULT_NODE_RESOLV_CONF,
     DnsPolicy,
@@ -314,7 +314,7 @@ class Record:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DnsAnswer:
-    """A response: its rcode, answer and authority sections.
+    """A response: its rcode and its answer, authority and additional sections.
 
     NODATA is ``rcode`` NOERROR with an empty answer (``nodata`` True) and the
     zone's SOA in ``authority`` (RFC 2308 §2.2).
@@ -325,6 +325,7 @@ class DnsAnswer:
     rcode: Rcode
     answer: tuple[Record, ...] = ()
     authority: tuple[Record, ...] = ()
+    additional: tuple[Record, ...] = ()
     authoritative: bool = False
 
     @property
@@ -355,81 +356,34 @@ def normalise_qtype(qtype: object) -> str:
     )
 
 
+def _types(rrsets: Mapping[str, list[str]], rtype: str) -> list[str]:
+    """The types at a name that answer ``rtype``: all for ANY, else the type
+    itself, else a CNAME to follow, else none (NODATA)."""
+    if rtype == "ANY":
+        return sorted(rrsets)
+    if rtype in rrsets:
+        return [rtype]
+    return ["CNAME"] if "CNAME" in rrsets else []
+
+
 def _absolute(name: str) -> str:
     return name if name.endswith(".") else name + "."
 
 
 _Index = dict[str, dict[str, list[str]]]
 
+#: How ``Cluster.query`` asks for a name outside the zone: ``(name, type)`` to
+#: the answer, or None when the lookup failed.
+Upstream = Callable[[str, str], "DnsAnswer | None"]
+#: The types CoreDNS resolves an external CNAME target for (``backend_lookup.go``
+#: ``A``, ``AAAA``, ``TXT`` call ``b.Lookup``).
+_LOOKED_UP = frozenset({"A", "AAAA", "TXT"})
+
 
 def _networks(
     values: Iterable[str],
 ) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     return [ipaddress.ip_network(v, strict=False) for v in values]
-
-
-class _Zone:
-    """The static records of a cluster, built name by name (lower-case keys)."""
-
-    def __init__(self) -> None:
-        self.index: _Index = {}
-        self.srv: dict[str, list[tuple[int, str]]] = {}
-
-    def add(self, name: str, rtype: str, data: str) -> None:
-        datas = self.index.setdefault(name, {}).setdefault(rtype, [])
-        if data not in datas:
-            datas.append(data)
-
-    def address(self, name: str, ip: str) -> None:
-        self.add(name, "AAAA" if ":" in ip else "A", ip)
-
-    def srv_targets(self, base: str, ports: Iterable[Port], target: str) -> None:
-        for port in ports:
-            # CoreDNS also answers SRV at the service name itself, one record per
-            # port, named or not (plugin/kubernetes, Records).
-            self.srv.setdefault(base, []).append((port.port, target + "."))
-            if port.name is not None:  # unnamed ports get no _port._proto SRV
-                owner = f"_{port.name}._{port.protocol.lower()}.{base}"
-                self.srv.setdefault(owner, []).append((port.port, target + "."))
-
-    def service(self, svc: Service, base: str) -> None:
-        if svc.type is ServiceType.EXTERNAL_NAME:
-            assert svc.external_name is not None
-            self.add(base, "CNAME", _absolute(svc.external_name))
-            return
-        self.index.setdefault(base, {})  # exists even with no endpoints
-        for ip in svc.cluster_ips:
-            self.address(base, ip)
-            self.add(reverse_name(ip).rstrip("."), "PTR", base + ".")
-        if not svc.headless:
-            self.srv_targets(base, svc.ports, base)
-            return
-        for endpoint in svc.endpoints:
-            if endpoint.ready:
-                target = f"{endpoint.label}.{base}"
-                self.address(base, endpoint.ip)
-                self.address(target, endpoint.ip)
-                self.add(reverse_name(endpoint.ip).rstrip("."), "PTR", target + ".")
-                self.srv_targets(base, endpoint.ports or svc.ports, target)
-
-    def finish_srv(self) -> None:
-        for owner, targets in self.srv.items():
-            # CoreDNS: priority 0, weight floor(100 / n) for the n records at the
-            # name (plugin/backend_lookup.go, SRV).
-            unique = list(dict.fromkeys(targets))
-            weight = 100 // len(unique)
-            for port_number, target in unique:
-                self.add(owner, "SRV", f"0 {weight} {port_number} {target}")
-
-    def nonterminals(self, apexes: tuple[str, ...]) -> set[str]:
-        """Every ancestor of a record's name, down to its zone's apex."""
-        found: set[str] = set()
-        for name in self.index:
-            apex = next(a for a in apexes if name == a or name.endswith("." + a))
-            labels = name.split(".")
-            for i in range(1, len(labels) - apex.count(".")):
-                found.add(".".join(labels[i:]))
-        return found
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -460,6 +414,9 @@ class Cluster:
     upstream: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
     serial: int = 1
     _index: _Index = field(init=False, repr=False, compare=False)
+    _extra: dict[tuple[str, str], list[tuple[str, str]]] = field(
+        init=False, repr=False, compare=False
+    )
     _nonterminals: frozenset[str] = field(init=False, repr=False, compare=False)
     _all_namespaces: frozenset[str] = field(init=False, repr=False, compare=False)
     _pod_ips: frozenset[tuple[str, str]] = field(init=False, repr=False, compare=False)
@@ -592,12 +549,9 @@ class Cluster:
 
     def _build(self) -> None:
         zone = self.zone
-        records = _Zone()
+        records = Zone()
         for apex in (zone, *REVERSE_ZONES):
-            records.add(apex, "SOA", self._soa_data(apex))
-            records.add(apex, "NS", f"ns.dns.{zone}.")
-        for ip in self.dns_ips:
-            records.address(f"ns.dns.{zone}", ip)
+            records.apex(apex, self._soa_data(apex), self.dns_ips)
         records.add(f"dns-version.{zone}", "TXT", f'"{SPEC_VERSION}"')
         for svc in self.services:
             records.service(svc, f"{svc.name}.{svc.namespace}.svc.{zone}")
@@ -607,17 +561,19 @@ class Cluster:
                 owner = f"{pod.hostname}.{pod.subdomain}.{pod.namespace}.svc.{zone}"
                 for ip in pod.ips:
                     records.address(owner, ip)
-        records.finish_srv()
+        records.finish()
         nonterminals = records.nonterminals((zone, *REVERSE_ZONES))
         pods = self.pod_mode is not PodMode.DISABLED
+        # parse.go parseRequest: svc.<zone> and pod.<zone> are NODATA whatever
+        # the pod mode; <ns>.pod.<zone> needs pod records (findPods).
         nonterminals.add(f"svc.{zone}")
-        if pods:
-            nonterminals.add(f"pod.{zone}")
+        nonterminals.add(f"pod.{zone}")
         for ns in self._all_namespaces:
             nonterminals.add(f"{ns}.svc.{zone}")
             if pods:
                 nonterminals.add(f"{ns}.pod.{zone}")
         object.__setattr__(self, "_index", records.index)
+        object.__setattr__(self, "_extra", records.extra)
         object.__setattr__(
             self, "_nonterminals", frozenset(nonterminals - records.index.keys())
         )
@@ -631,11 +587,22 @@ class Cluster:
         )
 
     def _soa(self, apex: str) -> tuple[Record, ...]:
+        """The SOA for a negative answer; ``apex`` in the question's case."""
         return (
             Record(
-                name=apex + ".", type="SOA", ttl=self.ttl, data=self._soa_data(apex)
+                name=apex + ".",
+                type="SOA",
+                ttl=min(self.ttl, SOA_TTL_CAP),
+                data=self._soa_data(apex),
             ),
         )
+
+    def _ttl(self, rtype: str) -> int:
+        if rtype == "TXT":  # the zone's only TXT is dns-version
+            return VERSION_TTL
+        if rtype == "SOA":
+            return min(self.ttl, SOA_TTL_CAP)
+        return self.ttl
 
     @property
     def all_namespaces(self) -> frozenset[str]:
@@ -645,7 +612,7 @@ class Cluster:
     def records(self) -> tuple[Record, ...]:
         """Every static record of the zone, sorted by name and type (no pod names)."""
         return tuple(
-            Record(name=name + ".", type=rtype, ttl=self.ttl, data=data)
+            Record(name=name + ".", type=rtype, ttl=self._ttl(rtype), data=data)
             for name in sorted(self._index)
             for rtype in sorted(self._index[name])
             for data in self._index[name][rtype]
@@ -676,16 +643,32 @@ class Cluster:
     # --- queries ------------------------------------------------------------
 
     def query(
-        self, qname: str, qtype: str = "A", *, recursive: bool = False
+        self,
+        qname: str,
+        qtype: str = "A",
+        *,
+        recursive: bool = False,
+        upstream: Upstream | None = None,
     ) -> DnsAnswer:
-        """Answer one question as the cluster DNS server does.
+        """Answer one question as the cluster DNS server (CoreDNS) does.
 
-        Matching is case-insensitive and answers keep the question's case. A CNAME
-        whose target is in the zone is followed, and the rcode is that of the last
-        name of the chain (RFC 6604). Names outside the cluster zone and the reverse
-        zones get REFUSED, unless ``recursive`` is true: then ``upstream`` answers
-        them (NXDOMAIN if it does not know the name), as CoreDNS forwarding to the
-        node's resolver would.
+        Matching is case-insensitive and answers keep the question's case, the
+        SOA's owner too (CoreDNS ``handler.go``: "maintain case of original
+        query"). A CNAME whose target is in the zone is followed, and the rcode is
+        that of the last name of the chain (RFC 6604). SRV and NS answers carry
+        their targets' A/AAAA records in ``additional``.
+
+        ``upstream`` is how CoreDNS resolves an ExternalName target outside the
+        zone for A, AAAA and TXT (``backend_lookup.go`` ``A``: ``b.Lookup``): it is
+        called with the target and the type, and its answer records follow the
+        CNAME; when it returns None (the lookup failed) CoreDNS drops the CNAME
+        too, and so does this. Without it the answer stops at the CNAME. Pass
+        :meth:`upstream_query` to use ``Cluster.upstream``, or a function that
+        asks a real resolver (the server does).
+
+        Names outside the cluster zone and the reverse zones get REFUSED, unless
+        ``recursive`` is true: then ``upstream`` answers them (NXDOMAIN if it does
+        not know the name), as CoreDNS forwarding to the node's resolver would.
 
         Raises :class:`~awscore.errors.K8sDnsInputError` only for a ``qtype`` that
         is not a type mnemonic; any ``qname`` string gets an answer.
@@ -693,6 +676,13 @@ class Cluster:
         rtype = normalise_qtype(qtype)
         if not isinstance(qname, str):
             raise K8sDnsInputError([f"qname {qname!r} must be a string"])
+        if upstream is not None and not callable(upstream):
+            raise K8sDnsInputError(
+                [
+                    "upstream must be a function of (name, type) returning a "
+                    "DnsAnswer or None"
+                ]
+            )
         shown = _absolute(qname)
         key = shown[:-1].lower()
         apex = self._apex(key)
@@ -700,50 +690,75 @@ class Cluster:
             if recursive:
                 return self._upstream_answer(shown, key, rtype)
             return DnsAnswer(qname=shown, qtype=rtype, rcode=Rcode.REFUSED)
+        # The zone as the question spells it: CoreDNS builds the SOA from it.
+        zone = shown[len(shown) - len(apex) - 1 : -1]
         answer: list[Record] = []
-        rcode, apex, complete = self._chase(key, shown, rtype, apex, answer)
+        rcode, complete, last = self._chase(
+            key, shown, rtype, zone=zone, answer=answer, upstream=upstream
+        )
         return DnsAnswer(
             qname=shown,
             qtype=rtype,
             rcode=rcode,
             answer=tuple(answer),
-            authority=() if complete else self._soa(apex),
+            authority=() if complete else self._soa(zone),
+            additional=self._additional(last, rtype) if complete else (),
             authoritative=True,
         )
 
+    def _additional(self, name: str, rtype: str) -> tuple[Record, ...]:
+        """The A/AAAA of an SRV or NS answer's targets (``backend_lookup.go``
+        ``SRV`` and ``NS``: ``newAddress`` for each target and address)."""
+        return tuple(
+            Record(
+                name=target, type="AAAA" if ":" in ip else "A", ttl=self.ttl, data=ip
+            )
+            for target, ip in self._extra.get((name, rtype), ())
+        )
+
     def _chase(
-        self, name: str, owner: str, rtype: str, apex: str, answer: list[Record]
-    ) -> tuple[Rcode, str, bool]:
-        """Append the records for ``name`` (following CNAMEs in the zone) to
-        ``answer``; return the rcode, the last apex, and whether the last name had
-        records of the type (no SOA needed)."""
+        self,
+        name: str,
+        owner: str,
+        rtype: str,
+        *,
+        zone: str,
+        answer: list[Record],
+        upstream: Upstream | None,
+    ) -> tuple[Rcode, bool, str]:
+        """Append the records for ``name`` (following CNAMEs) to ``answer``;
+        return the rcode, whether the last name had records of the type (no SOA
+        needed), and the last name."""
+        apex = zone.lower()
         for _ in range(8):  # a bound on CNAME chains, loops included
             rrsets = self._index.get(name)
             if rrsets is None:
                 rrsets = self._pod_rrsets(name, apex)
             if rrsets is None:
                 exists = name in self._nonterminals
-                return (Rcode.NOERROR if exists else Rcode.NXDOMAIN), apex, False
-            if rtype == "ANY":
-                types = sorted(rrsets)
-            elif rtype in rrsets or "CNAME" not in rrsets:
-                types = [rtype] if rtype in rrsets else []
-            else:
-                types = ["CNAME"]
-            answer.extend(
-                Record(name=owner, type=t, ttl=self.ttl, data=d)
-                for t in types
-                for d in rrsets[t]
-            )
+                return (Rcode.NOERROR if exists else Rcode.NXDOMAIN), False, name
+            types = _types(rrsets, rtype)
+            for t in types:
+                # SOA at the apex: the zone as the question spells it.
+                data = [self._soa_data(owner[:-1])] if t == "SOA" else rrsets[t]
+                ttl = self._ttl(t)
+                answer.extend(Record(name=owner, type=t, ttl=ttl, data=d) for d in data)
             if types != ["CNAME"] or rtype == "CNAME":
-                return Rcode.NOERROR, apex, bool(types)
+                return Rcode.NOERROR, bool(types), name
             owner = rrsets["CNAME"][0]
             name = owner[:-1].lower()
             next_apex = self._apex(name)
-            if next_apex is None:  # outside the zone: the client's resolver goes on
-                return Rcode.NOERROR, apex, True
+            if next_apex is None:
+                if upstream is None or rtype not in _LOOKED_UP:
+                    return Rcode.NOERROR, True, name  # the client's resolver goes on
+                found = upstream(owner, rtype)
+                if found is None:
+                    answer.clear()
+                    return Rcode.NOERROR, False, name
+                answer.extend(found.answer)
+                return Rcode.NOERROR, True, name
             apex = next_apex
-        return Rcode.NOERROR, apex, True
+        return Rcode.NOERROR, True, name
 
     def _apex(self, key: str) -> str | None:
         for apex in (self.zone, *REVERSE_ZONES):

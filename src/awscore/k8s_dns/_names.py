@@ -124,9 +124,12 @@ def dashed(ip: str) -> str:
     """An IP written as one DNS label, as CoreDNS does: ``172.0.0.2`` is ``172-0-0-2``.
 
     IPv6 addresses replace ``:`` with ``-`` in their compressed form
-    (``fd00::1`` is ``fd00--1``), as CoreDNS's ``endpointHostname`` does.
+    (``fd00::1`` is ``fd00--1``, ``fd00::`` is ``fd00--0``), as CoreDNS's
+    ``endpointHostname`` does.
     """
-    return ip.replace(".", "-").replace(":", "-")
+    label = ip.replace(".", "-").replace(":", "-")
+    # kubernetes.go endpointHostname: a label may not end in "-" ("fd00::").
+    return label + "0" if label.endswith("-") else label
 
 
 def undash(label: str) -> IPAddress | None:
