@@ -366,6 +366,16 @@ def _types(rrsets: Mapping[str, list[str]], rtype: str) -> list[str]:
     return ["CNAME"] if "CNAME" in rrsets else []
 
 
+def _respell(name: str, zone: str) -> str:
+    """``name`` (absolute, lower-case) with its zone suffix spelt as ``zone``."""
+    suffix = zone.lower() + "."
+    if name == suffix:
+        return zone + "."
+    if name.endswith("." + suffix):
+        return name[: -len(suffix)] + zone + "."
+    return name
+
+
 def _absolute(name: str) -> str:
     return name if name.endswith(".") else name + "."
 
@@ -702,19 +712,42 @@ class Cluster:
             rcode=rcode,
             answer=tuple(answer),
             authority=() if complete else self._soa(zone),
-            additional=self._additional(last, rtype) if complete else (),
+            additional=self._additional(last, rtype, zone) if complete else (),
             authoritative=True,
         )
 
-    def _additional(self, name: str, rtype: str) -> tuple[Record, ...]:
+    def _additional(self, name: str, rtype: str, zone: str) -> tuple[Record, ...]:
         """The A/AAAA of an SRV or NS answer's targets (``backend_lookup.go``
         ``SRV`` and ``NS``: ``newAddress`` for each target and address)."""
         return tuple(
             Record(
-                name=target, type="AAAA" if ":" in ip else "A", ttl=self.ttl, data=ip
+                name=_respell(target, zone),
+                type="AAAA" if ":" in ip else "A",
+                ttl=self.ttl,
+                data=ip,
             )
             for target, ip in self._extra.get((name, rtype), ())
         )
+
+    def _data(self, rtype: str, datas: list[str], owner: str, zone: str) -> list[str]:
+        """The RDATA of one RRset as CoreDNS spells it for this question.
+
+        CoreDNS builds SOA, NS and SRV names from the zone as the question spells
+        it (``handler.go`` keeps its case; ``msg.Path(zone)`` in
+        ``findServices``, ``ns.dns.<zone>`` in ``nsAddrs``); other names are as
+        stored.
+        """
+        if rtype == "SOA":
+            return [self._soa_data(owner[:-1])]
+        if rtype == "NS":
+            return [_respell(d, zone) for d in datas]
+        if rtype == "SRV":
+            out = []
+            for d in datas:
+                head, _, target = d.rpartition(" ")
+                out.append(f"{head} {_respell(target, zone)}")
+            return out
+        return datas
 
     def _chase(
         self,
@@ -739,10 +772,11 @@ class Cluster:
                 return (Rcode.NOERROR if exists else Rcode.NXDOMAIN), False, name
             types = _types(rrsets, rtype)
             for t in types:
-                # SOA at the apex: the zone as the question spells it.
-                data = [self._soa_data(owner[:-1])] if t == "SOA" else rrsets[t]
                 ttl = self._ttl(t)
-                answer.extend(Record(name=owner, type=t, ttl=ttl, data=d) for d in data)
+                answer.extend(
+                    Record(name=owner, type=t, ttl=ttl, data=d)
+                    for d in self._data(t, rrsets[t], owner, zone)
+                )
             if types != ["CNAME"] or rtype == "CNAME":
                 return Rcode.NOERROR, bool(types), name
             owner = rrsets["CNAME"][0]
