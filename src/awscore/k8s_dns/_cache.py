@@ -6,9 +6,11 @@ the query's ID and question name written over it. That is the same reply the
 answerer would give, because
 
 * the key holds everything in the query that the reply depends on: the flags
-  word, the question name lower-cased (names match case-insensitively), its
-  type and class, the EDNS OPT record byte for byte (payload size, version,
-  DO bit), and whether it came over TCP (no UDP size limit);
+  word, the question name lower-cased (names match case-insensitively; SRV
+  and ANY questions keep their spelling, as SRV targets are written out in
+  full with the question's spelling of the zone), its type and class, the
+  EDNS OPT record byte for byte (payload size, version, DO bit), and whether
+  it came over TCP (no UDP size limit);
 * every name in a reply that spells the question name, or a suffix of it, is a
   compression pointer into the question (dnspython compresses names
   case-insensitively), so writing the query's spelling of the question over
@@ -28,6 +30,10 @@ MAX_ENTRIES = 100_000
 _COUNTS_PLAIN = b"\x00\x01\x00\x00\x00\x00\x00\x00"
 _COUNTS_OPT = b"\x00\x01\x00\x00\x00\x00\x00\x01"
 _OPT_LENGTH = 11  # root name, type 41, class, TTL, RDLENGTH 0
+# SRV targets are never compressed (RFC 2782), and CoreDNS spells their zone as
+# the question does: an SRV (or ANY) reply depends on the question's letter case
+# beyond the question itself, so those questions are cached by exact spelling.
+_SPELT_TYPES = frozenset({b"\x00\x21", b"\x00\xff"})
 
 
 def _name_end(wire: bytes) -> int | None:
@@ -69,7 +75,10 @@ def cache_key(wire: bytes, tcp: bool) -> tuple[bytes, int] | None:
     if at is None or not _plain_tail(wire, at + 5):
         return None
     prefix = b"T" if tcp else b"U"
-    return prefix + wire[2:4] + wire[12:at].lower() + wire[at:], at
+    name = wire[12:at]
+    if wire[at + 1 : at + 3] not in _SPELT_TYPES:
+        name = name.lower()
+    return prefix + wire[2:4] + name + wire[at:], at
 
 
 def patch(reply: bytes, wire: bytes, name_end: int) -> bytes:

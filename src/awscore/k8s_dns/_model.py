@@ -23,6 +23,7 @@ from awscore.k8s_dns._names import (
     dns1123_subdomain_problem,
     dns_name_problem,
     ip_problem,
+    kind,
     port_name_problem,
     undash,
 )
@@ -122,8 +123,34 @@ def _int_problem(value: object, field: str, top: int, accepted: str) -> str | No
     if isinstance(value, bool) or not isinstance(value, int):
         return f"{field} {value!r} must be an integer {accepted}"
     if not 0 <= value <= top:
-        return f"{field} {value} is out of range: must be {accepted}"
+        # str() of a huge int raises past Python's digit limit: say its size.
+        shown = str(value) if -(10**40) < value < 10**40 else "a number that large"
+        return f"{field} {shown} is out of range: must be {accepted}"
     return None
+
+
+def _shape(obj: object, *fields: tuple[str, type | tuple[type, ...], str]) -> None:
+    """Refuse, naming each, fields that are not lists (or tuples) of the kind
+    given: ``(field, element type, what an element is in words)``. Checked
+    first, so that no later check meets a value of the wrong shape."""
+    problems = []
+    for name, element, words in fields:
+        value = getattr(obj, name)
+        if not isinstance(value, list | tuple):
+            problems.append(f"{name} must be a list of {words}, not {kind(value)}")
+            continue
+        problems += [
+            f"{name}[{i}] must be {words}, not {kind(item)}"
+            for i, item in enumerate(value)
+            if not isinstance(item, element)
+        ]
+    _raise(problems)
+
+
+def _flag(value: object, field: str) -> str | None:
+    if isinstance(value, bool):
+        return None
+    return f"{field} must be true or false, not {kind(value)}"
 
 
 def _present(*problems: str | None) -> list[str]:
@@ -153,10 +180,10 @@ class Port:
 
     def __post_init__(self) -> None:
         problems = []
-        if isinstance(self.port, bool) or not isinstance(self.port, int):
-            problems.append(f"port {self.port!r} must be an integer 1..65535")
-        elif not 1 <= self.port <= 65535:
-            problems.append(f"port {self.port} is out of range: must be 1..65535")
+        if isinstance(self.port, int) and self.port == 0:
+            problems.append("port 0 is out of range: must be 1..65535")
+        else:
+            problems += _present(_int_problem(self.port, "port", 65535, "1..65535"))
         if self.name is not None:
             problem = port_name_problem(self.name, "name")
             if problem:
@@ -179,7 +206,8 @@ class Endpoint:
     ports: tuple[Port, ...] = ()
 
     def __post_init__(self) -> None:
-        problems = []
+        _shape(self, ("ports", Port, "ports"))
+        problems = _present(_flag(self.ready, "ready"))
         problem = ip_problem(self.ip, "ip")
         if problem:
             problems.append(problem)
@@ -213,6 +241,12 @@ class Service:
     endpoints: tuple[Endpoint, ...] = ()
 
     def __post_init__(self) -> None:
+        _shape(
+            self,
+            ("cluster_ips", object, "addresses"),
+            ("ports", Port, "ports"),
+            ("endpoints", Endpoint, "endpoints"),
+        )
         problems = _present(
             dns1035_label_problem(self.name, "name"),
             dns1123_label_problem(self.namespace, "namespace"),
@@ -267,7 +301,12 @@ class Pod:
     dns_config: PodDnsConfig | None = None
 
     def __post_init__(self) -> None:
+        _shape(self, ("ips", object, "addresses"))
         problems = _present(
+            _flag(self.host_network, "host_network"),
+            None
+            if self.dns_config is None or isinstance(self.dns_config, PodDnsConfig)
+            else f"dns_config must be a PodDnsConfig, not {kind(self.dns_config)}",
             dns1123_subdomain_problem(self.name, "name"),
             dns1123_label_problem(self.namespace, "namespace"),
             None
@@ -433,6 +472,15 @@ class Cluster:
     _upstream: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        _shape(
+            self,
+            ("namespaces", object, "namespace names"),
+            ("services", Service, "Services"),
+            ("pods", Pod, "Pods"),
+            ("dns_ips", object, "addresses"),
+            ("service_cidrs", object, "CIDRs"),
+        )
+        self._shape_settings()
         self._validate()
         zone = self.zone.rstrip(".").lower()
         object.__setattr__(self, "zone", zone)
@@ -488,6 +536,29 @@ class Cluster:
         return cluster_from_kubectl(document, **options)
 
     # --- validation ---------------------------------------------------------
+
+    def _shape_settings(self) -> None:
+        # Typed as ResolvConf and Mapping, but callers may pass anything.
+        resolv: object = self.node_resolv_conf
+        upstream: object = self.upstream
+        problems = []
+        if not isinstance(resolv, ResolvConf):
+            problems.append(
+                "node_resolv_conf must be a ResolvConf (ResolvConf.parse of the "
+                f"nodes' /etc/resolv.conf), not {kind(resolv)}"
+            )
+        if not isinstance(upstream, Mapping):
+            problems.append(
+                "upstream must be a mapping of names to lists of addresses, not "
+                f"{kind(upstream)}"
+            )
+        else:
+            problems += [
+                f"upstream[{name!r}] must be a list of addresses, not {kind(ips)}"
+                for name, ips in upstream.items()
+                if not isinstance(ips, list | tuple)
+            ]
+        _raise(problems)
 
     def _validate(self) -> None:
         problems = self._setting_problems()
@@ -642,6 +713,10 @@ class Cluster:
 
     def resolv_conf(self, pod: Pod | str) -> ResolvConf:
         """The resolv.conf kubelet writes for ``pod`` (a :class:`Pod` or its key)."""
+        if not isinstance(pod, Pod | str):
+            raise K8sDnsInputError(
+                [f"pod must be a Pod or its namespace/name, not {kind(pod)}"]
+            )
         target = self.pod(pod) if isinstance(pod, str) else pod
         return resolv_conf(
             target,
@@ -820,6 +895,8 @@ class Cluster:
     def upstream_query(self, qname: str, qtype: str = "A") -> DnsAnswer:
         """Answer from ``upstream`` only: the node's resolver, blind to the zone."""
         rtype = normalise_qtype(qtype)
+        if not isinstance(qname, str):
+            raise K8sDnsInputError([f"qname {qname!r} must be a string"])
         shown = _absolute(qname)
         return self._upstream_answer(shown, shown[:-1].lower(), rtype)
 

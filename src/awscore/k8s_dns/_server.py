@@ -32,6 +32,7 @@ from awscore.errors import DnsExtraMissingError, K8sDnsError, K8sDnsInputError
 from awscore.k8s_dns._cache import MAX_ENTRIES, AnswerCache, cache_key, patch
 from awscore.k8s_dns._load import load_cluster
 from awscore.k8s_dns._model import Cluster, DnsAnswer, Rcode, Record, Upstream
+from awscore.k8s_dns._names import kind
 from awscore.k8s_dns._tcp import TcpLimits, TcpServer
 
 if TYPE_CHECKING:
@@ -144,6 +145,11 @@ def answer_wire(
     import dns.message
     import dns.rdatatype
 
+    if not isinstance(cluster, Cluster):
+        raise K8sDnsInputError([f"cluster must be a Cluster, not {kind(cluster)}"])
+    if not isinstance(wire, bytes | bytearray | memoryview):
+        raise K8sDnsInputError([f"wire must be the message's bytes, not {kind(wire)}"])
+    wire = bytes(wire)
     if len(wire) < _HEADER or wire[2] & 0x80:
         return None  # no header to answer, or a response: never reply to those
     try:
@@ -220,6 +226,24 @@ def upstream_resolver(address: tuple[str, int], *, timeout: float = 2.0) -> Upst
     return lookup
 
 
+def _server_arguments(cluster: object, host: object, port: object) -> None:
+    problems = []
+    if not isinstance(cluster, Cluster):
+        problems.append(f"cluster must be a Cluster, not {kind(cluster)}")
+    try:
+        if not isinstance(host, str):
+            raise ValueError(host)
+        ipaddress.ip_address(host)
+    except ValueError:
+        problems.append(
+            f"host {host!r} is not an IP address to listen on, e.g. 127.0.0.1 or ::1"
+        )
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        problems.append(f"port {port!r} must be 0..65535 (0: any free port)")
+    if problems:
+        raise K8sDnsInputError(problems)
+
+
 class _Tracked:
     """An upstream that notes whether it was asked (such answers are not cached)."""
 
@@ -278,6 +302,7 @@ class DnsServer:
         reuse_port: bool = False,
     ) -> None:
         _require_dnspython()
+        _server_arguments(cluster, host, port)
         self.host = host
         self.requested_port = port
         self.limits = TcpLimits(
