@@ -487,6 +487,16 @@ class DnsServer:
             thread.start()
         return self
 
+    def detach(self) -> None:
+        """Close this process's copies of the bound sockets, leaving the sockets
+        themselves to the process that bound them (for a forked worker, before
+        it binds its own: a socket nobody reads would still get its share of a
+        SO_REUSEPORT port's datagrams)."""
+        for sock in (self._udp, self._tcp):
+            if sock is not None:
+                sock.close()
+        self._udp = self._tcp = None
+
     def close(self) -> None:
         """Stop answering, close every socket and join every thread."""
         self._stop.set()
