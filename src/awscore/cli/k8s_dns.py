@@ -365,7 +365,7 @@ def _fork_workers(
             code = 0
             try:
                 _worker(server_on(parent.port), writer)
-            except BaseException:  # noqa: BLE001 - a child must never return
+            except BaseException:  # a child must never return into the parent
                 code = 1
             os._exit(code)
         pids.append(pid)
