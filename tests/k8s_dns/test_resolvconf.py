@@ -179,3 +179,8 @@ def test_bad_option_words_and_a_pod_dns_config_are_typed_errors() -> None:
     extra = PodDnsConfig(options=(("ndots", "²"),))
     with pytest.raises(K8sDnsInputError, match="ndots must be a whole number"):
         resolv_conf(POD, node_resolv_conf=ResolvConf(), dns_config=extra)
+
+
+def test_parse_needs_text() -> None:
+    with pytest.raises(K8sDnsInputError, match=r"resolv\.conf must be text"):
+        ResolvConf.parse(b"nameserver 10.0.0.2\n")  # type: ignore[arg-type]

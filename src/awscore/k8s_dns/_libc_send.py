@@ -192,20 +192,19 @@ def musl_send(
     interval = timeout // max(min(conf.attempts, MUSL_MAX_ATTEMPTS), 1)
     answers: list[DnsAnswer | None] = [None] * len(qtypes)
     start = wire.now
-    last_round = start - interval
-    attempt = servfail_retries = 0
+    attempt = 0
     replies: deque[tuple[int, str, DnsAnswer | None]] = deque()
+    # each turn of the loop is a round: the clock only moves to the next one
     while wire.now - start < timeout and None in answers:
-        if wire.now - last_round >= interval:
-            attempt += 1
-            reason = "first" if attempt == 1 else "no accepted reply in time"
-            for i, qtype in enumerate(qtypes):
-                if answers[i] is None:
-                    for server in servers:
-                        reply = wire.send(server, qname, qtype, attempt, reason)
-                        replies.append((i, server, reply))
-            last_round = wire.now
-            servfail_retries = 2 * len(qtypes)
+        attempt += 1
+        reason = "first" if attempt == 1 else "no accepted reply in time"
+        for i, qtype in enumerate(qtypes):
+            if answers[i] is None:
+                for server in servers:
+                    reply = wire.send(server, qname, qtype, attempt, reason)
+                    replies.append((i, server, reply))
+        last_round = wire.now
+        servfail_retries = 2 * len(qtypes)
         while replies:
             i, server, reply = replies.popleft()
             if reply is None or answers[i] is not None:

@@ -32,6 +32,7 @@ Libc = Literal["glibc", "musl"]
 LIBCS: tuple[Libc, ...] = ("glibc", "musl")
 #: getaddrinfo's ``ai_family``: AF_INET (A), AF_INET6 (AAAA), AF_UNSPEC (both).
 Family = Literal["inet", "inet6", "unspec"]
+#: The three families :func:`resolve_with` accepts.
 FAMILIES: tuple[Family, ...] = ("inet", "inet6", "unspec")
 _QTYPES: dict[Family, tuple[str, ...]] = {
     "inet": ("A",),
@@ -404,13 +405,12 @@ def resolve_with(
         result = _glibc(run, bare, absolute, chosen)
     else:
         result = _musl(run, bare, absolute)
-    used = None
-    if result.ok:
-        for datagram in reversed(wire.datagrams):
-            answer = datagram.answer
-            if answer is not None and any(r.type in qtypes for r in answer.answer):
-                used = answer
-                break
+    with_records = [
+        d.answer
+        for d in wire.datagrams
+        if d.answer is not None and any(r.type in qtypes for r in d.answer.answer)
+    ]
+    used = with_records[-1] if result.ok else None
     return Resolution(
         name=name,
         qtype=qtypes[0],

@@ -8,7 +8,7 @@ awscore's prediction departs from a measurement; :func:`table` renders the docs'
 glibc-vs-musl table from measurements.
 
 ``python -m tests.k8s_dns.libc.harness --write`` (as root) re-measures and writes
-the committed table, ``docs/k8s-dns-libcs.inc``.
+the committed table, ``tests/k8s_dns/libc/table.md``, which the docs include.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from awscore.k8s_dns._resolve import LIBCS, Libc
 from tests.k8s_dns.libc.cases import ADDRESSES, Case, all_cases, lookups
 
 HERE = Path(__file__).resolve().parent
-TABLE = HERE.parents[2] / "docs" / "k8s-dns-libcs.inc"
+TABLE = HERE / "table.md"
 #: Namespaces run at once; most of a namespace's time is spent waiting.
 PARALLEL = 6
 #: How far a measured wait may come after the predicted one (a loaded machine
