@@ -89,8 +89,13 @@ def test_headless_service(cluster: Cluster) -> None:
     ]
 
 
-def test_headless_service_without_endpoints_is_nodata(cluster: Cluster) -> None:
-    assert cluster.query("many.prod.svc.cluster.local").status == "NODATA"
+def test_headless_service_without_endpoints_is_nxdomain(cluster: Cluster) -> None:
+    """CoreDNS kubernetes.go findServices: a headless service answers through its
+    ready addresses only; with none, errNoItems, which handler.go sends as
+    NXDOMAIN (the ClusterIP service ``dual``, without endpoints, exists)."""
+    assert cluster.query("many.prod.svc.cluster.local").rcode is Rcode.NXDOMAIN
+    assert cluster.query("many.prod.svc.cluster.local", "SRV").rcode is Rcode.NXDOMAIN
+    assert cluster.query("dual.prod.svc.cluster.local", "SRV").status == "NODATA"
 
 
 def test_external_name_is_a_cname_for_any_type(cluster: Cluster) -> None:

@@ -117,7 +117,11 @@ class Zone:
             target = svc.external_name
             self.add(base, "CNAME", target if target.endswith(".") else target + ".")
             return
-        self.index.setdefault(base, {})  # exists even with no endpoints
+        if not svc.headless:
+            # kubernetes.go findServices: a ClusterIP service exists whatever its
+            # endpoints; a headless one only through a ready address (with none,
+            # errNoItems: NXDOMAIN).
+            self.index.setdefault(base, {})
         for ip in svc.cluster_ips:
             self.address(base, ip)
             # reverse.go serviceRecordForIP: the first service with the cluster
