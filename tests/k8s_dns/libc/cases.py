@@ -18,8 +18,8 @@ from typing import Any
 from awscore.k8s_dns import DnsAnswer, Rcode, Record, ResolvConf
 from awscore.k8s_dns._resolve import Family, Lookup
 
-NS1, NS2 = "127.0.0.1", "127.0.0.2"
-ADDRESSES = (NS1, NS2)
+NS1, NS2, NS3 = "127.0.0.1", "127.0.0.2", "127.0.0.3"
+ADDRESSES = (NS1, NS2, NS3)
 #: kubelet's ClusterFirst search list for a pod in namespace prod on an EKS node.
 CLUSTER_SEARCH = (
     "prod.svc.cluster.local",
@@ -145,8 +145,9 @@ def _ndots_cases() -> Iterator[Case]:
     for ndots, chosen in names.items():
         search = CLUSTER_SEARCH if ndots == 5 else ("a.example", "ec2.internal")
         for name in chosen:
+            families = (*FAMILIES, "inet6") if ndots == 5 else FAMILIES
             for where, zone in _placements(name, search):
-                for family in FAMILIES:
+                for family in families:
                     yield Case(
                         id=f"ndots{ndots}-{name}-{where}-{family}",
                         name=name,
@@ -221,6 +222,7 @@ def _special_cases() -> Iterator[Case]:
         yield from _nodata_cases(family)
         yield from _cname_cases(family)
         yield from _two_server_cases(family)
+        yield from _three_server_cases(family)
         yield from _option_cases(family)
     yield Case(
         id="inet6-found",
@@ -562,6 +564,23 @@ def _two_server_cases(family: Family) -> Iterator[Case]:
             servers={NS1: {"mode": "SERVFAIL"}, NS2: {"mode": "SERVFAIL"}},
             weight=3,
         )
+
+
+def _three_server_cases(family: Family) -> Iterator[Case]:
+    """Three nameservers, the first two silent: glibc's wait per server
+    (``send_dg``: timeout << index, divided by the count past the first)."""
+    zone = {"api.example.com.": A4}
+    yield Case(
+        id=f"three-two-silent-{family}",
+        name="api.example.com",
+        family=family,
+        search=(),
+        options="ndots:1 timeout:2 attempts:1",
+        nameservers=(NS1, NS2, NS3),
+        servers={NS1: {"mode": "drop"}, NS2: {"mode": "drop"}, NS3: {"zone": zone}},
+        table=_row(family, "three nameservers, the first two silent (timeout:2)"),
+        weight=4,
+    )
 
 
 def _option_cases(family: Family) -> Iterator[Case]:
