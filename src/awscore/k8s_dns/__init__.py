@@ -57,7 +57,7 @@ from awscore.k8s_dns._resolve import (
     resolve,
     resolve_with,
 )
-from awscore.k8s_dns._server import DnsServer, answer_wire
+from awscore.k8s_dns._server import DnsServer, answer_wire, upstream_resolver
 
 __all__ = [
     "DEFAULT_NODE_RESOLV_CONF",
@@ -99,4 +99,5 @@ __all__ = [
     "resolv_conf",
     "resolve",
     "resolve_with",
+    "upstream_resolver",
 ]
