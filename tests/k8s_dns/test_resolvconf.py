@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from awscore.errors import K8sDnsInputError
 from awscore.k8s_dns import (
@@ -184,3 +186,54 @@ def test_bad_option_words_and_a_pod_dns_config_are_typed_errors() -> None:
 def test_parse_needs_text() -> None:
     with pytest.raises(K8sDnsInputError, match=r"resolv\.conf must be text"):
         ResolvConf.parse(b"nameserver 10.0.0.2\n")  # type: ignore[arg-type]
+
+
+_FRAGMENTS = st.sampled_from(
+    [
+        "nameserver ",
+        "search ",
+        "domain ",
+        "options ",
+        "ndots:",
+        "timeout:",
+        "attempts:",
+        "rotate",
+        "edns0",
+        "²",
+        "٣",
+        "5",
+        "99999999999",
+        "#",
+        ";",
+        " ",
+        "\n",
+        "\t",
+        "\x00",
+        "a.example",
+    ]
+)
+
+
+@given(st.lists(_FRAGMENTS | st.text(max_size=4), max_size=40).map("".join))
+def test_parse_any_text_is_a_conf_or_a_typed_error(text: str) -> None:
+    """Any text is a ResolvConf or a K8sDnsInputError, never another exception;
+    a parsed file's numeric options read back within each cap."""
+    try:
+        conf = ResolvConf.parse(text)
+    except K8sDnsInputError as err:
+        problems = list(err.problems)
+    else:
+        assert 0 <= conf.ndots <= 15
+        assert conf.timeout >= 0
+        assert conf.attempts >= 0
+        return
+    assert problems
+    assert all("must be a whole number" in p for p in problems)
+
+
+@given(st.integers(0, 10**9 - 1), st.sampled_from(["ndots", "timeout", "attempts"]))
+def test_ascii_numbers_read_back(value: int, name: str) -> None:
+    """``name:n`` with n in ASCII digits reads back as n (ndots capped at 15)."""
+    conf = ResolvConf.parse(f"options {name}:{value}\n")
+    expected = min(value, 15) if name == "ndots" else value
+    assert getattr(conf, name) == expected
