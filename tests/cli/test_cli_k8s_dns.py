@@ -347,3 +347,32 @@ def test_serve_workers_share_the_port_and_reload_on_sighup(
     assert process.returncode == 0
     udp = int(rest.split("stopped: ")[1].split()[0])
     assert udp >= 40
+
+
+def test_serve_sighup_reports_a_cluster_file_that_does_not_load(
+    cluster_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """SIGHUP reloads --cluster; a broken file is one line on stderr and the
+    server goes on with the cluster it has."""
+    from awscore.k8s_dns import DnsServer
+
+    def hup_then_interrupt(self: DnsServer) -> None:
+        cluster_file.write_text("services: [{name: Bad_Name}]\n")
+        os.kill(os.getpid(), signal.SIGHUP)
+        assert self.reload_failures == 1
+        assert self.cluster.query("api.prod.svc.cluster.local").answer
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(DnsServer, "wait", hup_then_interrupt)
+    before = signal.getsignal(signal.SIGHUP)
+    code, out, err = run(
+        capsys, "serve", "--cluster", str(cluster_file), "--listen", "127.0.0.1:0"
+    )
+    assert code == 0
+    assert "stopped: 0 UDP" in out
+    assert err.startswith("awscore: reload failed: ")
+    assert "Bad_Name" in err
+    assert len(err.splitlines()) == 1
+    assert signal.getsignal(signal.SIGHUP) == before  # the handler is put back

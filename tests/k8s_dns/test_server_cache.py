@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import socket
 import threading
 import time
@@ -499,3 +501,100 @@ def test_two_servers_share_a_port_with_reuse_port() -> None:
             second.close()
     finally:
         first.close()
+
+
+def _framed(count: int) -> bytes:
+    data = b""
+    for i in range(count):
+        query = dns.message.make_query("api.prod.svc.cluster.local", "A")
+        query.id = i & 0xFFFF
+        wire = query.to_wire()
+        data += len(wire).to_bytes(2, "big") + wire
+    return data
+
+
+def _small_window() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    return sock
+
+
+def _pin_send_buffer(running: DnsServer) -> None:
+    """Loopback's send buffer grows to megabytes: pin the server's side of the
+    one connection small, so that replies pile up in its outbox as on a real
+    link."""
+    _wait_for(lambda: running.tcp_connections == 1)
+    assert running._tcp_server is not None
+    for server_side in running._tcp_server.connections:
+        server_side.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+
+
+def test_a_slow_reader_gets_every_reply_in_the_end() -> None:
+    """Replies the kernel cannot take yet wait in the connection's outbox until
+    the client reads (the server watches for writability meanwhile)."""
+    with DnsServer(CLUSTER) as running:
+        sock = _small_window()
+        sock.settimeout(5)
+        sock.connect(("127.0.0.1", running.port))
+        _pin_send_buffer(running)
+        sock.sendall(_framed(2000))
+        time.sleep(0.3)  # let the server fill the window and queue the rest
+        received = b""
+        while received.count(b"\x0a\x60\x00\x14") < 2000:  # 10.96.0.20 per reply
+            chunk = sock.recv(65536)
+            assert chunk
+            received += chunk
+        sock.close()
+        assert running.tcp_queries == 2000
+
+
+def test_a_client_that_never_reads_is_closed_past_the_pending_bound() -> None:
+    with DnsServer(CLUSTER, tcp_max_pending=4096) as running:
+        sock = _small_window()
+        sock.settimeout(5)
+        sock.connect(("127.0.0.1", running.port))
+        _pin_send_buffer(running)
+        with contextlib.suppress(OSError):  # the server may close mid-send
+            sock.sendall(_framed(4000))
+        _wait_for(lambda: running.tcp_connections == 0)
+        sock.close()
+        assert _tcp_query(running.port, "api.prod.svc.cluster.local") == ["10.96.0.20"]
+
+
+def test_detach_leaves_the_sockets_to_their_owner() -> None:
+    owner = DnsServer(CLUSTER).bind()
+    try:
+        copy = DnsServer(CLUSTER, port=owner.port)
+        copy._udp, copy._tcp = (  # what a forked child holds: duplicates
+            socket.socket(fileno=os.dup(owner._udp.fileno())),  # type: ignore[union-attr]
+            socket.socket(fileno=os.dup(owner._tcp.fileno())),  # type: ignore[union-attr]
+        )
+        copy.detach()
+        with pytest.raises(RuntimeError, match="not started"):
+            _ = copy.address
+        owner.start()
+        assert rdata(udp(owner.port, "api.prod.svc.cluster.local")) == ["10.96.0.20"]
+    finally:
+        owner.close()
+
+
+def test_an_error_answering_tcp_is_counted_and_closes_only_that_connection(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from awscore.k8s_dns import _server
+
+    real = _server.answer_wire
+
+    def flaky(cluster: Cluster, wire: bytes, **kw: Any) -> bytes | None:
+        if b"boom" in wire:
+            raise RuntimeError("boom")
+        return real(cluster, wire, **kw)
+
+    monkeypatch.setattr(_server, "answer_wire", flaky)
+    with DnsServer(CLUSTER) as running:
+        query = dns.message.make_query("boom.prod.svc.cluster.local", "A").to_wire()
+        with socket.create_connection(("127.0.0.1", running.port), timeout=5) as sock:
+            sock.sendall(len(query).to_bytes(2, "big") + query)
+            assert sock.recv(100) == b""
+        assert running.errors == 1
+        assert _tcp_query(running.port, "api.prod.svc.cluster.local") == ["10.96.0.20"]

@@ -33,7 +33,7 @@ from awscore.k8s_dns._cache import MAX_ENTRIES, AnswerCache, cache_key, patch
 from awscore.k8s_dns._load import load_cluster
 from awscore.k8s_dns._model import Cluster, DnsAnswer, Rcode, Record, Upstream
 from awscore.k8s_dns._names import kind
-from awscore.k8s_dns._tcp import TcpLimits, TcpServer
+from awscore.k8s_dns._tcp import MAX_PENDING, TcpLimits, TcpServer
 
 if TYPE_CHECKING:
     import dns.message
@@ -268,7 +268,8 @@ class DnsServer:
     letter case written in. UDP is answered on its own thread; every TCP
     connection shares one selector thread with the limits of
     :class:`~awscore.k8s_dns._tcp.TcpLimits` (``tcp_idle_timeout``,
-    ``tcp_query_timeout``, ``max_tcp_connections``).
+    ``tcp_query_timeout``, ``max_tcp_connections``, ``tcp_max_pending`` bytes of
+    replies a client has not read).
 
     :meth:`reload` swaps in a new cluster (and an empty cache) between two
     queries, dropping none; with ``cluster_file`` the server reloads that file
@@ -294,6 +295,7 @@ class DnsServer:
         tcp_idle_timeout: float = 10.0,
         tcp_query_timeout: float = 5.0,
         max_tcp_connections: int = 1024,
+        tcp_max_pending: int = MAX_PENDING,
         cache_size: int = MAX_ENTRIES,
         cluster_file: str | os.PathLike[str] | None = None,
         watch_interval: float | None = 1.0,
@@ -309,6 +311,7 @@ class DnsServer:
             idle_timeout=tcp_idle_timeout,
             query_timeout=tcp_query_timeout,
             max_connections=max_tcp_connections,
+            max_pending=tcp_max_pending,
         )
         self.cache_size = cache_size
         self.cluster_file = None if cluster_file is None else Path(cluster_file)

@@ -42,6 +42,7 @@ class TcpLimits:
     idle_timeout: float = 10.0
     query_timeout: float = 5.0
     max_connections: int = 1024
+    max_pending: int = MAX_PENDING
 
 
 class TcpServer:
@@ -135,7 +136,7 @@ class TcpServer:
             started = now
         conn.message_started = started if inbox else None
         if conn.outbox and self._flush(conn) and conn.outbox:
-            if len(conn.outbox) > MAX_PENDING:
+            if len(conn.outbox) > self.limits.max_pending:
                 self.close(conn)
                 return
             self.selector.modify(
