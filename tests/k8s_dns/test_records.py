@@ -236,10 +236,13 @@ def test_custom_zone_and_ttl() -> None:
     ]
 
 
+_CLUSTER = Cluster.load(CLUSTER_YAML)
+
+
 @given(st.text(max_size=80), st.sampled_from(["A", "AAAA", "SRV", "PTR", "ANY", "TXT"]))
 def test_any_qname_gets_an_answer(qname: str, qtype: str) -> None:
     """Any question text gets a DnsAnswer, never an exception."""
-    cluster = Cluster.load(CLUSTER_YAML)
+    cluster = _CLUSTER
     for name in (
         qname,
         qname + ".svc.cluster.local",
