@@ -294,9 +294,6 @@ def test_glibc_root_on_the_search_list_is_the_as_is_query() -> None:
     result = resolve_with(conf, "x", lookup)
     assert asked == ["x.a.example.", "x."]
     assert result.status == "EAI_NONAME"
-    asked, lookup = scripted({})
-    resolve_with(conf, "x", lookup, libc="musl")
-    assert asked == ["x.a.example.", "x.", "x."]
 
 
 def test_glibc_other_rcodes_end_the_list() -> None:
@@ -583,3 +580,24 @@ def test_musl_re_sends_only_the_unanswered_query() -> None:
     # name_from_dns looks at the A reply first: its NXDOMAIN moves on (musl's
     # source; the harness's servers answer both types alike, so not measured)
     assert result.status == "EAI_NONAME"
+
+
+def test_a_dot_on_the_search_list() -> None:
+    """glibc reads "." as the root (the name as is, not asked again at the end);
+    musl appends it as written and sends "x..", which no server can read, so the
+    lookup waits out the timeout and fails with EAI_AGAIN (measured)."""
+    conf = ResolvConf(search=("a.example", ".", "b.example"), options=("ndots:1",))
+    asked, lookup = scripted({"x.b.example.": "NOERROR"})
+    glibc = resolve_with(conf, "x", lookup)
+    assert glibc.queries == ("x.a.example.", "x.", "x.b.example.")
+    assert glibc.found
+    asked, lookup = scripted({"x.b.example.": "NOERROR"})
+    musl = resolve_with(conf, "x", lookup, libc="musl")
+    assert musl.queries == ("x.a.example.", "x..")
+    assert asked == ["x.a.example."]  # the broken question reaches no lookup
+    assert [d.status for d in musl.datagrams[1:]] == ["TIMEOUT", "TIMEOUT"]
+    assert musl.status == "EAI_AGAIN"
+    assert "no server can read" in musl.result.rule
+    trailing = ResolvConf(search=("a.example.",), options=("ndots:1",))
+    _, lookup = scripted({"x.a.example.": "NOERROR"})
+    assert resolve_with(trailing, "x", lookup, libc="musl").queries == ("x.a.example.",)

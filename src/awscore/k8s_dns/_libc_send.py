@@ -80,10 +80,18 @@ class Wire:
         self.datagrams: list[Datagram] = []
 
     def send(
-        self, server: str, qname: str, qtype: str, attempt: int, reason: str
+        self,
+        server: str,
+        qname: str,
+        qtype: str,
+        attempt: int,
+        reason: str,
+        *,
+        readable: bool = True,
     ) -> DnsAnswer | None:
-        """Send one datagram now; return the reply (None: none comes)."""
-        answer = self.ask(server, qname, qtype)
+        """Send one datagram now; return the reply (None: none comes, or the
+        question is not one a server can read)."""
+        answer = self.ask(server, qname, qtype) if readable else None
         previous = self.datagrams[-1].at if self.datagrams else self.now / 1000
         self.datagrams.append(
             Datagram(
@@ -188,6 +196,10 @@ def musl_send(
     (REFUSED) is ignored, so the query waits for the next round.
     """
     servers = nameservers(conf)
+    # musl encodes an empty label as a broken one (measured: "api.." from a "."
+    # search entry): no server can read that question, and whatever it answers
+    # (FORMERR at best) musl does not accept
+    readable = ".." not in qname
     timeout = min(conf.timeout, MUSL_MAX_TIMEOUT) * 1000
     interval = timeout // max(min(conf.attempts, MUSL_MAX_ATTEMPTS), 1)
     answers: list[DnsAnswer | None] = [None] * len(qtypes)
@@ -201,7 +213,9 @@ def musl_send(
         for i, qtype in enumerate(qtypes):
             if answers[i] is None:
                 for server in servers:
-                    reply = wire.send(server, qname, qtype, attempt, reason)
+                    reply = wire.send(
+                        server, qname, qtype, attempt, reason, readable=readable
+                    )
                     replies.append((i, server, reply))
         last_round = wire.now
         servfail_retries = 2 * len(qtypes)

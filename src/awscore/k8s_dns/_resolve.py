@@ -303,19 +303,25 @@ def _musl(run: _Lookup, bare: str, absolute: bool) -> GaiResult:
     conf = run.conf
     candidates = [bare + "."]
     if not absolute and bare.count(".") < conf.ndots:
+        # musl appends the search entry as written and drops one trailing dot:
+        # an entry "." gives "api.." and a malformed question (see musl_send)
         candidates = [
-            f"{bare}.{d.strip('.')}." if d.strip(".") else f"{bare}."
-            for d in conf.search
+            f"{bare}.{d}".removesuffix(".") + "." for d in conf.search
         ] + candidates
     for qname in candidates:
         outcome, tried = run.musl(qname)
         if outcome == "NXDOMAIN":
             continue
         if outcome == "EAI_AGAIN":
+            why = (
+                "an empty label, a question no server can read"
+                if ".." in qname
+                else "SERVFAIL, REFUSED or silence"
+            )
             return GaiResult(
                 error="EAI_AGAIN",
                 rule=f"no NOERROR or NXDOMAIN reply for {qname} before the timeout "
-                "(SERVFAIL, REFUSED or silence): EAI_AGAIN, the search stops",
+                f"({why}): EAI_AGAIN, the search stops",
             )
         if tried:
             return GaiResult(addresses=tried, rule=f"found at {qname}")

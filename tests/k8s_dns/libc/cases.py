@@ -224,6 +224,25 @@ def _special_cases() -> Iterator[Case]:
         yield from _two_server_cases(family)
         yield from _three_server_cases(family)
         yield from _option_cases(family)
+    for family in FAMILIES:
+        yield Case(
+            id=f"root-on-search-list-{family}",
+            name="api",
+            family=family,
+            search=("a.example", ".", "b.example"),
+            options=f"ndots:1 {FAST}",
+            servers={NS1: {"zone": {"api.b.example.": A4}}},
+            table=_row(family, 'a search list with a "." entry'),
+            weight=2,
+        )
+        yield Case(
+            id=f"trailing-dot-search-domain-{family}",
+            name="api",
+            family=family,
+            search=("a.example.", "b.example."),
+            options=f"ndots:1 {FAST}",
+            servers={NS1: {"zone": {"api.b.example.": A4}}},
+        )
     yield Case(
         id="inet6-found",
         name="api",

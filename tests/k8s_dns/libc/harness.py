@@ -155,6 +155,14 @@ def _measured_attempts(measured: Measured, libc: Libc, interval: float) -> list[
     return attempts
 
 
+def _unreadable_match(logged: str, predicted: str) -> bool:
+    """A question no server could read is logged as its bytes: it is the
+    predicted name with an empty label when those bytes spell its labels."""
+    if not logged.startswith("malformed:") or ".." not in predicted:
+        return False
+    return predicted.rstrip(".").encode().hex() in logged
+
+
 def compare(case: Case, libc: Libc, measured: Measured) -> list[str]:
     """How awscore's prediction departs from ``measured`` (empty: it agrees).
 
@@ -193,6 +201,9 @@ def _differences(
         (d.server, d.qname, d.qtype, d.attempt, d.edns0, d.ad)
         for d in predicted.datagrams
     ]
+    for i, (mine, theirs) in enumerate(zip(ours, real, strict=False)):
+        if _unreadable_match(theirs[1], mine[1]):
+            real[i] = (theirs[0], mine[1], mine[2], *theirs[3:])
     if real != ours:
         problems.append(f"datagrams: measured {real}, awscore {ours}")
         return problems

@@ -136,7 +136,20 @@ def serve(
             try:
                 query = dns.message.from_wire(data)
                 question = query.question[0]
-            except Exception:  # noqa: S112 - not a query: nothing to log or answer
+            except Exception:  # any undecodable datagram
+                # is logged (a libc sent it) and left unanswered
+                with state.lock:
+                    state.log.append(
+                        (
+                            stamp,
+                            address,
+                            "malformed:" + data.hex(),
+                            "?",
+                            False,
+                            False,
+                            -1,
+                        )
+                    )
                 continue
             qname = question.name.to_text()
             qtype = dns.rdatatype.to_text(question.rdtype)
