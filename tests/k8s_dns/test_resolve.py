@@ -7,10 +7,13 @@ keep each rule's branch covered without root.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from awscore.cli import main
 from awscore.errors import K8sDnsInputError, PodNotFoundError
 from awscore.k8s_dns import (
     LIBCS,
@@ -601,3 +604,33 @@ def test_a_dot_on_the_search_list() -> None:
     trailing = ResolvConf(search=("a.example.",), options=("ndots:1",))
     _, lookup = scripted({"x.a.example.": "NOERROR"})
     assert resolve_with(trailing, "x", lookup, libc="musl").queries == ("x.a.example.",)
+
+
+def test_the_cli_shows_datagrams_and_the_getaddrinfo_result(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``awscore k8s-dns resolve`` (built-in example cluster) prints the count of
+    datagrams and getaddrinfo's result with its rule; ``--json`` lists them."""
+    assert (
+        main(["k8s-dns", "resolve", "--pod", "prod/web-0", "nope", "--libc", "musl"])
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert (
+        "  5 datagrams; getaddrinfo: EAI_NONAME (every name tried was NXDOMAIN)" in out
+    )
+    argv = ["k8s-dns", "resolve", "--pod", "prod/web-0", "api", "--json"]
+    assert main(argv) == 0
+    document = json.loads(capsys.readouterr().out)
+    glibc = document["resolutions"][0]
+    assert glibc["result"] == "OK 10.96.0.20"
+    assert glibc["datagrams"] == [
+        {
+            "qname": "api.prod.svc.cluster.local.",
+            "qtype": "A",
+            "server": "10.96.0.10",
+            "attempt": 1,
+            "wait": 0.0,
+            "status": "NOERROR",
+        }
+    ]

@@ -180,6 +180,19 @@ def _resolution_json(result: Resolution) -> dict[str, Any]:
         "status": result.status,
         "attempts": [{"qname": a.qname, "status": a.status} for a in result.attempts],
         "answer": [r.text for r in result.answer.answer] if result.answer else [],
+        "result": result.result.text,
+        "rule": result.result.rule,
+        "datagrams": [
+            {
+                "qname": d.qname,
+                "qtype": d.qtype,
+                "server": d.server,
+                "attempt": d.attempt,
+                "wait": d.wait,
+                "status": d.status,
+            }
+            for d in result.datagrams
+        ],
     }
 
 
@@ -193,6 +206,11 @@ def _resolution_lines(result: Resolution) -> list[str]:
         lines.append(f"  {i}. {attempt.qname:<45} {attempt.status}")
     if result.answer:
         lines += [f"     {r.text}" for r in result.answer.answer]
+    sent = len(result.datagrams)
+    lines.append(
+        f"  {sent} {'datagram' if sent == 1 else 'datagrams'}; getaddrinfo: "
+        f"{result.result.text} ({result.result.rule})"
+    )
     return lines
 
 
