@@ -291,22 +291,30 @@ def test_a_failed_upstream_lookup_drops_the_cname() -> None:
     failed = CLUSTER.query(qname, "A", upstream=Upstream({}))
     assert failed.nodata
     assert [r.type for r in failed.authority] == ["SOA"]
-    nx = DnsAnswer(qname="www.example.test.", qtype="TXT", rcode=Rcode.NXDOMAIN)
+    nx = DnsAnswer(qname="www.example.test.", qtype="AAAA", rcode=Rcode.NXDOMAIN)
     unknown = CLUSTER.query(
-        qname, "TXT", upstream=Upstream({("www.example.test.", "TXT"): nx})
+        qname, "AAAA", upstream=Upstream({("www.example.test.", "AAAA"): nx})
     )
     assert [r.type for r in unknown.answer] == ["CNAME"]
 
 
-def test_only_address_and_txt_questions_ask_the_upstream() -> None:
+def test_only_address_questions_ask_the_upstream() -> None:
     """handler.go: CNAME questions go to plugin.CNAME, which never looks up the
-    target; without an upstream the answer stops at the CNAME (awscore's
-    default, for a model with no resolver behind it)."""
-    upstream = Upstream({})
+    target, and TXT stops in kubernetes.go Services ("an existing record for
+    this query of another type": NODATA); MX, ANY and the like run the fake A
+    lookup (which does ask the upstream) and keep only its rcode. Without an
+    upstream an A answer stops at the CNAME (awscore's default, for a model with
+    no resolver behind it)."""
+    target = "www.example.test."
+    upstream = Upstream({(target, "A"): _found(target, "A", "192.0.2.10")})
     qname = "outside.shop.svc.cluster.local"
     cname = CLUSTER.query(qname, "CNAME", upstream=upstream)
-    assert [r.data for r in cname.answer] == ["www.example.test."]
+    assert [r.data for r in cname.answer] == [target]
+    assert CLUSTER.query(qname, "TXT", upstream=upstream).status == "NODATA"
     assert upstream.calls == []
+    for qtype in ("MX", "ANY"):
+        assert CLUSTER.query(qname, qtype, upstream=upstream).status == "NODATA"
+    assert upstream.calls == [(target, "A"), (target, "A")]
     plain = CLUSTER.query(qname, "A")
     assert [r.type for r in plain.answer] == ["CNAME"]
 
@@ -395,3 +403,142 @@ def test_ipv6_endpoint_labels_never_end_in_a_dash() -> None:
     assert dashed("fd00::") == "fd00--0"
     assert dashed("fd00::1") == "fd00--1"
     assert dashed("10.1.2.3") == "10-1-2-3"
+
+
+def test_srv_at_an_external_name_is_its_target_on_port_0() -> None:
+    """backend_lookup.go SRV, the CNAME host type: one SRV to the external name
+    with the service's port 0, the target's A and AAAA from the upstream in the
+    additional section."""
+    target = "www.example.test."
+    upstream = Upstream(
+        {
+            (target, "A"): _found(target, "A", "192.0.2.10"),
+            (target, "AAAA"): _found(target, "AAAA", "2001:db8::10"),
+        }
+    )
+    answer = CLUSTER.query("outside.shop.svc.cluster.local", "SRV", upstream=upstream)
+    assert [r.data for r in answer.answer] == [f"0 100 0 {target}"]
+    assert texts(answer.additional) == [
+        f"{target} 300 IN A 192.0.2.10",
+        f"{target} 300 IN AAAA 2001:db8::10",
+    ]
+    # _port._proto names of an ExternalName do not exist (findServices skips it).
+    missing = CLUSTER.query("_http._tcp.outside.shop.svc.cluster.local", "SRV")
+    assert missing.rcode is Rcode.NXDOMAIN
+
+
+_TARGETS = {
+    "to-web": "web.p.svc.cluster.local",
+    "dangling": "gone.p.svc.cluster.local",
+    "ping": "pong.p.svc.cluster.local",
+    "pong": "ping.p.svc.cluster.local",
+    "to-ns": "p.svc.cluster.local",
+    "self": "self.p.svc.cluster.local",
+}
+CHAINS = Cluster(
+    services=(
+        *(
+            Service(
+                name=name,
+                namespace="p",
+                type=ServiceType.EXTERNAL_NAME,
+                external_name=target,
+            )
+            for name, target in _TARGETS.items()
+        ),
+        Service(name="web", namespace="p", cluster_ips=("10.96.7.1",), ports=HTTP),
+    )
+)
+
+
+def test_a_cname_chain_in_the_zone_is_all_or_nothing() -> None:
+    """backend_lookup.go A: the CNAME is added only when the chain below it
+    ends in addresses ("Not only have we found something we should add the CNAME
+    and the IP addresses"); a dangling target, a name without addresses, a loop
+    (dnsutil.DuplicateCNAME) or ``x CNAME x`` leave nothing: NOERROR, no
+    answer, the SOA (handler_test.go "CNAME External To Internal Service" for
+    the chain that resolves)."""
+    found = CHAINS.query("to-web.p.svc.cluster.local")
+    assert [r.text for r in found.answer] == [
+        "to-web.p.svc.cluster.local. 5 IN CNAME web.p.svc.cluster.local.",
+        "web.p.svc.cluster.local. 5 IN A 10.96.7.1",
+    ]
+    for name in ("dangling", "ping", "to-ns", "self"):
+        answer = CHAINS.query(f"{name}.p.svc.cluster.local")
+        assert answer.status == "NODATA", name
+        assert [r.type for r in answer.authority] == ["SOA"]
+    assert CHAINS.query("to-web.p.svc.cluster.local", "AAAA").status == "NODATA"
+
+
+@pytest.mark.parametrize(
+    ("name", "qtype", "status"),
+    [
+        ("dns-version.cluster.local", "A", "NXDOMAIN"),
+        ("dns-version.cluster.local", "SRV", "NXDOMAIN"),
+        ("dns-version.cluster.local", "CNAME", "NXDOMAIN"),
+        ("web.shop.svc.cluster.local", "TXT", "NODATA"),
+        ("_http._tcp.web.shop.svc.cluster.local", "TXT", "NODATA"),
+        ("shop.svc.cluster.local", "TXT", "NXDOMAIN"),
+        ("svc.cluster.local", "TXT", "NXDOMAIN"),
+        ("cluster.local", "TXT", "NXDOMAIN"),
+        ("ns.dns.cluster.local", "TXT", "NXDOMAIN"),
+        ("ns.dns.cluster.local", "A", "NOERROR"),
+        ("nope.shop.svc.cluster.local", "TXT", "NXDOMAIN"),
+    ],
+)
+def test_txt_and_dns_version_as_coredns_answers_them(
+    name: str, qtype: str, status: str
+) -> None:
+    """kubernetes.go Services, TXT: dns-version, else NODATA where the name has
+    records of another type, else NXDOMAIN (empty non-terminals and the apex
+    included); parse.go: ``dns-version`` is neither pod nor svc, so any other
+    type there is errInvalidRequest, NXDOMAIN (handler_test.go "A TXT record does
+    not exist but another record for the same FQDN does")."""
+    assert CLUSTER.query(name, qtype).status == status
+
+
+@pytest.mark.parametrize(
+    ("name", "qtype", "status"),
+    [
+        ("cluster.local", "ANY", "NODATA"),
+        ("web.shop.svc.cluster.local", "ANY", "NODATA"),
+        ("nope.shop.svc.cluster.local", "ANY", "NXDOMAIN"),
+        ("web.shop.svc.cluster.local", "MX", "NODATA"),
+        ("cluster.local", "HINFO", "NODATA"),
+        ("web.shop.svc.cluster.local", "SOA", "NODATA"),
+        ("nope.shop.svc.cluster.local", "SOA", "NODATA"),
+        ("shop.svc.cluster.local", "NS", "NODATA"),
+        ("foo.cluster.local", "NS", "NXDOMAIN"),
+        ("web.shop.svc.cluster.local", "PTR", "NODATA"),
+        ("example.org.cluster.local", "PTR", "NXDOMAIN"),
+    ],
+)
+def test_other_types_take_coredns_paths(name: str, qtype: str, status: str) -> None:
+    """handler.go: SOA only at the apex (elsewhere NODATA, the name not even
+    looked up); other types, ANY included, get no records and the rcode of a
+    fake A lookup (kubernetes_apex_test.go HINFO, handler_test.go "NS query for
+    qname != zone", reverse_test.go PTR at svc1 and example.org.cluster.local)."""
+    assert CLUSTER.query(name, qtype).status == status
+
+
+@pytest.mark.parametrize(
+    ("name", "qtype", "status"),
+    [
+        ("1.5.96.10.in-addr.arpa", "PTR", "NOERROR"),
+        ("1.5.96.10.in-addr.arpa", "A", "NXDOMAIN"),
+        ("5.96.10.in-addr.arpa", "PTR", "NXDOMAIN"),
+        ("10.in-addr.arpa", "A", "NXDOMAIN"),
+        ("in-addr.arpa", "A", "NODATA"),
+        ("in-addr.arpa", "PTR", "NODATA"),
+        ("in-addr.arpa", "SOA", "NOERROR"),
+        ("web.shop.svc.5.96.10.in-addr.arpa", "A", "NXDOMAIN"),
+    ],
+)
+def test_the_reverse_zones_hold_only_ptr_names(
+    name: str, qtype: str, status: str
+) -> None:
+    """kubernetes.go Records: any reverse name is errNoItems for other types, and
+    reverse.go a partial address too, so the reverse zones have no empty
+    non-terminals; the apex parses to nothing (NODATA); reverse_test.go
+    "svc1.testns.svc.0.10.in-addr.arpa." A is NXDOMAIN."""
+    assert CLUSTER.query(name, qtype).status == status

@@ -10,11 +10,12 @@ from __future__ import annotations
 import enum
 import ipaddress
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from awscore.errors import K8sDnsInputError
+from awscore.k8s_dns._answer import Answerer, Upstream
 from awscore.k8s_dns._names import (
     canonical_ip,
     dashed,
@@ -395,38 +396,11 @@ def normalise_qtype(qtype: object) -> str:
     )
 
 
-def _types(rrsets: Mapping[str, list[str]], rtype: str) -> list[str]:
-    """The types at a name that answer ``rtype``: all for ANY, else the type
-    itself, else a CNAME to follow, else none (NODATA)."""
-    if rtype == "ANY":
-        return sorted(rrsets)
-    if rtype in rrsets:
-        return [rtype]
-    return ["CNAME"] if "CNAME" in rrsets else []
-
-
-def _respell(name: str, zone: str) -> str:
-    """``name`` (absolute, lower-case) with its zone suffix spelt as ``zone``."""
-    suffix = zone.lower() + "."
-    if name == suffix:
-        return zone + "."
-    if name.endswith("." + suffix):
-        return name[: -len(suffix)] + zone + "."
-    return name
-
-
 def _absolute(name: str) -> str:
     return name if name.endswith(".") else name + "."
 
 
 _Index = dict[str, dict[str, list[str]]]
-
-#: How ``Cluster.query`` asks for a name outside the zone: ``(name, type)`` to
-#: the answer, or None when the lookup failed.
-Upstream = Callable[[str, str], "DnsAnswer | None"]
-#: The types CoreDNS resolves an external CNAME target for (``backend_lookup.go``
-#: ``A``, ``AAAA``, ``TXT`` call ``b.Lookup``).
-_LOOKED_UP = frozenset({"A", "AAAA", "TXT"})
 
 
 def _networks(
@@ -737,14 +711,16 @@ class Cluster:
     ) -> DnsAnswer:
         """Answer one question as the cluster DNS server (CoreDNS) does.
 
-        Matching is case-insensitive and answers keep the question's case, the
-        SOA's owner too (CoreDNS ``handler.go``: "maintain case of original
-        query"). A CNAME whose target is in the zone is followed, and the rcode is
-        that of the last name of the chain (RFC 6604). SRV and NS answers carry
-        their targets' A/AAAA records in ``additional``.
+        Each query type takes the path it takes in CoreDNS's ``kubernetes``
+        plugin (see :mod:`awscore.k8s_dns._answer`). Matching is case-insensitive
+        and answers keep the question's case, the SOA's owner too (``handler.go``:
+        "maintain case of original query"). For A and AAAA, an ExternalName whose
+        target is in the zone is followed when the chain ends in addresses, and
+        dropped whole (NODATA) when it does not. SRV and NS answers carry their
+        targets' A/AAAA records in ``additional``.
 
         ``upstream`` is how CoreDNS resolves an ExternalName target outside the
-        zone for A, AAAA and TXT (``backend_lookup.go`` ``A``: ``b.Lookup``): it is
+        zone for A and AAAA (``backend_lookup.go`` ``A``: ``b.Lookup``): it is
         called with the target and the type, and its answer records follow the
         CNAME; when it returns None (the lookup failed) CoreDNS drops the CNAME
         too, and so does this. Without it the answer stops at the CNAME. Pass
@@ -777,97 +753,18 @@ class Cluster:
             return DnsAnswer(qname=shown, qtype=rtype, rcode=Rcode.REFUSED)
         # The zone as the question spells it: CoreDNS builds the SOA from it.
         zone = shown[len(shown) - len(apex) - 1 : -1]
-        answer: list[Record] = []
-        rcode, complete, last = self._chase(
-            key, shown, rtype, zone=zone, answer=answer, upstream=upstream
+        rcode, answer, additional = Answerer(self, zone, upstream).answer(
+            key, shown, rtype
         )
         return DnsAnswer(
             qname=shown,
             qtype=rtype,
-            rcode=rcode,
+            rcode=Rcode(rcode),
             answer=tuple(answer),
-            authority=() if complete else self._soa(zone),
-            additional=self._additional(last, rtype, zone) if complete else (),
+            authority=() if answer else self._soa(zone),
+            additional=tuple(additional),
             authoritative=True,
         )
-
-    def _additional(self, name: str, rtype: str, zone: str) -> tuple[Record, ...]:
-        """The A/AAAA of an SRV or NS answer's targets (``backend_lookup.go``
-        ``SRV`` and ``NS``: ``newAddress`` for each target and address)."""
-        return tuple(
-            Record(
-                name=_respell(target, zone),
-                type="AAAA" if ":" in ip else "A",
-                ttl=self.ttl,
-                data=ip,
-            )
-            for target, ip in self._extra.get((name, rtype), ())
-        )
-
-    def _data(self, rtype: str, datas: list[str], owner: str, zone: str) -> list[str]:
-        """The RDATA of one RRset as CoreDNS spells it for this question.
-
-        CoreDNS builds SOA, NS and SRV names from the zone as the question spells
-        it (``handler.go`` keeps its case; ``msg.Path(zone)`` in
-        ``findServices``, ``ns.dns.<zone>`` in ``nsAddrs``); other names are as
-        stored.
-        """
-        if rtype == "SOA":
-            return [self._soa_data(owner[:-1])]
-        if rtype == "NS":
-            return [_respell(d, zone) for d in datas]
-        if rtype == "SRV":
-            out = []
-            for d in datas:
-                head, _, target = d.rpartition(" ")
-                out.append(f"{head} {_respell(target, zone)}")
-            return out
-        return datas
-
-    def _chase(
-        self,
-        name: str,
-        owner: str,
-        rtype: str,
-        *,
-        zone: str,
-        answer: list[Record],
-        upstream: Upstream | None,
-    ) -> tuple[Rcode, bool, str]:
-        """Append the records for ``name`` (following CNAMEs) to ``answer``;
-        return the rcode, whether the last name had records of the type (no SOA
-        needed), and the last name."""
-        apex = zone.lower()
-        for _ in range(8):  # a bound on CNAME chains, loops included
-            rrsets = self._index.get(name)
-            if rrsets is None:
-                rrsets = self._pod_rrsets(name, apex)
-            if rrsets is None:
-                exists = name in self._nonterminals
-                return (Rcode.NOERROR if exists else Rcode.NXDOMAIN), False, name
-            types = _types(rrsets, rtype)
-            for t in types:
-                ttl = self._ttl(t)
-                answer.extend(
-                    Record(name=owner, type=t, ttl=ttl, data=d)
-                    for d in self._data(t, rrsets[t], owner, zone)
-                )
-            if types != ["CNAME"] or rtype == "CNAME":
-                return Rcode.NOERROR, bool(types), name
-            owner = rrsets["CNAME"][0]
-            name = owner[:-1].lower()
-            next_apex = self._apex(name)
-            if next_apex is None:
-                if upstream is None or rtype not in _LOOKED_UP:
-                    return Rcode.NOERROR, True, name  # the client's resolver goes on
-                found = upstream(owner, rtype)
-                if found is None:
-                    answer.clear()
-                    return Rcode.NOERROR, False, name
-                answer.extend(found.answer)
-                return Rcode.NOERROR, True, name
-            apex = next_apex
-        return Rcode.NOERROR, True, name
 
     def _apex(self, key: str) -> str | None:
         for apex in (self.zone, *REVERSE_ZONES):
