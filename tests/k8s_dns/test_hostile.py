@@ -262,3 +262,22 @@ def test_hostile_cluster_texts_only_raise_typed_errors(text: str) -> None:
     except K8sDnsInputError:
         return
     assert isinstance(cluster, Cluster)
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_json_constants_are_not_numbers(constant: str) -> None:
+    """JSON read by the fallback parser (YAML refuses the tab) never yields NaN."""
+    [problem] = problems(lambda: load_cluster('{"ttl":\t' + constant + "}"))
+    assert problem.startswith("the cluster file is not YAML or JSON")
+
+
+def test_an_oversized_option_value_is_reported_as_such() -> None:
+    text = (
+        "pods: [{name: p, dns_config: {options: [{name: ndots, value: "
+        + "9" * 60
+        + "}]}}]"
+    )
+    assert problems(lambda: load_cluster(text)) == [
+        "pods[0].dns_config.options[0].value 'a 60-digit number' of ndots is not a "
+        f"count: decimal digits 0-9, at most {MAX_DIGITS}"
+    ]
