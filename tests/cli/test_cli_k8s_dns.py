@@ -65,6 +65,10 @@ def test_query_srv(on_cluster: Run) -> None:
         "_http._tcp.api.prod.svc.cluster.local. 5 IN SRV 0 100 80 "
         "api.prod.svc.cluster.local." in out
     )
+    # CoreDNS's additional section: the target's address.
+    assert out.endswith(
+        ";; additional\napi.prod.svc.cluster.local. 5 IN A 10.96.0.20\n"
+    )
 
 
 def test_query_the_issues_example(on_cluster: Run) -> None:

@@ -151,6 +151,7 @@ def _answer_json(answer: DnsAnswer) -> dict[str, Any]:
         "status": answer.status,
         "answer": [r.text for r in answer.answer],
         "authority": [r.text for r in answer.authority],
+        "additional": [r.text for r in answer.additional],
     }
 
 
@@ -160,6 +161,9 @@ def _answer_lines(answer: DnsAnswer) -> list[str]:
     if answer.authority:
         lines.append(";; authority")
         lines += [r.text for r in answer.authority]
+    if answer.additional:
+        lines.append(";; additional")
+        lines += [r.text for r in answer.additional]
     return lines
 
 
