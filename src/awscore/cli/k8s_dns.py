@@ -398,7 +398,10 @@ def _fork_workers(
 def _worker(server: Any, writer: int) -> None:  # pragma: no cover - in children
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the workers
     signal.signal(signal.SIGTERM, lambda signum, frame: server.close())
-    signal.signal(signal.SIGHUP, lambda signum, frame: server.reload_file())
+    signal.signal(
+        signal.SIGHUP,
+        lambda signum, frame: server.cluster_file is not None and server.reload_file(),
+    )
     server.start()
     server.wait()
     server.close()
