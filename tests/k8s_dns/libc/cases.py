@@ -136,11 +136,15 @@ def _placements(name: str, search: tuple[str, ...]) -> Iterator[tuple[str, Zone]
 
 
 def _ndots_cases() -> Iterator[Case]:
-    """Names below, at and above ndots for ndots 1, 2 and 5, short names too."""
+    """Names below, at and above ndots for ndots 1, 2 and 5, short names too;
+    ndots 0, and 20 (past the cap)."""
     names = {
+        0: ("api", "api.prod"),
         1: ("api", "api.prod", "a.b.c"),
         2: ("api", "api.prod", "api.prod.svc", "a.b.c.d"),
         5: ("api", "api.prod", "a.b.c.d", "a.b.c.d.e", "a.b.c.d.e.f"),
+        # above both libcs' cap of 15: read as 15
+        20: ("a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p",),
     }
     for ndots, chosen in names.items():
         search = CLUSTER_SEARCH if ndots == 5 else ("a.example", "ec2.internal")

@@ -137,20 +137,21 @@ def predict(case: Case, libc: Libc, rotate_start: int = 0) -> Resolution:
 def _measured_attempts(measured: Measured, libc: Libc, interval: float) -> list[int]:
     """Each datagram's attempt number, read off the wire.
 
-    glibc re-sends the same query (same ID) once per try of each server; musl
-    re-sends a round every ``interval`` seconds, and its immediate SERVFAIL
-    re-sends belong to the round they answer.
+    glibc re-sends the same query (same ID, name and type) once per try of each
+    server; musl re-sends a round every ``interval`` seconds, and its immediate
+    SERVFAIL re-sends belong to the round they answer. The name and type are part
+    of the key: two questions of one lookup can draw the same random ID.
     """
-    seen: dict[tuple[int, str], int] = {}
-    first: dict[int, float] = {}
+    seen: dict[tuple[int, str, str, str], int] = {}
+    first: dict[tuple[int, str, str], float] = {}
     attempts = []
     for d in measured.datagrams:
         if libc == "glibc":
-            key = (d["id"], d["server"])
+            key = (d["id"], d["server"], d["qname"], d["qtype"])
             seen[key] = seen.get(key, 0) + 1
             attempts.append(seen[key])
         else:
-            start = first.setdefault(d["id"], d["at"])
+            start = first.setdefault((d["id"], d["qname"], d["qtype"]), d["at"])
             attempts.append(int((d["at"] - start) / interval + 0.3) + 1)
     return attempts
 

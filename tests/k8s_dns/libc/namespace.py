@@ -48,6 +48,8 @@ SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
 #: read (and logged) everything the program sent it.
 MARK = b"libc-harness-end-of-case "
 ALL_ADDRESSES: list[str] = []
+#: How long the responder lets a burst of datagrams land before answering it.
+BURST = 0.002
 
 
 @dataclass
@@ -103,6 +105,24 @@ def reply(server: Server, query: dns.message.Message) -> dns.message.Message | N
     return response
 
 
+def _drain(
+    sock: socket.socket, ancillary: int
+) -> list[tuple[int, socket.socket, bytes, Any]]:
+    """Every datagram waiting on ``sock``, each with its kernel arrival time."""
+    out: list[tuple[int, socket.socket, bytes, Any]] = []
+    while True:
+        try:
+            data, cmsgs, _, peer = sock.recvmsg(4096, ancillary)
+        except BlockingIOError:
+            return out
+        stamp = time.time_ns()
+        for level, kind, value in cmsgs:
+            if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
+                seconds, nanos = struct.unpack("qq", value[:16])
+                stamp = seconds * 1_000_000_000 + nanos
+        out.append((stamp, sock, data, peer))
+
+
 def serve(
     state: State, sockets: dict[socket.socket, str], stop: threading.Event
 ) -> None:
@@ -110,22 +130,20 @@ def serve(
     ancillary = socket.CMSG_LEN(struct.calcsize("qq"))
     while not stop.is_set():
         ready, _, _ = select.select(list(sockets), [], [], 0.05)
+        if not ready:
+            continue
+        # A libc sends a burst (every question to every server) in a tight loop.
+        # Let the burst land, read every socket dry until a pass finds nothing,
+        # then answer in the order the datagrams arrived, as one fast server
+        # would: reading only the sockets select named, or one datagram per
+        # socket per turn, would reorder one server's replies against another's.
+        time.sleep(BURST)
         arrivals = []
-        # read every socket dry, then answer in the order the datagrams arrived:
-        # one read per socket per turn would let a backlog on one server's
-        # socket reorder its replies against the other's
-        for sock in ready:
-            while True:
-                try:
-                    data, cmsgs, _, peer = sock.recvmsg(4096, ancillary)
-                except BlockingIOError:
-                    break
-                stamp = time.time_ns()
-                for level, kind, value in cmsgs:
-                    if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
-                        seconds, nanos = struct.unpack("qq", value[:16])
-                        stamp = seconds * 1_000_000_000 + nanos
-                arrivals.append((stamp, sock, data, peer))
+        while True:
+            found = [arrival for sock in sockets for arrival in _drain(sock, ancillary)]
+            if not found:
+                break
+            arrivals.extend(found)
         for stamp, sock, data, peer in sorted(arrivals, key=lambda a: a[0]):
             address = sockets[sock]
             if data.startswith(MARK):
