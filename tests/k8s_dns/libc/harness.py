@@ -175,15 +175,16 @@ def compare(case: Case, libc: Libc, measured: Measured) -> list[str]:
     starts = range(len(case.nameservers)) if "rotate" in case.options else range(1)
     problems: list[str] = []
     for start in starts:
-        problems = _differences(case, libc, measured, predict(case, libc, start))
+        problems = differences(case, libc, measured, predict(case, libc, start))
         if not problems:
             return []
     return problems
 
 
-def _differences(
+def differences(
     case: Case, libc: Libc, measured: Measured, predicted: Resolution
 ) -> list[str]:
+    """Every way ``predicted`` departs from ``measured`` (see :func:`compare`)."""
     problems = []
     want = measured.result.split()
     got = predicted.result.text.split()
