@@ -634,3 +634,31 @@ def test_the_cli_shows_datagrams_and_the_getaddrinfo_result(
             "status": "NOERROR",
         }
     ]
+
+
+def test_attempts_zero_glibc_sends_nothing_musl_dies() -> None:
+    """attempts:0 (measured): glibc makes zero tries and getaddrinfo says
+    EAI_AGAIN; musl 1.2.3 divides its timeout by attempts and dies of SIGFPE."""
+    _, lookup = scripted({"x.a.example.": "NOERROR", "x.y.": "NOERROR"})
+    for search in ((), ("a.example",)):
+        conf = ResolvConf(search=search, options=("ndots:1", "attempts:0"))
+        for name in ("x", "x.y", "x.y."):
+            glibc = resolve_with(conf, name, lookup)
+            assert glibc.datagrams == ()
+            assert glibc.status == "EAI_AGAIN"
+            musl = resolve_with(conf, name, lookup, libc="musl")
+            assert musl.datagrams == ()
+            assert musl.result.text == "SIGFPE"
+            assert "SIGFPE" in musl.result.rule
+    conf = ResolvConf(search=("a.example",), options=("ndots:1", "attempts:0"))
+    assert resolve_with(conf, "x", lookup).queries == ("x.a.example.",)
+
+
+def test_timeout_zero_glibc_waits_a_second_musl_sends_nothing() -> None:
+    conf = ResolvConf(options=("timeout:0",))
+    _, silent = scripted({"x.": "TIMEOUT"})
+    glibc = resolve_with(conf, "x.", silent)
+    assert [d.at for d in glibc.datagrams] == [0.0, 1.0]
+    musl = resolve_with(conf, "x.", silent, libc="musl")
+    assert musl.datagrams == ()
+    assert musl.status == "EAI_AGAIN"

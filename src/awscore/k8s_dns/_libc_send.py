@@ -122,6 +122,8 @@ class Sent:
     answers: tuple[DnsAnswer | None, ...]
     failed: bool
     rcode: Rcode | None
+    #: nothing was sent (glibc ``attempts:0``): res_send fails with ECONNREFUSED
+    unsent: bool = False
 
 
 def _glibc_wait(conf: ResolvConf, index: int, count: int) -> int:
@@ -153,7 +155,8 @@ def glibc_send(
     """
     servers = nameservers(conf)
     count = len(servers)
-    tries = max(min(conf.attempts, GLIBC_MAX_ATTEMPTS), 1)
+    # attempts:0 is zero tries: nothing is sent (measured)
+    tries = min(conf.attempts, GLIBC_MAX_ATTEMPTS)
     single = conf.single_request or conf.single_request_reopen
     reason = "first"
     for attempt in range(1, tries + 1):
@@ -181,7 +184,12 @@ def glibc_send(
                 second = None
             answers = (first, second) if both else (first,)
             return Sent(answers=answers, failed=False, rcode=buffer_rcode)
-    return Sent(answers=(None,) * len(qtypes), failed=True, rcode=buffer_rcode)
+    return Sent(
+        answers=(None,) * len(qtypes),
+        failed=True,
+        rcode=buffer_rcode,
+        unsent=tries == 0,
+    )
 
 
 def musl_send(
@@ -192,8 +200,9 @@ def musl_send(
     Unanswered queries go out again every ``timeout/attempts`` seconds until
     ``timeout`` (capped at 60 and 10) has passed. Only NOERROR and NXDOMAIN are
     accepted, from whichever server answers first; a SERVFAIL is re-sent to its
-    server at once, at most twice per query per round; any other rcode
-    (REFUSED) is ignored, so the query waits for the next round.
+    server at once (two re-sends per query and round, pooled between the
+    queries); any other rcode (REFUSED) is ignored, so the query waits for the
+    next round.
     """
     servers = nameservers(conf)
     # musl encodes an empty label as a broken one (measured: "api.." from a "."
@@ -201,7 +210,8 @@ def musl_send(
     # (FORMERR at best) musl does not accept
     readable = ".." not in qname
     timeout = min(conf.timeout, MUSL_MAX_TIMEOUT) * 1000
-    interval = timeout // max(min(conf.attempts, MUSL_MAX_ATTEMPTS), 1)
+    # attempts:0 never gets here: musl divides by it (see resolve_with)
+    interval = timeout // min(conf.attempts, MUSL_MAX_ATTEMPTS)
     answers: list[DnsAnswer | None] = [None] * len(qtypes)
     start = wire.now
     attempt = 0

@@ -66,7 +66,8 @@ class GaiResult:
     """What ``getaddrinfo`` returns: addresses, or an ``EAI_*`` error, and why.
 
     ``error`` is ``EAI_NONAME``, ``EAI_NODATA`` (glibc only) or ``EAI_AGAIN``,
-    None on success; ``rule`` names the rule that decided it.
+    None on success; ``SIGFPE`` when getaddrinfo never returns because musl kills
+    the process (``attempts:0``). ``rule`` names the rule that decided it.
     """
 
     addresses: tuple[str, ...] = ()
@@ -150,6 +151,7 @@ class _Lookup:
         self.sends = 0
         self.buffer: Rcode | None = None
         self.failed = False  # the last question got no usable reply
+        self.unsent = False  # ... because nothing was sent (attempts:0)
         self.tried: list[Attempt] = []
 
     def glibc(self, qname: str) -> tuple[str, tuple[str, ...]]:
@@ -172,6 +174,7 @@ class _Lookup:
         )
         self.buffer = sent.rcode
         self.failed = sent.failed
+        self.unsent = sent.unsent
         self.tried.append(_attempt(sent, self.wire, start, qname))
         tried = _records(sent, self.qtypes)
         if sent.failed:
@@ -248,6 +251,8 @@ def _glibc(run: _Lookup, bare: str, absolute: bool, family: Family | None) -> Ga
         if outcome == "SUCCESS":
             return _glibc_found(qname, tried, family)
         herrno = outcome
+        if run.unsent:
+            break  # res_send failed with ECONNREFUSED: the search gives up
         if outcome == "NO_DATA":
             got_nodata = True
         elif outcome == "TRY_AGAIN" and run.buffer is Rcode.SERVFAIL:
@@ -255,11 +260,17 @@ def _glibc(run: _Lookup, bare: str, absolute: bool, family: Family | None) -> Ga
         elif outcome != "HOST_NOT_FOUND":
             stopped = f"{outcome} at {qname} ends the search list"
             break
-    if saved is None and not root_on_list:
+    if saved is None and not root_on_list and not run.unsent:
         outcome, tried = run.glibc(bare + ".")
         if outcome == "SUCCESS":
             return _glibc_found(bare + ".", tried, family)
         herrno = outcome
+    if run.unsent:
+        return GaiResult(
+            error="EAI_AGAIN",
+            rule="attempts:0: glibc sends nothing, res_send fails and the search "
+            "gives up: EAI_AGAIN",
+        )
     return _glibc_failed(
         saved
         or ("NO_DATA" if got_nodata else None)
@@ -301,6 +312,13 @@ def _glibc_failed(
 
 def _musl(run: _Lookup, bare: str, absolute: bool) -> GaiResult:
     conf = run.conf
+    if conf.attempts == 0:
+        # res_msend divides the timeout by attempts (musl 1.2.3, measured)
+        return GaiResult(
+            error="SIGFPE",
+            rule="attempts:0: musl divides its timeout by zero and the process dies "
+            "of SIGFPE before sending anything",
+        )
     candidates = [bare + "."]
     if not absolute and bare.count(".") < conf.ndots:
         # musl appends the search entry as written and drops one trailing dot:

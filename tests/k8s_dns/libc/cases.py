@@ -228,6 +228,7 @@ def _special_cases() -> Iterator[Case]:
         yield from _two_server_cases(family)
         yield from _three_server_cases(family)
         yield from _option_cases(family)
+        yield from _zero_cases(family)
     for family in FAMILIES:
         yield Case(
             id=f"root-on-search-list-{family}",
@@ -603,6 +604,36 @@ def _three_server_cases(family: Family) -> Iterator[Case]:
         servers={NS1: {"mode": "drop"}, NS2: {"mode": "drop"}, NS3: {"zone": zone}},
         table=_row(family, "three nameservers, the first two silent (timeout:2)"),
         weight=4,
+    )
+
+
+def _zero_cases(family: Family) -> Iterator[Case]:
+    """attempts:0 and timeout:0, which the libcs read very differently."""
+    zone = {"api.a.example.": A4, "api.example.": A4}
+    for options, tag in (
+        ("ndots:1 attempts:0 timeout:1", "attempts0"),
+        ("ndots:1 timeout:0 attempts:2", "timeout0"),
+    ):
+        for name in ("api", "api.example", "api.example."):
+            yield Case(
+                id=f"{tag}-{name}-{family}",
+                name=name,
+                family=family,
+                search=("a.example", "b.example"),
+                options=options,
+                servers={NS1: {"zone": zone}},
+                table=_row(family, f"options {options.split()[1]}")
+                if name == "api"
+                else None,
+            )
+    yield Case(
+        id=f"timeout0-silent-{family}",
+        name="api.example.com",
+        family=family,
+        search=(),
+        options="ndots:1 timeout:0 attempts:2",
+        servers={NS1: {"mode": "drop"}},
+        weight=3,
     )
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import select
+import signal
 import socket
 import struct
 import subprocess
@@ -241,6 +242,13 @@ def drain(case: dict[str, Any], state: State) -> None:
         state.marks -= wanted
 
 
+def _death(code: int) -> str:
+    """How a program that printed nothing ended: ``SIGFPE``, ``exit 1``, ..."""
+    if code < 0:
+        return signal.Signals(-code).name
+    return f"exit {code}"
+
+
 def run_case(
     case: dict[str, Any], libc: str, program: str, resolv: str, state: State
 ) -> None:
@@ -271,7 +279,7 @@ def run_case(
             {
                 "case": case["id"],
                 "libc": libc,
-                "result": done.stdout.strip() or f"exit {done.returncode}",
+                "result": done.stdout.strip() or _death(done.returncode),
                 "stderr": done.stderr.strip(),
                 "datagrams": [
                     {
