@@ -199,34 +199,42 @@ def main() -> None:
     batch = json.load(sys.stdin)
     subprocess.run(["ip", "link", "set", "lo", "up"], check=True)  # noqa: S607
     files: list[str] = []
-    resolv = bind_file("", "/etc/resolv.conf", files)
-    bind_file(HOSTS, "/etc/hosts", files)
-    bind_file(NSSWITCH, "/etc/nsswitch.conf", files)
+    try:
+        resolv = bind_file("", "/etc/resolv.conf", files)
+        bind_file(HOSTS, "/etc/hosts", files)
+        bind_file(NSSWITCH, "/etc/nsswitch.conf", files)
+        serve_batch(batch, resolv)
+    finally:
+        for name in files:
+            os.unlink(name)
+
+
+def serve_batch(batch: dict[str, Any], resolv: str) -> None:
+    """Serve every nameserver address while the batch's cases run."""
     state = State()
     sockets: dict[socket.socket, str] = {}
     ALL_ADDRESSES.extend(batch["addresses"])
-    for address in batch["addresses"]:
-        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        udp.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
-        udp.bind((address, 53))
-        udp.setblocking(False)
-        sockets[udp] = address
-        # no TCP listener: a connection attempt is refused, as from a UDP-only
-        # server; none of the answers is large enough to be truncated
     stop = threading.Event()
     thread = threading.Thread(target=serve, args=(state, sockets, stop), daemon=True)
-    thread.start()
     try:
+        for address in batch["addresses"]:
+            udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            sockets[udp] = address
+            udp.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+            udp.bind((address, 53))
+            udp.setblocking(False)
+            # no TCP listener: a connection attempt is refused, as from a
+            # UDP-only server; none of the answers is large enough to truncate
+        thread.start()
         for case in batch["cases"]:
             for libc, program in batch["programs"].items():
                 run_case(case, libc, program, resolv, state)
     finally:
         stop.set()
-        thread.join()
+        if thread.is_alive():
+            thread.join()
         for sock in sockets:
             sock.close()
-        for name in files:
-            os.unlink(name)
 
 
 def drain(case: dict[str, Any], state: State) -> None:
