@@ -10,12 +10,21 @@ from __future__ import annotations
 import enum
 import ipaddress
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from awscore.errors import K8sDnsInputError
 from awscore.k8s_dns._answer import Answerer, Upstream
+from awscore.k8s_dns._checks import (
+    addresses,
+    enum_value,
+    flag,
+    int_problem,
+    present,
+    raise_problems,
+    shape,
+)
 from awscore.k8s_dns._names import (
     canonical_ip,
     dashed,
@@ -102,75 +111,6 @@ class PodMode(enum.StrEnum):
     VERIFIED = "verified"
 
 
-_E = TypeVar("_E", bound=enum.StrEnum)
-
-
-def _enum(kind: type[_E], value: object, where: str) -> _E:
-    try:
-        return kind(str(value))
-    except ValueError:
-        accepted = ", ".join(member.value for member in kind)
-        raise K8sDnsInputError(
-            [f"{where} {value!r} is not accepted: one of {accepted}"]
-        ) from None
-
-
-def _raise(problems: list[str]) -> None:
-    if problems:
-        raise K8sDnsInputError(problems)
-
-
-def _int_problem(value: object, field: str, top: int, accepted: str) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        return f"{field} {value!r} must be an integer {accepted}"
-    if not 0 <= value <= top:
-        # str() of a huge int raises past Python's digit limit: say its size.
-        shown = str(value) if -(10**40) < value < 10**40 else "a number that large"
-        return f"{field} {shown} is out of range: must be {accepted}"
-    return None
-
-
-def _shape(obj: object, *fields: tuple[str, type | tuple[type, ...], str]) -> None:
-    """Refuse, naming each, fields that are not lists (or tuples) of the kind
-    given: ``(field, element type, what an element is in words)``. Checked
-    first, so that no later check meets a value of the wrong shape."""
-    problems = []
-    for name, element, words in fields:
-        value = getattr(obj, name)
-        if not isinstance(value, list | tuple):
-            problems.append(f"{name} must be a list of {words}, not {kind(value)}")
-            continue
-        problems += [
-            f"{name}[{i}] must be {words}, not {kind(item)}"
-            for i, item in enumerate(value)
-            if not isinstance(item, element)
-        ]
-    _raise(problems)
-
-
-def _flag(value: object, field: str) -> str | None:
-    if isinstance(value, bool):
-        return None
-    return f"{field} must be true or false, not {kind(value)}"
-
-
-def _present(*problems: str | None) -> list[str]:
-    return [p for p in problems if p]
-
-
-def _addresses(values: Iterable[object], field: str, problems: list[str]) -> list[str]:
-    """The canonical text of each valid address; a problem for each other one."""
-    ips = []
-    for i, ip in enumerate(values):
-        problem = ip_problem(ip, f"{field}[{i}]")
-        if problem:
-            problems.append(problem)
-        else:
-            assert isinstance(ip, str)
-            ips.append(canonical_ip(ip))
-    return ips
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Port:
     """A service or endpoint port; only named ports get SRV records (spec §2.4.1)."""
@@ -184,13 +124,15 @@ class Port:
         if isinstance(self.port, int) and self.port == 0:
             problems.append("port 0 is out of range: must be 1..65535")
         else:
-            problems += _present(_int_problem(self.port, "port", 65535, "1..65535"))
+            problems += present(int_problem(self.port, "port", 65535, "1..65535"))
         if self.name is not None:
             problem = port_name_problem(self.name, "name")
             if problem:
                 problems.append(problem)
-        _raise(problems)
-        object.__setattr__(self, "protocol", _enum(Protocol, self.protocol, "protocol"))
+        raise_problems(problems)
+        object.__setattr__(
+            self, "protocol", enum_value(Protocol, self.protocol, "protocol")
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -207,8 +149,8 @@ class Endpoint:
     ports: tuple[Port, ...] = ()
 
     def __post_init__(self) -> None:
-        _shape(self, ("ports", Port, "ports"))
-        problems = _present(_flag(self.ready, "ready"))
+        shape(self, ("ports", Port, "ports"))
+        problems = present(flag(self.ready, "ready"))
         problem = ip_problem(self.ip, "ip")
         if problem:
             problems.append(problem)
@@ -216,7 +158,7 @@ class Endpoint:
             problem = dns1123_label_problem(self.hostname, "hostname")
             if problem:
                 problems.append(problem)
-        _raise(problems)
+        raise_problems(problems)
         object.__setattr__(self, "ip", canonical_ip(self.ip))
         object.__setattr__(self, "ports", tuple(self.ports))
 
@@ -242,24 +184,24 @@ class Service:
     endpoints: tuple[Endpoint, ...] = ()
 
     def __post_init__(self) -> None:
-        _shape(
+        shape(
             self,
             ("cluster_ips", object, "addresses"),
             ("ports", Port, "ports"),
             ("endpoints", Endpoint, "endpoints"),
         )
-        problems = _present(
+        problems = present(
             dns1035_label_problem(self.name, "name"),
             dns1123_label_problem(self.namespace, "namespace"),
         )
         try:
-            kind = _enum(ServiceType, self.type, "type")
+            kind = enum_value(ServiceType, self.type, "type")
         except K8sDnsInputError as exc:
             problems.extend(exc.problems)
             kind = ServiceType.CLUSTER_IP
-        ips = _addresses(self.cluster_ips, "cluster_ips", problems)
+        ips = addresses(self.cluster_ips, "cluster_ips", problems)
         if kind is ServiceType.EXTERNAL_NAME:
-            problems += _present(
+            problems += present(
                 "external_name is required for an ExternalName service"
                 if self.external_name is None
                 else dns_name_problem(self.external_name, "external_name")
@@ -276,7 +218,7 @@ class Service:
                     f"ports[{i}].name {port.name!r} is repeated for {port.protocol}"
                 )
             seen.add(key)
-        _raise(problems)
+        raise_problems(problems)
         object.__setattr__(self, "type", kind)
         object.__setattr__(self, "cluster_ips", tuple(ips))
         object.__setattr__(self, "ports", tuple(self.ports))
@@ -302,9 +244,9 @@ class Pod:
     dns_config: PodDnsConfig | None = None
 
     def __post_init__(self) -> None:
-        _shape(self, ("ips", object, "addresses"))
-        problems = _present(
-            _flag(self.host_network, "host_network"),
+        shape(self, ("ips", object, "addresses"))
+        problems = present(
+            flag(self.host_network, "host_network"),
             None
             if self.dns_config is None or isinstance(self.dns_config, PodDnsConfig)
             else f"dns_config must be a PodDnsConfig, not {kind(self.dns_config)}",
@@ -317,13 +259,13 @@ class Pod:
             if self.subdomain is None
             else dns1123_label_problem(self.subdomain, "subdomain"),
         )
-        ips = _addresses(self.ips, "ips", problems)
+        ips = addresses(self.ips, "ips", problems)
         try:
-            policy = _enum(DnsPolicy, self.dns_policy, "dns_policy")
+            policy = enum_value(DnsPolicy, self.dns_policy, "dns_policy")
         except K8sDnsInputError as exc:
             problems.extend(exc.problems)
             policy = DnsPolicy.CLUSTER_FIRST
-        _raise(problems)
+        raise_problems(problems)
         object.__setattr__(self, "ips", tuple(ips))
         object.__setattr__(self, "dns_policy", policy)
 
@@ -403,12 +345,6 @@ def _absolute(name: str) -> str:
 _Index = dict[str, dict[str, list[str]]]
 
 
-def _networks(
-    values: Iterable[str],
-) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    return [ipaddress.ip_network(v, strict=False) for v in values]
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Cluster:
     """A cluster's DNS view: namespaces, services, endpoints and pods.
@@ -446,7 +382,7 @@ class Cluster:
     _upstream: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        _shape(
+        shape(
             self,
             ("namespaces", object, "namespace names"),
             ("services", Service, "Services"),
@@ -532,7 +468,7 @@ class Cluster:
                 for name, ips in upstream.items()
                 if not isinstance(ips, list | tuple)
             ]
-        _raise(problems)
+        raise_problems(problems)
 
     def _validate(self) -> None:
         problems = self._setting_problems()
@@ -547,17 +483,17 @@ class Cluster:
                     f"service_cidrs[{i}] {cidr!r} is not a CIDR such as 10.96.0.0/12"
                 )
         problems += self._object_problems(cidrs)
-        _raise(problems)
+        raise_problems(problems)
 
     def _setting_problems(self) -> list[str]:
-        problems = _present(
+        problems = present(
             dns_name_problem(self.zone, "zone"),
             *(
                 dns1123_label_problem(ns, f"namespaces[{i}]")
                 for i, ns in enumerate(self.namespaces)
             ),
-            _int_problem(self.ttl, "ttl", 3600, "0..3600 (CoreDNS)"),
-            _int_problem(self.serial, "serial", 2**32 - 1, "0..2**32-1"),
+            int_problem(self.ttl, "ttl", 3600, "0..3600 (CoreDNS)"),
+            int_problem(self.serial, "serial", 2**32 - 1, "0..2**32-1"),
             *(ip_problem(ip, f"dns_ips[{i}]") for i, ip in enumerate(self.dns_ips)),
         )
         if self.pod_mode not in [m.value for m in PodMode]:
@@ -566,8 +502,8 @@ class Cluster:
                 "insecure, verified"
             )
         for name, ips in self.upstream.items():
-            problems += _present(dns_name_problem(name, f"upstream[{name!r}]"))
-            _addresses(ips, f"upstream[{name!r}]", problems)
+            problems += present(dns_name_problem(name, f"upstream[{name!r}]"))
+            addresses(ips, f"upstream[{name!r}]", problems)
         return problems
 
     def _object_problems(

@@ -29,9 +29,10 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from awscore.errors import DnsExtraMissingError, K8sDnsError, K8sDnsInputError
+from awscore.k8s_dns._answer import Upstream
 from awscore.k8s_dns._cache import MAX_ENTRIES, AnswerCache, cache_key, patch
 from awscore.k8s_dns._load import load_cluster
-from awscore.k8s_dns._model import Cluster, DnsAnswer, Rcode, Record, Upstream
+from awscore.k8s_dns._model import Cluster, DnsAnswer, Rcode, Record
 from awscore.k8s_dns._names import kind
 from awscore.k8s_dns._tcp import MAX_PENDING, TcpLimits, TcpServer
 
