@@ -598,3 +598,26 @@ def test_an_error_answering_tcp_is_counted_and_closes_only_that_connection(
             assert sock.recv(100) == b""
         assert running.errors == 1
         assert _tcp_query(running.port, "api.prod.svc.cluster.local") == ["10.96.0.20"]
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(st.sampled_from(QUESTIONS), cased(), st.integers(0, 0xFFFF), st.booleans())
+def test_every_reply_on_the_wire_is_the_answerers(
+    server: DnsServer,
+    question: tuple[str, str],
+    case: Callable[[str], str],
+    qid: int,
+    edns: bool,
+) -> None:
+    """Whatever the cache holds, each UDP reply the running server sends is byte
+    for byte ``answer_wire`` of the query it got."""
+    wire = _query(case(question[0]), question[1], 0 if edns else -1, 256, qid)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(5)
+        sock.sendto(wire, ("127.0.0.1", server.port))
+        reply = sock.recv(65535)
+    assert reply == answer_wire(CLUSTER, wire)
