@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -33,6 +36,14 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 Run = Callable[..., tuple[int, str, str]]
 
 
+@contextlib.contextmanager
+def socket_port() -> Iterator[int]:
+    """A port free for UDP and TCP on 127.0.0.1 (free again once closed)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
+        tcp.bind(("127.0.0.1", 0))
+        yield tcp.getsockname()[1]
+
+
 @pytest.fixture
 def on_cluster(cluster_file: Path, capsys: pytest.CaptureFixture[str]) -> Run:
     """``run`` of a verb with ``--cluster`` the fixture's file."""
@@ -53,6 +64,10 @@ def test_query_srv(on_cluster: Run) -> None:
     assert (
         "_http._tcp.api.prod.svc.cluster.local. 5 IN SRV 0 100 80 "
         "api.prod.svc.cluster.local." in out
+    )
+    # CoreDNS's additional section: the target's address.
+    assert out.endswith(
+        ";; additional\napi.prod.svc.cluster.local. 5 IN A 10.96.0.20\n"
     )
 
 
@@ -241,3 +256,127 @@ def test_tour_resolves_a_short_name(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["tour", "--module", "k8s_dns", "--json"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert document["k8s_dns"]["short_name"]["status"] == "NOERROR"
+
+
+@pytest.mark.parametrize(
+    ("flag", "value"),
+    [
+        ("--listen", "127.0.0.1:²"),
+        ("--listen", "127.0.0.1:٣"),
+        ("--listen", "127.0.0.1:65536"),
+        ("--listen", "127.0.0.1:" + "9" * 5000),
+        ("--listen", "localhost:53"),
+        ("--listen", "5353"),
+        ("--upstream", "127.0.0.1:²"),
+    ],
+)
+def test_serve_bad_addresses_exit_1_with_one_line(
+    capsys: pytest.CaptureFixture[str], flag: str, value: str
+) -> None:
+    """Issue 19: ``--listen 127.0.0.1:²`` was a ValueError traceback."""
+    argv = ["serve", flag, value]
+    if flag == "--upstream":
+        argv += ["--listen", "127.0.0.1:0"]
+    code, out, err = run(capsys, *argv)
+    assert code == 1
+    assert out == ""
+    assert len(err.splitlines()) == 1
+    assert f"{flag} " in err
+    assert "is not HOST:PORT with an IP address and a port 0..65535" in err
+
+
+def test_serve_workers_out_of_range_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "serve", "--listen", "127.0.0.1:0", "--workers", "0")
+    assert code == 1
+    assert "--workers 0 is not 1..64" in err
+
+
+def test_serve_workers_share_the_port_and_reload_on_sighup(
+    cluster_file: Path,
+) -> None:
+    """Two worker processes on one port (SO_REUSEPORT); SIGHUP reloads the
+    cluster file in both; SIGTERM stops all and sums their counts."""
+    require_peer("dns")
+    import dns.message
+    import dns.query
+
+    with socket_port() as port:
+        pass
+    process = subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
+        [
+            sys.executable,
+            "-m",
+            "awscore",
+            "k8s-dns",
+            "serve",
+            "--cluster",
+            str(cluster_file),
+            "--listen",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+
+    def answers(count: int) -> set[str]:
+        seen = set()
+        for i in range(count):
+            query = dns.message.make_query("api.prod.svc.cluster.local", "A")
+            query.id = i
+            # A new source port each time: SO_REUSEPORT spreads by address.
+            reply = dns.query.udp(query, "127.0.0.1", port=port, timeout=5)
+            seen |= {rd.to_text() for rrset in reply.answer for rd in rrset}
+        return seen
+
+    try:
+        assert process.stdout is not None
+        banner = process.stdout.readline()
+        assert "2 workers" in banner
+        assert answers(20) == {"10.96.0.20"}
+        cluster_file.write_text(CLUSTER_YAML.replace("10.96.0.20", "10.96.0.21"))
+        process.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 20
+        while answers(20) != {"10.96.0.21"}:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        process.send_signal(signal.SIGTERM)
+        rest, _ = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0
+    udp = int(rest.split("stopped: ")[1].split()[0])
+    assert udp >= 40
+
+
+def test_serve_sighup_reports_a_cluster_file_that_does_not_load(
+    cluster_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """SIGHUP reloads --cluster; a broken file is one line on stderr and the
+    server goes on with the cluster it has."""
+    from awscore.k8s_dns import DnsServer
+
+    def hup_then_interrupt(self: DnsServer) -> None:
+        cluster_file.write_text("services: [{name: Bad_Name}]\n")
+        os.kill(os.getpid(), signal.SIGHUP)
+        assert self.reload_failures == 1
+        assert self.cluster.query("api.prod.svc.cluster.local").answer
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(DnsServer, "wait", hup_then_interrupt)
+    before = signal.getsignal(signal.SIGHUP)
+    code, out, err = run(
+        capsys, "serve", "--cluster", str(cluster_file), "--listen", "127.0.0.1:0"
+    )
+    assert code == 0
+    assert "stopped: 0 UDP" in out
+    assert err.startswith("awscore: reload failed: ")
+    assert "Bad_Name" in err
+    assert len(err.splitlines()) == 1
+    assert signal.getsignal(signal.SIGHUP) == before  # the handler is put back

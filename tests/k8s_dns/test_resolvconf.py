@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from awscore.errors import K8sDnsInputError
 from awscore.k8s_dns import (
@@ -140,3 +142,98 @@ def test_cluster_resolv_conf_uses_the_pod_spec() -> None:
         "nameserver 1.1.1.1\nsearch corp.example\noptions ndots:2 edns0\n"
     )
     assert cluster.resolv_conf("prod/agent").options == ("timeout:2",)
+
+
+def test_options_the_resolvers_read() -> None:
+    conf = ResolvConf.parse(
+        "nameserver 10.0.0.2\noptions ndots:2 timeout:1 attempts:3 rotate\n"
+        "options single-request single-request-reopen edns0 trust-ad use-vc\n"
+        "options attempts:4\n"
+    )
+    assert (conf.ndots, conf.timeout, conf.attempts) == (2, 1, 4)  # last wins
+    flags = ("rotate", "single_request", "single_request_reopen", "edns0", "trust_ad")
+    assert [getattr(conf, flag) for flag in flags] == [True] * 5
+    plain = ResolvConf()
+    assert (plain.ndots, plain.timeout, plain.attempts) == (1, 5, 2)
+    assert [getattr(plain, flag) for flag in flags] == [False] * 5
+    # a bare name or an unknown option is ignored, as both libcs do
+    assert ResolvConf.parse("options ndots inet6 no-tld-query\n").ndots == 1
+
+
+@pytest.mark.parametrize(
+    "option",
+    ["ndots:²", "ndots:٣", "timeout:", "attempts:-1", "ndots:1e3", "ndots:" + "9" * 10],
+)
+def test_a_numeric_option_must_be_ascii_digits(option: str) -> None:
+    """``str.isdigit`` accepts '²' (issue #22): neither libc reads it as a number."""
+    name = option.partition(":")[0]
+    with pytest.raises(K8sDnsInputError, match=f"{name} must be a whole number") as err:
+        ResolvConf.parse(f"options {option}\n")
+    assert "ASCII digits" in str(err.value)
+    with pytest.raises(K8sDnsInputError, match=r"options\[0\]"):
+        ResolvConf(options=(option,))
+
+
+def test_bad_option_words_and_a_pod_dns_config_are_typed_errors() -> None:
+    for bad in ("", "two words", 5):
+        with pytest.raises(K8sDnsInputError, match="is not an option"):
+            ResolvConf(options=(bad,))  # type: ignore[arg-type]
+    extra = PodDnsConfig(options=(("ndots", "²"),))
+    with pytest.raises(K8sDnsInputError, match="ndots must be a whole number"):
+        resolv_conf(POD, node_resolv_conf=ResolvConf(), dns_config=extra)
+
+
+def test_parse_needs_text() -> None:
+    with pytest.raises(K8sDnsInputError, match=r"resolv\.conf must be text"):
+        ResolvConf.parse(b"nameserver 10.0.0.2\n")  # type: ignore[arg-type]
+
+
+_FRAGMENTS = st.sampled_from(
+    [
+        "nameserver ",
+        "search ",
+        "domain ",
+        "options ",
+        "ndots:",
+        "timeout:",
+        "attempts:",
+        "rotate",
+        "edns0",
+        "²",
+        "٣",
+        "5",
+        "99999999999",
+        "#",
+        ";",
+        " ",
+        "\n",
+        "\t",
+        "\x00",
+        "a.example",
+    ]
+)
+
+
+@given(st.lists(_FRAGMENTS | st.text(max_size=4), max_size=40).map("".join))
+def test_parse_any_text_is_a_conf_or_a_typed_error(text: str) -> None:
+    """Any text is a ResolvConf or a K8sDnsInputError, never another exception;
+    a parsed file's numeric options read back within each cap."""
+    try:
+        conf = ResolvConf.parse(text)
+    except K8sDnsInputError as err:
+        problems = list(err.problems)
+    else:
+        assert 0 <= conf.ndots <= 15
+        assert conf.timeout >= 0
+        assert conf.attempts >= 0
+        return
+    assert problems
+    assert all("must be a whole number" in p for p in problems)
+
+
+@given(st.integers(0, 10**9 - 1), st.sampled_from(["ndots", "timeout", "attempts"]))
+def test_ascii_numbers_read_back(value: int, name: str) -> None:
+    """``name:n`` with n in ASCII digits reads back as n (ndots capped at 15)."""
+    conf = ResolvConf.parse(f"options {name}:{value}\n")
+    expected = min(value, 15) if name == "ndots" else value
+    assert getattr(conf, name) == expected

@@ -386,11 +386,11 @@ def test_an_unexpected_error_is_counted_and_the_server_goes_on(
     real = _server.answer_wire
     calls = []
 
-    def flaky(cluster: Cluster, wire: bytes, *, udp: bool = True) -> bytes | None:
+    def flaky(cluster: Cluster, wire: bytes, **kw: Any) -> bytes | None:
         calls.append(wire)
         if len(calls) == 1:
             raise RuntimeError("boom")
-        return real(cluster, wire, udp=udp)
+        return real(cluster, wire, **kw)
 
     monkeypatch.setattr(_server, "answer_wire", flaky)
     with DnsServer(CLUSTER) as running:

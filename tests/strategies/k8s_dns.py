@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
+import json
+from collections.abc import Callable
 
 from hypothesis import strategies as st
 
@@ -118,3 +120,49 @@ kubectl_items = st.fixed_dictionaries(
         "subsets": json_values,
     },
 )
+
+
+@st.composite
+def cased(draw: st.DrawFn) -> Callable[[str], str]:
+    """A function that respells a name in a drawn mix of upper and lower case."""
+    flips = draw(st.lists(st.booleans(), min_size=1, max_size=64))
+
+    def respell(name: str) -> str:
+        return "".join(
+            c.upper() if flips[i % len(flips)] else c.lower()
+            for i, c in enumerate(name)
+        )
+
+    return respell
+
+
+#: Cluster files a hostile or careless user could write: valid descriptions,
+#: wrong shapes, nesting past any parser's depth, numbers past Python's digit
+#: limit, non-ASCII digits in resolver options, and text that is not YAML.
+HOSTILE_CLUSTER_TEXTS = (
+    "[" * 2500,
+    "{a: " * 3000,
+    "- " * 2000 + "x",
+    "ttl: " + "9" * 5000,
+    "serial: " + "1" * 4301,
+    "services: [{name: a, namespace: b, ports: [{port: " + "8" * 5000 + "}]}]",
+    "pods: [{name: p, ip: 10.0.0.1, dns_config: {options: [{name: ndots, "
+    "value: '²'}]}}]",
+    "pods: [{name: p, ip: 10.0.0.1, dns_config: {options: [{name: ndots, "
+    "value: 99999999999999999999}]}}]",
+    "services: {name: a}",
+    "\t\x00\x01",
+    "~",
+    "zone: [a, b]",
+    "services: [{name: api, cluster_ip: 10.96.0.20}]",
+)
+
+
+def cluster_texts() -> st.SearchStrategy[str]:
+    """Cluster file texts: hostile ones, JSON-like values, and small valid ones."""
+    return st.one_of(
+        st.sampled_from(HOSTILE_CLUSTER_TEXTS),
+        json_values.map(json.dumps),
+        st.dictionaries(cluster_keys, json_values, max_size=4).map(json.dumps),
+        st.text(max_size=40),
+    )

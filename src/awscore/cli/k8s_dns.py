@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ipaddress
+import os
 import signal
 import sys
 from pathlib import Path
@@ -66,7 +69,9 @@ _EPILOGS = {
         notes="Needs dnspython (awscore[dns]). Ask it with "
         "`dig @127.0.0.1 -p 8053 api.prod.svc.cluster.local`.\n"
         "Port 0 takes any free port: the first line says which. SIGTERM stops it "
-        "with exit 0,\nCtrl-C with 130.",
+        "with exit 0,\nCtrl-C with 130. --workers N shares the port among N "
+        "processes (SO_REUSEPORT);\n--upstream HOST:PORT resolves ExternalName "
+        "targets; SIGHUP, or a change to the\ncluster file, reloads it.",
     ),
 }
 
@@ -127,7 +132,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     serve.add_argument(
         "--listen", default="127.0.0.1:5353", help="HOST:PORT (127.0.0.1:5353)"
     )
+    serve.add_argument(
+        "--upstream",
+        metavar="HOST:PORT",
+        help="a DNS server that resolves ExternalName targets outside the zone, "
+        "as CoreDNS's forwarders do (default: answer with the CNAME only)",
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes sharing the port with SO_REUSEPORT (1; at most "
+        f"{MAX_WORKERS}); SIGHUP reloads --cluster in every one",
+    )
     serve.set_defaults(handler=_serve)
+
+
+#: The most worker processes ``serve --workers`` starts.
+MAX_WORKERS = 64
 
 
 def _cluster(path: Path | None) -> Cluster:
@@ -144,6 +166,7 @@ def _answer_json(answer: DnsAnswer) -> dict[str, Any]:
         "status": answer.status,
         "answer": [r.text for r in answer.answer],
         "authority": [r.text for r in answer.authority],
+        "additional": [r.text for r in answer.additional],
     }
 
 
@@ -153,6 +176,9 @@ def _answer_lines(answer: DnsAnswer) -> list[str]:
     if answer.authority:
         lines.append(";; authority")
         lines += [r.text for r in answer.authority]
+    if answer.additional:
+        lines.append(";; additional")
+        lines += [r.text for r in answer.additional]
     return lines
 
 
@@ -196,6 +222,19 @@ def _resolution_json(result: Resolution) -> dict[str, Any]:
         "status": result.status,
         "attempts": [{"qname": a.qname, "status": a.status} for a in result.attempts],
         "answer": [r.text for r in result.answer.answer] if result.answer else [],
+        "result": result.result.text,
+        "rule": result.result.rule,
+        "datagrams": [
+            {
+                "qname": d.qname,
+                "qtype": d.qtype,
+                "server": d.server,
+                "attempt": d.attempt,
+                "wait": d.wait,
+                "status": d.status,
+            }
+            for d in result.datagrams
+        ],
     }
 
 
@@ -209,6 +248,11 @@ def _resolution_lines(result: Resolution) -> list[str]:
         lines.append(f"  {i}. {attempt.qname:<45} {attempt.status}")
     if result.answer:
         lines += [f"     {r.text}" for r in result.answer.answer]
+    sent = len(result.datagrams)
+    lines.append(
+        f"  {sent} {'datagram' if sent == 1 else 'datagrams'}; getaddrinfo: "
+        f"{result.result.text} ({result.result.rule})"
+    )
     return lines
 
 
@@ -258,31 +302,74 @@ def _resolv_conf(args: argparse.Namespace) -> int:
     return 0
 
 
-def _listen(text: str) -> tuple[str, int]:
+def _listen(text: str, flag: str = "--listen") -> tuple[str, int]:
     host, sep, port = text.rpartition(":")
     host = host.strip("[]")
-    if not sep or not host or not port.isdigit() or int(port) > 65535:
-        raise CliError(f"--listen {text!r} is not HOST:PORT, e.g. 127.0.0.1:5353")
-    return host, int(port)
+    # str.isdigit takes '²' and '٣'; int() then fails or reads them as digits.
+    if (
+        sep
+        and host
+        and port.isascii()
+        and port.isdigit()
+        and len(port) <= 5
+        and int(port) <= 65535
+    ):
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            pass
+        else:
+            return host, int(port)
+    raise CliError(
+        f"{flag} {text!r} is not HOST:PORT with an IP address and a port 0..65535, "
+        "e.g. 127.0.0.1:5353 or [::1]:5353"
+    )
 
 
 def _serve(args: argparse.Namespace) -> int:
     from awscore.k8s_dns import DnsServer
 
     host, port = _listen(args.listen)
+    upstream = None if args.upstream is None else _listen(args.upstream, "--upstream")
+    if not 1 <= args.workers <= MAX_WORKERS:
+        raise CliError(f"--workers {args.workers} is not 1..{MAX_WORKERS}")
     cluster = _cluster(args.cluster)
-    server = DnsServer(cluster, host, port)
+
+    def server_on(port: int) -> DnsServer:
+        return DnsServer(
+            cluster,
+            host,
+            port,
+            upstream=upstream,
+            cluster_file=args.cluster,
+            reuse_port=args.workers > 1,
+        )
+
+    server = server_on(port).bind()
+    workers = _fork_workers(server, args.workers - 1, server_on)
+    stop_signals = (signal.SIGTERM, signal.SIGHUP)
+    previous = {sig: signal.getsignal(sig) for sig in stop_signals}
 
     def stop(signum: int, frame: object) -> None:
         server.close()
 
-    previous = signal.signal(signal.SIGTERM, stop)
+    def reload(signum: int, frame: object) -> None:
+        if args.cluster is not None and not server.reload_file():
+            sys.stderr.write(f"awscore: reload failed: {server.last_reload_error}\n")
+        for pid in workers.pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGHUP)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGHUP, reload)
     interrupted = False
     server.start()
     try:
+        count = args.workers
         sys.stdout.write(
             f"serving {cluster.zone} on {server.address[0]}:{server.port} "
-            "(UDP and TCP); Ctrl-C stops\n"
+            f"(UDP and TCP{f', {count} workers' if count > 1 else ''}); "
+            "Ctrl-C stops\n"
         )
         sys.stdout.flush()
         server.wait()
@@ -290,13 +377,77 @@ def _serve(args: argparse.Namespace) -> int:
         interrupted = True
     finally:
         server.close()
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    udp, tcp, dropped = workers.join()
     sys.stdout.write(
-        f"stopped: {server.udp_queries} UDP and {server.tcp_queries} TCP queries "
-        f"answered, {server.dropped} dropped\n"
+        f"stopped: {server.udp_queries + udp} UDP and {server.tcp_queries + tcp} TCP "
+        f"queries answered, {server.dropped + dropped} dropped\n"
     )
     # SIGTERM is the normal stop (0); Ctrl-C is an interruption (130)
     return EXIT_INTERRUPTED if interrupted else 0
+
+
+class _Workers:
+    """The worker processes of ``serve --workers``, and their counts at exit."""
+
+    def __init__(self, pids: list[int], reader: int | None) -> None:
+        self.pids = pids
+        self.reader = reader
+
+    def join(self) -> tuple[int, int, int]:
+        """Stop every worker; the sum of their (UDP, TCP, dropped) counts."""
+        for pid in self.pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        for pid in self.pids:
+            os.waitpid(pid, 0)
+        totals = [0, 0, 0]
+        if self.reader is not None:
+            with os.fdopen(self.reader) as lines:
+                for line in lines:
+                    for i, value in enumerate(line.split()[:3]):
+                        totals[i] += int(value)
+        return totals[0], totals[1], totals[2]
+
+
+def _fork_workers(
+    parent: Any, count: int, server_on: Any
+) -> _Workers:  # pragma: no cover - runs in forked children (tested by subprocess)
+    """Fork ``count`` processes, each serving the parent's port on its own
+    sockets (SO_REUSEPORT), reporting its counts on a pipe when it stops."""
+    if count == 0:
+        return _Workers([], None)
+    reader, writer = os.pipe()
+    pids = []
+    for _ in range(count):
+        pid = os.fork()
+        if pid == 0:
+            os.close(reader)
+            parent.detach()  # the parent's sockets are the parent's
+            code = 0
+            try:
+                _worker(server_on(parent.port), writer)
+            except BaseException:  # a child must never return into the parent
+                code = 1
+            os._exit(code)
+        pids.append(pid)
+    os.close(writer)
+    return _Workers(pids, reader)
+
+
+def _worker(server: Any, writer: int) -> None:  # pragma: no cover - in children
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the workers
+    signal.signal(signal.SIGTERM, lambda signum, frame: server.close())
+    signal.signal(
+        signal.SIGHUP,
+        lambda signum, frame: server.cluster_file is not None and server.reload_file(),
+    )
+    server.start()
+    server.wait()
+    server.close()
+    counts = f"{server.udp_queries} {server.tcp_queries} {server.dropped}\n"
+    os.write(writer, counts.encode())
 
 
 def _dump(document: object) -> None:

@@ -20,6 +20,7 @@ from awscore.errors import (
     K8sDnsInputError,
     PodNotFoundError,
 )
+from awscore.k8s_dns._libc_send import Datagram
 from awscore.k8s_dns._load import cluster_from_dict, cluster_from_kubectl, load_cluster
 from awscore.k8s_dns._model import (
     DEFAULT_TTL,
@@ -46,28 +47,35 @@ from awscore.k8s_dns._resolvconf import (
     resolv_conf,
 )
 from awscore.k8s_dns._resolve import (
+    FAMILIES,
     LIBCS,
     Attempt,
+    Family,
+    GaiResult,
     Libc,
     Resolution,
     resolve,
     resolve_with,
 )
-from awscore.k8s_dns._server import DnsServer, answer_wire
+from awscore.k8s_dns._server import DnsServer, answer_wire, upstream_resolver
 
 __all__ = [
     "DEFAULT_NODE_RESOLV_CONF",
     "DEFAULT_TTL",
+    "FAMILIES",
     "LIBCS",
     "REVERSE_ZONES",
     "SPEC_VERSION",
     "Attempt",
     "Cluster",
+    "Datagram",
     "DnsAnswer",
     "DnsExtraMissingError",
     "DnsPolicy",
     "DnsServer",
     "Endpoint",
+    "Family",
+    "GaiResult",
     "K8sDnsError",
     "K8sDnsInputError",
     "Libc",
@@ -91,4 +99,5 @@ __all__ = [
     "resolv_conf",
     "resolve",
     "resolve_with",
+    "upstream_resolver",
 ]

@@ -16,6 +16,7 @@ import yaml
 
 from awscore.errors import K8sDnsInputError
 from awscore.k8s_dns._model import Cluster, Endpoint, Pod, Port, Service
+from awscore.k8s_dns._names import kind
 from awscore.k8s_dns._resolvconf import PodDnsConfig, ResolvConf
 
 # Every level of the description takes only these keys: a misspelled or
@@ -79,15 +80,13 @@ def _list(value: object, where: str) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise K8sDnsInputError([f"{where} must be a list, not {type(value).__name__}"])
+        raise K8sDnsInputError([f"{where} must be a list, not {kind(value)}"])
     return value
 
 
 def _map(value: object, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise K8sDnsInputError(
-            [f"{where} must be a mapping, not {type(value).__name__}"]
-        )
+        raise K8sDnsInputError([f"{where} must be a mapping, not {kind(value)}"])
     return value
 
 
@@ -131,9 +130,7 @@ def _known(entry: Mapping[Any, Any], accepted: frozenset[str]) -> None:
 def _flag(entry: Mapping[str, Any], key: str, default: bool) -> bool:
     value = entry.get(key, default)
     if not isinstance(value, bool):
-        raise K8sDnsInputError(
-            [f"{key} must be true or false, not {type(value).__name__}"]
-        )
+        raise K8sDnsInputError([f"{key} must be true or false, not {kind(value)}"])
     return value
 
 
@@ -156,12 +153,35 @@ def _dns_config(entry: dict[str, Any]) -> PodDnsConfig:
     )
 
 
+#: resolv.conf options whose value is a count (glibc resolv_conf.c, musl
+#: res_conf.c read them as decimal digits).
+_NUMERIC_OPTIONS = frozenset({"ndots", "timeout", "attempts"})
+
+
 def _dns_option(entry: dict[str, Any]) -> tuple[str, str | None]:
     _known(entry, _OPTION_KEYS)
     name, value = entry.get("name"), entry.get("value")
     if not isinstance(name, str) or not name:
-        raise K8sDnsInputError(["name must be a string"])
-    return name, None if value is None else str(value)
+        raise K8sDnsInputError(
+            [f"name must be the option's name as text, not {kind(name)}"]
+        )
+    if value is None:
+        return name, None
+    if isinstance(value, _Oversized):
+        value = str(value)
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise K8sDnsInputError([f"value of {name} must be text, not {kind(value)}"])
+    text = str(value)
+    if name in _NUMERIC_OPTIONS and not (
+        text.isascii() and text.isdigit() and len(text) <= MAX_DIGITS
+    ):
+        raise K8sDnsInputError(
+            [
+                f"value {text[:20]!r} of {name} is not a count: decimal digits 0-9, "
+                f"at most {MAX_DIGITS}"
+            ]
+        )
+    return name, text
 
 
 def _optional_dns_config(value: object, field: str) -> PodDnsConfig | None:
@@ -442,19 +462,12 @@ def load_cluster(text: str | bytes, **options: Any) -> Cluster:
 
     ``options`` go to :func:`cluster_from_kubectl` for kubectl output (zone,
     dns_ips, pod_mode, ...). Raises :class:`~awscore.errors.K8sDnsInputError`
-    for text that is not YAML/JSON or describes an invalid cluster.
+    for text that is not YAML/JSON or describes an invalid cluster, and for text
+    past the bounds: :data:`MAX_CLUSTER_BYTES`, nesting deeper than
+    :data:`MAX_DEPTH`, numbers of more than :data:`MAX_DIGITS` digits, and YAML
+    aliases (which could make a small file describe millions of objects).
     """
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        try:
-            document = json.loads(text)
-        except ValueError:
-            line = getattr(getattr(exc, "problem_mark", None), "line", None)
-            at = f" at line {line + 1}" if isinstance(line, int) else ""
-            raise K8sDnsInputError(
-                [f"the cluster file is not YAML or JSON{at}: {exc}".splitlines()[0]]
-            ) from None
+    document = _parse(text)
     if isinstance(document, dict) and (
         document.get("kind") == "List" or "items" in document
     ):
@@ -463,4 +476,104 @@ def load_cluster(text: str | bytes, **options: Any) -> Cluster:
         raise K8sDnsInputError(
             [f"options {sorted(options)} apply to kubectl output only"]
         )
-    return cluster_from_dict(document)
+    return cluster_from_dict(document)  # type: ignore[arg-type]  # checked there
+
+
+def _parse(text: str | bytes) -> object:
+    if not isinstance(text, str | bytes):
+        raise K8sDnsInputError(
+            [f"the cluster file must be YAML or JSON text, not {kind(text)}"]
+        )
+    if len(text) > MAX_CLUSTER_BYTES:
+        raise K8sDnsInputError(
+            [
+                f"the cluster file is {len(text):,} bytes: at most "
+                f"{MAX_CLUSTER_BYTES:,} are accepted"
+            ]
+        )
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except K8sDnsInputError:
+        raise
+    except yaml.YAMLError as exc:
+        try:
+            return json.loads(text, parse_int=_json_int, parse_constant=_json_constant)
+        except (ValueError, RecursionError, K8sDnsInputError):
+            line = getattr(getattr(exc, "problem_mark", None), "line", None)
+            at = f" at line {line + 1}" if isinstance(line, int) else ""
+            raise K8sDnsInputError(
+                [f"the cluster file is not YAML or JSON{at}: {exc}".splitlines()[0]]
+            ) from None
+
+
+#: The largest cluster file accepted, in bytes (characters for text).
+MAX_CLUSTER_BYTES = 64 * 1024 * 1024
+#: The deepest nesting of lists and mappings accepted (kubectl's objects need
+#: about 12).
+MAX_DEPTH = 64
+#: The most digits a number in a cluster file may have (a TTL, a port, a serial).
+MAX_DIGITS = 40
+
+
+class _Oversized:
+    """A number with more than :data:`MAX_DIGITS` digits, kept so that the field
+    that holds it reports it ("ttl a 5000-digit number must be an integer")."""
+
+    __slots__ = ("digits",)
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+    def __repr__(self) -> str:
+        return f"a {self.digits}-digit number"
+
+    __str__ = __repr__
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader with the depth, alias and digit bounds."""
+
+    def __init__(self, stream: str | bytes) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            raise K8sDnsInputError(
+                [
+                    f"the cluster file uses a YAML alias at line {mark.line + 1}: "
+                    "anchors and aliases are not accepted, write each object out"
+                ]
+            )
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            raise K8sDnsInputError(
+                [
+                    f"the cluster file nests deeper than {MAX_DEPTH} levels at "
+                    f"line {mark.line + 1}"
+                ]
+            )
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _yaml_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
+    digits = sum(c.isdigit() for c in str(node.value))
+    if digits > MAX_DIGITS:
+        return _Oversized(digits)
+    return yaml.SafeLoader.construct_yaml_int(loader, node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _yaml_int)
+
+
+def _json_int(text: str) -> object:
+    return _Oversized(len(text)) if len(text) > MAX_DIGITS else int(text)
+
+
+def _json_constant(text: str) -> object:
+    raise K8sDnsInputError([f"the cluster file has {text}, which is not a number"])

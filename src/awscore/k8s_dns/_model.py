@@ -10,11 +10,21 @@ from __future__ import annotations
 import enum
 import ipaddress
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from awscore.errors import K8sDnsInputError
+from awscore.k8s_dns._answer import Answerer, Upstream
+from awscore.k8s_dns._checks import (
+    addresses,
+    enum_value,
+    flag,
+    int_problem,
+    present,
+    raise_problems,
+    shape,
+)
 from awscore.k8s_dns._names import (
     canonical_ip,
     dashed,
@@ -23,10 +33,11 @@ from awscore.k8s_dns._names import (
     dns1123_subdomain_problem,
     dns_name_problem,
     ip_problem,
+    kind,
     port_name_problem,
-    reverse_name,
     undash,
 )
+from awscore.k8s_dns._records import SOA_TTL_CAP, VERSION_TTL, Zone
 from awscore.k8s_dns._resolvconf import (
     DEFAULT_NODE_RESOLV_CONF,
     DnsPolicy,
@@ -100,49 +111,6 @@ class PodMode(enum.StrEnum):
     VERIFIED = "verified"
 
 
-_E = TypeVar("_E", bound=enum.StrEnum)
-
-
-def _enum(kind: type[_E], value: object, where: str) -> _E:
-    try:
-        return kind(str(value))
-    except ValueError:
-        accepted = ", ".join(member.value for member in kind)
-        raise K8sDnsInputError(
-            [f"{where} {value!r} is not accepted: one of {accepted}"]
-        ) from None
-
-
-def _raise(problems: list[str]) -> None:
-    if problems:
-        raise K8sDnsInputError(problems)
-
-
-def _int_problem(value: object, field: str, top: int, accepted: str) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        return f"{field} {value!r} must be an integer {accepted}"
-    if not 0 <= value <= top:
-        return f"{field} {value} is out of range: must be {accepted}"
-    return None
-
-
-def _present(*problems: str | None) -> list[str]:
-    return [p for p in problems if p]
-
-
-def _addresses(values: Iterable[object], field: str, problems: list[str]) -> list[str]:
-    """The canonical text of each valid address; a problem for each other one."""
-    ips = []
-    for i, ip in enumerate(values):
-        problem = ip_problem(ip, f"{field}[{i}]")
-        if problem:
-            problems.append(problem)
-        else:
-            assert isinstance(ip, str)
-            ips.append(canonical_ip(ip))
-    return ips
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Port:
     """A service or endpoint port; only named ports get SRV records (spec §2.4.1)."""
@@ -153,16 +121,18 @@ class Port:
 
     def __post_init__(self) -> None:
         problems = []
-        if isinstance(self.port, bool) or not isinstance(self.port, int):
-            problems.append(f"port {self.port!r} must be an integer 1..65535")
-        elif not 1 <= self.port <= 65535:
-            problems.append(f"port {self.port} is out of range: must be 1..65535")
+        if isinstance(self.port, int) and self.port == 0:
+            problems.append("port 0 is out of range: must be 1..65535")
+        else:
+            problems += present(int_problem(self.port, "port", 65535, "1..65535"))
         if self.name is not None:
             problem = port_name_problem(self.name, "name")
             if problem:
                 problems.append(problem)
-        _raise(problems)
-        object.__setattr__(self, "protocol", _enum(Protocol, self.protocol, "protocol"))
+        raise_problems(problems)
+        object.__setattr__(
+            self, "protocol", enum_value(Protocol, self.protocol, "protocol")
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -179,7 +149,8 @@ class Endpoint:
     ports: tuple[Port, ...] = ()
 
     def __post_init__(self) -> None:
-        problems = []
+        shape(self, ("ports", Port, "ports"))
+        problems = present(flag(self.ready, "ready"))
         problem = ip_problem(self.ip, "ip")
         if problem:
             problems.append(problem)
@@ -187,7 +158,7 @@ class Endpoint:
             problem = dns1123_label_problem(self.hostname, "hostname")
             if problem:
                 problems.append(problem)
-        _raise(problems)
+        raise_problems(problems)
         object.__setattr__(self, "ip", canonical_ip(self.ip))
         object.__setattr__(self, "ports", tuple(self.ports))
 
@@ -213,18 +184,24 @@ class Service:
     endpoints: tuple[Endpoint, ...] = ()
 
     def __post_init__(self) -> None:
-        problems = _present(
+        shape(
+            self,
+            ("cluster_ips", object, "addresses"),
+            ("ports", Port, "ports"),
+            ("endpoints", Endpoint, "endpoints"),
+        )
+        problems = present(
             dns1035_label_problem(self.name, "name"),
             dns1123_label_problem(self.namespace, "namespace"),
         )
         try:
-            kind = _enum(ServiceType, self.type, "type")
+            kind = enum_value(ServiceType, self.type, "type")
         except K8sDnsInputError as exc:
             problems.extend(exc.problems)
             kind = ServiceType.CLUSTER_IP
-        ips = _addresses(self.cluster_ips, "cluster_ips", problems)
+        ips = addresses(self.cluster_ips, "cluster_ips", problems)
         if kind is ServiceType.EXTERNAL_NAME:
-            problems += _present(
+            problems += present(
                 "external_name is required for an ExternalName service"
                 if self.external_name is None
                 else dns_name_problem(self.external_name, "external_name")
@@ -241,7 +218,7 @@ class Service:
                     f"ports[{i}].name {port.name!r} is repeated for {port.protocol}"
                 )
             seen.add(key)
-        _raise(problems)
+        raise_problems(problems)
         object.__setattr__(self, "type", kind)
         object.__setattr__(self, "cluster_ips", tuple(ips))
         object.__setattr__(self, "ports", tuple(self.ports))
@@ -267,7 +244,12 @@ class Pod:
     dns_config: PodDnsConfig | None = None
 
     def __post_init__(self) -> None:
-        problems = _present(
+        shape(self, ("ips", object, "addresses"))
+        problems = present(
+            flag(self.host_network, "host_network"),
+            None
+            if self.dns_config is None or isinstance(self.dns_config, PodDnsConfig)
+            else f"dns_config must be a PodDnsConfig, not {kind(self.dns_config)}",
             dns1123_subdomain_problem(self.name, "name"),
             dns1123_label_problem(self.namespace, "namespace"),
             None
@@ -277,13 +259,13 @@ class Pod:
             if self.subdomain is None
             else dns1123_label_problem(self.subdomain, "subdomain"),
         )
-        ips = _addresses(self.ips, "ips", problems)
+        ips = addresses(self.ips, "ips", problems)
         try:
-            policy = _enum(DnsPolicy, self.dns_policy, "dns_policy")
+            policy = enum_value(DnsPolicy, self.dns_policy, "dns_policy")
         except K8sDnsInputError as exc:
             problems.extend(exc.problems)
             policy = DnsPolicy.CLUSTER_FIRST
-        _raise(problems)
+        raise_problems(problems)
         object.__setattr__(self, "ips", tuple(ips))
         object.__setattr__(self, "dns_policy", policy)
 
@@ -314,7 +296,7 @@ class Record:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DnsAnswer:
-    """A response: its rcode, answer and authority sections.
+    """A response: its rcode and its answer, authority and additional sections.
 
     NODATA is ``rcode`` NOERROR with an empty answer (``nodata`` True) and the
     zone's SOA in ``authority`` (RFC 2308 §2.2).
@@ -325,6 +307,7 @@ class DnsAnswer:
     rcode: Rcode
     answer: tuple[Record, ...] = ()
     authority: tuple[Record, ...] = ()
+    additional: tuple[Record, ...] = ()
     authoritative: bool = False
 
     @property
@@ -362,76 +345,6 @@ def _absolute(name: str) -> str:
 _Index = dict[str, dict[str, list[str]]]
 
 
-def _networks(
-    values: Iterable[str],
-) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    return [ipaddress.ip_network(v, strict=False) for v in values]
-
-
-class _Zone:
-    """The static records of a cluster, built name by name (lower-case keys)."""
-
-    def __init__(self) -> None:
-        self.index: _Index = {}
-        self.srv: dict[str, list[tuple[int, str]]] = {}
-
-    def add(self, name: str, rtype: str, data: str) -> None:
-        datas = self.index.setdefault(name, {}).setdefault(rtype, [])
-        if data not in datas:
-            datas.append(data)
-
-    def address(self, name: str, ip: str) -> None:
-        self.add(name, "AAAA" if ":" in ip else "A", ip)
-
-    def srv_targets(self, base: str, ports: Iterable[Port], target: str) -> None:
-        for port in ports:
-            # CoreDNS also answers SRV at the service name itself, one record per
-            # port, named or not (plugin/kubernetes, Records).
-            self.srv.setdefault(base, []).append((port.port, target + "."))
-            if port.name is not None:  # unnamed ports get no _port._proto SRV
-                owner = f"_{port.name}._{port.protocol.lower()}.{base}"
-                self.srv.setdefault(owner, []).append((port.port, target + "."))
-
-    def service(self, svc: Service, base: str) -> None:
-        if svc.type is ServiceType.EXTERNAL_NAME:
-            assert svc.external_name is not None
-            self.add(base, "CNAME", _absolute(svc.external_name))
-            return
-        self.index.setdefault(base, {})  # exists even with no endpoints
-        for ip in svc.cluster_ips:
-            self.address(base, ip)
-            self.add(reverse_name(ip).rstrip("."), "PTR", base + ".")
-        if not svc.headless:
-            self.srv_targets(base, svc.ports, base)
-            return
-        for endpoint in svc.endpoints:
-            if endpoint.ready:
-                target = f"{endpoint.label}.{base}"
-                self.address(base, endpoint.ip)
-                self.address(target, endpoint.ip)
-                self.add(reverse_name(endpoint.ip).rstrip("."), "PTR", target + ".")
-                self.srv_targets(base, endpoint.ports or svc.ports, target)
-
-    def finish_srv(self) -> None:
-        for owner, targets in self.srv.items():
-            # CoreDNS: priority 0, weight floor(100 / n) for the n records at the
-            # name (plugin/backend_lookup.go, SRV).
-            unique = list(dict.fromkeys(targets))
-            weight = 100 // len(unique)
-            for port_number, target in unique:
-                self.add(owner, "SRV", f"0 {weight} {port_number} {target}")
-
-    def nonterminals(self, apexes: tuple[str, ...]) -> set[str]:
-        """Every ancestor of a record's name, down to its zone's apex."""
-        found: set[str] = set()
-        for name in self.index:
-            apex = next(a for a in apexes if name == a or name.endswith("." + a))
-            labels = name.split(".")
-            for i in range(1, len(labels) - apex.count(".")):
-                found.add(".".join(labels[i:]))
-        return found
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Cluster:
     """A cluster's DNS view: namespaces, services, endpoints and pods.
@@ -460,12 +373,24 @@ class Cluster:
     upstream: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
     serial: int = 1
     _index: _Index = field(init=False, repr=False, compare=False)
+    _extra: dict[tuple[str, str], list[tuple[str, str]]] = field(
+        init=False, repr=False, compare=False
+    )
     _nonterminals: frozenset[str] = field(init=False, repr=False, compare=False)
     _all_namespaces: frozenset[str] = field(init=False, repr=False, compare=False)
     _pod_ips: frozenset[tuple[str, str]] = field(init=False, repr=False, compare=False)
     _upstream: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        shape(
+            self,
+            ("namespaces", object, "namespace names"),
+            ("services", Service, "Services"),
+            ("pods", Pod, "Pods"),
+            ("dns_ips", object, "addresses"),
+            ("service_cidrs", object, "CIDRs"),
+        )
+        self._shape_settings()
         self._validate()
         zone = self.zone.rstrip(".").lower()
         object.__setattr__(self, "zone", zone)
@@ -522,6 +447,29 @@ class Cluster:
 
     # --- validation ---------------------------------------------------------
 
+    def _shape_settings(self) -> None:
+        # Typed as ResolvConf and Mapping, but callers may pass anything.
+        resolv: object = self.node_resolv_conf
+        upstream: object = self.upstream
+        problems = []
+        if not isinstance(resolv, ResolvConf):
+            problems.append(
+                "node_resolv_conf must be a ResolvConf (ResolvConf.parse of the "
+                f"nodes' /etc/resolv.conf), not {kind(resolv)}"
+            )
+        if not isinstance(upstream, Mapping):
+            problems.append(
+                "upstream must be a mapping of names to lists of addresses, not "
+                f"{kind(upstream)}"
+            )
+        else:
+            problems += [
+                f"upstream[{name!r}] must be a list of addresses, not {kind(ips)}"
+                for name, ips in upstream.items()
+                if not isinstance(ips, list | tuple)
+            ]
+        raise_problems(problems)
+
     def _validate(self) -> None:
         problems = self._setting_problems()
         cidrs = []
@@ -535,17 +483,17 @@ class Cluster:
                     f"service_cidrs[{i}] {cidr!r} is not a CIDR such as 10.96.0.0/12"
                 )
         problems += self._object_problems(cidrs)
-        _raise(problems)
+        raise_problems(problems)
 
     def _setting_problems(self) -> list[str]:
-        problems = _present(
+        problems = present(
             dns_name_problem(self.zone, "zone"),
             *(
                 dns1123_label_problem(ns, f"namespaces[{i}]")
                 for i, ns in enumerate(self.namespaces)
             ),
-            _int_problem(self.ttl, "ttl", 3600, "0..3600 (CoreDNS)"),
-            _int_problem(self.serial, "serial", 2**32 - 1, "0..2**32-1"),
+            int_problem(self.ttl, "ttl", 3600, "0..3600 (CoreDNS)"),
+            int_problem(self.serial, "serial", 2**32 - 1, "0..2**32-1"),
             *(ip_problem(ip, f"dns_ips[{i}]") for i, ip in enumerate(self.dns_ips)),
         )
         if self.pod_mode not in [m.value for m in PodMode]:
@@ -554,8 +502,8 @@ class Cluster:
                 "insecure, verified"
             )
         for name, ips in self.upstream.items():
-            problems += _present(dns_name_problem(name, f"upstream[{name!r}]"))
-            _addresses(ips, f"upstream[{name!r}]", problems)
+            problems += present(dns_name_problem(name, f"upstream[{name!r}]"))
+            addresses(ips, f"upstream[{name!r}]", problems)
         return problems
 
     def _object_problems(
@@ -592,12 +540,9 @@ class Cluster:
 
     def _build(self) -> None:
         zone = self.zone
-        records = _Zone()
+        records = Zone()
         for apex in (zone, *REVERSE_ZONES):
-            records.add(apex, "SOA", self._soa_data(apex))
-            records.add(apex, "NS", f"ns.dns.{zone}.")
-        for ip in self.dns_ips:
-            records.address(f"ns.dns.{zone}", ip)
+            records.apex(apex, self._soa_data(apex), self.dns_ips)
         records.add(f"dns-version.{zone}", "TXT", f'"{SPEC_VERSION}"')
         for svc in self.services:
             records.service(svc, f"{svc.name}.{svc.namespace}.svc.{zone}")
@@ -607,17 +552,19 @@ class Cluster:
                 owner = f"{pod.hostname}.{pod.subdomain}.{pod.namespace}.svc.{zone}"
                 for ip in pod.ips:
                     records.address(owner, ip)
-        records.finish_srv()
+        records.finish()
         nonterminals = records.nonterminals((zone, *REVERSE_ZONES))
         pods = self.pod_mode is not PodMode.DISABLED
+        # parse.go parseRequest: svc.<zone> and pod.<zone> are NODATA whatever
+        # the pod mode; <ns>.pod.<zone> needs pod records (findPods).
         nonterminals.add(f"svc.{zone}")
-        if pods:
-            nonterminals.add(f"pod.{zone}")
+        nonterminals.add(f"pod.{zone}")
         for ns in self._all_namespaces:
             nonterminals.add(f"{ns}.svc.{zone}")
             if pods:
                 nonterminals.add(f"{ns}.pod.{zone}")
         object.__setattr__(self, "_index", records.index)
+        object.__setattr__(self, "_extra", records.extra)
         object.__setattr__(
             self, "_nonterminals", frozenset(nonterminals - records.index.keys())
         )
@@ -631,11 +578,22 @@ class Cluster:
         )
 
     def _soa(self, apex: str) -> tuple[Record, ...]:
+        """The SOA for a negative answer; ``apex`` in the question's case."""
         return (
             Record(
-                name=apex + ".", type="SOA", ttl=self.ttl, data=self._soa_data(apex)
+                name=apex + ".",
+                type="SOA",
+                ttl=min(self.ttl, SOA_TTL_CAP),
+                data=self._soa_data(apex),
             ),
         )
+
+    def _ttl(self, rtype: str) -> int:
+        if rtype == "TXT":  # the zone's only TXT is dns-version
+            return VERSION_TTL
+        if rtype == "SOA":
+            return min(self.ttl, SOA_TTL_CAP)
+        return self.ttl
 
     @property
     def all_namespaces(self) -> frozenset[str]:
@@ -645,7 +603,7 @@ class Cluster:
     def records(self) -> tuple[Record, ...]:
         """Every static record of the zone, sorted by name and type (no pod names)."""
         return tuple(
-            Record(name=name + ".", type=rtype, ttl=self.ttl, data=data)
+            Record(name=name + ".", type=rtype, ttl=self._ttl(rtype), data=data)
             for name in sorted(self._index)
             for rtype in sorted(self._index[name])
             for data in self._index[name][rtype]
@@ -665,6 +623,10 @@ class Cluster:
 
     def resolv_conf(self, pod: Pod | str) -> ResolvConf:
         """The resolv.conf kubelet writes for ``pod`` (a :class:`Pod` or its key)."""
+        if not isinstance(pod, Pod | str):
+            raise K8sDnsInputError(
+                [f"pod must be a Pod or its namespace/name, not {kind(pod)}"]
+            )
         target = self.pod(pod) if isinstance(pod, str) else pod
         return resolv_conf(
             target,
@@ -676,16 +638,34 @@ class Cluster:
     # --- queries ------------------------------------------------------------
 
     def query(
-        self, qname: str, qtype: str = "A", *, recursive: bool = False
+        self,
+        qname: str,
+        qtype: str = "A",
+        *,
+        recursive: bool = False,
+        upstream: Upstream | None = None,
     ) -> DnsAnswer:
-        """Answer one question as the cluster DNS server does.
+        """Answer one question as the cluster DNS server (CoreDNS) does.
 
-        Matching is case-insensitive and answers keep the question's case. A CNAME
-        whose target is in the zone is followed, and the rcode is that of the last
-        name of the chain (RFC 6604). Names outside the cluster zone and the reverse
-        zones get REFUSED, unless ``recursive`` is true: then ``upstream`` answers
-        them (NXDOMAIN if it does not know the name), as CoreDNS forwarding to the
-        node's resolver would.
+        Each query type takes the path it takes in CoreDNS's ``kubernetes``
+        plugin (see :mod:`awscore.k8s_dns._answer`). Matching is case-insensitive
+        and answers keep the question's case, the SOA's owner too (``handler.go``:
+        "maintain case of original query"). For A and AAAA, an ExternalName whose
+        target is in the zone is followed when the chain ends in addresses, and
+        dropped whole (NODATA) when it does not. SRV and NS answers carry their
+        targets' A/AAAA records in ``additional``.
+
+        ``upstream`` is how CoreDNS resolves an ExternalName target outside the
+        zone for A and AAAA (``backend_lookup.go`` ``A``: ``b.Lookup``): it is
+        called with the target and the type, and its answer records follow the
+        CNAME; when it returns None (the lookup failed) CoreDNS drops the CNAME
+        too, and so does this. Without it the answer stops at the CNAME. Pass
+        :meth:`upstream_query` to use ``Cluster.upstream``, or a function that
+        asks a real resolver (the server does).
+
+        Names outside the cluster zone and the reverse zones get REFUSED, unless
+        ``recursive`` is true: then ``upstream`` answers them (NXDOMAIN if it does
+        not know the name), as CoreDNS forwarding to the node's resolver would.
 
         Raises :class:`~awscore.errors.K8sDnsInputError` only for a ``qtype`` that
         is not a type mnemonic; any ``qname`` string gets an answer.
@@ -693,6 +673,13 @@ class Cluster:
         rtype = normalise_qtype(qtype)
         if not isinstance(qname, str):
             raise K8sDnsInputError([f"qname {qname!r} must be a string"])
+        if upstream is not None and not callable(upstream):
+            raise K8sDnsInputError(
+                [
+                    "upstream must be a function of (name, type) returning a "
+                    "DnsAnswer or None"
+                ]
+            )
         shown = _absolute(qname)
         key = shown[:-1].lower()
         apex = self._apex(key)
@@ -700,50 +687,20 @@ class Cluster:
             if recursive:
                 return self._upstream_answer(shown, key, rtype)
             return DnsAnswer(qname=shown, qtype=rtype, rcode=Rcode.REFUSED)
-        answer: list[Record] = []
-        rcode, apex, complete = self._chase(key, shown, rtype, apex, answer)
+        # The zone as the question spells it: CoreDNS builds the SOA from it.
+        zone = shown[len(shown) - len(apex) - 1 : -1]
+        rcode, answer, additional = Answerer(self, zone, upstream).answer(
+            key, shown, rtype
+        )
         return DnsAnswer(
             qname=shown,
             qtype=rtype,
-            rcode=rcode,
+            rcode=Rcode(rcode),
             answer=tuple(answer),
-            authority=() if complete else self._soa(apex),
+            authority=() if answer else self._soa(zone),
+            additional=tuple(additional),
             authoritative=True,
         )
-
-    def _chase(
-        self, name: str, owner: str, rtype: str, apex: str, answer: list[Record]
-    ) -> tuple[Rcode, str, bool]:
-        """Append the records for ``name`` (following CNAMEs in the zone) to
-        ``answer``; return the rcode, the last apex, and whether the last name had
-        records of the type (no SOA needed)."""
-        for _ in range(8):  # a bound on CNAME chains, loops included
-            rrsets = self._index.get(name)
-            if rrsets is None:
-                rrsets = self._pod_rrsets(name, apex)
-            if rrsets is None:
-                exists = name in self._nonterminals
-                return (Rcode.NOERROR if exists else Rcode.NXDOMAIN), apex, False
-            if rtype == "ANY":
-                types = sorted(rrsets)
-            elif rtype in rrsets or "CNAME" not in rrsets:
-                types = [rtype] if rtype in rrsets else []
-            else:
-                types = ["CNAME"]
-            answer.extend(
-                Record(name=owner, type=t, ttl=self.ttl, data=d)
-                for t in types
-                for d in rrsets[t]
-            )
-            if types != ["CNAME"] or rtype == "CNAME":
-                return Rcode.NOERROR, apex, bool(types)
-            owner = rrsets["CNAME"][0]
-            name = owner[:-1].lower()
-            next_apex = self._apex(name)
-            if next_apex is None:  # outside the zone: the client's resolver goes on
-                return Rcode.NOERROR, apex, True
-            apex = next_apex
-        return Rcode.NOERROR, apex, True
 
     def _apex(self, key: str) -> str | None:
         for apex in (self.zone, *REVERSE_ZONES):
@@ -771,6 +728,8 @@ class Cluster:
     def upstream_query(self, qname: str, qtype: str = "A") -> DnsAnswer:
         """Answer from ``upstream`` only: the node's resolver, blind to the zone."""
         rtype = normalise_qtype(qtype)
+        if not isinstance(qname, str):
+            raise K8sDnsInputError([f"qname {qname!r} must be a string"])
         shown = _absolute(qname)
         return self._upstream_answer(shown, shown[:-1].lower(), rtype)
 

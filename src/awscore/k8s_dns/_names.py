@@ -21,10 +21,30 @@ LABEL_MAX = 63
 SUBDOMAIN_MAX = 253
 
 
+_KINDS: tuple[tuple[type | tuple[type, ...], str], ...] = (
+    (bool, "true/false"),
+    ((int, float), "a number"),
+    (str, "text"),
+    ((bytes, bytearray), "bytes"),
+    (dict, "a mapping"),
+    ((list, tuple), "a list"),
+)
+
+
+def kind(value: object) -> str:
+    """What a value is, in the words of a YAML/JSON document (for messages)."""
+    if value is None:
+        return "null"
+    for types, words in _KINDS:
+        if isinstance(value, types):
+            return words
+    return "an object of another kind"
+
+
 def dns1123_label_problem(value: object, field: str) -> str | None:
     """Why ``value`` is not a DNS-1123 label (namespaces, hostnames), or None."""
     if not isinstance(value, str):
-        return f"{field} must be a string, not {type(value).__name__}"
+        return f"{field} must be text, not {kind(value)}"
     if len(value) > LABEL_MAX or not _DNS1123_LABEL.match(value):
         return (
             f"{field} {value!r} is not a DNS-1123 label: at most 63 characters of "
@@ -36,7 +56,7 @@ def dns1123_label_problem(value: object, field: str) -> str | None:
 def dns1035_label_problem(value: object, field: str) -> str | None:
     """Why ``value`` is not a DNS-1035 label (service names), or None."""
     if not isinstance(value, str):
-        return f"{field} must be a string, not {type(value).__name__}"
+        return f"{field} must be text, not {kind(value)}"
     if len(value) > LABEL_MAX or not _DNS1035_LABEL.match(value):
         return (
             f"{field} {value!r} is not a DNS-1035 label: at most 63 characters of "
@@ -48,7 +68,7 @@ def dns1035_label_problem(value: object, field: str) -> str | None:
 def dns1123_subdomain_problem(value: object, field: str) -> str | None:
     """Why ``value`` is not a DNS-1123 subdomain (pod names), or None."""
     if not isinstance(value, str):
-        return f"{field} must be a string, not {type(value).__name__}"
+        return f"{field} must be text, not {kind(value)}"
     if (
         not value
         or len(value) > SUBDOMAIN_MAX
@@ -68,7 +88,7 @@ def port_name_problem(value: object, field: str) -> str | None:
     trailing ``-`` and no ``--`` (RFC 6335 §5.1, as Kubernetes validates it).
     """
     if not isinstance(value, str):
-        return f"{field} must be a string, not {type(value).__name__}"
+        return f"{field} must be text, not {kind(value)}"
     if (
         not 1 <= len(value) <= 15
         or not _PORT_NAME.match(value)
@@ -87,7 +107,7 @@ def port_name_problem(value: object, field: str) -> str | None:
 def dns_name_problem(value: object, field: str) -> str | None:
     """Why ``value`` is not a DNS name (an ExternalName target, a zone), or None."""
     if not isinstance(value, str):
-        return f"{field} must be a string, not {type(value).__name__}"
+        return f"{field} must be text, not {kind(value)}"
     bare = value[:-1] if value.endswith(".") else value
     labels = bare.split(".")
     if (
@@ -107,7 +127,7 @@ def dns_name_problem(value: object, field: str) -> str | None:
 def ip_problem(value: object, field: str) -> str | None:
     """Why ``value`` is not an IPv4 or IPv6 address, or None."""
     if not isinstance(value, str):
-        return f"{field} must be a string, not {type(value).__name__}"
+        return f"{field} must be text, not {kind(value)}"
     try:
         ipaddress.ip_address(value)
     except ValueError:
@@ -124,9 +144,12 @@ def dashed(ip: str) -> str:
     """An IP written as one DNS label, as CoreDNS does: ``172.0.0.2`` is ``172-0-0-2``.
 
     IPv6 addresses replace ``:`` with ``-`` in their compressed form
-    (``fd00::1`` is ``fd00--1``), as CoreDNS's ``endpointHostname`` does.
+    (``fd00::1`` is ``fd00--1``, ``fd00::`` is ``fd00--0``), as CoreDNS's
+    ``endpointHostname`` does.
     """
-    return ip.replace(".", "-").replace(":", "-")
+    label = ip.replace(".", "-").replace(":", "-")
+    # kubernetes.go endpointHostname: a label may not end in "-" ("fd00::").
+    return label + "0" if label.endswith("-") else label
 
 
 def undash(label: str) -> IPAddress | None:

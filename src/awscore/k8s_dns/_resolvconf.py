@@ -52,6 +52,34 @@ class PodDnsConfig:
     options: tuple[tuple[str, str | None], ...] = ()
 
 
+#: Options whose argument is a count (``name:n``), and the largest n accepted.
+#: Both libcs clamp large values (glibc to 15, 30 and 5; musl to 15, 60 and 10);
+#: awscore keeps what is written up to nine digits and clamps where each libc
+#: does, so a value is never a number Python must build digit by digit.
+NUMERIC_OPTIONS = ("ndots", "timeout", "attempts")
+_NUMBER_DIGITS = 9
+
+
+def _option_problem(option: object, where: str) -> str | None:
+    """Why ``option`` is not a resolv.conf option word, or None.
+
+    Names are free (both libcs ignore the ones they do not know); the numeric
+    options need ASCII digits: ``str.isdigit`` would take ``²`` or ``٣``, which
+    neither libc reads as a number.
+    """
+    if not isinstance(option, str) or not option or any(c.isspace() for c in option):
+        return f"{where} {option!r} is not an option: a word such as ndots:5 or edns0"
+    name, sep, arg = option.partition(":")
+    if name not in NUMERIC_OPTIONS or not sep:
+        return None
+    if arg.isascii() and arg.isdigit() and len(arg) <= _NUMBER_DIGITS:
+        return None
+    return (
+        f"{where} {option!r}: {name} must be a whole number written in ASCII "
+        f"digits 0-9 (at most {_NUMBER_DIGITS} of them), e.g. {name}:2"
+    )
+
+
 def _dedupe(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
@@ -69,15 +97,70 @@ class ResolvConf:
     options: tuple[str, ...] = ()
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
+    def __post_init__(self) -> None:
+        problems = [
+            problem
+            for i, option in enumerate(self.options)
+            if (problem := _option_problem(option, f"options[{i}]"))
+        ]
+        if problems:
+            raise K8sDnsInputError(problems)
+
+    def _number(self, name: str, default: int) -> int:
+        # both libcs read the options line left to right: the last one wins
+        value = default
+        for option in self.options:
+            key, sep, arg = option.partition(":")
+            if key == name and sep:  # a bare "ndots" is ignored
+                value = int(arg)
+        return value
+
+    def _flag(self, name: str) -> bool:
+        return name in self.options
+
     @property
     def ndots(self) -> int:
-        """The ``ndots`` option: default 1, capped at 15 (glibc ``RES_MAXNDOTS``)."""
-        value = 1
-        for option in self.options:
-            name, _, arg = option.partition(":")
-            if name == "ndots" and arg.isdigit():
-                value = min(int(arg), 15)
-        return value
+        """The ``ndots`` option: default 1, capped at 15 (glibc ``RES_MAXNDOTS``,
+        musl ``resolvconf.c``)."""
+        return min(self._number("ndots", 1), 15)
+
+    @property
+    def timeout(self) -> int:
+        """``timeout``: seconds, as written (default 5, ``RES_TIMEOUT``).
+
+        Each libc caps it its own way: see :func:`~awscore.k8s_dns.resolve_with`.
+        """
+        return self._number("timeout", 5)
+
+    @property
+    def attempts(self) -> int:
+        """``attempts``: tries per query, as written (default 2, ``RES_DFLRETRY``)."""
+        return self._number("attempts", 2)
+
+    @property
+    def rotate(self) -> bool:
+        """``rotate``: glibc starts each query at a different nameserver."""
+        return self._flag("rotate")
+
+    @property
+    def single_request(self) -> bool:
+        """``single-request``: glibc sends A, then AAAA, not both at once."""
+        return self._flag("single-request")
+
+    @property
+    def single_request_reopen(self) -> bool:
+        """``single-request-reopen``: as single-request, on a new socket each."""
+        return self._flag("single-request-reopen")
+
+    @property
+    def edns0(self) -> bool:
+        """``edns0``: glibc adds an EDNS(0) OPT record to each query."""
+        return self._flag("edns0")
+
+    @property
+    def trust_ad(self) -> bool:
+        """``trust-ad``: glibc sets the AD bit in each query (glibc 2.31 on)."""
+        return self._flag("trust-ad")
 
     @property
     def text(self) -> str:
@@ -94,7 +177,11 @@ class ResolvConf:
         """Read resolv.conf text: ``nameserver``, ``search``/``domain``, ``options``.
 
         As glibc does, the last ``search`` or ``domain`` line wins; comments start
-        with ``#`` or ``;``; unknown keywords are ignored.
+        with ``#`` or ``;``; unknown keywords and option names are ignored.
+
+        Raises :class:`~awscore.errors.K8sDnsInputError` for an ``ndots``,
+        ``timeout`` or ``attempts`` value that is not ASCII digits
+        (``options ndots:²``).
         """
         if not isinstance(text, str):
             raise K8sDnsInputError(["resolv.conf must be text"])
