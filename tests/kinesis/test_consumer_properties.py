@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import random
 
 from hypothesis import given, settings
@@ -173,3 +174,22 @@ def test_the_handler_sees_the_bytes_that_were_written(items: list[Write]) -> Non
 
     simulate_consumer(Stream.create(1), items, EventSourceMapping(), handler)
     assert sorted(got) == sorted(w.data for w in items)
+
+
+@settings(max_examples=300)
+@given(st.one_of(st.text(max_size=300), st.binary(max_size=300)))
+def test_hostile_mapping_and_writes_documents_raise_only_typed_errors(
+    text: str | bytes,
+) -> None:
+    """Any bytes as a mapping document or writes CSV: an answer or a typed error."""
+    from awscore.errors import AwsCoreError
+    from awscore.kinesis import mapping_from_aws_json, read_writes_csv
+
+    for call in (
+        lambda: mapping_from_aws_json(text),
+        lambda: read_writes_csv(
+            text if isinstance(text, str) else text.decode("latin-1")
+        ),
+    ):
+        with contextlib.suppress(AwsCoreError):
+            call()
