@@ -3,6 +3,7 @@
     python3 benchmarks/report.py                    # run everything, print tables
     python3 benchmarks/report.py -k sigv4           # pytest arguments pass through
     python3 benchmarks/report.py --json out.json    # only format an earlier run
+    python3 benchmarks/report.py --rounds 30        # issue #24's interleaved table
 
 Each group (one workload) becomes a table of median times with two ratios: to
 the floor (the raw primitive, ``implementation == "floor"``) and to awscore,
@@ -227,7 +228,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="format this result file, do not run")
     parser.add_argument("--min-rounds", type=int, default=200)
     parser.add_argument("--keep", type=Path, help="also save the raw JSON here")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        help="instead: the target table, contenders interleaved, over ROUNDS rounds",
+    )
+    parser.add_argument("--only", help="with --rounds: groups whose name has this")
+    parser.add_argument(
+        "--no-memory", action="store_true", help="with --rounds: skip the memory rows"
+    )
+    parser.add_argument("--memory-child", help=argparse.SUPPRESS)
     args, pytest_args = parser.parse_known_args(argv)
+    if args.rounds is not None or args.memory_child is not None:
+        return _interleaved_main(args)
     if args.json is not None:
         data = json.loads(args.json.read_text(encoding="utf-8"))
     else:
@@ -244,6 +257,24 @@ def main(argv: list[str] | None = None) -> int:
     print(format_machine(data))
     print("\n## Per workload\n")
     print("\n\n".join(format_group(g, groups[g]) for g in sorted(groups)))
+    return 0
+
+
+def _interleaved_main(args: argparse.Namespace) -> int:
+    # The bench modules import ``tests.conftest`` and each other by file name.
+    for path in (ROOT / "src", ROOT, ROOT / "benchmarks"):
+        if str(path) not in sys.path:
+            sys.path.insert(0, str(path))
+    import _interleaved
+
+    if args.memory_child is not None:
+        _interleaved.memory_child(args.memory_child)
+        return 0
+    if args.rounds < 30:
+        print(
+            f"note: {args.rounds} rounds; the table wants at least 30", file=sys.stderr
+        )
+    print(_interleaved.report(args.rounds, args.only, not args.no_memory))
     return 0
 
 
