@@ -27,6 +27,8 @@ from awscore.kinesis._batch import (
     route_batch,
 )
 from awscore.kinesis._capacity import (
+    MAX_RATE,
+    MAX_TRAFFIC_ROWS,
     SHARD_BYTES_PER_SECOND,
     SHARD_RECORDS_PER_SECOND,
     CapacityReport,
@@ -61,8 +63,10 @@ __all__ = [
     "MAX_HASH_KEY",
     "MAX_PARTITION_KEY_LENGTH",
     "MAX_PUT_RECORDS",
+    "MAX_RATE",
     "MAX_RECORD_BYTES",
     "MAX_SHARDS",
+    "MAX_TRAFFIC_ROWS",
     "SHARD_BYTES_PER_SECOND",
     "SHARD_RECORDS_PER_SECOND",
     "AggregatedRecord",
