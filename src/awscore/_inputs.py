@@ -18,7 +18,7 @@ __all__ = ["shown"]
 _MAX_INT_DIGITS = 60
 
 
-def shown(value: object, limit: int = 60) -> str:
+def shown(value: object, limit: int = 120) -> str:
     """``repr(value)``, cut to about ``limit`` characters; never raises."""
     if isinstance(value, int) and not isinstance(value, bool):
         digits = int(abs(value).bit_length() * math.log10(2)) + 1

@@ -7,9 +7,9 @@ import os
 import sys
 from collections.abc import Sequence
 
+from awscore._inputs import shown
 from awscore.cli._output import add_json_flag, write_json
 from awscore.cli._tour import TourPart, TourSection
-from awscore._inputs import shown
 from awscore.errors import CliError
 from awscore.vpn import (
     Cipher,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 from typing import NoReturn
 
+from awscore._inputs import shown
 from awscore.codeartifact._names import (
     COMPONENT_PATTERN,
     NAMESPACE_REQUIRED,
@@ -63,13 +64,13 @@ class GroupRestriction:
         except ValueError:
             accepted = ", ".join(m.value for m in RestrictionMode)
             raise CodeArtifactInputError(
-                [f"restriction mode {self.mode!r} is not one of {accepted}"]
+                [f"restriction mode {shown(self.mode)} is not one of {accepted}"]
             ) from None
         object.__setattr__(self, "mode", mode)
         repositories: object = self.repositories
         if isinstance(repositories, str) or not isinstance(repositories, Iterable):
             raise CodeArtifactInputError(
-                [f"allowed repositories {repositories!r} are not a list of names"]
+                [f"allowed repositories {shown(repositories)} are not a list of names"]
             )
         names = frozenset(repositories)
         for name in sorted(names, key=str):
@@ -117,7 +118,10 @@ class GroupRestriction:
                 repositories=frozenset(_names(value.get("repositories", ()), where)),
             )
         raise CodeArtifactInputError(
-            [f"{where} {value!r} is not a mode name or a {{mode, repositories}} map"]
+            [
+                f"{where} {shown(value)} is not a mode name or a "
+                f"{{mode, repositories}} map"
+            ]
         )
 
 
@@ -126,17 +130,21 @@ _MODES = frozenset(m.value for m in RestrictionMode)
 
 def _bad(value: object, where: str) -> NoReturn:
     accepted = ", ".join(m.value for m in RestrictionMode)
-    raise CodeArtifactInputError([f"{where}: mode {value!r} is not one of {accepted}"])
+    raise CodeArtifactInputError(
+        [f"{where}: mode {shown(value)} is not one of {accepted}"]
+    )
 
 
 def _names(value: object, where: str) -> list[str]:
     if isinstance(value, str) or not isinstance(value, list | tuple | set | frozenset):
         raise CodeArtifactInputError(
-            [f"{where}: repositories {value!r} are not a list of names"]
+            [f"{where}: repositories {shown(value)} are not a list of names"]
         )
     bad = [v for v in value if not isinstance(v, str)]
     if bad:
-        raise CodeArtifactInputError([f"{where}: repository {bad[0]!r} is not a name"])
+        raise CodeArtifactInputError(
+            [f"{where}: repository {shown(bad[0])} is not a name"]
+        )
     return [str(v) for v in value]
 
 
@@ -169,7 +177,7 @@ class GroupPattern:
         """Parse a pattern such as ``/npm/space/*``; raise on anything else."""
         if not isinstance(text, str):
             raise CodeArtifactInputError(
-                [f"package group pattern {text!r} is not a string"]
+                [f"package group pattern {shown(text)} is not a string"]
             )
         shape = (
             "accepted shapes: /*, /format/*, /format/namespace-prefix~, "
@@ -180,32 +188,38 @@ class GroupPattern:
             return cls(kind=PatternKind.ALL)
         parts = text.split("/")
         if parts[0] != "" or len(parts) not in (3, 4):
-            raise CodeArtifactInputError([f"package group pattern {text!r}: {shape}"])
+            raise CodeArtifactInputError(
+                [f"package group pattern {shown(text)}: {shape}"]
+            )
         try:
             fmt = PackageFormat(parts[1])
         except ValueError:
             accepted = ", ".join(f.value for f in PackageFormat)
             raise CodeArtifactInputError(
                 [
-                    f"package group pattern {text!r}: format {parts[1]!r} is not one "
+                    f"package group pattern {shown(text)}: format {shown(parts[1])} is "
+                    "not one "
                     f"of {accepted}"
                 ]
             ) from None
         shape_of = _shape(parts[2:])
         if shape_of is None:
-            raise CodeArtifactInputError([f"package group pattern {text!r}: {shape}"])
+            raise CodeArtifactInputError(
+                [f"package group pattern {shown(text)}: {shape}"]
+            )
         kind, namespace, name = shape_of
         problems: list[str] = []
         if namespace is not None:
             cls._check(fmt, namespace, name, text, problems)
             if fmt in NO_NAMESPACE and namespace:
                 problems.append(
-                    f"package group pattern {text!r}: {fmt} packages have no "
+                    f"package group pattern {shown(text)}: {fmt} packages have no "
                     f"namespace (write /{fmt}//...)"
                 )
             if fmt in NAMESPACE_REQUIRED and not namespace and name is not None:
                 problems.append(
-                    f"package group pattern {text!r}: {fmt} packages need a namespace"
+                    f"package group pattern {shown(text)}: {fmt} packages need a "
+                    "namespace"
                 )
         if problems:
             raise CodeArtifactInputError(problems)
@@ -227,13 +241,14 @@ class GroupPattern:
                 continue
             if not COMPONENT_PATTERN.fullmatch(value) or any(c in value for c in "~$*"):
                 problems.append(
-                    f"package group pattern {text!r}: {label} {value!r} is not "
+                    f"package group pattern {shown(text)}: {label} {shown(value)} is "
+                    "not "
                     "accepted: no '#', '/', whitespace, '~', '$' or '*'"
                 )
             elif normal != value:
                 problems.append(
-                    f"package group pattern {text!r}: {fmt} {label}s are compared "
-                    f"normalized; write {normal!r}"
+                    f"package group pattern {shown(text)}: {fmt} {label}s are compared "
+                    f"normalized; write {shown(normal)}"
                 )
 
     def __str__(self) -> str:
