@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from awscore._inputs import shown
 from awscore.errors import NoRouteError, VpnInputError
 
 __all__ = [
@@ -40,7 +41,7 @@ def _network(value: str | ipaddress.IPv4Network, where: str) -> ipaddress.IPv4Ne
         return ipaddress.IPv4Network(value)
     except (ipaddress.AddressValueError, ipaddress.NetmaskValueError, ValueError):
         raise VpnInputError(
-            f"{where} {value!r} is not an IPv4 CIDR block with no host bits, "
+            f"{where} {shown(value)} is not an IPv4 CIDR block with no host bits, "
             "like 10.0.0.0/16"
         ) from None
 
@@ -49,7 +50,7 @@ def _address(value: str | ipaddress.IPv4Address, where: str) -> ipaddress.IPv4Ad
     try:
         return ipaddress.IPv4Address(value)
     except (ipaddress.AddressValueError, ValueError):
-        raise VpnInputError(f"{where} {value!r} is not an IPv4 address") from None
+        raise VpnInputError(f"{where} {shown(value)} is not an IPv4 address") from None
 
 
 class RouteOrigin(StrEnum):
@@ -80,7 +81,7 @@ class Route:
             parsed = RouteOrigin(origin)
         except ValueError:
             raise VpnInputError(
-                f"route origin {origin!r} is not one of local, static, propagated"
+                f"route origin {shown(origin)} is not one of local, static, propagated"
             ) from None
         return cls(
             destination=_network(destination, "destination"),

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from awscore._inputs import shown
 from awscore.errors import NoRouteError, VpnInputError
 from awscore.vpn._esp import (
     Cipher,
@@ -90,7 +91,7 @@ def validate_inside_cidr(value: str) -> ipaddress.IPv4Network:
         network = ipaddress.IPv4Network(value)
     except ValueError:
         raise VpnInputError(
-            f"inside CIDR {value!r} is not an IPv4 CIDR block like 169.254.10.0/30"
+            f"inside CIDR {shown(value)} is not an IPv4 CIDR block like 169.254.10.0/30"
         ) from None
     if network.prefixlen != 30 or not network.subnet_of(_LINK_LOCAL):
         raise VpnInputError(
@@ -175,7 +176,7 @@ class Tunnel:
 
     def __repr__(self) -> str:
         return (
-            f"Tunnel({self.name!r}, outside_ip={self.options.outside_ip!r}, "
+            f"Tunnel({shown(self.name)}, outside_ip={shown(self.options.outside_ip)}, "
             f"inside={self.inside}, state={self.state.value}, "
             f"generation={self.generation})"
         )
@@ -291,19 +292,20 @@ class SiteToSiteVpn:
             try:
                 networks[where] = ipaddress.IPv4Network(value)
             except ValueError:
-                problems.append(f"{where} {value!r} is not an IPv4 CIDR block")
+                problems.append(f"{where} {shown(value)} is not an IPv4 CIDR block")
         try:
             ipaddress.IPv4Address(customer_gateway_ip)
         except ValueError:
             problems.append(
-                f"customer_gateway_ip {customer_gateway_ip!r} is not an IPv4 address"
+                f"customer_gateway_ip {shown(customer_gateway_ip)} is not an IPv4 "
+                "address"
             )
         for index, options in enumerate(tunnels, 1):
             try:
                 ipaddress.IPv4Address(options.outside_ip)
             except ValueError:
                 problems.append(
-                    f"tunnel {index} outside_ip {options.outside_ip!r} is not IPv4"
+                    f"tunnel {index} outside_ip {shown(options.outside_ip)} is not IPv4"
                 )
             try:
                 validate_inside_cidr(options.inside_cidr)
@@ -362,7 +364,7 @@ class SiteToSiteVpn:
 
     def __repr__(self) -> str:
         return (
-            f"SiteToSiteVpn(customer_gateway_ip={self.customer_gateway_ip!r}, "
+            f"SiteToSiteVpn(customer_gateway_ip={shown(self.customer_gateway_ip)}, "
             f"onprem={self.onprem}, vpc={self.vpc}, tunnels={list(self.tunnels)!r})"
         )
 
@@ -371,7 +373,7 @@ class SiteToSiteVpn:
         for t in self.tunnels:
             if t.name == name:
                 return t
-        raise VpnInputError(f"no tunnel {name!r}: tunnel-1 or tunnel-2")
+        raise VpnInputError(f"no tunnel {shown(name)}: tunnel-1 or tunnel-2")
 
     # --- dead peer detection ------------------------------------------------
 
