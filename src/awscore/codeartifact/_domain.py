@@ -136,7 +136,9 @@ class OriginControls:
         for label in ("publish", "upstream"):
             value = getattr(self, label)
             try:
-                object.__setattr__(self, label, OriginMode(value))
+                # only text is looked up: Enum would repr a hostile value
+                mode = OriginMode(value if isinstance(value, str) else "")
+                object.__setattr__(self, label, mode)
             except ValueError:
                 problems.append(
                     f"origin control {label}={shown(value)} is not ALLOW or BLOCK"
@@ -843,7 +845,7 @@ class Domain:
         hierarchy to the nearest group that sets it."""
         pid = PackageId.parse(format, package)
         try:
-            kind = RestrictionType(kind)
+            kind = RestrictionType(kind if isinstance(kind, str) else "")
         except ValueError:
             accepted = ", ".join(k.value for k in RestrictionType)
             raise CodeArtifactInputError(

@@ -60,7 +60,8 @@ class GroupRestriction:
     def __post_init__(self) -> None:
         problems = []
         try:
-            mode = RestrictionMode(self.mode)
+            # only text is looked up: Enum would repr a hostile value
+            mode = RestrictionMode(self.mode if isinstance(self.mode, str) else "")
         except ValueError:
             accepted = ", ".join(m.value for m in RestrictionMode)
             raise CodeArtifactInputError(
@@ -95,6 +96,8 @@ class GroupRestriction:
     @classmethod
     def coerce(cls, value: object, where: str) -> GroupRestriction:
         """A restriction from itself, a mode name, or ``{mode, repositories}``."""
+        if not isinstance(where, str):
+            where = f"restriction {shown(where)}"
         if isinstance(value, GroupRestriction):
             return value
         if isinstance(value, str):
@@ -280,6 +283,10 @@ class GroupPattern:
 
     def matches(self, package: PackageId) -> bool:
         """Whether ``package``'s normalized path matches this pattern."""
+        if not isinstance(package, PackageId):
+            raise CodeArtifactInputError(
+                [f"package {shown(package)} is not a PackageId (PackageId.parse)"]
+            )
         return self.kind is PatternKind.ALL or self._fits(*package.key)
 
     def contains(self, other: GroupPattern) -> bool:
@@ -290,6 +297,10 @@ class GroupPattern:
         kinds; their namespace and name are then prefixes (or values) that
         this pattern's components must cover.
         """
+        if not isinstance(other, GroupPattern):
+            raise CodeArtifactInputError(
+                [f"pattern {shown(other)} is not a GroupPattern (GroupPattern.parse)"]
+            )
         if self == other or self.kind is PatternKind.EXACT or other.kind < self.kind:
             return False
         if self.kind is PatternKind.ALL:

@@ -513,6 +513,8 @@ def _load_public(
 
 def domain_to_dict(domain: Domain) -> dict[str, Any]:
     """The description of ``domain``, which :func:`domain_from_dict` loads back."""
+    if not isinstance(domain, Domain):
+        raise CodeArtifactInputError([f"{shown(domain)} is not a Domain"])
     packages = []
     for name, records in domain._packages.items():
         for record in records.values():

@@ -211,6 +211,11 @@ def aggregate(
             f"max_size {shown(max_size)} is not accepted: it must be an int in "
             f"1..{MAX_AGGREGATE_SIZE}"
         )
+    given: object = records  # checked: callers may not be type-checked
+    if isinstance(given, str | bytes) or not isinstance(given, Iterable):
+        raise KinesisInputError(
+            f"records={shown(given)} must be an iterable of UserRecord"
+        )
     builder = _Builder(max_size)
     out: list[AggregatedRecord] = []
     for position, record in enumerate(records):

@@ -52,7 +52,16 @@ MAX_SHARDS = 10_000
 
 
 def shard_id(index: int) -> str:
-    """The id Kinesis gives the ``index``-th shard of a stream: ``shardId-%012d``."""
+    """The id Kinesis gives the ``index``-th shard of a stream: ``shardId-%012d``.
+
+    Raises :class:`~awscore.errors.KinesisInputError` unless ``index`` is an
+    integer 0..999999999999 (twelve digits).
+    """
+    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < 10**12:
+        raise KinesisInputError(
+            f"shard index {shown(index)} is not accepted: it must be an integer "
+            "0..999999999999"
+        )
     return f"shardId-{index:012d}"
 
 
@@ -285,6 +294,11 @@ class Stream:
         One loop with everything it needs in local variables, for routing many
         keys (a traffic log, a benchmark) at close to the cost of MD5 itself.
         """
+        given: object = partition_keys  # checked: callers may not be type-checked
+        if isinstance(given, str | bytes) or not isinstance(given, Iterable):
+            raise KinesisInputError(
+                f"partition_keys={shown(given)} must be an iterable of partition keys"
+            )
         md5, from_bytes = _md5, int.from_bytes
         shards, step, starts = self.open_shards, self._step, self._starts
         last = len(shards) - 1

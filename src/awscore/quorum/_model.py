@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -119,7 +120,7 @@ class Cluster:
             raise QuorumInputError(
                 [f"Cluster nodes={shown(given)} must be a sequence of Node values"]
             )
-        nodes = tuple(itertools.islice(given, limit + 1))
+        nodes = tuple(itertools.islice(given, min(limit, sys.maxsize - 1) + 1))
         if len(nodes) > limit:
             msg = (
                 f"Cluster has more than {limit:,} nodes: max_nodes allows at most "

@@ -10,7 +10,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import cast
+from typing import NoReturn, cast
 
 from awscore._inputs import shown
 from awscore.quorum._model import Cluster, QuorumInputError
@@ -52,6 +52,14 @@ class QuorumRule(ABC):
         problems = self.problems(cluster)
         if problems:
             raise QuorumInputError(problems)
+
+
+def _not_up(up: object) -> NoReturn:
+    raise QuorumInputError([f"up={shown(up)} must be a frozenset of node ids"])
+
+
+def _not_cluster(cluster: object) -> NoReturn:
+    raise QuorumInputError([f"cluster={shown(cluster)} must be a Cluster"])
 
 
 def check_judged(cluster: object, rule: object) -> None:
@@ -130,6 +138,8 @@ class KOfN(QuorumRule):
 
     def satisfied(self, up: frozenset[str]) -> bool:
         """Whether at least k of the rule's nodes are in ``up``."""
+        if type(up) is not frozenset:
+            _not_up(up)
         nodes = self.node_set
         if nodes is None:
             return len(up) >= self.k
@@ -137,11 +147,15 @@ class KOfN(QuorumRule):
 
     def relevant(self, cluster: Cluster) -> frozenset[str]:
         """The rule's nodes, or every node of ``cluster``."""
+        if not isinstance(cluster, Cluster):
+            _not_cluster(cluster)
         nodes = self.node_set
         return cluster.node_ids if nodes is None else nodes
 
     def problems(self, cluster: Cluster) -> list[str]:
         """Unknown node ids; k above the cluster's nodes."""
+        if not isinstance(cluster, Cluster):
+            _not_cluster(cluster)
         if self.nodes is not None:
             return _unknown(self.nodes, cluster, f"KOfN({shown(self.k)})")
         if self.k > len(cluster.nodes):
@@ -204,14 +218,20 @@ class Votes(QuorumRule):
 
     def satisfied(self, up: frozenset[str]) -> bool:
         """Whether the votes of the nodes in ``up`` reach the threshold."""
+        if type(up) is not frozenset:
+            _not_up(up)
         return sum(w for n, w in self.weights.items() if n in up) >= self.threshold
 
     def relevant(self, cluster: Cluster) -> frozenset[str]:
         """The nodes with at least one vote."""
+        if not isinstance(cluster, Cluster):
+            _not_cluster(cluster)
         return frozenset(n for n, w in self.weights.items() if w > 0)
 
     def problems(self, cluster: Cluster) -> list[str]:
         """Unknown node ids."""
+        if not isinstance(cluster, Cluster):
+            _not_cluster(cluster)
         return _unknown(self.weights, cluster, f"Votes({shown(self.threshold)})")
 
 
@@ -267,14 +287,20 @@ class AllOf(QuorumRule):
 
     def satisfied(self, up: frozenset[str]) -> bool:
         """Whether every part is met."""
+        if type(up) is not frozenset:
+            _not_up(up)
         return all(rule.satisfied(up) for rule in self.rules)
 
     def relevant(self, cluster: Cluster) -> frozenset[str]:
         """The union of the parts' relevant nodes."""
+        if not isinstance(cluster, Cluster):
+            _not_cluster(cluster)
         return frozenset().union(*(r.relevant(cluster) for r in self.rules))
 
     def problems(self, cluster: Cluster) -> list[str]:
         """The parts' problems."""
+        if not isinstance(cluster, Cluster):
+            _not_cluster(cluster)
         return [p for rule in self.rules for p in rule.problems(cluster)]
 
 
@@ -297,12 +323,18 @@ class AnyOf(QuorumRule):
 
     def satisfied(self, up: frozenset[str]) -> bool:
         """Whether some part is met."""
+        if type(up) is not frozenset:
+            _not_up(up)
         return any(rule.satisfied(up) for rule in self.rules)
 
     def relevant(self, cluster: Cluster) -> frozenset[str]:
         """The union of the parts' relevant nodes."""
+        if not isinstance(cluster, Cluster):
+            _not_cluster(cluster)
         return frozenset().union(*(r.relevant(cluster) for r in self.rules))
 
     def problems(self, cluster: Cluster) -> list[str]:
         """The parts' problems."""
+        if not isinstance(cluster, Cluster):
+            _not_cluster(cluster)
         return [p for rule in self.rules for p in rule.problems(cluster)]

@@ -57,8 +57,25 @@ class SimulationResult:
         """Whether ``exact`` lies within ``sigmas`` standard errors of the estimate.
 
         With no variance seen (every trial alike) the check falls back to the
-        interval, which stays honest when the true value is near 0 or 1.
+        interval, which stays honest when the true value is near 0 or 1. Raises
+        :class:`~awscore.errors.QuorumInputError` unless ``exact`` is a
+        probability and ``sigmas`` a finite number >= 0.
         """
+        problems = []
+        if (
+            isinstance(exact, bool)
+            or not isinstance(exact, int | float | Fraction)
+            or not 0 <= exact <= 1  # False for nan
+        ):
+            problems.append(f"exact={shown(exact)} must be a probability in [0, 1]")
+        if (
+            isinstance(sigmas, bool)
+            or not isinstance(sigmas, int | float)
+            or not 0 <= sigmas < math.inf
+        ):
+            problems.append(f"sigmas={shown(sigmas)} must be a finite number >= 0")
+        if problems:
+            raise QuorumInputError(problems)
         error = self.standard_error
         if error == 0:
             low, high = self.interval

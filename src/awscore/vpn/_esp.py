@@ -335,11 +335,11 @@ class SecurityAssociation:
             except VpnInputError as exc:
                 problems.extend(exc.problems)
         try:
-            df = DfPolicy(df)
+            df = DfPolicy(df if isinstance(df, str) else "")
         except ValueError:
             problems.append(f"DF policy {shown(df)} is not one of copy, set, clear")
         try:
-            ecn = EcnMode(ecn)
+            ecn = EcnMode(ecn if isinstance(ecn, str) else "")
         except ValueError:
             problems.append(
                 f"ECN mode {shown(ecn)} is not one of normal, compatibility"

@@ -88,8 +88,10 @@ def internet_checksum(data: bytes | bytearray | memoryview) -> int:
 
 def _address4(value: str | ipaddress.IPv4Address, where: str) -> bytes:
     try:
+        if not isinstance(value, str | ipaddress.IPv4Address):
+            raise TypeError  # ipaddress would repr a hostile value (deep nesting)
         return ipaddress.IPv4Address(value).packed
-    except (ipaddress.AddressValueError, ValueError):
+    except (ValueError, TypeError):
         raise VpnInputError(
             f"{where} {shown(value)} is not an IPv4 address: expected dotted quad "
             "like 10.0.1.50"
@@ -98,8 +100,10 @@ def _address4(value: str | ipaddress.IPv4Address, where: str) -> bytes:
 
 def _address6(value: str | ipaddress.IPv6Address, where: str) -> bytes:
     try:
+        if not isinstance(value, str | ipaddress.IPv6Address):
+            raise TypeError  # ipaddress would repr a hostile value (deep nesting)
         return ipaddress.IPv6Address(value).packed
-    except (ipaddress.AddressValueError, ValueError):
+    except (ValueError, TypeError):
         raise VpnInputError(
             f"{where} {shown(value)} is not an IPv6 address: expected e.g. 2001:db8::1"
         ) from None
