@@ -27,8 +27,10 @@ def shown(value: object, limit: int = 120) -> str:
             return f"{sign}<an integer of about {digits:,} digits>"
     try:
         text = repr(value)
-    except Exception:  # any failing repr is described, not raised
-        return f"<a {type(value).__name__} value>"
+    except RecursionError:
+        return "<a value nested too deeply to show>"
+    except Exception:  # any other failing repr is described, not raised
+        return "<a value that cannot be shown>"
     if len(text) > limit:
         return f"{text[: limit - 1]}…"
     return text

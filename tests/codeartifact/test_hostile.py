@@ -1,3 +1,5 @@
+# These tests pass wrong kinds of values on purpose, as an untyped caller would:
+# mypy: disable-error-code="arg-type,dict-item,list-item,return-value"
 """Hostile input to the codeartifact module: typed errors, bounded work (#22)."""
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ from hypothesis import strategies as st
 from awscore.codeartifact import (
     MAX_DOCUMENT_DEPTH,
     Domain,
+    GroupPattern,
+    GroupRestriction,
+    OriginControls,
     Repository,
     domain_from_dict,
     domain_to_dict,
@@ -19,6 +24,7 @@ from awscore.codeartifact import (
     version_sort_key,
 )
 from awscore.errors import AwsCoreError, CodeArtifactError, CodeArtifactInputError
+from tests.strategies import hostile
 from tests.strategies.codeartifact import domain_calls, domain_specs
 
 DIGITS = "9" * 5000  # past Python's 4,300-digit int-to-string limit
@@ -84,7 +90,7 @@ def test_version_sort_key_orders_5000_digit_numbers_without_int() -> None:
     ]
     assert version_sort_key("1.09") == version_sort_key("1.9")
     with pytest.raises(CodeArtifactInputError, match="version 5 is not a string"):
-        version_sort_key(5)  # type: ignore[arg-type]
+        version_sort_key(5)
 
 
 def test_the_description_size_depth_and_entries_are_bounded() -> None:
@@ -104,7 +110,7 @@ def test_the_description_size_depth_and_entries_are_bounded() -> None:
     with pytest.raises(CodeArtifactInputError, match="YAML aliases expanded"):
         load_domain(bomb)
     with pytest.raises(CodeArtifactInputError, match="must be text or bytes, not 5"):
-        load_domain(5)  # type: ignore[arg-type]
+        load_domain(5)
     with pytest.raises(CodeArtifactInputError, match="max_size=-1 must be"):
         load_domain(text, max_size=-1)
     assert load_domain(text.encode()).name == "my-domain"
@@ -141,3 +147,24 @@ def test_a_rejected_call_changes_no_domain(spec: dict[str, Any], data: Any) -> N
             assert _state(domain) == before, (method, args, kwargs)
         except AwsCoreError as error:  # pragma: no cover - a failure to report
             pytest.fail(f"{method} raised {error!r}, not a CodeArtifactError")
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: GroupPattern.parse("/npm/*").matches("lodash"), "is not a PackageId"),
+        (lambda: GroupPattern.parse("/npm/*").contains("/*"), "is not a GroupPattern"),
+        (lambda: GroupRestriction.coerce(5, 10**5000), "restriction <an integer"),
+        (lambda: GroupRestriction(mode=hostile.nested_list(3000)), "restriction mode"),
+        (lambda: OriginControls(publish=[1], upstream="ALLOW"), r"publish=\[1\]"),
+        (lambda: domain_to_dict({"domain": "d"}), "is not a Domain"),
+        (
+            lambda: Domain().effective_restriction("npm", "a", [1]),
+            r"restriction \[1\] is not one of",
+        ),
+    ],
+)
+def test_wrong_kinds_are_typed_errors(call: Any, message: str) -> None:
+    """Each raised AttributeError, ValueError or RecursionError from inside."""
+    with pytest.raises(CodeArtifactInputError, match=message):
+        call()

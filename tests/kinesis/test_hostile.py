@@ -1,3 +1,5 @@
+# These tests pass wrong kinds of values on purpose, as an untyped caller would:
+# mypy: disable-error-code="arg-type,dict-item,list-item,return-value"
 """Hostile input to the kinesis module: typed errors, bounded work (issue #22)."""
 
 from __future__ import annotations
@@ -22,11 +24,15 @@ from awscore.kinesis import (
     MAX_HASH_KEY,
     MAX_RATE,
     KeyTraffic,
+    PutRecordsEntry,
     Shard,
     Stream,
+    aggregate,
     analyze,
     parse_explicit_hash_key,
     read_traffic_csv,
+    route_batch,
+    shard_id,
     shards_needed,
 )
 from tests.strategies import hostile
@@ -62,9 +68,9 @@ def test_analyze_refuses_a_total_above_max_rate() -> None:
 def test_analyze_refuses_wrong_kinds_of_arguments() -> None:
     """A stream or traffic of the wrong kind is a typed error naming it."""
     with pytest.raises(KinesisInputError, match="stream=4 must be a Stream"):
-        analyze(4, [])  # type: ignore[arg-type]
+        analyze(4, [])
     with pytest.raises(InvalidTrafficError, match="traffic='abc' must be an iterable"):
-        analyze(Stream.create(1), "abc")  # type: ignore[arg-type]
+        analyze(Stream.create(1), "abc")
 
 
 def test_an_empty_stream_is_refused_when_built() -> None:
@@ -147,7 +153,7 @@ def test_shard_for_hash_key_refuses_what_is_not_a_hash_key(key: Any) -> None:
 def test_huge_values_in_messages_are_shown_safely() -> None:
     """Building the message for a 5,000-digit int raised ValueError before."""
     with pytest.raises(InvalidHashKeyError, match="about 5,001 digits"):
-        parse_explicit_hash_key(10**5000)  # type: ignore[arg-type]
+        parse_explicit_hash_key(10**5000)
     with pytest.raises(InvalidReshardError, match="about 5,001 digits"):
         Stream.create(10**5000)
 
@@ -155,7 +161,7 @@ def test_huge_values_in_messages_are_shown_safely() -> None:
 def test_read_traffic_csv_refusals() -> None:
     """Wrong kinds and too many rows are typed errors."""
     with pytest.raises(InvalidTrafficError, match="must be text, not b''"):
-        read_traffic_csv(b"")  # type: ignore[arg-type]
+        read_traffic_csv(b"")
     text = "partition_key,records_per_second,bytes_per_second\na,1,1\nb,1,1\n"
     assert len(read_traffic_csv(text, max_rows=2)) == 2
     with pytest.raises(InvalidTrafficError, match="more than 1 rows") as info:
@@ -203,3 +209,26 @@ def test_a_rejected_reshard_changes_no_stream(
         with contextlib.suppress(KinesisError):
             attempt()
         assert (stream.shards, stream.open_shards) == before
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: shard_id(-1), "shard index -1 is not accepted"),
+        (lambda: shard_id(10**12), "shard index 1000000000000"),
+        (lambda: Stream.create(2).shards_for(5), "partition_keys=5 must be"),
+        (lambda: aggregate(5), "records=5 must be an iterable"),
+        (lambda: route_batch(5, []), "stream=5 must be a Stream"),
+        (lambda: route_batch(Stream.create(1), "ab"), "records='ab' must be"),
+        (lambda: route_batch(Stream.create(1), [1]), "PutRecordsEntry values, not 1"),
+        (lambda: PutRecordsEntry(partition_key="k", data="x"), "data must be bytes"),
+        (
+            lambda: PutRecordsEntry(partition_key="k", explicit_hash_key="-1"),
+            "malformed",
+        ),
+    ],
+)
+def test_wrong_kinds_are_typed_errors(call: Any, message: str) -> None:
+    """Each wrong kind raised TypeError or AttributeError from deep inside."""
+    with pytest.raises(KinesisInputError, match=message):
+        call()

@@ -1,3 +1,5 @@
+# These tests pass wrong kinds of values on purpose, as an untyped caller would:
+# mypy: disable-error-code="arg-type,dict-item,list-item,return-value"
 """Hostile input to the quorum module: typed errors, bounded work (issue #22)."""
 
 from __future__ import annotations
@@ -150,13 +152,13 @@ def test_simulate_refusals(kwargs: dict[str, Any], message: str) -> None:
 @pytest.mark.parametrize(
     "call",
     [
-        lambda: availability(5, KOfN(1)),  # type: ignore[arg-type]
-        lambda: availability(AURORA, "KOfN(4)"),  # type: ignore[arg-type]
-        lambda: survives(AURORA, None),  # type: ignore[arg-type]
-        lambda: minimal_failure_sets([], KOfN(1)),  # type: ignore[arg-type]
-        lambda: max_tolerated_failures(AURORA, 4),  # type: ignore[arg-type]
-        lambda: simulate(AURORA, 4),  # type: ignore[arg-type]
-        lambda: QuorumSystem(read=KOfN(3), write=4).check(AURORA),  # type: ignore[arg-type]
+        lambda: availability(5, KOfN(1)),
+        lambda: availability(AURORA, "KOfN(4)"),
+        lambda: survives(AURORA, None),
+        lambda: minimal_failure_sets([], KOfN(1)),
+        lambda: max_tolerated_failures(AURORA, 4),
+        lambda: simulate(AURORA, 4),
+        lambda: QuorumSystem(read=KOfN(3), write=4).check(AURORA),
     ],
 )
 def test_wrong_kinds_of_arguments_are_typed_errors(call: Any) -> None:
@@ -169,9 +171,9 @@ def test_wrong_kinds_of_arguments_are_typed_errors(call: Any) -> None:
 def test_lookups_with_unhashable_names_are_typed_errors() -> None:
     """``node([])`` and ``members({})`` raised TypeError (unhashable)."""
     with pytest.raises(QuorumInputError, match=r"no node has id \[\]"):
-        AURORA.node([])  # type: ignore[arg-type]
+        AURORA.node([])
     with pytest.raises(QuorumInputError, match=r"no domain is named \{\}"):
-        AURORA.members({})  # type: ignore[arg-type]
+        AURORA.members({})
 
 
 def test_huge_integers_are_named_without_printing_them() -> None:
@@ -209,3 +211,53 @@ def test_quorum_errors_share_the_module_base() -> None:
     """Every refusal above is a QuorumError, so one except clause catches them."""
     assert issubclass(QuorumInputError, QuorumError)
     assert issubclass(QuorumTooLargeError, QuorumError)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda rule: rule.satisfied({"az1-n1"}),
+        lambda rule: rule.relevant("cluster"),
+        lambda rule: rule.problems(None),
+    ],
+    ids=["satisfied", "relevant", "problems"],
+)
+@pytest.mark.parametrize(
+    "rule",
+    [KOfN(3), Votes(1, {"az1-n1": 1}), AllOf(KOfN(3)), AnyOf(KOfN(3))],
+    ids=["KOfN", "Votes", "AllOf", "AnyOf"],
+)
+def test_the_rule_protocol_refuses_wrong_kinds(rule: QuorumRule, call: Any) -> None:
+    """satisfied takes a frozenset of ids, relevant and problems a Cluster."""
+    with pytest.raises(QuorumInputError, match="must be a"):
+        call(rule)
+
+
+def test_votes_over_many_domains_bound_the_choices_survives_tries() -> None:
+    """survives(domains=d) over Votes tries every d of the domains: C(n, d) is
+    bounded by MAX_DOMAIN_CHOICES."""
+    cluster = Cluster.uniform(40, 1, p_node=0.01, p_az=0.01)
+    rule = Votes(10, {n.node_id: 1 for n in cluster.nodes})
+    with pytest.raises(QuorumTooLargeError, match="choices, above the limit"):
+        survives(cluster, rule, domains=20, nodes=0)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"exact": "0.5"}, "exact='0.5' must be a probability"),
+        ({"exact": 2}, "exact=2 must be a probability"),
+        ({"exact": 0.5, "sigmas": -1}, "sigmas=-1 must be a finite number"),
+    ],
+)
+def test_agrees_with_refusals(kwargs: dict[str, Any], message: str) -> None:
+    """SimulationResult.agrees_with compared a str with floats (TypeError)."""
+    result = simulate(AURORA, KOfN(4), trials=10)
+    with pytest.raises(QuorumInputError, match=message):
+        result.agrees_with(**kwargs)
+
+
+def test_staleness_limits_must_be_counts() -> None:
+    """max_replicas and max_versions are checked before they are used."""
+    with pytest.raises(QuorumInputError, match="max_replicas 0 is out of range"):
+        staleness_probability(3, 1, 1, max_replicas=0)
