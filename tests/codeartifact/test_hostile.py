@@ -156,6 +156,8 @@ def test_a_rejected_call_changes_no_domain(spec: dict[str, Any], data: Any) -> N
         (lambda: GroupPattern.parse("/npm/*").contains("/*"), "is not a GroupPattern"),
         (lambda: GroupRestriction.coerce(5, 10**5000), "restriction <an integer"),
         (lambda: GroupRestriction(mode=hostile.nested_list(3000)), "restriction mode"),
+        (lambda: GroupRestriction(repositories=[[1]]), "not \\[1\\]"),
+        (lambda: GroupRestriction(repositories=iter(int, 1)), "at most 1000 names"),
         (lambda: OriginControls(publish=[1], upstream="ALLOW"), r"publish=\[1\]"),
         (lambda: domain_to_dict({"domain": "d"}), "is not a Domain"),
         (

@@ -8,6 +8,7 @@ the first parent group that is not ``INHERIT``).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
@@ -27,6 +28,8 @@ from awscore.codeartifact._names import (
 from awscore.errors import CodeArtifactInputError
 
 ROOT_PATTERN = "/*"
+# A domain's repository quota (MAX_REPOSITORIES): no restriction names more.
+_MAX_ALLOWED = 1000
 
 
 class RestrictionMode(StrEnum):
@@ -73,8 +76,17 @@ class GroupRestriction:
             raise CodeArtifactInputError(
                 [f"allowed repositories {shown(repositories)} are not a list of names"]
             )
-        names = frozenset(repositories)
-        for name in sorted(names, key=str):
+        listed = list(itertools.islice(repositories, _MAX_ALLOWED + 1))
+        strays = [name for name in listed if not isinstance(name, str)]
+        if strays or len(listed) > _MAX_ALLOWED:
+            raise CodeArtifactInputError(
+                [
+                    f"allowed repositories must be at most {_MAX_ALLOWED} names, "
+                    f"not {shown(strays[0] if strays else listed)}"
+                ]
+            )
+        names = frozenset(listed)
+        for name in sorted(names):
             problems.extend(repository_name_problems(name, "allowed repository"))
         if names and mode is not RestrictionMode.ALLOW_SPECIFIC_REPOSITORIES:
             problems.append(
@@ -96,8 +108,9 @@ class GroupRestriction:
     @classmethod
     def coerce(cls, value: object, where: str) -> GroupRestriction:
         """A restriction from itself, a mode name, or ``{mode, repositories}``."""
-        if not isinstance(where, str):
-            where = f"restriction {shown(where)}"
+        label: object = where  # checked: callers may not be type-checked
+        if not isinstance(label, str):
+            where = f"restriction {shown(label)}"
         if isinstance(value, GroupRestriction):
             return value
         if isinstance(value, str):

@@ -59,6 +59,7 @@ __all__ = [
     "MAX_DOCUMENT_DEPTH",
     "MAX_DOCUMENT_ENTRIES",
     "MAX_DOCUMENT_SIZE",
+    "MAX_NUMBER_DIGITS",
     "domain_from_dict",
     "domain_to_dict",
     "load_domain",

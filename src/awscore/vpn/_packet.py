@@ -27,6 +27,7 @@ __all__ = [
     "IPPROTO_IPV4",
     "IPPROTO_IPV6",
     "IPPROTO_UDP",
+    "MAX_FRAGMENTS",
     "IPv4Packet",
     "IPv6Packet",
     "UdpDatagram",

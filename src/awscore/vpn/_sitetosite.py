@@ -54,6 +54,7 @@ from awscore.vpn._routing import (
 )
 
 __all__ = [
+    "MAX_CLOCK",
     "RESERVED_INSIDE_CIDRS",
     "DpdAction",
     "Hop",
