@@ -22,9 +22,10 @@ classified:
   afterwards.
 
 A Python-level call is stopped by ``SIGALRM``; a CLI verb runs in a forked child
-(``awscore`` already imported: forking costs milliseconds, a fresh interpreter
-half a second) under ``RLIMIT_AS`` and ``RLIMIT_CPU``, killed at the time limit.
-The whole run is under ``RLIMIT_AS`` too (``--memory-mib`` above its size at
+(``awscore`` already imported, so no interpreter starts per input) under
+``RLIMIT_AS`` and ``RLIMIT_CPU``, killed at the time limit, with four times a
+library target's share of the time (a whole command per input is dear). The whole
+run is under ``RLIMIT_AS`` too (``--memory-mib`` above its size at
 start), so a memory blow-up is a ``MemoryError`` finding, not a dead machine.
 
 Usage::
@@ -737,6 +738,13 @@ def select_targets(
     return targets
 
 
+CLI_WEIGHT = 4
+
+
+def _weight(target: Target) -> int:
+    return CLI_WEIGHT if target.cli else 1
+
+
 def table(
     targets: Sequence[Target], *, seed: int, budget: float, elapsed: float
 ) -> str:
@@ -818,8 +826,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         threading.Thread(target=_watchdog, args=(limits, WATCH), daemon=True).start()
         started = time.monotonic()
         for index, target in enumerate(targets):
+            # A CLI input costs a fork and a whole command: those targets get
+            # CLI_WEIGHT times a library target's share of what is left.
             remaining = args.budget - (time.monotonic() - started)
-            share = max(remaining / (len(targets) - index), 0.05)
+            weights = sum(_weight(t) for t in targets[index:])
+            share = max(remaining * _weight(target) / weights, 0.05)
             fuzz_target(target, seed, share, limits)
             WATCH["started"] = None
         elapsed = time.monotonic() - started
