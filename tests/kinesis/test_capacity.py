@@ -166,7 +166,9 @@ def test_shards_needed(records: float, size: float, expected: int) -> None:
 
 @pytest.mark.parametrize("bad", [-1, -0.5, math.inf, math.nan])
 def test_negative_or_infinite_rates_are_refused(bad: float) -> None:
-    with pytest.raises(InvalidTrafficError, match=r"must be a finite number >= 0"):
+    with pytest.raises(
+        InvalidTrafficError, match=r"must be a finite number 0\.\.1e\+15"
+    ):
         traffic("k", bad)
     with pytest.raises(InvalidTrafficError, match=r"bytes_per_second"):
         traffic("k", 1, bad)

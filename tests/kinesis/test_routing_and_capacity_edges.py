@@ -100,9 +100,11 @@ def test_split_key_of_another_type_is_refused() -> None:
         stream.split_shard("shardId-000000000000", 2.0**127)  # type: ignore[arg-type]
 
 
-def test_unknown_shard_of_a_stream_without_shards() -> None:
-    with pytest.raises(ShardNotFoundError, match=r"\(0 shards, none\)"):
-        Stream(()).shard("shardId-000000000000")
+def test_unknown_shard_names_the_ids_the_stream_has() -> None:
+    with pytest.raises(
+        ShardNotFoundError, match=r"\(2 shards, shardId-0+\.\.shardId-0+1\)"
+    ):
+        Stream.create(2).shard("shardId-000000000007")
 
 
 # --- capacity ----------------------------------------------------------------------
@@ -115,7 +117,9 @@ def test_rate_that_is_not_a_number_is_refused(rate: Any) -> None:
 
 
 def test_analyze_refuses_traffic_that_is_not_key_traffic() -> None:
-    with pytest.raises(InvalidTrafficError, match="must be KeyTraffic, not tuple"):
+    with pytest.raises(
+        InvalidTrafficError, match=r"must be KeyTraffic, not \('k', 1, 1\)"
+    ):
         analyze(Stream.create(1), [("k", 1, 1)])  # type: ignore[list-item]
 
 

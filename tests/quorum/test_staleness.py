@@ -96,13 +96,18 @@ def test_dynamo_style_examples() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        ((0, 1, 1, 1), r"n 0 is out of range: must be an integer >= 1"),
+        ((0, 1, 1, 1), r"n 0 is out of range: must be an integer 1\.\.10000"),
+        ((10**5000, 1, 1, 1), r"n <an integer of about 5,001 digits> is out of range"),
         ((3, 0, 1, 1), r"r 0 is out of range: must be an integer 1\.\.3"),
         ((3, 4, 1, 1), r"r 4 is out of range: must be an integer 1\.\.3"),
         ((3, 1, 0, 1), r"w 0 is out of range: must be an integer 1\.\.3"),
         ((3, 1, 5, 1), r"w 5 is out of range: must be an integer 1\.\.3"),
-        ((3, 1, 1, 0), r"k 0 is out of range: must be an integer >= 1"),
-        ((3.0, 1, 1, 1), r"n 3\.0 is not accepted: must be an integer >= 1"),
+        ((3, 1, 1, 0), r"k 0 is out of range: must be an integer 1\.\.1000"),
+        (
+            (3, 1, 1, 10**9),
+            r"k 1000000000 is out of range: must be an integer 1\.\.1000",
+        ),
+        ((3.0, 1, 1, 1), r"n 3\.0 is not accepted: must be an integer 1\.\.10000"),
         ((3, True, 1, 1), r"r True is not accepted"),
     ],
 )
@@ -123,5 +128,5 @@ def test_every_problem_is_reported() -> None:
     assert info.value.problems == (
         "r 0 is out of range: must be an integer 1..3",
         "w 4 is out of range: must be an integer 1..3",
-        "k 0 is out of range: must be an integer >= 1",
+        "k 0 is out of range: must be an integer 1..1000",
     )

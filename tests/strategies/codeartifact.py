@@ -13,6 +13,10 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from awscore.codeartifact import Repository
+from awscore.errors import CodeArtifactInputError
+from tests.strategies import hostile
+
 PACKAGE = "pkg"
 VERSIONS = ("1", "2", "3")
 
@@ -143,3 +147,90 @@ def group_allows(spec: dict[str, Any], key: str, repository: str) -> bool:
             return bool(repository in value["repositories"])
         return bool(value != "BLOCK")  # ALLOW, or INHERIT from the root group
     return True
+
+
+#: Domain methods that change the domain (resolve retains what it serves).
+MUTATORS = (
+    "add_repository",
+    "set_upstreams",
+    "add_upstream",
+    "associate_external_connection",
+    "add_public_version",
+    "publish",
+    "set_origin_controls",
+    "set_package_group",
+    "delete_package_group",
+    "set_dist_tag",
+    "resolve",
+)
+
+
+@st.composite
+def domain_calls(
+    draw: st.DrawFn, names: list[str]
+) -> tuple[str, tuple[Any, ...], dict[str, Any]]:
+    """One call of a mutating Domain method: its name, arguments and keywords.
+
+    Arguments are mostly plausible (the domain's repository names, real formats,
+    ``pkg``, known versions) with hostile values mixed in (a wrong kind, a
+    5,000-digit number, text with lone surrogates, deep nesting), so calls reach
+    past the first check as well as fail at it.
+    """
+
+    def pick(*plausible: Any) -> Any:
+        return draw(st.one_of(st.sampled_from(plausible), hostile.values()))
+
+    repo = pick(*(names or ["repo-0"]), "missing-repo")
+    fmt = pick("npm", "pypi", "maven", "NPM", "")
+    package = pick(PACKAGE, "@scope/pkg", "other", "org.x:y")
+    version = pick(*VERSIONS, "1.0.0", "")
+    method = draw(st.sampled_from(MUTATORS))
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any] = {}
+    if method == "add_repository":
+        new_name = pick("new-repo", *(names[:1] or ["repo-0"]))
+        try:
+            value: Any = Repository(
+                new_name, draw(st.sampled_from([(), tuple(names[:2])]))
+            )
+        except CodeArtifactInputError:  # a hostile name: pass the raw value
+            value = new_name
+        args = (draw(st.one_of(st.just(value), hostile.values())),)
+    elif method == "set_upstreams":
+        args = (
+            repo,
+            draw(
+                st.one_of(st.lists(st.sampled_from(names or ["x"])), hostile.values())
+            ),
+        )
+    elif method in ("add_upstream", "associate_external_connection"):
+        other = pick(*(names or ["x"]), "public:npmjs", "public:pypi")
+        args = (repo, other)
+    elif method == "add_public_version":
+        args = (pick("public:npmjs", "public:pypi", "public:nope"), package, version)
+        kwargs = {"dist_tags": pick((), ("latest",), "latest")}
+    elif method == "publish":
+        args = (repo, fmt, package, version)
+        kwargs = {"dist_tags": pick((), ("latest",))}
+    elif method == "set_origin_controls":
+        args = (repo, fmt, package)
+        kwargs = {
+            "publish": pick(None, "ALLOW", "BLOCK"),
+            "upstream": pick(None, "BLOCK"),
+        }
+    elif method == "set_package_group":
+        args = (pick("/npm/*", "/npm//pkg$", "/*", "/bad"),)
+        kwargs = {
+            "publish": pick(
+                "INHERIT",
+                "BLOCK",
+                {"mode": "ALLOW_SPECIFIC_REPOSITORIES", "repositories": names[:1]},
+            )
+        }
+    elif method == "delete_package_group":
+        args = (pick("/npm/*", "/*", "/npm//pkg$"),)
+    elif method == "set_dist_tag":
+        args = (repo, package, pick("latest", ""), version)
+    else:
+        args = (repo, fmt, package, version)
+    return method, args, kwargs

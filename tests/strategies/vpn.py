@@ -79,3 +79,21 @@ aes_keys = st.sampled_from([16, 32]).flatmap(
 spis = st.integers(min_value=256, max_value=0xFFFFFFFF)
 sequences = st.integers(min_value=1, max_value=0xFFFFFFFF)
 esn_sequences = st.integers(min_value=1, max_value=2**64 - 1)
+
+
+@st.composite
+def corrupted(draw: st.DrawFn, packet: bytes) -> bytes:
+    """``packet`` with a few bytes changed, cut short, or extended: what a hostile
+    network delivers in place of a valid ESP packet."""
+    data = bytearray(packet)
+    how = draw(st.sampled_from(("flip", "flip", "truncate", "extend", "replay")))
+    if how == "truncate":
+        return bytes(data[: draw(st.integers(0, len(data)))])
+    if how == "extend":
+        return bytes(data) + draw(st.binary(min_size=1, max_size=40))
+    if how == "replay":
+        return bytes(data)
+    for _ in range(draw(st.integers(1, 3))):
+        i = draw(st.integers(0, len(data) - 1))
+        data[i] ^= draw(st.integers(1, 255))
+    return bytes(data)

@@ -194,7 +194,11 @@ def _reshard(args: argparse.Namespace) -> int:
 
 
 def _analyze(args: argparse.Namespace) -> int:
-    traffic = read_traffic_csv(read_text(args.traffic))
+    try:
+        text = read_text(args.traffic)
+    except UnicodeDecodeError:
+        raise CliError(f"{args.traffic}: not UTF-8 text") from None
+    traffic = read_traffic_csv(text)
     report = analyze(Stream.create(args.shards), traffic)
     if args.json:
         write_json(_report_json(report))

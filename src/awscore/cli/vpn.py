@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from awscore._inputs import shown
 from awscore.cli._output import add_json_flag, epilog, write_json
 from awscore.cli._tour import TourPart, TourSection
 from awscore.errors import CliError
@@ -162,7 +163,9 @@ def _int(text: str, what: str) -> int:
     try:
         return int(text, 0)
     except ValueError:
-        raise CliError(f"{what} {text!r} is not a number (decimal or 0x hex)") from None
+        raise CliError(
+            f"{what} {shown(text)} is not a number (decimal or 0x hex)"
+        ) from None
 
 
 def _sa(

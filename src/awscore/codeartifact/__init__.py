@@ -40,7 +40,15 @@ from awscore.codeartifact._groups import (
     RestrictionMode,
     RestrictionType,
 )
-from awscore.codeartifact._load import domain_from_dict, domain_to_dict, load_domain
+from awscore.codeartifact._load import (
+    MAX_DOCUMENT_DEPTH,
+    MAX_DOCUMENT_ENTRIES,
+    MAX_DOCUMENT_SIZE,
+    MAX_NUMBER_DIGITS,
+    domain_from_dict,
+    domain_to_dict,
+    load_domain,
+)
 from awscore.codeartifact._names import (
     EXTERNAL_CONNECTIONS,
     PackageFormat,
@@ -59,6 +67,10 @@ from awscore.errors import (
 __all__ = [
     "EXTERNAL_CONNECTIONS",
     "INGESTED_DEFAULTS",
+    "MAX_DOCUMENT_DEPTH",
+    "MAX_DOCUMENT_ENTRIES",
+    "MAX_DOCUMENT_SIZE",
+    "MAX_NUMBER_DIGITS",
     "MAX_REPOSITORIES",
     "MAX_SEARCHED",
     "MAX_UPSTREAMS",

@@ -13,10 +13,13 @@ per domain).
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 
+from awscore._inputs import shown
 from awscore.codeartifact._groups import (
     ROOT_PATTERN,
     EffectiveRestriction,
@@ -71,26 +74,28 @@ class Repository:
         upstreams: object = self.upstreams
         if isinstance(upstreams, str) or not isinstance(upstreams, Iterable):
             problems.append(
-                f"upstreams {upstreams!r} are not a list of repository names"
+                f"upstreams {shown(upstreams)} are not a list of repository names"
             )
             upstreams = ()
-        upstreams = tuple(upstreams)
+        # Read one past the quota, no more: a generator may not end.
+        upstreams = tuple(itertools.islice(upstreams, MAX_UPSTREAMS + 1))
         object.__setattr__(self, "upstreams", upstreams)
-        where = f"repository {self.name!r}"
+        where = f"repository {shown(self.name)}"
         for i, upstream in enumerate(upstreams):
             problems.extend(
                 repository_name_problems(upstream, f"{where}: upstream {i + 1}")
             )
         if len(upstreams) > MAX_UPSTREAMS:
             problems.append(
-                f"{where} has {len(upstreams)} upstreams: at most {MAX_UPSTREAMS} "
+                f"{where} has more than {MAX_UPSTREAMS} upstreams: at most "
+                f"{MAX_UPSTREAMS} "
                 "direct upstream repositories are allowed"
             )
         seen: set[object] = set()
         for upstream in upstreams:
             if isinstance(upstream, str):
                 if upstream in seen:
-                    problems.append(f"{where} lists upstream {upstream!r} twice")
+                    problems.append(f"{where} lists upstream {shown(upstream)} twice")
                 seen.add(upstream)
         if self.external_connection is not None:
             problems.extend(
@@ -131,10 +136,12 @@ class OriginControls:
         for label in ("publish", "upstream"):
             value = getattr(self, label)
             try:
-                object.__setattr__(self, label, OriginMode(value))
+                # only text is looked up: Enum would repr a hostile value
+                mode = OriginMode(value if isinstance(value, str) else "")
+                object.__setattr__(self, label, mode)
             except ValueError:
                 problems.append(
-                    f"origin control {label}={value!r} is not ALLOW or BLOCK"
+                    f"origin control {label}={shown(value)} is not ALLOW or BLOCK"
                 )
         if problems:
             raise CodeArtifactInputError(problems)
@@ -300,27 +307,27 @@ def version_sort_key(version: str) -> tuple[tuple[int, int, str], ...]:
     """A display order: numbers compare as numbers, the rest as text.
 
     Not a semantic-version precedence (no format's rules are modelled):
-    ``1.10.0`` sorts after ``1.9.0`` and ``1.0.0`` before ``1.0.0-beta``.
+    ``1.10.0`` sorts after ``1.9.0`` and ``1.0.0`` before ``1.0.0-beta``. A run of
+    digits is keyed by its length without leading zeros, then its digits, which
+    orders numbers of any length without converting them (a 5,000-digit run has
+    no ``int``). Raises :class:`~awscore.errors.CodeArtifactInputError` for a
+    version that is not a string.
     """
+    if not isinstance(version, str):
+        raise CodeArtifactInputError([f"version {shown(version)} is not a string"])
     parts: list[tuple[int, int, str]] = []
-    digits = ""
-    text = ""
-    for char in version:
-        if char.isdigit() and char.isascii():
-            if text:
-                parts.append((1, 0, text))
-                text = ""
-            digits += char
+    for run in _RUNS.findall(version):
+        if run[0] in _ASCII_DIGITS:
+            number = run.lstrip("0") or "0"
+            parts.append((0, len(number), number))
         else:
-            if digits:
-                parts.append((0, int(digits), ""))
-                digits = ""
-            text += char
-    if digits:
-        parts.append((0, int(digits), ""))
-    if text:
-        parts.append((1, 0, text))
+            parts.append((1, 0, run))
     return tuple(parts)
+
+
+_ASCII_DIGITS = frozenset("0123456789")
+#: Runs of ASCII digits and runs of anything else.
+_RUNS = re.compile(r"[0-9]+|[^0-9]+")
 
 
 @dataclass(slots=True, kw_only=True)
@@ -387,7 +394,7 @@ class Domain:
         }
 
     def __repr__(self) -> str:
-        return f"Domain({self.name!r}, repositories={len(self._repositories)})"
+        return f"Domain({shown(self.name)}, repositories={len(self._repositories)})"
 
     # --- repositories ------------------------------------------------------
 
@@ -407,7 +414,7 @@ class Domain:
             if problems:
                 raise CodeArtifactInputError(problems)
             raise RepositoryNotFoundError(
-                [f"{where} {name!r} does not exist in domain {self.name!r}"]
+                [f"{where} {shown(name)} does not exist in domain {shown(self.name)}"]
             )
         return name
 
@@ -418,18 +425,18 @@ class Domain:
         only be made later, with :meth:`set_upstreams` or :meth:`add_upstream`.
         """
         if not isinstance(repository, Repository):
-            raise CodeArtifactInputError([f"{repository!r} is not a Repository"])
+            raise CodeArtifactInputError([f"{shown(repository)} is not a Repository"])
         if repository.name in self._repositories:
             raise CodeArtifactInputError(
                 [
-                    f"repository {repository.name!r} already exists in domain "
-                    f"{self.name!r}"
+                    f"repository {shown(repository.name)} already exists in domain "
+                    f"{shown(self.name)}"
                 ]
             )
         if len(self._repositories) >= MAX_REPOSITORIES:
             raise CodeArtifactLimitError(
                 [
-                    f"domain {self.name!r} has {MAX_REPOSITORIES} repositories "
+                    f"domain {shown(self.name)} has {MAX_REPOSITORIES} repositories "
                     "already: the quota is 1,000 per domain"
                 ]
             )
@@ -454,8 +461,9 @@ class Domain:
         if missing:
             raise RepositoryNotFoundError(
                 [
-                    f"repository {repository.name!r}: upstream {u!r} does not exist in "
-                    f"domain {self.name!r}"
+                    f"repository {shown(repository.name)}: upstream {shown(u)} does "
+                    "not exist in "
+                    f"domain {shown(self.name)}"
                     for u in missing
                 ]
             )
@@ -466,7 +474,7 @@ class Domain:
         if len(old.upstreams) >= MAX_UPSTREAMS:
             raise CodeArtifactLimitError(
                 [
-                    f"repository {name!r} has {MAX_UPSTREAMS} upstreams already: "
+                    f"repository {shown(name)} has {MAX_UPSTREAMS} upstreams already: "
                     f"at most {MAX_UPSTREAMS} direct upstream repositories are allowed"
                 ]
             )
@@ -478,8 +486,9 @@ class Domain:
         if old.external_connection is not None:
             raise CodeArtifactLimitError(
                 [
-                    f"repository {name!r} already has external connection "
-                    f"{old.external_connection!r}: one external connection is allowed "
+                    f"repository {shown(name)} already has external connection "
+                    f"{shown(old.external_connection)}: one external connection is "
+                    "allowed "
                     "per repository"
                 ]
             )
@@ -654,12 +663,14 @@ class Domain:
             raise CodeArtifactInputError(problems)
         if record is not None and version in record.versions:
             raise PackageConflictError(
-                f"{pid.format} package {str(pid)!r} version {version!r} already exists "
-                f"in repository {repository!r}: a version can be published once"
+                f"{pid.format} package {str(pid)!r} version {shown(version)} already "
+                "exists "
+                f"in repository {shown(repository)}: a version can be published once"
             )
         if record is not None and record.controls.publish is OriginMode.BLOCK:
             raise OriginBlockedError(
-                f"publishing {pid.format} package {str(pid)!r} to {repository!r} is "
+                f"publishing {pid.format} package {str(pid)!r} to {shown(repository)} "
+                "is "
                 "blocked by its origin control publish=BLOCK"
             )
         group = self.effective_restriction(
@@ -667,7 +678,8 @@ class Domain:
         )
         if not group.allows(repository):
             raise OriginBlockedError(
-                f"publishing {pid.format} package {str(pid)!r} to {repository!r} is "
+                f"publishing {pid.format} package {str(pid)!r} to {shown(repository)} "
+                "is "
                 f"blocked by the PUBLISH restriction ({group.restriction.mode}) of "
                 f"package group {group.group}"
             )
@@ -678,8 +690,9 @@ class Domain:
                 if reach.external_connection:
                     where = f"{where} via {reach.external_connection}"
                 raise PackageConflictError(
-                    f"{pid.format} package {str(pid)!r} version {version!r} is "
-                    f"available upstream of {repository!r} (from {where}) while its "
+                    f"{pid.format} package {str(pid)!r} version {shown(version)} is "
+                    f"available upstream of {shown(repository)} (from {where}) while "
+                    "its "
                     "origin control upstream is ALLOW: publishing it would conflict"
                 )
         if record is None:
@@ -766,8 +779,9 @@ class Domain:
             )
             restrictions[label] = restriction
             problems.extend(
-                f"package group {pattern} {label}: repository {r!r} does not exist in "
-                f"domain {self.name!r}"
+                f"package group {pattern} {label}: repository {shown(r)} does not "
+                "exist in "
+                f"domain {shown(self.name)}"
                 for r in sorted(restriction.repositories)
                 if r not in self._repositories
             )
@@ -831,11 +845,11 @@ class Domain:
         hierarchy to the nearest group that sets it."""
         pid = PackageId.parse(format, package)
         try:
-            kind = RestrictionType(kind)
+            kind = RestrictionType(kind if isinstance(kind, str) else "")
         except ValueError:
             accepted = ", ".join(k.value for k in RestrictionType)
             raise CodeArtifactInputError(
-                [f"restriction {kind!r} is not one of {accepted}"]
+                [f"restriction {shown(kind)} is not one of {accepted}"]
             ) from None
         return self._effective(pid, kind)
 
@@ -1092,8 +1106,9 @@ class Domain:
         if record is None or version not in record.versions:
             raise CodeArtifactInputError(
                 [
-                    f"npm package {str(pid)!r} version {version!r} is not in "
-                    f"repository {repository!r}: a dist-tag must point at a version "
+                    f"npm package {str(pid)!r} version {shown(version)} is not in "
+                    f"repository {shown(repository)}: a dist-tag must point at a "
+                    "version "
                     "it holds"
                 ]
             )
@@ -1158,10 +1173,14 @@ def _as_tuple(values: Iterable[str], what: str) -> tuple[str, ...]:
     try:
         return tuple(values)
     except TypeError:
-        raise CodeArtifactInputError([f"{what} {values!r} are not a list"]) from None
+        raise CodeArtifactInputError(
+            [f"{what} {shown(values)} are not a list"]
+        ) from None
 
 
 def _mode(value: object) -> str:
     if isinstance(value, str) and value in ("ALLOW", "BLOCK"):
         return value
-    raise CodeArtifactInputError([f"origin control {value!r} is not ALLOW or BLOCK"])
+    raise CodeArtifactInputError(
+        [f"origin control {shown(value)} is not ALLOW or BLOCK"]
+    )

@@ -8,11 +8,13 @@ the first parent group that is not ``INHERIT``).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 from typing import NoReturn
 
+from awscore._inputs import shown
 from awscore.codeartifact._names import (
     COMPONENT_PATTERN,
     NAMESPACE_REQUIRED,
@@ -26,6 +28,8 @@ from awscore.codeartifact._names import (
 from awscore.errors import CodeArtifactInputError
 
 ROOT_PATTERN = "/*"
+# A domain's repository quota (MAX_REPOSITORIES): no restriction names more.
+_MAX_ALLOWED = 1000
 
 
 class RestrictionMode(StrEnum):
@@ -59,20 +63,30 @@ class GroupRestriction:
     def __post_init__(self) -> None:
         problems = []
         try:
-            mode = RestrictionMode(self.mode)
+            # only text is looked up: Enum would repr a hostile value
+            mode = RestrictionMode(self.mode if isinstance(self.mode, str) else "")
         except ValueError:
             accepted = ", ".join(m.value for m in RestrictionMode)
             raise CodeArtifactInputError(
-                [f"restriction mode {self.mode!r} is not one of {accepted}"]
+                [f"restriction mode {shown(self.mode)} is not one of {accepted}"]
             ) from None
         object.__setattr__(self, "mode", mode)
         repositories: object = self.repositories
         if isinstance(repositories, str) or not isinstance(repositories, Iterable):
             raise CodeArtifactInputError(
-                [f"allowed repositories {repositories!r} are not a list of names"]
+                [f"allowed repositories {shown(repositories)} are not a list of names"]
             )
-        names = frozenset(repositories)
-        for name in sorted(names, key=str):
+        listed = list(itertools.islice(repositories, _MAX_ALLOWED + 1))
+        strays = [name for name in listed if not isinstance(name, str)]
+        if strays or len(listed) > _MAX_ALLOWED:
+            raise CodeArtifactInputError(
+                [
+                    f"allowed repositories must be at most {_MAX_ALLOWED} names, "
+                    f"not {shown(strays[0] if strays else listed)}"
+                ]
+            )
+        names = frozenset(listed)
+        for name in sorted(names):
             problems.extend(repository_name_problems(name, "allowed repository"))
         if names and mode is not RestrictionMode.ALLOW_SPECIFIC_REPOSITORIES:
             problems.append(
@@ -94,6 +108,9 @@ class GroupRestriction:
     @classmethod
     def coerce(cls, value: object, where: str) -> GroupRestriction:
         """A restriction from itself, a mode name, or ``{mode, repositories}``."""
+        label: object = where  # checked: callers may not be type-checked
+        if not isinstance(label, str):
+            where = f"restriction {shown(label)}"
         if isinstance(value, GroupRestriction):
             return value
         if isinstance(value, str):
@@ -117,7 +134,10 @@ class GroupRestriction:
                 repositories=frozenset(_names(value.get("repositories", ()), where)),
             )
         raise CodeArtifactInputError(
-            [f"{where} {value!r} is not a mode name or a {{mode, repositories}} map"]
+            [
+                f"{where} {shown(value)} is not a mode name or a "
+                f"{{mode, repositories}} map"
+            ]
         )
 
 
@@ -126,17 +146,21 @@ _MODES = frozenset(m.value for m in RestrictionMode)
 
 def _bad(value: object, where: str) -> NoReturn:
     accepted = ", ".join(m.value for m in RestrictionMode)
-    raise CodeArtifactInputError([f"{where}: mode {value!r} is not one of {accepted}"])
+    raise CodeArtifactInputError(
+        [f"{where}: mode {shown(value)} is not one of {accepted}"]
+    )
 
 
 def _names(value: object, where: str) -> list[str]:
     if isinstance(value, str) or not isinstance(value, list | tuple | set | frozenset):
         raise CodeArtifactInputError(
-            [f"{where}: repositories {value!r} are not a list of names"]
+            [f"{where}: repositories {shown(value)} are not a list of names"]
         )
     bad = [v for v in value if not isinstance(v, str)]
     if bad:
-        raise CodeArtifactInputError([f"{where}: repository {bad[0]!r} is not a name"])
+        raise CodeArtifactInputError(
+            [f"{where}: repository {shown(bad[0])} is not a name"]
+        )
     return [str(v) for v in value]
 
 
@@ -169,7 +193,7 @@ class GroupPattern:
         """Parse a pattern such as ``/npm/space/*``; raise on anything else."""
         if not isinstance(text, str):
             raise CodeArtifactInputError(
-                [f"package group pattern {text!r} is not a string"]
+                [f"package group pattern {shown(text)} is not a string"]
             )
         shape = (
             "accepted shapes: /*, /format/*, /format/namespace-prefix~, "
@@ -180,32 +204,38 @@ class GroupPattern:
             return cls(kind=PatternKind.ALL)
         parts = text.split("/")
         if parts[0] != "" or len(parts) not in (3, 4):
-            raise CodeArtifactInputError([f"package group pattern {text!r}: {shape}"])
+            raise CodeArtifactInputError(
+                [f"package group pattern {shown(text)}: {shape}"]
+            )
         try:
             fmt = PackageFormat(parts[1])
         except ValueError:
             accepted = ", ".join(f.value for f in PackageFormat)
             raise CodeArtifactInputError(
                 [
-                    f"package group pattern {text!r}: format {parts[1]!r} is not one "
+                    f"package group pattern {shown(text)}: format {shown(parts[1])} is "
+                    "not one "
                     f"of {accepted}"
                 ]
             ) from None
         shape_of = _shape(parts[2:])
         if shape_of is None:
-            raise CodeArtifactInputError([f"package group pattern {text!r}: {shape}"])
+            raise CodeArtifactInputError(
+                [f"package group pattern {shown(text)}: {shape}"]
+            )
         kind, namespace, name = shape_of
         problems: list[str] = []
         if namespace is not None:
             cls._check(fmt, namespace, name, text, problems)
             if fmt in NO_NAMESPACE and namespace:
                 problems.append(
-                    f"package group pattern {text!r}: {fmt} packages have no "
+                    f"package group pattern {shown(text)}: {fmt} packages have no "
                     f"namespace (write /{fmt}//...)"
                 )
             if fmt in NAMESPACE_REQUIRED and not namespace and name is not None:
                 problems.append(
-                    f"package group pattern {text!r}: {fmt} packages need a namespace"
+                    f"package group pattern {shown(text)}: {fmt} packages need a "
+                    "namespace"
                 )
         if problems:
             raise CodeArtifactInputError(problems)
@@ -227,13 +257,14 @@ class GroupPattern:
                 continue
             if not COMPONENT_PATTERN.fullmatch(value) or any(c in value for c in "~$*"):
                 problems.append(
-                    f"package group pattern {text!r}: {label} {value!r} is not "
+                    f"package group pattern {shown(text)}: {label} {shown(value)} is "
+                    "not "
                     "accepted: no '#', '/', whitespace, '~', '$' or '*'"
                 )
             elif normal != value:
                 problems.append(
-                    f"package group pattern {text!r}: {fmt} {label}s are compared "
-                    f"normalized; write {normal!r}"
+                    f"package group pattern {shown(text)}: {fmt} {label}s are compared "
+                    f"normalized; write {shown(normal)}"
                 )
 
     def __str__(self) -> str:
@@ -265,6 +296,10 @@ class GroupPattern:
 
     def matches(self, package: PackageId) -> bool:
         """Whether ``package``'s normalized path matches this pattern."""
+        if not isinstance(package, PackageId):
+            raise CodeArtifactInputError(
+                [f"package {shown(package)} is not a PackageId (PackageId.parse)"]
+            )
         return self.kind is PatternKind.ALL or self._fits(*package.key)
 
     def contains(self, other: GroupPattern) -> bool:
@@ -275,6 +310,10 @@ class GroupPattern:
         kinds; their namespace and name are then prefixes (or values) that
         this pattern's components must cover.
         """
+        if not isinstance(other, GroupPattern):
+            raise CodeArtifactInputError(
+                [f"pattern {shown(other)} is not a GroupPattern (GroupPattern.parse)"]
+            )
         if self == other or self.kind is PatternKind.EXACT or other.kind < self.kind:
             return False
         if self.kind is PatternKind.ALL:

@@ -34,6 +34,7 @@ from typing import Any
 
 import yaml
 
+from awscore._inputs import shown
 from awscore.codeartifact._domain import (
     INGESTED_DEFAULTS,
     MAX_REPOSITORIES,
@@ -54,6 +55,16 @@ from awscore.codeartifact._names import (
 )
 from awscore.errors import CodeArtifactInputError
 
+__all__ = [
+    "MAX_DOCUMENT_DEPTH",
+    "MAX_DOCUMENT_ENTRIES",
+    "MAX_DOCUMENT_SIZE",
+    "MAX_NUMBER_DIGITS",
+    "domain_from_dict",
+    "domain_to_dict",
+    "load_domain",
+]
+
 _TOP = ("domain", "repositories", "packages", "public", "package_groups")
 _REPO_KEYS = ("name", "upstreams", "external_connection")
 _PACKAGE_KEYS = (
@@ -68,20 +79,148 @@ _PACKAGE_KEYS = (
 _GROUP_KEYS = ("pattern", "publish", "external_upstream", "internal_upstream")
 
 
-def load_domain(text: str | bytes) -> Domain:
+#: The longest description :func:`load_domain` parses (its ``max_size`` default),
+#: in characters (or bytes): 8 MiB, a domain of a thousand repositories and tens of
+#: thousands of package versions.
+MAX_DOCUMENT_SIZE = 8 * 1024 * 1024
+
+#: The most list items and mapping entries a description may hold in all, counted
+#: after YAML aliases are expanded, so a small document of aliases to aliases
+#: cannot make the loader walk millions of entries.
+MAX_DOCUMENT_ENTRIES = 1_000_000
+
+#: How deeply a description may nest lists and mappings: the description itself
+#: is four levels deep; a few more leave room, and YAML's own recursion stays
+#: far from the interpreter's limit.
+MAX_DOCUMENT_DEPTH = 32
+
+
+#: The most digits a number in a description may have. No field of a description
+#: is a number; the bound keeps YAML from converting a 5,000-digit one (past
+#: Python's int-to-string limit, a bare ValueError) before the loader can say so.
+MAX_NUMBER_DIGITS = 100
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing integers of more than MAX_NUMBER_DIGITS."""
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> Any:
+        text = str(self.construct_scalar(node))
+        digits = sum(c.isdigit() for c in text)
+        if digits > MAX_NUMBER_DIGITS:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"a number of {digits:,} digits (at most {MAX_NUMBER_DIGITS} are read)",
+                node.start_mark,
+            )
+        return super().construct_yaml_int(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+
+
+def load_domain(
+    text: str | bytes,
+    *,
+    max_size: int = MAX_DOCUMENT_SIZE,
+    max_entries: int = MAX_DOCUMENT_ENTRIES,
+) -> Domain:
     """Load a domain from its JSON or YAML description (see the module docs).
 
     Raises :class:`~awscore.errors.CodeArtifactInputError` listing every problem
-    found, each with where it is (``repositories[2].upstreams``).
+    found, each with where it is (``repositories[2].upstreams``); also for text
+    longer than ``max_size`` (:data:`MAX_DOCUMENT_SIZE`), nesting deeper than
+    :data:`MAX_DOCUMENT_DEPTH` or more than ``max_entries`` list items and
+    mapping entries once aliases are expanded (:data:`MAX_DOCUMENT_ENTRIES`).
     """
+    if not isinstance(text, str | bytes):
+        raise CodeArtifactInputError(
+            [f"domain description must be text or bytes, not {shown(text)}"]
+        )
+    for name, limit in (("max_size", max_size), ("max_entries", max_entries)):
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+            raise CodeArtifactInputError(
+                [f"{name}={shown(limit)} must be an integer >= 0"]
+            )
+    if len(text) > max_size:
+        raise CodeArtifactInputError(
+            [
+                f"domain description is {len(text):,} long: max_size allows at most "
+                f"{max_size:,}"
+            ]
+        )
+    depth = _nesting_depth(text)
+    if depth > MAX_DOCUMENT_DEPTH:
+        raise CodeArtifactInputError(
+            [
+                f"domain description nests {depth} levels deep: at most "
+                f"{MAX_DOCUMENT_DEPTH} are accepted"
+            ]
+        )
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except (yaml.YAMLError, RecursionError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        first = _yaml_problem(exc)
         raise CodeArtifactInputError(
             [f"domain description is not valid JSON or YAML: {first}"]
         ) from None
+    _check_entries(data, max_entries)
     return domain_from_dict(data)
+
+
+def _yaml_problem(exc: BaseException) -> str:
+    """PyYAML's problem and where it is, in one line."""
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem:
+        mark = exc.problem_mark
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        return f"{exc.problem}{where}"
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def _nesting_depth(text: str | bytes) -> int:
+    """The deepest nesting of YAML flow brackets and block indentation, bounded.
+
+    Counted on the text, before parsing, because PyYAML's composer recurses once
+    per level; flow collections (``[``, ``{``) and block indentation steps are both
+    counted, an over-estimate that only ever refuses absurd documents.
+    """
+    raw = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+    deepest = flow = 0
+    for char in raw:
+        if char in "[{":
+            flow += 1
+            deepest = max(deepest, flow)
+        elif char in "]}":
+            flow = max(flow - 1, 0)
+    indents = {len(line) - len(line.lstrip(" -")) for line in raw.splitlines()}
+    return deepest + max(len(indents) - 1, 0)
+
+
+def _check_entries(data: object, limit: int) -> None:
+    """Refuse a parsed description with more than ``limit`` items and entries.
+
+    Walked iteratively; YAML aliases make the same list appear many times, and
+    each appearance counts, as the loader would walk it each time.
+    """
+    seen = 0
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            seen += len(node)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            seen += len(node)
+            stack.extend(node)
+        if seen > limit:
+            raise CodeArtifactInputError(
+                [
+                    f"domain description has more than {limit:,} list items and "
+                    "mapping entries (YAML aliases expanded): max_entries allows at "
+                    "most that many"
+                ]
+            )
 
 
 def _unknown(item: Mapping[Any, Any], keys: tuple[str, ...], where: str) -> list[str]:
@@ -110,11 +249,10 @@ def _strings(value: object, where: str, what: str, problems: list[str]) -> list[
             good.append(item)
         elif isinstance(item, int | float) and not isinstance(item, bool):
             problems.append(
-                f"{where}[{i}]: {what} {item!r} is a number in YAML; quote it "
-                f'("{item}")'
+                f"{where}[{i}]: {what} {shown(item)} is a number in YAML; quote it"
             )
         else:
-            problems.append(f"{where}[{i}]: {what} {item!r} is not a string")
+            problems.append(f"{where}[{i}]: {what} {shown(item)} is not a string")
     return good
 
 
@@ -171,7 +309,7 @@ def _load_repositories(value: object, problems: list[str]) -> dict[str, Reposito
         if repo is None:
             continue
         if repo.name in repositories:
-            problems.append(f"{where}: repository {repo.name!r} is listed twice")
+            problems.append(f"{where}: repository {shown(repo.name)} is listed twice")
             continue
         repositories[repo.name] = repo
     if len(repositories) > MAX_REPOSITORIES:
@@ -181,7 +319,8 @@ def _load_repositories(value: object, problems: list[str]) -> dict[str, Reposito
         )
     for repo in repositories.values():
         problems.extend(
-            f"repository {repo.name!r}: upstream {u!r} is not a repository of "
+            f"repository {shown(repo.name)}: upstream {shown(u)} is not a repository "
+            "of "
             "the domain"
             for u in repo.upstreams
             if u not in repositories
@@ -195,7 +334,7 @@ def _load_public_registries(domain: Domain, value: object, problems: list[str]) 
         problems.append("public is not a mapping of external connection to packages")
         return
     for connection, packages in public.items():
-        where = f"public[{connection!r}]"
+        where = f"public[{shown(connection)}]"
         bad = external_connection_problems(connection, where)
         if bad:
             problems.extend(bad)
@@ -209,7 +348,7 @@ def _load_public_registries(domain: Domain, value: object, problems: list[str]) 
                 connection,
                 package,
                 spec,
-                where=f"{where}[{package!r}]",
+                where=f"{where}[{shown(package)}]",
                 problems=problems,
             )
 
@@ -250,7 +389,7 @@ def _load_package(
     repository = item.get("repository")
     if not isinstance(repository, str) or repository not in domain._repositories:
         problems.append(
-            f"{where}: repository {repository!r} is not a repository of the domain"
+            f"{where}: repository {shown(repository)} is not a repository of the domain"
         )
         return
     pid = _catch(
@@ -260,9 +399,11 @@ def _load_package(
     for version in versions:
         problems.extend(version_problems(version, f"{where}: version"))
     origin_text = item.get("origin", "published")
-    if origin_text not in {o.value for o in VersionOrigin}:
+    if not isinstance(origin_text, str) or origin_text not in {
+        o.value for o in VersionOrigin
+    }:
         problems.append(
-            f"{where}: origin {origin_text!r} is not one of "
+            f"{where}: origin {shown(origin_text)} is not one of "
             + ", ".join(o.value for o in VersionOrigin)
         )
         return
@@ -288,7 +429,7 @@ def _load_package(
         record.controls = controls
     for version in versions:
         if version in record.versions:
-            problems.append(f"{where}: version {version!r} is listed twice")
+            problems.append(f"{where}: version {shown(version)} is listed twice")
         record.versions[version] = origin
     record.dist_tags.update(tags)
 
@@ -333,7 +474,7 @@ def _dist_tags(
         return None
     bad = [t for t, v in tags.items() if not isinstance(t, str) or v not in versions]
     problems.extend(
-        f"{where}: dist-tag {t!r} does not point at a listed version" for t in bad
+        f"{where}: dist-tag {shown(t)} does not point at a listed version" for t in bad
     )
     return None if bad else {str(t): str(v) for t, v in tags.items()}
 
@@ -373,6 +514,8 @@ def _load_public(
 
 def domain_to_dict(domain: Domain) -> dict[str, Any]:
     """The description of ``domain``, which :func:`domain_from_dict` loads back."""
+    if not isinstance(domain, Domain):
+        raise CodeArtifactInputError([f"{shown(domain)} is not a Domain"])
     packages = []
     for name, records in domain._packages.items():
         for record in records.values():

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from awscore._inputs import shown
 from awscore.errors import CodeArtifactInputError
 
 #: ``CreateDomain``'s domain-name pattern (2..50 characters).
@@ -64,8 +65,7 @@ _PEP503_RUN = re.compile(r"[-_.]+")
 
 
 def _short(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "...'"
+    return shown(value, 60)
 
 
 def domain_name_problems(name: object, where: str = "domain name") -> list[str]:

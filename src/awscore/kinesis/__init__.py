@@ -28,6 +28,8 @@ from awscore.kinesis._batch import (
     route_batch,
 )
 from awscore.kinesis._capacity import (
+    MAX_RATE,
+    MAX_TRAFFIC_ROWS,
     SHARD_BYTES_PER_SECOND,
     SHARD_RECORDS_PER_SECOND,
     CapacityReport,
@@ -94,10 +96,12 @@ __all__ = [
     "MAX_INVOCATION_PAYLOAD",
     "MAX_PARTITION_KEY_LENGTH",
     "MAX_PUT_RECORDS",
+    "MAX_RATE",
     "MAX_RECORD_BYTES",
     "MAX_SHARDS",
     "MAX_SIMULATED_INVOCATIONS",
     "MAX_SIMULATED_WRITES",
+    "MAX_TRAFFIC_ROWS",
     "MAX_WINDOW_STATE",
     "MAX_WRITE_SIZE",
     "MIN_UNRESERVED_CONCURRENCY",

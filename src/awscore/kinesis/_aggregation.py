@@ -39,6 +39,7 @@ import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from awscore._inputs import shown
 from awscore.errors import (
     AggregationError,
     KinesisInputError,
@@ -124,7 +125,7 @@ def _check_tag(position: int, tag: object) -> None:
         and (tag[1] is None or isinstance(tag[1], str))
     ):
         raise KinesisInputError(
-            f"tag {position} is {tag!r}: a tag must be a (str, str | None) pair"
+            f"tag {position} is {shown(tag)}: a tag must be a (str, str | None) pair"
         )
     for text in tag:
         if text is not None and not _encodable(text):
@@ -207,8 +208,13 @@ def aggregate(
         or not 0 < max_size <= MAX_AGGREGATE_SIZE
     ):
         raise KinesisInputError(
-            f"max_size {max_size!r} is not accepted: it must be an int in "
+            f"max_size {shown(max_size)} is not accepted: it must be an int in "
             f"1..{MAX_AGGREGATE_SIZE}"
+        )
+    given: object = records  # checked: callers may not be type-checked
+    if isinstance(given, str | bytes) or not isinstance(given, Iterable):
+        raise KinesisInputError(
+            f"records={shown(given)} must be an iterable of UserRecord"
         )
     builder = _Builder(max_size)
     out: list[AggregatedRecord] = []
@@ -380,7 +386,7 @@ def _check_range(hash_range: tuple[int, int] | None) -> tuple[int, int]:
     ):
         return hash_range
     raise KinesisInputError(
-        f"hash_range {hash_range!r} is not accepted: it must be a pair of ints "
+        f"hash_range {shown(hash_range)} is not accepted: it must be a pair of ints "
         f"(start, end) with 0 <= start <= end <= {MAX_HASH_KEY}"
     )
 

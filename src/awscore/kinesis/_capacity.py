@@ -22,11 +22,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from awscore._inputs import shown
 from awscore.errors import InvalidTrafficError, KinesisInputError
 from awscore.kinesis._hashing import hash_key, parse_explicit_hash_key
 from awscore.kinesis._stream import Shard, Stream
 
 __all__ = [
+    "MAX_RATE",
+    "MAX_TRAFFIC_ROWS",
     "SHARD_BYTES_PER_SECOND",
     "SHARD_RECORDS_PER_SECOND",
     "CapacityReport",
@@ -43,6 +46,12 @@ __all__ = [
 SHARD_BYTES_PER_SECOND = 1_048_576
 #: A shard's write limit in records per second.
 SHARD_RECORDS_PER_SECOND = 1_000
+#: The largest rate (records/s or bytes/s) a key or a total may have: 10**15, a
+#: million times a 10,000-shard stream's limit, so sums of any realistic number of
+#: keys stay far inside the float range the report is given in.
+MAX_RATE = 10**15
+#: The most rows :func:`read_traffic_csv` reads (its ``max_rows`` default).
+MAX_TRAFFIC_ROWS = 1_000_000
 
 _CSV_COLUMNS = ("partition_key", "records_per_second", "bytes_per_second")
 _CSV_OPTIONAL = ("explicit_hash_key",)
@@ -52,13 +61,16 @@ def _rate(value: object, what: str, partition_key: str) -> Fraction:
     # bool is an int subclass, but True records per second is a caller's bug.
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidTrafficError(
-            f"{what} {value!r} for partition key {partition_key[:40]!r} is not a "
-            "number: it must be a finite number >= 0"
+            f"{what} {shown(value)} for partition key {partition_key[:40]!r} is not "
+            f"a number: it must be a finite number 0..{MAX_RATE:.0e}"
         )
-    if not math.isfinite(value) or value < 0:
+    # Compared before anything converts it: a 400-digit int has no float.
+    if (isinstance(value, float) and not math.isfinite(value)) or not (
+        0 <= value <= MAX_RATE
+    ):
         raise InvalidTrafficError(
-            f"{what} {value!r} for partition key {partition_key[:40]!r} is out of "
-            "range: it must be a finite number >= 0"
+            f"{what} {shown(value)} for partition key {partition_key[:40]!r} is out "
+            f"of range: it must be a finite number 0..{MAX_RATE:.0e} (MAX_RATE)"
         )
     return Fraction(value)
 
@@ -179,7 +191,8 @@ def shards_needed(records_per_second: float, bytes_per_second: float) -> int:
 
     ``bytes_per_second`` must already include partition-key bytes. Assumes the
     load can be spread evenly; hot keys need more (see :func:`analyze`). Raises
-    :class:`InvalidTrafficError` for a negative or non-finite rate.
+    :class:`InvalidTrafficError` for a rate that is negative, not finite or above
+    :data:`MAX_RATE`.
     """
     records = _rate(records_per_second, "records_per_second", "(total)")
     size = _rate(bytes_per_second, "bytes_per_second", "(total)")
@@ -291,8 +304,17 @@ def analyze(stream: Stream, traffic: Iterable[KeyTraffic]) -> CapacityReport:
     its data plus its partition key's UTF-8 bytes. A shard is hot when either
     limit (1,000 records/s, 1 MiB/s) is exceeded; each hot shard gets a
     :class:`SplitSuggestion`. Raises :class:`InvalidTrafficError` for anything in
-    ``traffic`` that is not a :class:`KeyTraffic`.
+    ``traffic`` that is not a :class:`KeyTraffic`, or for traffic whose total
+    exceeds :data:`MAX_RATE`; :class:`~awscore.errors.KinesisInputError` when
+    ``stream`` is not a :class:`Stream`.
     """
+    if not isinstance(stream, Stream):
+        raise KinesisInputError(f"stream={shown(stream)} must be a Stream")
+    given: object = traffic  # checked: callers may not be type-checked
+    if isinstance(given, str | bytes) or not isinstance(given, Iterable):
+        raise InvalidTrafficError(
+            f"traffic={shown(given)} must be an iterable of KeyTraffic"
+        )
     per_shard: list[list[tuple[KeyTraffic, Fraction, Fraction]]] = [
         [] for _ in stream.open_shards
     ]
@@ -300,7 +322,7 @@ def analyze(stream: Stream, traffic: Iterable[KeyTraffic]) -> CapacityReport:
     for item in traffic:
         if not isinstance(item, KeyTraffic):
             raise InvalidTrafficError(
-                f"traffic items must be KeyTraffic, not {type(item).__name__}"
+                f"traffic items must be KeyTraffic, not {shown(item)}"
             )
         records = Fraction(item.records_per_second)
         size = Fraction(item.bytes_per_second) + records * item.key_bytes
@@ -314,6 +336,11 @@ def analyze(stream: Stream, traffic: Iterable[KeyTraffic]) -> CapacityReport:
         size = sum((b for _, _, b in keys), Fraction(0))
         all_records += records
         all_size += size
+        if all_records > MAX_RATE or all_size > MAX_RATE:
+            raise InvalidTrafficError(
+                f"the traffic's total rate is above {MAX_RATE:.0e} (MAX_RATE) "
+                "records or bytes per second"
+            )
         utilization = _utilization(records, size)
         hot = utilization > 1
         loads.append(
@@ -347,14 +374,21 @@ def analyze(stream: Stream, traffic: Iterable[KeyTraffic]) -> CapacityReport:
     )
 
 
-def read_traffic_csv(text: str) -> list[KeyTraffic]:
+def read_traffic_csv(
+    text: str, *, max_rows: int = MAX_TRAFFIC_ROWS
+) -> list[KeyTraffic]:
     """Parse a traffic CSV: one row per partition key.
 
     The header is ``partition_key,records_per_second,bytes_per_second`` and
     optionally ``explicit_hash_key`` (any order; an empty cell means none).
     Blank lines are skipped. Raises :class:`InvalidTrafficError` naming the line
-    (1-based, the header is line 1) and column of the first bad cell.
+    (1-based, the header is line 1) and column of the first bad cell, or when
+    there are more than ``max_rows`` rows (:data:`MAX_TRAFFIC_ROWS`).
     """
+    if not isinstance(text, str):
+        raise InvalidTrafficError(f"traffic CSV must be text, not {shown(text)}")
+    if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 0:
+        raise KinesisInputError(f"max_rows={shown(max_rows)} must be an integer >= 0")
     reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")), strict=True)
     try:
         header = next(reader, None)
@@ -370,7 +404,8 @@ def read_traffic_csv(text: str) -> list[KeyTraffic]:
         missing = [c for c in _CSV_COLUMNS if c not in columns]
         if unknown or missing or len(set(columns)) != len(columns):
             raise InvalidTrafficError(
-                f"traffic CSV line 1: header {','.join(columns)!r} is not accepted: "
+                f"traffic CSV line 1: header {shown(','.join(columns))} is not "
+                "accepted: "
                 f"it must name {', '.join(_CSV_COLUMNS)} and optionally "
                 f"{_CSV_OPTIONAL[0]}, each once",
                 line=1,
@@ -379,6 +414,12 @@ def read_traffic_csv(text: str) -> list[KeyTraffic]:
         for row in reader:
             if not row:
                 continue
+            if len(rows) == max_rows:
+                raise InvalidTrafficError(
+                    f"traffic CSV line {reader.line_num}: more than {max_rows:,} "
+                    "rows; max_rows allows at most that many",
+                    line=reader.line_num,
+                )
             rows.append(_row(row, columns, reader.line_num))
     except csv.Error as exc:
         raise InvalidTrafficError(
@@ -401,15 +442,15 @@ def _row(row: list[str], columns: list[str], line: int) -> KeyTraffic:
             rates[column] = float(cells[column])
         except ValueError:
             raise InvalidTrafficError(
-                f"traffic CSV line {line}, column {column}: {cells[column]!r} is "
-                "not a number: it must be a finite number >= 0",
+                f"traffic CSV line {line}, column {column}: {shown(cells[column])} "
+                "is not a number: it must be a finite number >= 0",
                 line=line,
                 column=column,
             ) from None
-        if not math.isfinite(rates[column]) or rates[column] < 0:
+        if not math.isfinite(rates[column]) or not 0 <= rates[column] <= MAX_RATE:
             raise InvalidTrafficError(
-                f"traffic CSV line {line}, column {column}: {cells[column]!r} is "
-                "out of range: it must be a finite number >= 0",
+                f"traffic CSV line {line}, column {column}: {shown(cells[column])} "
+                f"is out of range: it must be a finite number 0..{MAX_RATE:.0e}",
                 line=line,
                 column=column,
             )

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from awscore._inputs import shown
 from awscore.errors import InvalidHashKeyError, InvalidPartitionKeyError
 
 __all__ = [
@@ -88,7 +89,7 @@ def parse_explicit_hash_key(text: str) -> int:
     """
     if not isinstance(text, str) or not _EXPLICIT.fullmatch(text):
         raise InvalidHashKeyError(
-            f"ExplicitHashKey {str(text)[:60]!r} is malformed: it must be a decimal "
+            f"ExplicitHashKey {shown(text)} is malformed: it must be a decimal "
             "integer without sign or leading zeros, 0..340282366920938463463374607431"
             "768211455"
         )

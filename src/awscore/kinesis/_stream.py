@@ -28,7 +28,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from awscore.errors import InvalidHashKeyError, InvalidReshardError, ShardNotFoundError
+from awscore._inputs import shown
+from awscore.errors import (
+    InvalidHashKeyError,
+    InvalidReshardError,
+    KinesisInputError,
+    ShardNotFoundError,
+)
 from awscore.kinesis._hashing import (
     HASH_KEY_SPACE,
     MAX_HASH_KEY,
@@ -54,7 +60,16 @@ _bisect_right = bisect.bisect_right
 
 
 def shard_id(index: int) -> str:
-    """The id Kinesis gives the ``index``-th shard of a stream: ``shardId-%012d``."""
+    """The id Kinesis gives the ``index``-th shard of a stream: ``shardId-%012d``.
+
+    Raises :class:`~awscore.errors.KinesisInputError` unless ``index`` is an
+    integer 0..999999999999 (twelve digits).
+    """
+    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < 10**12:
+        raise KinesisInputError(
+            f"shard index {shown(index)} is not accepted: it must be an integer "
+            "0..999999999999"
+        )
     return f"shardId-{index:012d}"
 
 
@@ -68,6 +83,40 @@ class Shard:
     parent_shard_id: str | None = None
     adjacent_parent_shard_id: str | None = None
     is_open: bool = True
+
+    def __post_init__(self) -> None:
+        problems: list[str] = []
+        if not isinstance(self.shard_id, str) or not self.shard_id:
+            problems.append(
+                f"shard_id={shown(self.shard_id)} must be a non-empty string"
+            )
+        for name in ("starting_hash_key", "ending_hash_key"):
+            key = getattr(self, name)
+            if not _is_hash_key(key):
+                problems.append(
+                    f"Shard {shown(self.shard_id)} {name}={shown(key)} must be an "
+                    f"integer 0..{MAX_HASH_KEY}"
+                )
+        if not problems and self.starting_hash_key > self.ending_hash_key:
+            problems.append(
+                f"Shard {shown(self.shard_id)} starts after it ends: "
+                "starting_hash_key must be <= ending_hash_key"
+            )
+        for name in ("parent_shard_id", "adjacent_parent_shard_id"):
+            parent = getattr(self, name)
+            if parent is not None and not isinstance(parent, str):
+                problems.append(
+                    f"Shard {shown(self.shard_id)} {name}={shown(parent)} must be a "
+                    "shard id string or None"
+                )
+        is_open: object = self.is_open  # checked: callers may not be type-checked
+        if not isinstance(is_open, bool):
+            problems.append(
+                f"Shard {shown(self.shard_id)} is_open={shown(self.is_open)} must "
+                "be True or False"
+            )
+        if problems:
+            raise KinesisInputError("; ".join(problems))
 
     def __contains__(self, key: int) -> bool:
         return self.starting_hash_key <= key <= self.ending_hash_key
@@ -93,6 +142,55 @@ class ReshardOperation:
     children: tuple[str, ...] = ()
 
 
+def _is_hash_key(key: object) -> bool:
+    return (
+        isinstance(key, int) and not isinstance(key, bool) and 0 <= key <= MAX_HASH_KEY
+    )
+
+
+def _check_partition(shards: object) -> tuple[Shard, ...]:
+    """``shards`` as a tuple, if they are Shards whose open ones cover the key
+    space exactly once; else :class:`KinesisInputError` saying what is wrong."""
+    if isinstance(shards, str | bytes) or not isinstance(shards, Iterable):
+        raise KinesisInputError(
+            f"Stream shards={shown(shards)} must be a sequence of Shard values"
+        )
+    given = tuple(shards)
+    strays = [s for s in given if not isinstance(s, Shard)]
+    if strays:
+        raise KinesisInputError(
+            f"Stream shards must be Shard values, not {shown(strays[0])}"
+        )
+    ids = [s.shard_id for s in given]
+    if len(set(ids)) != len(ids):
+        twice = next(i for i in ids if ids.count(i) > 1)
+        raise KinesisInputError(f"Stream has two shards with id {shown(twice)}")
+    open_shards = sorted(
+        (s for s in given if s.is_open), key=lambda s: s.starting_hash_key
+    )
+    if not open_shards:
+        raise KinesisInputError(
+            "Stream needs open shards that cover the hash keys "
+            f"0..{MAX_HASH_KEY}: it has none"
+        )
+    expected = 0
+    for shard in open_shards:
+        if shard.starting_hash_key != expected:
+            what = "overlaps" if shard.starting_hash_key < expected else "leaves a gap"
+            raise KinesisInputError(
+                f"Stream's open shard {shown(shard.shard_id)} {what} at hash key "
+                f"{min(expected, shard.starting_hash_key)}: the open shards must "
+                f"cover 0..{MAX_HASH_KEY} with no gap and no overlap"
+            )
+        expected = shard.ending_hash_key + 1
+    if expected != HASH_KEY_SPACE:
+        raise KinesisInputError(
+            f"Stream's open shards end at hash key {expected - 1}: they must cover "
+            f"0..{MAX_HASH_KEY} with no gap"
+        )
+    return given
+
+
 def _uniform_starts(count: int) -> list[int]:
     step = HASH_KEY_SPACE // count
     return [i * step for i in range(count)]
@@ -105,7 +203,7 @@ def _check_count(count: object, what: str) -> int:
         or not (1 <= count <= MAX_SHARDS)
     ):
         raise InvalidReshardError(
-            f"{what} {count!r} is not accepted: it must be an integer in "
+            f"{what} {shown(count)} is not accepted: it must be an integer in "
             f"1..{MAX_SHARDS}"
         )
     return count
@@ -113,7 +211,12 @@ def _check_count(count: object, what: str) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Stream:
-    """A stream's shards, open and closed. Build one with :meth:`create`."""
+    """A stream's shards, open and closed. Build one with :meth:`create`.
+
+    Raises :class:`~awscore.errors.KinesisInputError` unless ``shards`` are
+    :class:`Shard` values with distinct ids whose open ones partition the hash
+    keys ``0..2**128 - 1`` exactly (no gap, no overlap), as Kinesis keeps them.
+    """
 
     #: every shard, open and closed, in id order
     shards: tuple[Shard, ...]
@@ -127,6 +230,7 @@ class Stream:
     _start_digests: tuple[bytes, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "shards", _check_partition(self.shards))
         open_shards = tuple(
             sorted(
                 (s for s in self.shards if s.is_open),
@@ -210,6 +314,11 @@ class Stream:
         One loop with everything it needs in local variables, for routing many
         keys (a traffic log, a benchmark) at close to the cost of MD5 itself.
         """
+        given: object = partition_keys  # checked: callers may not be type-checked
+        if isinstance(given, str | bytes) or not isinstance(given, Iterable):
+            raise KinesisInputError(
+                f"partition_keys={shown(given)} must be an iterable of partition keys"
+            )
         md5, from_bytes = _md5, int.from_bytes
         shards, step, starts = self.open_shards, self._step, self._starts
         last = len(shards) - 1
@@ -251,7 +360,16 @@ class Stream:
         return out
 
     def shard_for_hash_key(self, key: int) -> Shard:
-        """The open shard whose range contains the hash key ``key``."""
+        """The open shard whose range contains the hash key ``key``.
+
+        Raises :class:`~awscore.errors.InvalidHashKeyError` unless ``key`` is an
+        integer 0..2**128 - 1.
+        """
+        if not _is_hash_key(key):
+            raise InvalidHashKeyError(
+                f"hash key {shown(key)} is not accepted: it must be an integer "
+                f"0..{MAX_HASH_KEY}"
+            )
         step = self._step
         if step:
             shards = self.open_shards
@@ -266,7 +384,7 @@ class Stream:
             return self._by_id[shard_id]
         except (KeyError, TypeError):
             raise ShardNotFoundError(
-                f"shard {shard_id!r} does not exist in this stream "
+                f"shard {shown(shard_id)} does not exist in this stream "
                 f"({len(self.shards)} shards, {shard_id_range(self.shards)})"
             ) from None
 
@@ -498,8 +616,8 @@ def _effective_key(
             or not 0 <= explicit_hash_key <= MAX_HASH_KEY
         ):
             raise InvalidHashKeyError(
-                f"explicit hash key {explicit_hash_key!r} is out of range: must be "
-                f"0..{MAX_HASH_KEY}"
+                f"explicit hash key {shown(explicit_hash_key)} is out of range: "
+                f"must be 0..{MAX_HASH_KEY}"
             )
         return explicit_hash_key
     if partition_key is None:
@@ -508,7 +626,5 @@ def _effective_key(
 
 
 def shard_id_range(shards: tuple[Shard, ...]) -> str:
-    """A short description of the ids in ``shards``, for messages."""
-    if not shards:
-        return "none"
+    """A short description of the ids in ``shards`` (never empty), for messages."""
     return f"{shards[0].shard_id}..{shards[-1].shard_id}"

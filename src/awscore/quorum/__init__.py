@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from awscore.quorum._availability import (
     ENUMERATION_LIMIT,
+    MAX_DOMAIN_CHOICES,
     QuorumSystem,
     availability,
     max_tolerated_failures,
@@ -23,12 +24,15 @@ from awscore.quorum._availability import (
 )
 from awscore.quorum._durability import (
     AURORA_SEGMENT_BYTES,
+    MAX_GROUP_SHARDS,
+    MAX_GROUPS,
     DurabilityReport,
     afr_from_mttf,
     durability,
     protection_groups,
 )
 from awscore.quorum._model import (
+    MAX_NODES,
     Cluster,
     Node,
     Probability,
@@ -36,13 +40,21 @@ from awscore.quorum._model import (
     QuorumTooLargeError,
     UnsafeQuorumError,
 )
-from awscore.quorum._rules import AllOf, AnyOf, KOfN, QuorumRule, Votes
-from awscore.quorum._simulate import SimulationResult, simulate
-from awscore.quorum._staleness import staleness_probability
+from awscore.quorum._rules import MAX_RULE_DEPTH, AllOf, AnyOf, KOfN, QuorumRule, Votes
+from awscore.quorum._simulate import MAX_TRIALS, SimulationResult, simulate
+from awscore.quorum._staleness import MAX_REPLICAS, MAX_VERSIONS, staleness_probability
 
 __all__ = [
     "AURORA_SEGMENT_BYTES",
     "ENUMERATION_LIMIT",
+    "MAX_DOMAIN_CHOICES",
+    "MAX_GROUPS",
+    "MAX_GROUP_SHARDS",
+    "MAX_NODES",
+    "MAX_REPLICAS",
+    "MAX_RULE_DEPTH",
+    "MAX_TRIALS",
+    "MAX_VERSIONS",
     "AllOf",
     "AnyOf",
     "Cluster",

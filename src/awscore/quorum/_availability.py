@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TypeVar
 
+from awscore._inputs import shown
 from awscore.quorum._model import (
     Cluster,
     Probability,
@@ -27,10 +28,11 @@ from awscore.quorum._model import (
     QuorumTooLargeError,
     UnsafeQuorumError,
 )
-from awscore.quorum._rules import KOfN, QuorumRule, Votes
+from awscore.quorum._rules import KOfN, QuorumRule, Votes, check_judged
 
 __all__ = [
     "ENUMERATION_LIMIT",
+    "MAX_DOMAIN_CHOICES",
     "QuorumSystem",
     "availability",
     "max_tolerated_failures",
@@ -41,6 +43,9 @@ __all__ = [
 
 ENUMERATION_LIMIT = 24
 """The most distinct nodes a composite rule is enumerated over."""
+
+MAX_DOMAIN_CHOICES = 1_000_000
+"""The most choices of failed domains :func:`survives` tries for a Votes rule."""
 
 Num = TypeVar("Num", Fraction, float)
 
@@ -251,7 +256,7 @@ def unavailability(cluster: Cluster, rule: QuorumRule) -> Probability:
 
 
 def _solve(cluster: Cluster, rule: QuorumRule, *, met: bool) -> Probability:
-    rule.validate(cluster)
+    check_judged(cluster, rule)
     if cluster.exact:
         return _side(cluster, rule, _exact, Fraction(1), met=met)
     return _side(cluster, rule, float, 1.0, met=met)
@@ -301,7 +306,7 @@ def max_tolerated_failures(cluster: Cluster, rule: QuorumRule) -> int:
     whose failure breaks the rule, found by enumeration, less one. -1 when the rule
     cannot be met even with every node up.
     """
-    rule.validate(cluster)
+    check_judged(cluster, rule)
     if _is_threshold(rule):
         votes = sorted(_votes_of(rule, cluster).values(), reverse=True)
         remaining = sum(votes)
@@ -344,11 +349,11 @@ def survives(
     nodes, then any further nodes; for :class:`Votes` every choice of domains is
     tried, then the heaviest further voters fail; composite rules are enumerated.
     """
-    rule.validate(cluster)
+    check_judged(cluster, rule)
     if isinstance(domains, bool) or not isinstance(domains, int) or domains < 0:
-        raise QuorumInputError([f"domains={domains!r} must be an integer >= 0"])
+        raise QuorumInputError([f"domains={shown(domains)} must be an integer >= 0"])
     if isinstance(nodes, bool) or not isinstance(nodes, int) or nodes < 0:
-        raise QuorumInputError([f"nodes={nodes!r} must be an integer >= 0"])
+        raise QuorumInputError([f"nodes={shown(nodes)} must be an integer >= 0"])
     if _is_threshold(rule):
         per_domain = _domain_votes(_votes_of(rule, cluster), cluster)
         threshold = _threshold_of(rule)
@@ -359,6 +364,14 @@ def survives(
             lost = sum(sorted((len(v) for v in per_domain), reverse=True)[:d])
             lost += min(nodes, total - lost)
             return total - lost >= threshold
+        choices = math.comb(len(per_domain), d)
+        if choices > MAX_DOMAIN_CHOICES:
+            msg = (
+                f"survives(domains={d}) over Votes tries every {d} of "
+                f"{len(per_domain)} domains: {shown(choices)} choices, above the "
+                f"limit of {MAX_DOMAIN_CHOICES:,}"
+            )
+            raise QuorumTooLargeError(msg, limit=ENUMERATION_LIMIT, nodes=total)
         for failed in itertools.combinations(range(len(per_domain)), d):
             left = sorted(
                 (w for i, v in enumerate(per_domain) if i not in failed for w in v),
@@ -463,8 +476,8 @@ class QuorumSystem:
         :data:`ENUMERATION_LIMIT`). Raises :class:`QuorumInputError` if a rule
         does not fit the cluster.
         """
-        self.read.validate(cluster)
-        self.write.validate(cluster)
+        check_judged(cluster, self.read)
+        check_judged(cluster, self.write)
         for kind, first in (("read/write", self.read), ("write/write", self.write)):
             if _same_votes(first, self.write, cluster):
                 pair = _gifford_pair(first, self.write, cluster)
@@ -492,7 +505,7 @@ def minimal_failure_sets(cluster: Cluster, rule: QuorumRule) -> list[frozenset[s
     included: their minimal sets are all the combinations of one size too many to
     list for thousands of nodes).
     """
-    rule.validate(cluster)
+    check_judged(cluster, rule)
     relevant = rule.relevant(cluster)
     _check_limit(relevant, "listing minimal failure sets")
     everyone = cluster.node_ids

@@ -16,11 +16,14 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import overload
 
+from awscore._inputs import shown
 from awscore.errors import QuorumInputError
 
 __all__ = [
     "AURORA_SEGMENT_BYTES",
     "HOURS_PER_YEAR",
+    "MAX_GROUPS",
+    "MAX_GROUP_SHARDS",
     "DurabilityReport",
     "afr_from_mttf",
     "durability",
@@ -35,6 +38,15 @@ HOURS_PER_YEAR = 365 * 24
 #: Aurora splits a volume into 10 GB segments, each its own 6-copy protection group
 #: (Verbitski et al., SIGMOD 2017 §2.2).
 AURORA_SEGMENT_BYTES = 10 * 2**30
+
+#: The most shards one protection group may have: the binomial tail is summed in
+#: floats, and C(n, i) stays below the float range up to n = 1,000 (real groups
+#: have 6 copies or tens of erasure-code shards).
+MAX_GROUP_SHARDS = 1_000
+
+#: The most protection groups :func:`durability` combines: an exabyte of 10 GB
+#: segments is 10**8; the bound keeps every count a float can hold.
+MAX_GROUPS = 10**15
 
 Number = int | float | Fraction
 
@@ -74,15 +86,17 @@ def _as_real(value: object) -> Number | None:
 
 def _check_count(name: str, value: object, low: int, high: int | None = None) -> int:
     accepted = (
-        f"an integer {low}..{high}" if high is not None else f"an integer >= {low}"
+        f"an integer {low:,}..{high:,}"
+        if high is not None
+        else f"an integer >= {low:,}"
     )
     if not isinstance(value, int) or isinstance(value, bool):
         raise QuorumInputError(
-            [f"{name} {value!r} is not accepted: must be {accepted}"]
+            [f"{name} {shown(value)} is not accepted: must be {accepted}"]
         )
     if value < low or (high is not None and value > high):
         raise QuorumInputError(
-            [f"{name} {value!r} is out of range: must be {accepted}"]
+            [f"{name} {shown(value)} is out of range: must be {accepted}"]
         )
     return value
 
@@ -91,7 +105,7 @@ def _check_positive(name: str, value: object) -> Number:
     real = _as_real(value)
     if real is None or float(real) <= 0:  # float: 1e-400 is no time at all
         raise QuorumInputError(
-            [f"{name} {value!r} is not accepted: must be a finite number > 0"]
+            [f"{name} {shown(value)} is not accepted: must be a finite number > 0"]
         )
     return real
 
@@ -100,7 +114,7 @@ def _check_probability(name: str, value: object) -> Number:
     real = _as_real(value)
     if real is None or not 0 <= real <= 1:
         raise QuorumInputError(
-            [f"{name} {value!r} is out of range: must be a finite number 0..1"]
+            [f"{name} {shown(value)} is out of range: must be a finite number 0..1"]
         )
     return real
 
@@ -134,7 +148,7 @@ def group_loss_probability(
         QuorumInputError: ``shards < 1``, ``lost_at`` outside ``1..shards``, or
             ``p`` outside 0..1.
     """
-    n = _check_count("shards", shards, 1)
+    n = _check_count("shards", shards, 1, MAX_GROUP_SHARDS)
     k = _check_count("lost_at", lost_at, 1, n)
     _check_probability("p", p)
     q = 1 - p
@@ -167,12 +181,14 @@ def durability(
     365.25 days gives 4.100e-10, and λ = -ln(0.9) gives 4.805e-10.
 
     Arguments:
-        shards: copies or erasure-code shards per protection group (n >= 1).
+        shards: copies or erasure-code shards per protection group
+            (1..:data:`MAX_GROUP_SHARDS`).
         lost_at: how many concurrent failures lose data (1..shards).
         afr: annual failure rate of one shard's node, 0..1; or else
         mttf_hours: its mean time to failure, converted by :func:`afr_from_mttf`.
         repair_hours: time to replace a failed shard (MTTR), 0 < t <= 8760.
-        groups: the number of protection groups (see :func:`protection_groups`).
+        groups: the number of protection groups (see :func:`protection_groups`),
+            0..:data:`MAX_GROUPS`.
 
     Results are floats: ``exp`` is transcendental, so Fractions in cannot give an
     exact result; :func:`group_loss_probability` is exact for a Fraction ``p``.
@@ -181,22 +197,25 @@ def durability(
         QuorumInputError: a count out of range, neither or both of ``afr`` and
             ``mttf_hours``, a probability outside 0..1, or a time not > 0.
     """
-    n = _check_count("shards", shards, 1)
+    n = _check_count("shards", shards, 1, MAX_GROUP_SHARDS)
     k = _check_count("lost_at", lost_at, 1, n)
-    g = _check_count("groups", groups, 0)
+    g = _check_count("groups", groups, 0, MAX_GROUPS)
     if afr is not None and mttf_hours is None:
         rate = float(_check_probability("afr", afr))
     elif mttf_hours is not None and afr is None:
         rate = afr_from_mttf(mttf_hours)
     else:
         raise QuorumInputError(
-            [f"afr {afr!r} and mttf_hours {mttf_hours!r}: give exactly one of them"]
+            [
+                f"afr {shown(afr)} and mttf_hours {shown(mttf_hours)}: give exactly "
+                "one of them"
+            ]
         )
     repair = float(_check_positive("repair_hours", repair_hours))
     if repair > HOURS_PER_YEAR:
         raise QuorumInputError(
             [
-                f"repair_hours {repair_hours!r} is out of range: "
+                f"repair_hours {shown(repair_hours)} is out of range: "
                 f"must be > 0 and <= {HOURS_PER_YEAR} (one year)"
             ]
         )

@@ -11,9 +11,18 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+from awscore._inputs import shown
 from awscore.errors import QuorumInputError
 
-__all__ = ["staleness_probability"]
+__all__ = ["MAX_REPLICAS", "MAX_VERSIONS", "staleness_probability"]
+
+#: The most replicas :func:`staleness_probability` takes (its ``max_replicas``
+#: default): C(n, r) is computed exactly, about 0.3 n digits.
+MAX_REPLICAS = 10_000
+
+#: The largest ``k`` (writes) :func:`staleness_probability` takes (``max_versions``):
+#: the exact result's numerator and denominator grow k-fold.
+MAX_VERSIONS = 1_000
 
 
 def _count_problem(name: str, value: object, low: int, high: int | None) -> str | None:
@@ -22,13 +31,21 @@ def _count_problem(name: str, value: object, low: int, high: int | None) -> str 
         f"an integer {low}..{high}" if high is not None else f"an integer >= {low}"
     )
     if not isinstance(value, int) or isinstance(value, bool):
-        return f"{name} {value!r} is not accepted: must be {accepted}"
+        return f"{name} {shown(value)} is not accepted: must be {accepted}"
     if value < low or (high is not None and value > high):
-        return f"{name} {value!r} is out of range: must be {accepted}"
+        return f"{name} {shown(value)} is out of range: must be {accepted}"
     return None
 
 
-def staleness_probability(n: int, r: int, w: int, k: int = 1) -> Fraction:
+def staleness_probability(
+    n: int,
+    r: int,
+    w: int,
+    k: int = 1,
+    *,
+    max_replicas: int = MAX_REPLICAS,
+    max_versions: int = MAX_VERSIONS,
+) -> Fraction:
     """The probability a read of ``r`` of ``n`` replicas misses the last ``k`` writes.
 
     A read misses the latest write, acknowledged by ``w`` replicas, with probability
@@ -40,16 +57,28 @@ def staleness_probability(n: int, r: int, w: int, k: int = 1) -> Fraction:
     :class:`~fractions.Fraction`.
 
     Raises:
-        QuorumInputError: ``n < 1``, ``r`` or ``w`` outside ``1..n``, or ``k < 1``;
-            ``problems`` lists every one found.
+        QuorumInputError: ``n`` outside ``1..max_replicas``, ``r`` or ``w``
+            outside ``1..n``, or ``k`` outside ``1..max_versions``
+            (:data:`MAX_REPLICAS`, :data:`MAX_VERSIONS`); ``problems`` lists
+            every one found.
     """
-    problems = [_count_problem("n", n, 1, None)]
+    limits = [
+        _count_problem(name, value, 1, None)
+        for name, value in (
+            ("max_replicas", max_replicas),
+            ("max_versions", max_versions),
+        )
+    ]
+    found_limits = [problem for problem in limits if problem is not None]
+    if found_limits:
+        raise QuorumInputError(found_limits)
+    problems = [_count_problem("n", n, 1, max_replicas)]
     # r and w are only checked against n once n itself is usable.
     bound = n if problems[0] is None else None
     problems += [
         _count_problem("r", r, 1, bound),
         _count_problem("w", w, 1, bound),
-        _count_problem("k", k, 1, None),
+        _count_problem("k", k, 1, max_versions),
     ]
     found = [problem for problem in problems if problem is not None]
     if found:

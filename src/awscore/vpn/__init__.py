@@ -39,6 +39,7 @@ from awscore.vpn._packet import (
     IPPROTO_IPV4,
     IPPROTO_IPV6,
     IPPROTO_UDP,
+    MAX_FRAGMENTS,
     IPv4Packet,
     IPv6Packet,
     UdpDatagram,
@@ -64,6 +65,7 @@ from awscore.vpn._routing import (
     select_gateway_route,
 )
 from awscore.vpn._sitetosite import (
+    MAX_CLOCK,
     RESERVED_INSIDE_CIDRS,
     DpdAction,
     Hop,
@@ -81,6 +83,8 @@ __all__ = [
     "IPPROTO_IPV4",
     "IPPROTO_IPV6",
     "IPPROTO_UDP",
+    "MAX_CLOCK",
+    "MAX_FRAGMENTS",
     "NAT_T_PORT",
     "RESERVED_INSIDE_CIDRS",
     "Cipher",

@@ -38,6 +38,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher as _CryptoCipher
 from cryptography.hazmat.primitives.ciphers import algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from awscore._inputs import shown
 from awscore.errors import (
     IntegrityCheckError,
     MalformedPacketError,
@@ -47,7 +48,13 @@ from awscore.errors import (
     UnknownSpiError,
     VpnInputError,
 )
-from awscore.vpn._packet import IPPROTO_IPV4, IPPROTO_IPV6, IPPROTO_UDP, udp_packet
+from awscore.vpn._packet import (
+    IPPROTO_IPV4,
+    IPPROTO_IPV6,
+    IPPROTO_UDP,
+    as_bytes,
+    udp_packet,
+)
 from awscore.vpn._replay import ReplayWindow
 
 __all__ = [
@@ -117,7 +124,7 @@ class Cipher(StrEnum):
     @classmethod
     def parse(cls, text: str) -> Cipher:
         """Accept awscore's names and AWS's (``AES128-GCM-16``, ``AES256``)."""
-        key = text.strip().lower() if isinstance(text, str) else repr(text)
+        key = text.strip().lower() if isinstance(text, str) else shown(text)
         aws = {
             "aes128": cls.AES128_CBC,
             "aes256": cls.AES256_CBC,
@@ -131,7 +138,7 @@ class Cipher(StrEnum):
         except ValueError:
             accepted = ", ".join([*(c.value for c in cls), *(n.upper() for n in aws)])
             raise VpnInputError(
-                f"cipher {text!r} is not supported: one of {accepted}"
+                f"cipher {shown(text)} is not supported: one of {accepted}"
             ) from None
 
 
@@ -170,11 +177,11 @@ class Integrity(StrEnum):
     def parse(cls, text: str) -> Integrity:
         """Accept ``sha1``, ``sha2-256`` ... and AWS's ``SHA2-256``."""
         try:
-            return cls(text.strip().lower() if isinstance(text, str) else repr(text))
+            return cls(text.strip().lower() if isinstance(text, str) else shown(text))
         except ValueError:
             accepted = ", ".join(i.value for i in cls)
             raise VpnInputError(
-                f"integrity algorithm {text!r} is not supported: one of {accepted}"
+                f"integrity algorithm {shown(text)} is not supported: one of {accepted}"
             ) from None
 
 
@@ -307,7 +314,7 @@ class SecurityAssociation:
         problems: list[str] = []
         if isinstance(spi, bool) or not isinstance(spi, int) or not 256 <= spi <= _LOW:
             problems.append(
-                f"SPI {spi!r} is not accepted: must be 256..4294967295 "
+                f"SPI {shown(spi)} is not accepted: must be 256..4294967295 "
                 "(0 is never sent, 1..255 are reserved, RFC 4303 §2.1)"
             )
         parsed_cipher: Cipher | None = None
@@ -328,13 +335,15 @@ class SecurityAssociation:
             except VpnInputError as exc:
                 problems.extend(exc.problems)
         try:
-            df = DfPolicy(df)
+            df = DfPolicy(df if isinstance(df, str) else "")
         except ValueError:
-            problems.append(f"DF policy {df!r} is not one of copy, set, clear")
+            problems.append(f"DF policy {shown(df)} is not one of copy, set, clear")
         try:
-            ecn = EcnMode(ecn)
+            ecn = EcnMode(ecn if isinstance(ecn, str) else "")
         except ValueError:
-            problems.append(f"ECN mode {ecn!r} is not one of normal, compatibility")
+            problems.append(
+                f"ECN mode {shown(ecn)} is not one of normal, compatibility"
+            )
         try:
             ReplayWindow(replay_window)
         except VpnInputError as exc:
@@ -402,12 +411,15 @@ class SecurityAssociation:
             self._icv_size = parsed_integrity.icv_size
 
     def __repr__(self) -> str:
-        integrity = f", integrity={self._integrity.value!r}" if self._integrity else ""
+        integrity = (
+            f", integrity={shown(self._integrity.value)}" if self._integrity else ""
+        )
         return (
-            f"SecurityAssociation(spi=0x{self._spi:08x}, cipher={self._cipher.value!r}"
+            f"SecurityAssociation(spi=0x{self._spi:08x}, "
+            f"cipher={shown(self._cipher.value)}"
             f"{integrity}, icv_size={self._icv_size}, esn={self._esn}, "
-            f"replay_window={self._replay_window}, df={self._df.value!r}, "
-            f"ecn={self._ecn.value!r}, next_sequence={self.next_sequence})"
+            f"replay_window={self._replay_window}, df={shown(self._df.value)}, "
+            f"ecn={shown(self._ecn.value)}, next_sequence={self.next_sequence})"
         )
 
     # Read-only views of the configuration: an SA does not change once built,
@@ -499,7 +511,7 @@ def _check_keys(  # noqa: PLR0917 - private, called once
                 "or integrity key"
             )
         if icv_size not in (None, 8, 12, 16):
-            problems.append(f"GCM ICV size {icv_size!r} is not 8, 12 or 16 bytes")
+            problems.append(f"GCM ICV size {shown(icv_size)} is not 8, 12 or 16 bytes")
     else:
         if len(key) != cipher.key_size:
             problems.append(
@@ -522,7 +534,8 @@ def _check_keys(  # noqa: PLR0917 - private, called once
             integrity is None or icv_size != integrity.icv_size
         ):
             problems.append(
-                f"ICV size {icv_size!r} is fixed by the integrity algorithm for CBC"
+                f"ICV size {shown(icv_size)} is fixed by the integrity algorithm for "
+                "CBC"
             )
         if iv_source is None:
             problems.append(
@@ -538,17 +551,27 @@ class InboundSA:
     __slots__ = ("sa", "window")
 
     def __init__(self, *, sa: SecurityAssociation, window: ReplayWindow) -> None:
+        problems = []
+        given: tuple[object, object] = (sa, window)  # callers may not be type-checked
+        if not isinstance(given[0], SecurityAssociation):
+            problems.append(f"sa={shown(sa)} must be a SecurityAssociation")
+        if not isinstance(given[1], ReplayWindow):
+            problems.append(f"window={shown(window)} must be a ReplayWindow")
+        if problems:
+            raise VpnInputError(*problems)
         self.sa = sa
         self.window = window
 
     def __repr__(self) -> str:
-        return f"InboundSA(sa={self.sa!r}, window={self.window!r})"
+        return f"InboundSA(sa={shown(self.sa)}, window={shown(self.window)})"
 
 
 def make_sad(*sas: SecurityAssociation) -> dict[int, InboundSA]:
     """A security association database: SPI -> fresh inbound state, for each SA."""
     sad: dict[int, InboundSA] = {}
     for sa in sas:
+        if not isinstance(sa, SecurityAssociation):
+            raise VpnInputError(f"make_sad takes SecurityAssociations, not {shown(sa)}")
         if sa._spi in sad:
             raise VpnInputError(f"SPI 0x{sa._spi:08x} appears twice in the SAD")
         sad[sa._spi] = sa.inbound()
@@ -574,17 +597,20 @@ def _template(  # noqa: PLR0917 - private, called once per packet
     for where, value in (("outer_src", outer_src), ("outer_dst", outer_dst)):
         try:
             addresses += ipaddress.IPv4Address(value).packed
-        except (ipaddress.AddressValueError, ValueError):
-            problems.append(f"{where} {value!r} is not an IPv4 address")
+        except (ValueError, TypeError):
+            problems.append(f"{where} {shown(value)} is not an IPv4 address")
+    flag: object = nat_t  # checked: callers may not be type-checked
+    if not isinstance(flag, bool):
+        problems.append(f"nat_t={shown(flag)} must be True or False")
     if isinstance(ttl, bool) or not isinstance(ttl, int) or not 1 <= ttl <= 255:
-        problems.append(f"outer ttl {ttl!r} is out of range: must be 1..255")
+        problems.append(f"outer ttl {shown(ttl)} is out of range: must be 1..255")
     for where, port in (("src_port", src_port), ("dst_port", dst_port)):
         if (
             isinstance(port, bool)
             or not isinstance(port, int)
             or not 1 <= port <= 0xFFFF
         ):
-            problems.append(f"{where} {port!r} is out of range: must be 1..65535")
+            problems.append(f"{where} {shown(port)} is out of range: must be 1..65535")
     if problems:
         raise VpnInputError(*problems)
     protocol = IPPROTO_UDP if nat_t else IPPROTO_ESP
@@ -629,8 +655,12 @@ def encapsulate(  # noqa: PLR0912, PLR0915 - the hot path, kept flat (measured)
     :class:`~awscore.errors.VpnInputError` for an inner packet that is not a
     whole IP packet or bad arguments, :class:`~awscore.errors.TtlExceededError`
     if the inner TTL is 1 or 0, :class:`~awscore.errors.SequenceExhaustedError`
-    when the counter would cycle (RFC 4303 §3.3.3: rekey).
+    when the counter would cycle (RFC 4303 §3.3.3: rekey). A call that raises
+    leaves the SA's counter where it was.
     """
+    if type(sa) is not SecurityAssociation:
+        raise VpnInputError(f"sa={shown(sa)} must be a SecurityAssociation")
+    inner = as_bytes(inner, "inner packet")
     if sequence is None:
         seq = sa.next_sequence
         if seq > sa._max_sequence:
@@ -638,7 +668,6 @@ def encapsulate(  # noqa: PLR0912, PLR0915 - the hot path, kept flat (measured)
                 f"SA 0x{sa._spi:08x} has sent its last sequence number: rekey "
                 "(RFC 4303 §3.3.3 forbids cycling)"
             )
-        sa.next_sequence = seq + 1
     else:
         seq = sequence
         if (
@@ -647,8 +676,15 @@ def encapsulate(  # noqa: PLR0912, PLR0915 - the hot path, kept flat (measured)
             or not 1 <= seq <= sa._max_sequence
         ):
             limit = "2**64 - 1 (ESN)" if sa._esn else "2**32 - 1"
-            raise VpnInputError(f"sequence number {seq!r} is out of range: 1..{limit}")
-    entry = sa._templates.get((outer_src, outer_dst, nat_t, ttl, src_port, dst_port))
+            raise VpnInputError(
+                f"sequence number {shown(seq)} is out of range: 1..{limit}"
+            )
+    try:
+        entry = sa._templates.get(
+            (outer_src, outer_dst, nat_t, ttl, src_port, dst_port)
+        )
+    except TypeError:  # an unhashable argument: _template names it
+        entry = None
     if entry is None:
         entry = _template(sa, outer_src, outer_dst, nat_t, ttl, src_port, dst_port)
     partial, addresses, protocol = entry
@@ -713,15 +749,15 @@ def encapsulate(  # noqa: PLR0912, PLR0915 - the hot path, kept flat (measured)
             iv = _Q.pack(seq)
         else:
             iv = sa._iv_source(iv_size)
-            if len(iv) != iv_size:
+            if not isinstance(iv, bytes) or len(iv) != iv_size:
+                given = f"{len(iv)} bytes" if isinstance(iv, bytes) else shown(iv)
                 raise VpnInputError(
-                    f"the IV source gave {len(iv)} bytes for {sa._cipher.value}: "
+                    f"the IV source gave {given} for {sa._cipher.value}: "
                     f"must be {iv_size}"
                 )
-    elif len(iv) != iv_size:
-        raise VpnInputError(
-            f"IV of {len(iv)} bytes for {sa._cipher.value}: must be {iv_size}"
-        )
+    elif not isinstance(iv, bytes) or len(iv) != iv_size:
+        given = f"of {len(iv)} bytes" if isinstance(iv, bytes) else shown(iv)
+        raise VpnInputError(f"IV {given} for {sa._cipher.value}: must be {iv_size}")
     low = seq & _LOW
     # Every length is known before encrypting (the plaintext is already padded),
     # so the whole header run -- outer IPv4, UDP, SPI, sequence, IV -- is one pack.
@@ -750,8 +786,10 @@ def encapsulate(  # noqa: PLR0912, PLR0915 - the hot path, kept flat (measured)
             )  # fmt: skip
     except struct.error:
         raise VpnInputError(
-            f"identification {identification!r} is out of range: must be 0..65535"
+            f"identification {shown(identification)} is out of range: must be 0..65535"
         ) from None
+    if sequence is None:  # everything is checked: only now the counter moves
+        sa.next_sequence = seq + 1
     aead = sa._aead
     if aead is not None:
         if sa._esn:
@@ -803,6 +841,7 @@ def classify_udp_4500(payload: bytes) -> str:
     The single byte 0xFF is a NAT keepalive; four zero bytes (the non-ESP marker,
     where an SPI could never be 0) start an IKE message; anything else is ESP.
     """
+    payload = as_bytes(payload, "UDP payload")
     if payload == b"\xff":
         return "keepalive"
     if payload[:4] == b"\x00\x00\x00\x00":
@@ -1030,8 +1069,11 @@ def decapsulate(  # noqa: PLR0912 - the hot path, kept flat (measured)
     Raises (all :class:`~awscore.errors.VpnError`): ``MalformedPacketError``,
     ``NotEspError`` (IKE or a keepalive on port 4500), ``UnknownSpiError``,
     ``ReplayedPacketError``, ``IntegrityCheckError``. On any error the SAD's
-    state is unchanged.
+    state is unchanged. An ``outer`` that is not bytes, or a ``sad`` that is not a
+    mapping of SPI to :class:`InboundSA`, is a ``VpnInputError``.
     """
+    if type(outer) is not bytes:
+        outer = as_bytes(outer, "outer packet")
     size = len(outer)
     # The common case inline (measured: each call saved is ~80 ns of a ~1 us
     # budget): an IPv4 header without options carrying ESP, not a fragment.
@@ -1050,9 +1092,18 @@ def decapsulate(  # noqa: PLR0912 - the hot path, kept flat (measured)
         if size - start < 8:
             raise MalformedPacketError(f"ESP packet of {size - start} bytes: needs 8")
     spi, low = _II.unpack_from(outer, start)
-    state = sad.get(spi)
+    try:
+        state = sad.get(spi)
+    except AttributeError:
+        raise VpnInputError(
+            f"sad={shown(sad)} must be a mapping of SPI to InboundSA (make_sad)"
+        ) from None
     if state is None:
         raise UnknownSpiError(f"no inbound SA has SPI 0x{spi:08x}", spi=spi)
+    if type(state) is not InboundSA:
+        raise VpnInputError(
+            f"sad[0x{spi:08x}] is {shown(state)}, not an InboundSA (make_sad)"
+        )
     window = state.window
     sa = state.sa
     seq = window.infer(low) if sa._esn else low
@@ -1148,6 +1199,17 @@ def dissect(
     ``sequence`` supplies the full sequence number when ESN is on (default: the
     high bits are 0). Raises the same errors as :func:`decapsulate`.
     """
+    outer = as_bytes(outer, "outer packet")
+    if not isinstance(sa, SecurityAssociation):
+        raise VpnInputError(f"sa={shown(sa)} must be a SecurityAssociation")
+    if sequence is not None and (
+        isinstance(sequence, bool)
+        or not isinstance(sequence, int)
+        or not 0 <= sequence < 1 << 64
+    ):
+        raise VpnInputError(
+            f"sequence={shown(sequence)} must be None or an integer 0..2**64 - 1"
+        )
     start, end, nat_t = _outer_esp_offset(outer)
     if end - start < 8:
         raise MalformedPacketError(f"ESP packet of {end - start} bytes: needs 8")

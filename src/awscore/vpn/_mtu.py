@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from awscore._inputs import shown
 from awscore.errors import VpnInputError
 from awscore.vpn._esp import Cipher, Integrity, pairing_problem
 
@@ -103,18 +104,18 @@ def mtu_arithmetic(
         or not (576 <= path_mtu <= 65535)
     ):
         raise VpnInputError(
-            f"path MTU {path_mtu!r} is out of range: must be 576..65535"
+            f"path MTU {shown(path_mtu)} is out of range: must be 576..65535"
         )
     if parsed.is_aead:
         icv = 16 if icv_size is None else icv_size
         if icv not in (8, 12, 16):
-            raise VpnInputError(f"GCM ICV size {icv!r} is not 8, 12 or 16 bytes")
+            raise VpnInputError(f"GCM ICV size {shown(icv)} is not 8, 12 or 16 bytes")
     else:
         assert chosen is not None
         icv = chosen.icv_size
         if icv_size is not None and icv_size != icv:
             raise VpnInputError(
-                f"ICV size {icv_size!r} is fixed at {icv} by {chosen.value}"
+                f"ICV size {shown(icv_size)} is fixed at {icv} by {chosen.value}"
             )
     udp = UDP_HEADER if nat_t else 0
     room = path_mtu - OUTER_IPV4 - udp - ESP_HEADER - parsed.iv_size - icv

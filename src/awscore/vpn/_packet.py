@@ -10,17 +10,24 @@ RFC 768 (UDP), RFC 8200 (IPv6).
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from awscore._inputs import shown
 from awscore.errors import MalformedPacketError, VpnInputError
+
+#: The most fragments :func:`reassemble_ipv4` reads: the 13-bit fragment offset
+#: allows 8,192 distinct pieces (RFC 791 §3.1).
+MAX_FRAGMENTS = 8192
 
 __all__ = [
     "IPPROTO_ICMP",
     "IPPROTO_IPV4",
     "IPPROTO_IPV6",
     "IPPROTO_UDP",
+    "MAX_FRAGMENTS",
     "IPv4Packet",
     "IPv6Packet",
     "UdpDatagram",
@@ -53,12 +60,22 @@ _FLAG_DF = 0x4000
 _FLAG_MF = 0x2000
 
 
+def as_bytes(data: object, what: str) -> bytes:
+    """``data`` as bytes, or :class:`VpnInputError` naming ``what`` it should be."""
+    if isinstance(data, bytes):
+        return data
+    if isinstance(data, bytearray | memoryview):
+        return bytes(data)
+    raise VpnInputError(f"{what} must be bytes, not {shown(data)}")
+
+
 def internet_checksum(data: bytes | bytearray | memoryview) -> int:
     """The 16-bit one's complement of the one's complement sum (RFC 1071).
 
     An odd-length input is padded with one zero byte. A header that carries a
     correct checksum sums to 0 (the function returns 0 for it).
     """
+    data = as_bytes(data, "checksummed data")
     if len(data) % 2:
         data = bytes(data) + b"\x00"
     total = int.from_bytes(data, "big")
@@ -72,20 +89,24 @@ def internet_checksum(data: bytes | bytearray | memoryview) -> int:
 
 def _address4(value: str | ipaddress.IPv4Address, where: str) -> bytes:
     try:
+        if not isinstance(value, str | ipaddress.IPv4Address):
+            raise TypeError  # ipaddress would repr a hostile value (deep nesting)
         return ipaddress.IPv4Address(value).packed
-    except (ipaddress.AddressValueError, ValueError):
+    except (ValueError, TypeError):
         raise VpnInputError(
-            f"{where} {value!r} is not an IPv4 address: expected dotted quad "
+            f"{where} {shown(value)} is not an IPv4 address: expected dotted quad "
             "like 10.0.1.50"
         ) from None
 
 
 def _address6(value: str | ipaddress.IPv6Address, where: str) -> bytes:
     try:
+        if not isinstance(value, str | ipaddress.IPv6Address):
+            raise TypeError  # ipaddress would repr a hostile value (deep nesting)
         return ipaddress.IPv6Address(value).packed
-    except (ipaddress.AddressValueError, ValueError):
+    except (ValueError, TypeError):
         raise VpnInputError(
-            f"{where} {value!r} is not an IPv6 address: expected e.g. 2001:db8::1"
+            f"{where} {shown(value)} is not an IPv6 address: expected e.g. 2001:db8::1"
         ) from None
 
 
@@ -95,7 +116,9 @@ def _check_range(value: int, low: int, high: int, where: str) -> None:
         or not isinstance(value, int)
         or not low <= value <= high
     ):
-        raise VpnInputError(f"{where} {value!r} is out of range: must be {low}..{high}")
+        raise VpnInputError(
+            f"{where} {shown(value)} is out of range: must be {low}..{high}"
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -152,6 +175,7 @@ def ipv4_packet(
     :class:`~awscore.errors.VpnInputError` for an address that is not IPv4, a field
     out of range, or a packet longer than 65,535 bytes.
     """
+    payload = as_bytes(payload, "payload")
     _check_range(protocol, 0, 255, "protocol")
     _check_range(ttl, 0, 255, "ttl")
     _check_range(dscp, 0, 63, "dscp")
@@ -185,8 +209,10 @@ def parse_ipv4(data: bytes, *, verify_checksum: bool = True) -> IPv4Packet:
 
     Bytes after ``total_length`` (link-layer padding) are ignored. Raises
     :class:`~awscore.errors.MalformedPacketError` for anything that is not a
-    well-formed IPv4 packet.
+    well-formed IPv4 packet, :class:`~awscore.errors.VpnInputError` for data that
+    is not bytes.
     """
+    data = as_bytes(data, "IPv4 packet")
     if len(data) < 20:
         raise MalformedPacketError(
             f"IPv4 packet of {len(data)} bytes is too short: the header needs 20"
@@ -253,6 +279,7 @@ def ipv6_packet(
     flow_label: int = 0,
 ) -> bytes:
     """Build an IPv6 packet (no extension headers, no jumbograms)."""
+    payload = as_bytes(payload, "payload")
     _check_range(next_header, 0, 255, "next_header")
     _check_range(hop_limit, 0, 255, "hop_limit")
     _check_range(dscp, 0, 63, "dscp")
@@ -278,6 +305,7 @@ def ipv6_packet(
 
 def parse_ipv6(data: bytes) -> IPv6Packet:
     """Parse an IPv6 packet, checking the version and the payload length."""
+    data = as_bytes(data, "IPv6 packet")
     if len(data) < 40:
         raise MalformedPacketError(
             f"IPv6 packet of {len(data)} bytes is too short: the header needs 40"
@@ -316,6 +344,7 @@ def icmp_echo(
     identification: int = 0,
 ) -> bytes:
     """An IPv4 packet carrying an ICMP echo request (or reply) (RFC 792)."""
+    data = as_bytes(data, "echo data")
     _check_range(identifier, 0, 0xFFFF, "identifier")
     _check_range(sequence, 0, 0xFFFF, "sequence")
     body = struct.pack("!BBHHH", 0 if reply else 8, 0, 0, identifier, sequence) + data
@@ -380,6 +409,7 @@ def udp_packet(
     checksum: bool = True,
 ) -> bytes:
     """An IPv4 packet carrying a UDP datagram, checksummed unless told not to."""
+    data = as_bytes(data, "UDP data")
     _check_range(src_port, 0, 0xFFFF, "src_port")
     _check_range(dst_port, 0, 0xFFFF, "dst_port")
     length = 8 + len(data)
@@ -402,6 +432,10 @@ def udp_packet(
 
 def parse_udp(packet: IPv4Packet) -> UdpDatagram:
     """The UDP datagram in a parsed IPv4 packet, its checksum verified if not 0."""
+    if not isinstance(packet, IPv4Packet):
+        raise VpnInputError(
+            f"parse_udp takes an IPv4Packet (from parse_ipv4), not {shown(packet)}"
+        )
     if packet.protocol != IPPROTO_UDP:
         raise MalformedPacketError(
             f"IP protocol {packet.protocol} is not UDP ({IPPROTO_UDP})"
@@ -437,6 +471,7 @@ def fragment_ipv4(packet: bytes, mtu: int) -> list[bytes]:
     Raises :class:`~awscore.errors.VpnInputError` if the packet has DF set and does
     not fit, or if ``mtu`` leaves no room for 8 payload bytes.
     """
+    _check_range(mtu, 0, 0xFFFF, "mtu")
     original = parse_ipv4(packet)
     if original.total_length <= mtu:
         return [bytes(packet[: original.total_length])]
@@ -500,8 +535,19 @@ def reassemble_ipv4(fragments: Iterable[bytes]) -> bytes:
     Raises :class:`~awscore.errors.MalformedPacketError` if they do not belong to one
     datagram (src, dst, protocol, identification), overlap, or leave a hole.
     """
+    given: object = fragments  # checked: callers may not be type-checked
+    if isinstance(given, bytes | bytearray | str) or not isinstance(given, Iterable):
+        raise VpnInputError(
+            f"fragments must be an iterable of IPv4 packets, not {shown(given)}"
+        )
+    # The fragment offset field has 13 bits: no datagram has more pieces.
+    pieces = list(itertools.islice(given, MAX_FRAGMENTS + 1))
+    if len(pieces) > MAX_FRAGMENTS:
+        raise MalformedPacketError(
+            f"more than {MAX_FRAGMENTS} fragments: no IPv4 datagram has that many"
+        )
     parsed: Sequence[IPv4Packet] = sorted(
-        (parse_ipv4(f) for f in fragments), key=lambda p: p.fragment_offset
+        (parse_ipv4(f) for f in pieces), key=lambda p: p.fragment_offset
     )
     if not parsed:
         raise MalformedPacketError("no fragments to reassemble")

@@ -16,6 +16,7 @@ window needs, so sliding the window clears whole blocks instead of shifting bits
 
 from __future__ import annotations
 
+from awscore._inputs import shown
 from awscore.errors import ReplayedPacketError, VpnInputError
 
 __all__ = ["ReplayWindow"]
@@ -44,9 +45,12 @@ class ReplayWindow:
             or not 32 <= size <= 1 << 20
         ):
             raise VpnInputError(
-                f"replay window size {size!r} is not accepted: must be 32..1048576 "
+                f"replay window size {shown(size)} is not accepted: must be "
+                "32..1048576 "
                 "(RFC 4303 §3.4.3 asks for at least 32; AWS allows 64..2048)"
             )
+        if not isinstance(esn, bool):
+            raise VpnInputError(f"esn={shown(esn)} must be True or False")
         self.size = size
         self.esn = esn
         #: T: the highest sequence number authenticated so far (0: none yet).
@@ -74,6 +78,11 @@ class ReplayWindow:
         May return a negative number (a packet from before subspace 0), which
         :meth:`check` rejects.
         """
+        if isinstance(low, bool) or not isinstance(low, int) or not 0 <= low <= _LOW:
+            raise VpnInputError(
+                f"low sequence bits {shown(low)} are not accepted: must be an "
+                f"integer 0..{_LOW}"
+            )
         if not self.esn:
             return low
         top = self.top
@@ -90,11 +99,14 @@ class ReplayWindow:
         """Raise ``ReplayedPacketError`` unless ``sequence`` is new.
 
         New means: above T, or inside the window and not yet seen. Called before
-        the ICV is verified; it changes nothing.
+        the ICV is verified; it changes nothing. Raises
+        :class:`~awscore.errors.VpnInputError` for a sequence number that is not
+        an integer or is above the largest one (2**32 - 1, 2**64 - 1 with ESN).
         """
+        self._check_number(sequence)
         if sequence <= 0:
             raise ReplayedPacketError(
-                f"sequence number {sequence} is never sent (the first is 1)",
+                f"sequence number {shown(sequence)} is never sent (the first is 1)",
                 sequence=sequence,
                 reason="zero",
             )
@@ -103,7 +115,7 @@ class ReplayWindow:
             return
         if sequence <= top - self.size:
             raise ReplayedPacketError(
-                f"sequence number {sequence} is left of the window "
+                f"sequence number {shown(sequence)} is left of the window "
                 f"{max(1, top - self.size + 1)}..{top}",
                 sequence=sequence,
                 reason="too old",
@@ -111,7 +123,7 @@ class ReplayWindow:
         block = (sequence >> _BLOCK_SHIFT) & self._mask
         if self._blocks[block] >> (sequence & 31) & 1:
             raise ReplayedPacketError(
-                f"sequence number {sequence} was already received",
+                f"sequence number {shown(sequence)} was already received",
                 sequence=sequence,
                 reason="duplicate",
             )
@@ -121,7 +133,15 @@ class ReplayWindow:
 
         Call only after the packet's ICV has verified and :meth:`check` passed
         (RFC 4303 §3.4.3: the window is updated only for authenticated packets).
+        Raises :class:`~awscore.errors.VpnInputError`, changing nothing, for a
+        sequence number that is not an integer in 1..2**32 - 1 (2**64 - 1 with
+        ESN).
         """
+        self._check_number(sequence)
+        if sequence <= 0:
+            raise VpnInputError(
+                f"sequence number {shown(sequence)} cannot be accepted: the first is 1"
+            )
         blocks = self._blocks
         top = self.top
         index = sequence >> _BLOCK_SHIFT
@@ -136,6 +156,18 @@ class ReplayWindow:
             self.top = sequence
         position = index & self._mask
         blocks[position] |= 1 << (sequence & 31)
+
+    def _check_number(self, sequence: object) -> None:
+        largest = (1 << 64) - 1 if self.esn else _LOW
+        if (
+            isinstance(sequence, bool)
+            or not isinstance(sequence, int)
+            or sequence > largest
+        ):
+            raise VpnInputError(
+                f"sequence number {shown(sequence)} is not accepted: must be an "
+                f"integer up to {largest}" + (" (ESN)" if self.esn else "")
+            )
 
     def seen(self, sequence: int) -> bool:
         """True if ``sequence`` would be rejected now (seen, zero, or too old)."""

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from awscore._inputs import shown
 from awscore.errors import NoRouteError, VpnInputError
 
 __all__ = [
@@ -37,19 +38,23 @@ __all__ = [
 
 def _network(value: str | ipaddress.IPv4Network, where: str) -> ipaddress.IPv4Network:
     try:
+        if not isinstance(value, str | ipaddress.IPv4Network):
+            raise TypeError  # ipaddress would repr a hostile value (deep nesting)
         return ipaddress.IPv4Network(value)
-    except (ipaddress.AddressValueError, ipaddress.NetmaskValueError, ValueError):
+    except (ValueError, TypeError):
         raise VpnInputError(
-            f"{where} {value!r} is not an IPv4 CIDR block with no host bits, "
+            f"{where} {shown(value)} is not an IPv4 CIDR block with no host bits, "
             "like 10.0.0.0/16"
         ) from None
 
 
 def _address(value: str | ipaddress.IPv4Address, where: str) -> ipaddress.IPv4Address:
     try:
+        if not isinstance(value, str | ipaddress.IPv4Address):
+            raise TypeError  # ipaddress would repr a hostile value (deep nesting)
         return ipaddress.IPv4Address(value)
-    except (ipaddress.AddressValueError, ValueError):
-        raise VpnInputError(f"{where} {value!r} is not an IPv4 address") from None
+    except (ValueError, TypeError):
+        raise VpnInputError(f"{where} {shown(value)} is not an IPv4 address") from None
 
 
 class RouteOrigin(StrEnum):
@@ -77,10 +82,10 @@ class Route:
     ) -> Route:
         """Build a route from text, validating the CIDR and the origin."""
         try:
-            parsed = RouteOrigin(origin)
+            parsed = RouteOrigin(origin if isinstance(origin, str) else "")
         except ValueError:
             raise VpnInputError(
-                f"route origin {origin!r} is not one of local, static, propagated"
+                f"route origin {shown(origin)} is not one of local, static, propagated"
             ) from None
         return cls(
             destination=_network(destination, "destination"),
@@ -165,6 +170,13 @@ def select_gateway_route(
     :class:`~awscore.errors.NoRouteError` when none matches.
     """
     address = _address(destination, "destination")
+    given: object = routes  # checked: callers may not be type-checked
+    if isinstance(given, str | bytes) or not isinstance(given, Iterable):
+        raise VpnInputError(f"routes must be GatewayRoutes, not {shown(given)}")
+    routes = list(given)
+    strays = [r for r in routes if not isinstance(r, GatewayRoute)]
+    if strays:
+        raise VpnInputError(f"routes must be GatewayRoutes, not {shown(strays[0])}")
     candidates = [r for r in routes if address in r.destination]
     if not candidates:
         raise NoRouteError(f"the virtual private gateway has no route to {address}")

@@ -21,10 +21,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from awscore._inputs import shown
 from awscore.errors import NoRouteError, VpnInputError
 from awscore.vpn._esp import (
     Cipher,
@@ -52,6 +54,7 @@ from awscore.vpn._routing import (
 )
 
 __all__ = [
+    "MAX_CLOCK",
     "RESERVED_INSIDE_CIDRS",
     "DpdAction",
     "Hop",
@@ -87,10 +90,12 @@ def validate_inside_cidr(value: str) -> ipaddress.IPv4Network:
     (the .1 of the /30 for AWS, .2 for the customer, as AWS configures them).
     """
     try:
+        if not isinstance(value, str | ipaddress.IPv4Network):
+            raise TypeError  # ipaddress would repr a hostile value (deep nesting)
         network = ipaddress.IPv4Network(value)
-    except ValueError:
+    except (ValueError, TypeError):
         raise VpnInputError(
-            f"inside CIDR {value!r} is not an IPv4 CIDR block like 169.254.10.0/30"
+            f"inside CIDR {shown(value)} is not an IPv4 CIDR block like 169.254.10.0/30"
         ) from None
     if network.prefixlen != 30 or not network.subnet_of(_LINK_LOCAL):
         raise VpnInputError(
@@ -102,6 +107,34 @@ def validate_inside_cidr(value: str) -> ipaddress.IPv4Network:
             "169.254.5.0/30 nor 169.254.169.252/30"
         )
     return network
+
+
+#: The largest clock reading (seconds, either sign) the VPN model takes: about
+#: 31.7 million years, far inside the float range every interval is computed in.
+MAX_CLOCK = 10**15
+
+
+def _check_time(value: object, where: str) -> float:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not -MAX_CLOCK <= value <= MAX_CLOCK  # False for nan too
+    ):
+        raise VpnInputError(
+            f"{where} {shown(value)} is not accepted: must be a finite number of "
+            f"seconds within +-{MAX_CLOCK:.0e}"
+        )
+    return float(value)
+
+
+def _is_ipv4(value: object) -> bool:
+    if not isinstance(value, str | ipaddress.IPv4Address):
+        return False
+    try:
+        ipaddress.IPv4Address(value)
+    except ValueError:
+        return False
+    return True
 
 
 class DpdAction(StrEnum):
@@ -128,6 +161,49 @@ class TunnelOptions:
     dpd_action: DpdAction = DpdAction.CLEAR
     replay_window: int = 1024
     nat_t: bool = False
+
+
+def _option_problems(options: TunnelOptions, where: str) -> list[str]:
+    """Problems of kind in one TunnelOptions (its values are checked by callers)."""
+    # Read as objects: the dataclass does not check its fields' kinds.
+    cipher: object = options.cipher
+    integrity: object = options.integrity
+    dpd: object = options.dpd_timeout
+    action: object = options.dpd_action
+    window: object = options.replay_window
+    nat_t: object = options.nat_t
+    problems = []
+    if not isinstance(cipher, Cipher):
+        problems.append(f"{where} cipher {shown(cipher)} must be a Cipher")
+    if integrity is not None and not isinstance(integrity, Integrity):
+        problems.append(f"{where} integrity {shown(integrity)} must be an Integrity")
+    if (
+        isinstance(dpd, bool)
+        or not isinstance(dpd, int | float)
+        or not -MAX_CLOCK <= dpd <= MAX_CLOCK
+    ):
+        problems.append(f"{where} DPD timeout {shown(dpd)} must be a number")
+    if not isinstance(action, DpdAction):
+        problems.append(f"{where} DPD action {shown(action)} must be a DpdAction")
+    if isinstance(window, bool) or not isinstance(window, int):
+        problems.append(f"{where} replay window {shown(window)} must be an integer")
+    if not isinstance(nat_t, bool):
+        problems.append(f"{where} nat_t {shown(nat_t)} must be True or False")
+    return problems
+
+
+def _check_options(options: TunnelOptions, where: str) -> None:
+    problems = _option_problems(options, where)
+    if problems:
+        raise VpnInputError(*problems)
+    validate_inside_cidr(options.inside_cidr)
+    if not 64 <= options.replay_window <= 2048:
+        raise VpnInputError(
+            f"{where} replay window {options.replay_window} is outside AWS's 64..2048"
+        )
+    problem = pairing_problem(options.cipher, options.integrity)
+    if problem is not None:
+        raise VpnInputError(f"{where}: {problem}")
 
 
 class TunnelState(StrEnum):
@@ -160,6 +236,22 @@ class Tunnel:
     def __init__(
         self, name: str, options: TunnelOptions, seed: bytes, now: float
     ) -> None:
+        problems: list[str] = []
+        given: tuple[object, object, object] = (
+            name,
+            options,
+            seed,
+        )  # unchecked callers
+        if not isinstance(given[0], str) or not re.fullmatch(r"tunnel-[1-9]", name):
+            problems.append(f"tunnel name {shown(name)} must be tunnel-1 .. tunnel-9")
+        if not isinstance(given[1], TunnelOptions):
+            problems.append(f"tunnel options {shown(options)} must be TunnelOptions")
+        if not isinstance(given[2], bytes) or not seed:
+            problems.append("tunnel seed must be non-empty bytes")
+        if problems:
+            raise VpnInputError(*problems)
+        now = _check_time(now, "now")
+        _check_options(options, name)
         self.name = name
         self.options = options
         self.inside = validate_inside_cidr(options.inside_cidr)
@@ -175,7 +267,7 @@ class Tunnel:
 
     def __repr__(self) -> str:
         return (
-            f"Tunnel({self.name!r}, outside_ip={self.options.outside_ip!r}, "
+            f"Tunnel({shown(self.name)}, outside_ip={shown(self.options.outside_ip)}, "
             f"inside={self.inside}, state={self.state.value}, "
             f"generation={self.generation})"
         )
@@ -223,6 +315,7 @@ class Tunnel:
 
     def restart(self, now: float) -> None:
         """Bring the tunnel up with fresh SAs (a new IKE negotiation)."""
+        now = _check_time(now, "now")
         self.generation += 1
         self._establish()
         self.state = TunnelState.UP
@@ -272,7 +365,7 @@ class SiteToSiteVpn:
     propagated to the VGW, which picks a tunnel by its own rules.
     """
 
-    def __init__(  # noqa: PLR0912 - every problem is collected before failing
+    def __init__(  # noqa: PLR0912, PLR0915 - every problem is collected first
         self,
         *,
         customer_gateway_ip: str,
@@ -284,26 +377,42 @@ class SiteToSiteVpn:
         now: float = 0.0,
     ) -> None:
         problems: list[str] = []
+        given: object = tunnels  # checked: callers may not be type-checked
+        if (
+            isinstance(given, str | bytes)
+            or not isinstance(given, Sequence)
+            or not all(isinstance(t, TunnelOptions) for t in given[:3])
+        ):
+            raise VpnInputError(
+                f"tunnels {shown(given)} must be a list of two TunnelOptions"
+            )
+        now = _check_time(now, "now")
+        flag: object = bgp  # checked: callers may not be type-checked
+        if not isinstance(flag, bool):
+            problems.append(f"bgp={shown(flag)} must be True or False")
         if len(tunnels) != 2:
             problems.append(f"a VPN connection has 2 tunnels, not {len(tunnels)}")
         networks = {}
         for where, value in (("onprem_cidr", onprem_cidr), ("vpc_cidr", vpc_cidr)):
             try:
+                if not isinstance(value, str | ipaddress.IPv4Network):
+                    raise TypeError  # ipaddress would repr a hostile value
                 networks[where] = ipaddress.IPv4Network(value)
-            except ValueError:
-                problems.append(f"{where} {value!r} is not an IPv4 CIDR block")
-        try:
-            ipaddress.IPv4Address(customer_gateway_ip)
-        except ValueError:
+            except (ValueError, TypeError):
+                problems.append(f"{where} {shown(value)} is not an IPv4 CIDR block")
+        if not _is_ipv4(customer_gateway_ip):
             problems.append(
-                f"customer_gateway_ip {customer_gateway_ip!r} is not an IPv4 address"
+                f"customer_gateway_ip {shown(customer_gateway_ip)} is not an IPv4 "
+                "address"
             )
-        for index, options in enumerate(tunnels, 1):
-            try:
-                ipaddress.IPv4Address(options.outside_ip)
-            except ValueError:
+        for index, options in enumerate(tunnels[:2], 1):
+            option_problems = _option_problems(options, f"tunnel {index}")
+            if option_problems:
+                problems.extend(option_problems)
+                continue
+            if not _is_ipv4(options.outside_ip):
                 problems.append(
-                    f"tunnel {index} outside_ip {options.outside_ip!r} is not IPv4"
+                    f"tunnel {index} outside_ip {shown(options.outside_ip)} is not IPv4"
                 )
             try:
                 validate_inside_cidr(options.inside_cidr)
@@ -362,7 +471,7 @@ class SiteToSiteVpn:
 
     def __repr__(self) -> str:
         return (
-            f"SiteToSiteVpn(customer_gateway_ip={self.customer_gateway_ip!r}, "
+            f"SiteToSiteVpn(customer_gateway_ip={shown(self.customer_gateway_ip)}, "
             f"onprem={self.onprem}, vpc={self.vpc}, tunnels={list(self.tunnels)!r})"
         )
 
@@ -371,7 +480,10 @@ class SiteToSiteVpn:
         for t in self.tunnels:
             if t.name == name:
                 return t
-        raise VpnInputError(f"no tunnel {name!r}: tunnel-1 or tunnel-2")
+        wanted: object = name  # checked: callers may not be type-checked
+        if not isinstance(wanted, str):
+            raise VpnInputError(f"tunnel name {shown(name)} must be a string")
+        raise VpnInputError(f"no tunnel {shown(name)}: tunnel-1 or tunnel-2")
 
     # --- dead peer detection ------------------------------------------------
 
@@ -382,6 +494,7 @@ class SiteToSiteVpn:
         SAs) when its peer is heard again.
         """
         tunnel = self.tunnel(name)
+        now = _check_time(now, "now")
         self.now = max(self.now, now)
         if tunnel.state is TunnelState.DOWN:
             tunnel.restart(now)
@@ -400,6 +513,7 @@ class SiteToSiteVpn:
         peer answers, see :meth:`heard`); with ``none`` nothing changes and
         traffic keeps flowing into the dead tunnel.
         """
+        now = _check_time(now, "now")
         self.now = max(self.now, now)
         happened = []
         for tunnel in self.tunnels:
@@ -485,9 +599,9 @@ class SiteToSiteVpn:
         Raises :class:`~awscore.errors.NoRouteError` if no route or no live
         tunnel leads to the destination, and the ESP errors if a tunnel fails.
         """
+        inner = parse_ipv4(packet)  # checked before the clock moves
         if now is not None:
             self.tick(now)
-        inner = parse_ipv4(packet)
         hops: list[Hop] = []
         chosen = self._choose_tunnel(inner, packet, hops)
         if isinstance(chosen, Trace):
