@@ -266,6 +266,7 @@ def test_evaluate_step_line_reads_the_interval_the_reason_matched(
         "AdjustmentType": "ChangeInCapacity",
         "Alarm": {"Threshold": 60},
         "StepAdjustments": [
+            {"MetricIntervalUpperBound": -10, "ScalingAdjustment": 0},
             {
                 "MetricIntervalLowerBound": -10,
                 "MetricIntervalUpperBound": 10,

@@ -579,9 +579,13 @@ def evaluate(
         for p, o in zip(policies, outcomes, strict=True)
         if isinstance(p, TargetTrackingPolicy)
     ]
-    all_in = bool(tracking) and all(
+    # "Scale in only if all of the target tracking policies (with the scale-in
+    # portion enabled) are ready to scale in" (User Guide, "Multiple dynamic
+    # scaling policies"): a policy with DisableScaleIn does not vote.
+    voters = [o for p, o in tracking if not p.disable_scale_in]
+    all_in = bool(voters) and all(
         o.desired_capacity is not None and o.desired_capacity < current
-        for _, o in tracking
+        for o in voters
     )
     candidates: list[PolicyOutcome] = []
     vetoed: list[str] = []

@@ -49,16 +49,50 @@ class AdjustmentType(StrEnum):
     PERCENT_CHANGE_IN_CAPACITY = "PercentChangeInCapacity"
 
 
+#: The API's Integer fields are 32-bit (``PutScalingPolicy``: ``ScalingAdjustment``,
+#: ``Cooldown``, ``MinAdjustmentMagnitude``, ``EstimatedInstanceWarmup``).
+INT32_MAX = 2**31 - 1
+#: The largest step bound or target value accepted: a finite double's magnitude.
+_MAX_BOUND = Fraction(10) ** 308
+
+
+def _int32(value: int, what: str, problems: list[str]) -> None:
+    if not -(2**31) <= value <= INT32_MAX:
+        problems.append(
+            f"{what}={value} is out of range: must be in "
+            f"[-2147483648, {INT32_MAX}] (a 32-bit integer)"
+        )
+
+
 def _seconds(value: object, what: str, problems: list[str], *, optional: bool) -> None:
     if value is None and optional:
         return
     if not _is_int(value) or value < 0:  # type: ignore[operator]
         problems.append(f"{what}={value!r} must be a whole number of seconds >= 0")
+    elif value > INT32_MAX:  # type: ignore[operator]
+        problems.append(
+            f"{what}={value!r} is out of range: must be at most {INT32_MAX} seconds"
+        )
 
 
 def _name(value: object, kind: str, problems: list[str]) -> None:
+    # PolicyName: 1 to 255 characters with no control characters but tab, CR, LF
+    # (PutScalingPolicy, pattern [\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-...\r\n\t]).
     if not isinstance(value, str) or not value:
         problems.append(f"{kind} name={value!r} must be a non-empty string")
+    elif len(value) > 255:
+        problems.append(
+            f"{kind} name of {len(value)} characters is too long: at most 255"
+        )
+    elif any(
+        (ord(c) < 0x20 and c not in "\t\r\n") or 0xD800 <= ord(c) <= 0xDFFF
+        or c in "\ufffe\uffff"
+        for c in value
+    ):
+        problems.append(
+            f"{kind} name={value!r} holds a control character: only tab, CR and "
+            "LF are accepted below U+0020"
+        )
 
 
 def _adjustment_type(
@@ -84,8 +118,11 @@ def _min_magnitude(
 ) -> None:
     if value is None:
         return
-    if not _is_int(value) or value < 1:  # type: ignore[operator]
-        problems.append(f"{where} min_adjustment_magnitude={value!r} must be >= 1")
+    if not _is_int(value) or not 1 <= value <= INT32_MAX:  # type: ignore[operator]
+        problems.append(
+            f"{where} min_adjustment_magnitude={value!r} must be an integer in "
+            f"[1, {INT32_MAX}]"
+        )
     elif adjustment_type != AdjustmentType.PERCENT_CHANGE_IN_CAPACITY:
         problems.append(
             f"{where} min_adjustment_magnitude is only valid with "
@@ -211,6 +248,14 @@ class StepAdjustment:
                 f"{where} scaling_adjustment={self.scaling_adjustment!r} must be "
                 "an integer"
             )
+        else:
+            _int32(self.scaling_adjustment, f"{where} scaling_adjustment", problems)
+        for what, bound in (("lower_bound", lo), ("upper_bound", hi)):
+            if bound is not None and abs(bound) > _MAX_BOUND:
+                problems.append(
+                    f"{where} {what}={getattr(self, what)!r} is out of range: must "
+                    f"be within +-{_MAX_BOUND:.0e} (a finite double)"
+                )
         return problems
 
     def __post_init__(self) -> None:
@@ -259,6 +304,35 @@ def _check_ranges(steps: list[StepAdjustment], where: str) -> list[str]:
     problems: list[str] = []
     open_low = [i for i, s in enumerate(steps) if s.lower_bound is None]
     open_high = [i for i, s in enumerate(steps) if s.upper_bound is None]
+    # The PutScalingPolicy StepAdjustment rules (API reference, "StepAdjustment"):
+    # a step cannot be open at both ends, a negative lower bound needs a step with
+    # a null lower bound, and a positive upper bound one with a null upper bound.
+    problems += [
+        f"{where} step {i} has a null MetricIntervalLowerBound and a null "
+        "MetricIntervalUpperBound: at most one bound may be null"
+        for i in open_low
+        if i in open_high
+    ]
+    negative = [
+        i for i, s in enumerate(steps) if s.lower_bound is not None and s.lower_bound < 0
+    ]
+    positive = [
+        i for i, s in enumerate(steps) if s.upper_bound is not None and s.upper_bound > 0
+    ]
+    if negative and not open_low:
+        problems.append(
+            f"{where} step {negative[0]} has a negative MetricIntervalLowerBound "
+            f"{steps[negative[0]].lower_bound}: then one step must have a null "
+            "MetricIntervalLowerBound"
+        )
+    if positive and not open_high:
+        problems.append(
+            f"{where} step {positive[0]} has a positive MetricIntervalUpperBound "
+            f"{steps[positive[0]].upper_bound}: then one step must have a null "
+            "MetricIntervalUpperBound"
+        )
+    if problems:
+        return problems
     if len(open_low) > 1:
         problems.append(
             f"{where} steps {open_low} all have a null lower bound: at most one may"
@@ -325,6 +399,8 @@ class SimpleScalingPolicy:
             and self.scaling_adjustment < 0
         ):
             problems.append(_negative_exact(where, self.scaling_adjustment))
+        else:
+            _int32(self.scaling_adjustment, f"{where} scaling_adjustment", problems)
         _alarm(self.alarm, where, problems)
         _seconds(self.cooldown, f"{where} cooldown", problems, optional=True)
         _min_magnitude(
@@ -414,8 +490,11 @@ class TargetTrackingPolicy:
         _name(self.name, "TargetTrackingPolicy", problems)
         where = f"TargetTrackingPolicy {self.name!r}"
         target = as_fraction(self.target_value, f"{where} target_value", problems)
-        if target is not None and target <= 0:
-            problems.append(f"{where} target_value={self.target_value!r} must be > 0")
+        if target is not None and not 0 < target <= _MAX_BOUND:
+            problems.append(
+                f"{where} target_value={self.target_value!r} must be > 0 and a "
+                "finite double"
+            )
         ratio = as_fraction(self.scale_in_ratio, f"{where} scale_in_ratio", problems)
         if ratio is not None and not 0 < ratio <= 1:
             problems.append(
@@ -428,8 +507,11 @@ class TargetTrackingPolicy:
             )
         for what in ("high_datapoints", "low_datapoints"):
             value = getattr(self, what)
-            if not _is_int(value) or value < 1:
-                problems.append(f"{where} {what}={value!r} must be an integer >= 1")
+            if not _is_int(value) or not 1 <= value <= 1440:
+                # CloudWatch evaluates at most one day of one-minute datapoints.
+                problems.append(
+                    f"{where} {what}={value!r} must be an integer in [1, 1440]"
+                )
         _seconds(
             self.estimated_instance_warmup,
             f"{where} estimated_instance_warmup",
