@@ -584,8 +584,7 @@ def evaluate(
     # scaling policies"): a policy with DisableScaleIn does not vote.
     voters = [o for p, o in tracking if not p.disable_scale_in]
     all_in = bool(voters) and all(
-        o.desired_capacity is not None and o.desired_capacity < current
-        for o in voters
+        o.desired_capacity is not None and o.desired_capacity < current for o in voters
     )
     candidates: list[PolicyOutcome] = []
     vetoed: list[str] = []

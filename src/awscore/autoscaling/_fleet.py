@@ -154,7 +154,9 @@ class FleetConfig:
 
     def hook(self, transition: LifecycleTransition) -> LifecycleHook | None:
         """The first lifecycle hook on ``transition`` (None: no hook)."""
-        return next((h for h in self.lifecycle_hooks if h.transition == transition), None)
+        return next(
+            (h for h in self.lifecycle_hooks if h.transition == transition), None
+        )
 
 
 def _policies(config: FleetConfig, problems: list[str]) -> None:
@@ -356,14 +358,21 @@ class Fleet:
         instance = self.instance(instance_id)
         if healthy or instance.health_status == HealthStatus.UNHEALTHY:
             return FleetStep(fleet=self, events=())
-        if kind == HealthCheckType.ELB and self.config.health_check_type == HealthCheckType.EC2:
+        if (
+            kind == HealthCheckType.ELB
+            and self.config.health_check_type == HealthCheckType.EC2
+        ):
             why = "ELB check failed, but the group uses EC2 health checks only"
-            return FleetStep(fleet=self, events=(_event(now, "ignored", instance, why),))
+            return FleetStep(
+                fleet=self, events=(_event(now, "ignored", instance, why),)
+            )
         since = instance.in_service_since
         grace = self.config.health_check_grace_period
         if since is None or now < since + grace:
             why = f"{kind} check failed within the {grace} s health check grace period"
-            return FleetStep(fleet=self, events=(_event(now, "ignored", instance, why),))
+            return FleetStep(
+                fleet=self, events=(_event(now, "ignored", instance, why),)
+            )
         marked = replace(instance, health_status=HealthStatus.UNHEALTHY)
         return FleetStep(
             fleet=self._swap(instance, marked),
@@ -379,18 +388,24 @@ class Fleet:
         try:
             outcome = DefaultResult(result)
         except ValueError:
-            problems.append(f"LifecycleActionResult={result!r} is not CONTINUE or ABANDON")
+            problems.append(
+                f"LifecycleActionResult={result!r} is not CONTINUE or ABANDON"
+            )
         if problems:
             raise AutoScalingInputError(problems)
         instance = self.instance(instance_id)
         if instance.lifecycle_state == LifecycleState.PENDING_WAIT:
             if outcome == DefaultResult.CONTINUE:
-                return self._swap(instance, instance.moved(LifecycleState.IN_SERVICE, now))
+                return self._swap(
+                    instance, instance.moved(LifecycleState.IN_SERVICE, now)
+                )
             return self._swap(instance, instance.moved(LifecycleState.TERMINATED, now))
         if instance.lifecycle_state == LifecycleState.TERMINATING_WAIT:
             return self._swap(instance, instance.moved(LifecycleState.TERMINATED, now))
         raise AutoScalingInputError(
-            [f"instance {instance_id!r} is {instance.lifecycle_state}, not in a wait state"]
+            [
+                f"instance {instance_id!r} is {instance.lifecycle_state}, not in a wait state"
+            ]
         )
 
     def set_protection(self, instance_ids: Sequence[str], *, protected: bool) -> Fleet:
@@ -400,7 +415,9 @@ class Fleet:
         wanted = [self.instance(i) for i in instance_ids]
         fleet = self
         for instance in wanted:
-            fleet = fleet._swap(instance, replace(instance, protected_from_scale_in=protected))
+            fleet = fleet._swap(
+                instance, replace(instance, protected_from_scale_in=protected)
+            )
         return fleet
 
     def step(self, now: int) -> FleetStep:
@@ -417,7 +434,9 @@ class Fleet:
         fleet = fleet._launch_missing(now, events)
         fleet = fleet._scale_in(now, events)
         fleet = fleet._rebalance(now, events)
-        kept = tuple(i for i in fleet.instances if i.lifecycle_state != LifecycleState.TERMINATED)
+        kept = tuple(
+            i for i in fleet.instances if i.lifecycle_state != LifecycleState.TERMINATED
+        )
         return FleetStep(fleet=replace(fleet, instances=kept), events=tuple(events))
 
     # --- internals -----------------------------------------------------------
@@ -444,7 +463,10 @@ class Fleet:
             if state == LifecycleState.PENDING and now >= i.launch_time + delay:
                 i = i.moved(LifecycleState.IN_SERVICE, now)
                 events.append(_event(now, "in-service", i, "launch complete"))
-            elif state in (LifecycleState.PENDING_WAIT, LifecycleState.TERMINATING_WAIT):
+            elif state in (
+                LifecycleState.PENDING_WAIT,
+                LifecycleState.TERMINATING_WAIT,
+            ):
                 hook = self.config.hook(
                     LifecycleTransition.LAUNCHING
                     if state == LifecycleState.PENDING_WAIT
@@ -458,7 +480,9 @@ class Fleet:
                         why = f"heartbeat timeout {timeout} s, {result}: terminated"
                         events.append(_event(now, "terminated", i, why))
                     elif result == DefaultResult.CONTINUE:
-                        i = i.moved(LifecycleState.IN_SERVICE, max(now, i.launch_time + delay))
+                        i = i.moved(
+                            LifecycleState.IN_SERVICE, max(now, i.launch_time + delay)
+                        )
                         why = f"heartbeat timeout {timeout} s, default result CONTINUE"
                         events.append(_event(now, "in-service", i, why))
                     else:
@@ -494,7 +518,9 @@ class Fleet:
 
     def _zone_for_launch(self) -> str | None:
         counts = self.by_zone()
-        usable = [z for z in self.config.availability_zones if z not in self.impaired_zones]
+        usable = [
+            z for z in self.config.availability_zones if z not in self.impaired_zones
+        ]
         if not usable:
             return None
         return min(usable, key=lambda z: counts[z])  # min keeps list order on ties
@@ -504,7 +530,9 @@ class Fleet:
         if mixed is None:
             return Market.ON_DEMAND
         on_demand, _ = split_capacity(self.desired_capacity, mixed.distribution)
-        have = sum(i.weighted_capacity for i in self.live() if i.market == Market.ON_DEMAND)
+        have = sum(
+            i.weighted_capacity for i in self.live() if i.market == Market.ON_DEMAND
+        )
         return Market.ON_DEMAND if have < on_demand else Market.SPOT
 
     def _new_instance(
@@ -583,7 +611,10 @@ class Fleet:
             victim, drawn = fleet._victim(now, market=market)
             if victim is None:
                 break  # every remaining instance is protected from scale in
-            if fleet._normal_capacity() - victim.weighted_capacity < fleet.desired_capacity:
+            if (
+                fleet._normal_capacity() - victim.weighted_capacity
+                < fleet.desired_capacity
+            ):
                 break  # weighted: removing it would fall below the desired capacity
             why = "above the desired capacity" + (", drawn at random" if drawn else "")
             events.append(_event(now, "terminate", victim, why))
@@ -633,8 +664,15 @@ class Fleet:
                     default=None,
                 )
                 settled = replace(i, for_rebalance=False)
-                fleet = fleet._swap(next(x for x in fleet.instances if x.instance_id == i.instance_id), settled)
-                victim, drawn = (None, False) if fullest is None else fleet._victim(now, zone=fullest)
+                fleet = fleet._swap(
+                    next(x for x in fleet.instances if x.instance_id == i.instance_id),
+                    settled,
+                )
+                victim, drawn = (
+                    (None, False)
+                    if fullest is None
+                    else fleet._victim(now, zone=fullest)
+                )
                 if victim is not None:
                     why = f"rebalancing zones: replaced by {i.instance_id} in {i.availability_zone}"
                     events.append(_event(now, "terminate", victim, why))
@@ -645,7 +683,9 @@ class Fleet:
             return fleet
         if any(i.lifecycle_state != LifecycleState.IN_SERVICE for i in fleet.live()):
             return fleet  # rebalance once launches have settled
-        usable = [z for z in fleet.config.availability_zones if z not in fleet.impaired_zones]
+        usable = [
+            z for z in fleet.config.availability_zones if z not in fleet.impaired_zones
+        ]
         counts = fleet.by_zone()
         total = sum(counts[z] for z in usable)
         if not usable or total == 0:
@@ -654,7 +694,11 @@ class Fleet:
         deficit = sum(max(0, low - counts[z]) for z in usable)
         if max(counts[z] for z in usable) - min(counts[z] for z in usable) <= 1:
             return fleet
-        room = fleet.config.max_size + rebalance_margin(fleet.config.max_size) - len(fleet.live())
+        room = (
+            fleet.config.max_size
+            + rebalance_margin(fleet.config.max_size)
+            - len(fleet.live())
+        )
         for _ in range(max(0, min(deficit, room))):
             zone = fleet._zone_for_launch()
             assert zone is not None

@@ -95,9 +95,7 @@ class LifecycleHook:
             )
         where = f"LifecycleHook {name!r}"
         try:
-            object.__setattr__(
-                self, "transition", LifecycleTransition(self.transition)
-            )
+            object.__setattr__(self, "transition", LifecycleTransition(self.transition))
         except ValueError:
             problems.append(
                 f"{where} LifecycleTransition={self.transition!r} is not one of "

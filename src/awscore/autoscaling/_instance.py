@@ -121,7 +121,11 @@ class Instance:
         if self.in_service_since is not None:
             check_time(self.in_service_since, "Instance in_service_since", problems)
         weight: object = self.weighted_capacity
-        if isinstance(weight, bool) or not isinstance(weight, int) or not 1 <= weight <= 999:
+        if (
+            isinstance(weight, bool)
+            or not isinstance(weight, int)
+            or not 1 <= weight <= 999
+        ):
             problems.append(
                 f"Instance WeightedCapacity={weight!r} must be an integer in [1, 999]"
             )

@@ -47,7 +47,10 @@ class AllocationStrategy(StrEnum):
     PRICE_CAPACITY_OPTIMIZED = "price-capacity-optimized"
 
 
-_ON_DEMAND_STRATEGIES = (AllocationStrategy.LOWEST_PRICE, AllocationStrategy.PRIORITIZED)
+_ON_DEMAND_STRATEGIES = (
+    AllocationStrategy.LOWEST_PRICE,
+    AllocationStrategy.PRIORITIZED,
+)
 
 
 def _count(value: object, what: str, low: int, problems: list[str]) -> None:
@@ -85,13 +88,19 @@ class Pool:
             if not isinstance(value, str) or not 1 <= len(value) <= 255:
                 problems.append(f"{where} {what}={value!r} must be 1..255 characters")
         weight: object = self.weighted_capacity
-        if isinstance(weight, bool) or not isinstance(weight, int) or not 1 <= weight <= 999:
+        if (
+            isinstance(weight, bool)
+            or not isinstance(weight, int)
+            or not 1 <= weight <= 999
+        ):
             problems.append(
                 f"{where} weighted_capacity={weight!r} must be an integer in [1, 999]"
             )
         for what in ("on_demand_price", "spot_price"):
             value = getattr(self, what)
-            ok = isinstance(value, int | float | Fraction) and not isinstance(value, bool)
+            ok = isinstance(value, int | float | Fraction) and not isinstance(
+                value, bool
+            )
             if not ok or not (math.isfinite(value) and 0 <= value <= 10**6):
                 problems.append(f"{where} {what}={value!r} must be a price in [0, 1e6]")
             else:
@@ -122,9 +131,15 @@ class InstancesDistribution:
     def __post_init__(self) -> None:
         problems: list[str] = []
         where = "InstancesDistribution"
-        _count(self.on_demand_base_capacity, f"{where} OnDemandBaseCapacity", 0, problems)
+        _count(
+            self.on_demand_base_capacity, f"{where} OnDemandBaseCapacity", 0, problems
+        )
         percent: object = self.on_demand_percentage_above_base_capacity
-        if isinstance(percent, bool) or not isinstance(percent, int) or not 0 <= percent <= 100:
+        if (
+            isinstance(percent, bool)
+            or not isinstance(percent, int)
+            or not 0 <= percent <= 100
+        ):
             problems.append(
                 f"{where} OnDemandPercentageAboveBaseCapacity={percent!r} must be an "
                 "integer in [0, 100]"
@@ -152,7 +167,11 @@ class InstancesDistribution:
                 "capacity-optimized-prioritized, price-capacity-optimized"
             )
         pools: object = self.spot_instance_pools
-        if isinstance(pools, bool) or not isinstance(pools, int) or not 1 <= pools <= 20:
+        if (
+            isinstance(pools, bool)
+            or not isinstance(pools, int)
+            or not 1 <= pools <= 20
+        ):
             problems.append(
                 f"{where} SpotInstancePools={pools!r} must be an integer in [1, 20]"
             )
@@ -188,7 +207,9 @@ class MixedInstancesPolicy:
             object.__setattr__(self, "pools", tuple(given))
             keys = [(p.instance_type, p.availability_zone) for p in self.pools]
             if len(set(keys)) != len(keys):
-                problems.append("MixedInstancesPolicy repeats an instance type in a zone")
+                problems.append(
+                    "MixedInstancesPolicy repeats an instance type in a zone"
+                )
         if problems:
             raise AutoScalingInputError(problems)
 
@@ -197,7 +218,9 @@ class MixedInstancesPolicy:
         return [p for p in self.pools if p.availability_zone == zone]
 
 
-def split_capacity(desired: int, distribution: InstancesDistribution) -> tuple[int, int]:
+def split_capacity(
+    desired: int, distribution: InstancesDistribution
+) -> tuple[int, int]:
     """The (On-Demand, Spot) capacity a group of ``desired`` units should hold.
 
     The base is On-Demand first; of the capacity above it,

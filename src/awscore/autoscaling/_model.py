@@ -85,7 +85,8 @@ def _name(value: object, kind: str, problems: list[str]) -> None:
             f"{kind} name of {len(value)} characters is too long: at most 255"
         )
     elif any(
-        (ord(c) < 0x20 and c not in "\t\r\n") or 0xD800 <= ord(c) <= 0xDFFF
+        (ord(c) < 0x20 and c not in "\t\r\n")
+        or 0xD800 <= ord(c) <= 0xDFFF
         or c in "\ufffe\uffff"
         for c in value
     ):
@@ -314,10 +315,14 @@ def _check_ranges(steps: list[StepAdjustment], where: str) -> list[str]:
         if i in open_high
     ]
     negative = [
-        i for i, s in enumerate(steps) if s.lower_bound is not None and s.lower_bound < 0
+        i
+        for i, s in enumerate(steps)
+        if s.lower_bound is not None and s.lower_bound < 0
     ]
     positive = [
-        i for i, s in enumerate(steps) if s.upper_bound is not None and s.upper_bound > 0
+        i
+        for i, s in enumerate(steps)
+        if s.upper_bound is not None and s.upper_bound > 0
     ]
     if negative and not open_low:
         problems.append(

@@ -31,8 +31,8 @@ MAX_SCHEDULE_RUNS = 100_000
 #: can wait 28 years).
 _SEARCH_DAYS = 366 * 29
 
-_MONTHS = "JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split()
-_DAYS = "SUN MON TUE WED THU FRI SAT".split()
+_MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
+_DAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]
 _UTC = dt.UTC
 
 
@@ -63,7 +63,9 @@ class Cron:
         return dom or dow
 
 
-def _field(text: str, low: int, high: int, names: list[str] | None, what: str) -> set[int]:
+def _field(
+    text: str, low: int, high: int, names: list[str] | None, what: str
+) -> set[int]:
     values: set[int] = set()
 
     def number(token: str) -> int:
@@ -100,7 +102,9 @@ def _field(text: str, low: int, high: int, names: list[str] | None, what: str) -
         else:
             start = number(body)
             end = high if step_text else start
-        values.update(v % 7 if what == "day-of-week" else v for v in range(start, end + 1, step))
+        values.update(
+            v % 7 if what == "day-of-week" else v for v in range(start, end + 1, step)
+        )
     return values
 
 
@@ -114,7 +118,9 @@ def parse_cron(expression: str) -> Cron:
     """
     if not isinstance(expression, str) or not 1 <= len(expression) <= 255:
         raise AutoScalingInputError(
-            [f"Recurrence={expression!r} must be a cron expression of 1..255 characters"]
+            [
+                f"Recurrence={expression!r} must be a cron expression of 1..255 characters"
+            ]
         )
     parts = expression.split()
     if len(parts) != 5:
@@ -206,15 +212,28 @@ class ScheduledAction:
             value = getattr(self, what)
             if value is None:
                 continue
-            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 2**31 - 1:
-                problems.append(f"{where} {label}={value!r} must be an integer in [0, 2147483647]")
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int)
+                or not 0 <= value <= 2**31 - 1
+            ):
+                problems.append(
+                    f"{where} {label}={value!r} must be an integer in [0, 2147483647]"
+                )
             else:
                 sizes[label] = value
-        if all(getattr(self, w) is None for w in ("min_size", "max_size", "desired_capacity")):
+        if all(
+            getattr(self, w) is None
+            for w in ("min_size", "max_size", "desired_capacity")
+        ):
             problems.append(
                 f"{where} sets none of MinSize, MaxSize and DesiredCapacity: give at least one"
             )
-        lo, hi, want = sizes.get("MinSize"), sizes.get("MaxSize"), sizes.get("DesiredCapacity")
+        lo, hi, want = (
+            sizes.get("MinSize"),
+            sizes.get("MaxSize"),
+            sizes.get("DesiredCapacity"),
+        )
         if lo is not None and hi is not None and lo > hi:
             problems.append(f"{where} MinSize={lo} is above MaxSize={hi}")
         elif want is not None and (
@@ -224,10 +243,14 @@ class ScheduledAction:
                 f"{where} DesiredCapacity={want} is outside the MinSize/MaxSize it sets"
             )
         if start is not None and end is not None and end <= start:
-            problems.append(f"{where} EndTime {end:%Y-%m-%dT%H:%M:%SZ} is not after StartTime")
+            problems.append(
+                f"{where} EndTime {end:%Y-%m-%dT%H:%M:%SZ} is not after StartTime"
+            )
         if self.recurrence is None:
             if start is None:
-                problems.append(f"{where} has neither Recurrence nor StartTime: give one")
+                problems.append(
+                    f"{where} has neither Recurrence nor StartTime: give one"
+                )
             if self.time_zone is not None:
                 problems.append(f"{where} TimeZone applies only with a Recurrence")
         else:
@@ -295,7 +318,9 @@ class ScheduledAction:
             if cron.matches_date(day):
                 for hour in sorted(cron.hours):
                     for minute in sorted(cron.minutes):
-                        local = dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone)
+                        local = dt.datetime(
+                            day.year, day.month, day.day, hour, minute, tzinfo=zone
+                        )
                         # fold=0: a repeated local time is its first occurrence;
                         # a skipped one keeps the offset from before the gap.
                         instant = local.astimezone(_UTC)

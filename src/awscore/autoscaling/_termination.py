@@ -46,7 +46,9 @@ def draw(seed: int, index: int, count: int) -> int:
     return random.Random(f"awscore-asg/{seed}/{index}").randrange(count)
 
 
-def _keep_min(instances: list[Instance], key: Callable[[Instance], object]) -> list[Instance]:
+def _keep_min(
+    instances: list[Instance], key: Callable[[Instance], object]
+) -> list[Instance]:
     best = min(key(i) for i in instances)  # type: ignore[type-var]
     return [i for i in instances if key(i) == best]
 
@@ -58,10 +60,14 @@ def _outdated(current: LaunchSpec) -> Narrow:
         if current.launch_template is None:
             # A launch-configuration group: the oldest launch configuration.
             return _oldest_configuration(instances)
-        with_config = [i for i in instances if i.launch.launch_configuration is not None]
+        with_config = [
+            i for i in instances if i.launch.launch_configuration is not None
+        ]
         if with_config:
             return with_config
-        other = [i for i in instances if i.launch.launch_template != current.launch_template]
+        other = [
+            i for i in instances if i.launch.launch_template != current.launch_template
+        ]
         if other:
             return other
         return _keep_min(instances, lambda i: i.launch.version)
@@ -74,7 +80,9 @@ def _oldest_template(current: LaunchSpec) -> Narrow:
         templated = [i for i in instances if i.launch.launch_template is not None]
         if not templated:
             return instances
-        other = [i for i in templated if i.launch.launch_template != current.launch_template]
+        other = [
+            i for i in templated if i.launch.launch_template != current.launch_template
+        ]
         if other:
             return other
         return _keep_min(templated, lambda i: i.launch.version)
@@ -91,7 +99,9 @@ def _oldest_configuration(instances: list[Instance]) -> list[Instance]:
 
 def _closest_hour(now: int) -> Narrow:
     # Seconds left to the instance's next full billing hour since launch.
-    return lambda instances: _keep_min(instances, lambda i: (i.launch_time - now) % 3600)
+    return lambda instances: _keep_min(
+        instances, lambda i: (i.launch_time - now) % 3600
+    )
 
 
 def _allocation(mixed: MixedInstancesPolicy | None) -> Narrow:
@@ -103,7 +113,10 @@ def _allocation(mixed: MixedInstancesPolicy | None) -> Narrow:
     def narrow(instances: list[Instance]) -> list[Instance]:
         if mixed is None:
             return instances
-        pools = {(p.instance_type, p.availability_zone): (n, p) for n, p in enumerate(mixed.pools)}
+        pools = {
+            (p.instance_type, p.availability_zone): (n, p)
+            for n, p in enumerate(mixed.pools)
+        }
 
         def pool(i: Instance) -> tuple[int, Pool] | None:
             return pools.get((i.instance_type, i.availability_zone))
