@@ -76,16 +76,16 @@ def _outdated(current: LaunchSpec) -> Narrow:
 
 
 def _oldest_template(current: LaunchSpec) -> Narrow:
+    """``OldestLaunchTemplate``: instances not on the current launch template
+    first (launch-configuration ones included), then the oldest version of it."""
+
     def narrow(instances: list[Instance]) -> list[Instance]:
-        templated = [i for i in instances if i.launch.launch_template is not None]
-        if not templated:
-            return instances
         other = [
-            i for i in templated if i.launch.launch_template != current.launch_template
+            i for i in instances if i.launch.launch_template != current.launch_template
         ]
         if other:
             return other
-        return _keep_min(templated, lambda i: i.launch.version)
+        return _keep_min(instances, lambda i: i.launch.version)
 
     return narrow
 
