@@ -536,9 +536,16 @@ class Fleet:
         return Market.ON_DEMAND if have < on_demand else Market.SPOT
 
     def _new_instance(
-        self, zone: str, now: int, *, running: bool, for_rebalance: bool = False
+        self,
+        zone: str,
+        now: int,
+        *,
+        running: bool,
+        for_rebalance: bool = False,
+        market: Market | None = None,
     ) -> Instance:
-        market = self._market_for_launch()
+        if market is None or self.config.mixed_instances_policy is None:
+            market = self._market_for_launch()
         instance_type, weight = self.config.instance_type, 1
         mixed = self.config.mixed_instances_policy
         if mixed is not None:
@@ -606,6 +613,7 @@ class Fleet:
 
     def _scale_in(self, now: int, events: list[FleetEvent]) -> Fleet:
         fleet = self
+        abandoned = False
         while fleet._normal_capacity() > fleet.desired_capacity:
             market = fleet._market_to_terminate()
             victim, drawn = fleet._victim(now, market=market)
@@ -616,6 +624,13 @@ class Fleet:
                 < fleet.desired_capacity
             ):
                 break  # weighted: removing it would fall below the desired capacity
+            if not abandoned:
+                # Scaling in abandons a rebalance: its extra launches go first.
+                abandoned = True
+                for extra in [i for i in fleet.live() if i.for_rebalance]:
+                    why = "rebalance abandoned"
+                    events.append(_event(now, "terminate", extra, why))
+                    fleet = fleet._terminate(extra, now, why)
             why = "above the desired capacity" + (", drawn at random" if drawn else "")
             events.append(_event(now, "terminate", victim, why))
             fleet = fleet._terminate(victim, now, why)
@@ -654,31 +669,37 @@ class Fleet:
 
     def _rebalance(self, now: int, events: list[FleetEvent]) -> Fleet:
         fleet = self
-        # A rebalance instance in service replaces one of the fullest zone.
+        # A rebalance instance in service replaces one of the fullest zone that
+        # holds an instance of its market, so the On-Demand/Spot split holds.
         for i in self.instances:
-            if i.for_rebalance and i.lifecycle_state == LifecycleState.IN_SERVICE:
-                counts = fleet.by_zone()
-                fullest = max(
-                    (z for z in counts if z != i.availability_zone),
-                    key=lambda z: counts[z],
-                    default=None,
+            if not (i.for_rebalance and i.lifecycle_state == LifecycleState.IN_SERVICE):
+                continue
+            current = next(x for x in fleet.instances if x.instance_id == i.instance_id)
+            fleet = fleet._swap(current, replace(current, for_rebalance=False))
+            counts = fleet.by_zone()
+            holders = {
+                x.availability_zone
+                for x in fleet.live()
+                if x.market == i.market
+                and not x.protected_from_scale_in
+                and not x.for_rebalance
+                and x.availability_zone != i.availability_zone
+            }
+            if not holders:
+                continue
+            fullest = max(sorted(holders), key=lambda z: counts[z])
+            if counts[fullest] <= counts[i.availability_zone] - 1:
+                continue  # moving one more would not balance anything
+            victim, drawn = fleet._victim(now, zone=fullest, market=i.market)
+            if victim is not None:
+                why = (
+                    f"rebalancing zones: replaced by {i.instance_id} in "
+                    f"{i.availability_zone}"
                 )
-                settled = replace(i, for_rebalance=False)
-                fleet = fleet._swap(
-                    next(x for x in fleet.instances if x.instance_id == i.instance_id),
-                    settled,
-                )
-                victim, drawn = (
-                    (None, False)
-                    if fullest is None
-                    else fleet._victim(now, zone=fullest)
-                )
-                if victim is not None:
-                    why = f"rebalancing zones: replaced by {i.instance_id} in {i.availability_zone}"
-                    events.append(_event(now, "terminate", victim, why))
-                    fleet = fleet._terminate(victim, now, why)
-                    if drawn:
-                        fleet = replace(fleet, draws=fleet.draws + 1)
+                events.append(_event(now, "terminate", victim, why))
+                fleet = fleet._terminate(victim, now, why)
+                if drawn:
+                    fleet = replace(fleet, draws=fleet.draws + 1)
         if any(i.for_rebalance for i in fleet.instances if i.live):
             return fleet
         if any(i.lifecycle_state != LifecycleState.IN_SERVICE for i in fleet.live()):
@@ -690,9 +711,14 @@ class Fleet:
         total = sum(counts[z] for z in usable)
         if not usable or total == 0:
             return fleet
-        low = total // len(usable)
-        deficit = sum(max(0, low - counts[z]) for z in usable)
-        if max(counts[z] for z in usable) - min(counts[z] for z in usable) <= 1:
+        levels = sorted(counts[z] for z in usable)
+        deficit = 0  # the moves from the fullest to the emptiest zone to balance
+        while levels[-1] - levels[0] > 1:
+            levels[-1] -= 1
+            levels[0] += 1
+            levels.sort()
+            deficit += 1
+        if not deficit:
             return fleet
         room = (
             fleet.config.max_size
@@ -702,7 +728,20 @@ class Fleet:
         for _ in range(max(0, min(deficit, room))):
             zone = fleet._zone_for_launch()
             assert zone is not None
-            instance = fleet._new_instance(zone, now, running=False, for_rebalance=True)
+            # Launch in the market of the instance it will replace, so the
+            # On-Demand/Spot split survives the move.
+            levels = fleet.by_zone()
+            fullest = max(usable, key=lambda z: levels[z])
+            victim, _ = fleet._victim(now, zone=fullest)
+            if victim is None:
+                break  # only protected instances to move: nothing to rebalance
+            instance = fleet._new_instance(
+                zone,
+                now,
+                running=False,
+                for_rebalance=True,
+                market=victim.market,
+            )
             events.append(_event(now, "launch", instance, "rebalancing zones"))
             fleet = fleet._add(instance)
         return fleet
