@@ -224,11 +224,20 @@ def test_scenario() -> None:
         ({"Group": {"MinSize": 1}}, ["Group is missing 'MaxSize'"]),
         ({"Policies": {}}, ["scenario Policies must be a list"]),
         ({"Policies": [{"PolicyType": "Hpa"}]}, ["missing 'TargetValue'"]),
+        ({"Load": {"Base": "x"}}, ["Load is missing 'Duration'"]),
         (
-            {"Load": {"Base": "x"}},
-            ["Load is missing 'Duration'", "Base='x' must be a number"],
+            {"Load": {"Duration": 60, "Base": "x"}},
+            ["Load Base='x' is not a number: must be a finite number"],
         ),
         ({"Load": {"Duration": 0}}, ["Load Duration=0 must be an integer >= 1"]),
+        (
+            {"Load": {"Duration": 2**63}},
+            ["Load Duration=9223372036854775808 at Step=10 is", "at most 604800"],
+        ),
+        (
+            {"Load": {"Duration": 60, "Base": 10**400}},
+            ["Load Base=1000000000", "is out of range: must be in [0, 10**12]"],
+        ),
         ({"Load": {"Duration": 60, "Spikes": 3}}, ["Load Spikes must be a list"]),
         (
             {
@@ -243,9 +252,12 @@ def test_scenario() -> None:
             },
             [
                 "Load Spikes[0] is missing 'Length'",
-                "Load Spikes[1] Start, Length and Extra must be numbers",
                 "Load Spikes[2] must be an object, not int",
             ],
+        ),
+        (
+            {"Load": {"Duration": 60, "Spikes": [{"Start": "a", "Length": 1, "Extra": 1}]}},
+            ["Load Spikes[0] Start='a' is not a number"],
         ),
         ({"Load": "lots"}, ["Load must be an object, not str"]),
         ({"Colour": 1}, ["scenario has an unknown key 'Colour'"]),
