@@ -40,12 +40,21 @@ def test_describe_auto_scaling_groups() -> None:
     other keys awscore does not model are ignored."""
     (group,) = read_groups(load("asg.json"), now=100)
     assert group.name == "web-asg"
-    assert (group.group.min_size, group.group.max_size, group.group.desired_capacity) == (2, 12, 4)
+    assert (
+        group.group.min_size,
+        group.group.max_size,
+        group.group.desired_capacity,
+    ) == (2, 12, 4)
     assert group.fleet.availability_zones == ("us-east-1a", "us-east-1b", "us-east-1c")
     assert group.fleet.health_check_type == HealthCheckType.ELB
     assert group.fleet.launch.label == "web:3"
     assert [i.launch.version for i in group.instances] == [3, 3, 2, 3]
-    assert [i.protected_from_scale_in for i in group.instances] == [False, False, False, True]
+    assert [i.protected_from_scale_in for i in group.instances] == [
+        False,
+        False,
+        False,
+        True,
+    ]
     assert {i.launch_time for i in group.instances} == {100}
 
 
@@ -67,13 +76,19 @@ def test_instances_leaving_the_group_are_not_counted() -> None:
         (("MinSize",), "2", "Group min_size='2' must be an integer >= 0"),
         (("HealthCheckType",), "TCP", "HealthCheckType='TCP' is not one of EC2, ELB"),
         (("TerminationPolicies",), ["Newest"], "entry 'Newest' is not one of"),
-        (("Instances", 0, "LifecycleState"), "Hibernating", "'Hibernating' is not a state"),
+        (
+            ("Instances", 0, "LifecycleState"),
+            "Hibernating",
+            "'Hibernating' is not a state",
+        ),
         (("Instances", 0, "AvailabilityZone"), 7, "AvailabilityZone=7 must be 1..255"),
         (("LaunchTemplate",), None, "has neither LaunchTemplate nor"),
         (("AvailabilityZones",), "us-east-1a", "AvailabilityZones: must be a list"),
     ],
 )
-def test_known_keys_are_checked(path: tuple[object, ...], value: object, fragment: str) -> None:
+def test_known_keys_are_checked(
+    path: tuple[object, ...], value: object, fragment: str
+) -> None:
     document = load("asg.json")
     target: Any = document["AutoScalingGroups"][0]
     for key in path[:-1]:
@@ -114,7 +129,9 @@ def test_mixed_instances_policy_is_read() -> None:
     assert mixed.distribution.on_demand_base_capacity == 2
     assert len(mixed.pools) == 6
     assert {p.weighted_capacity for p in mixed.pools} == {1, 2}
-    group["MixedInstancesPolicy"]["InstancesDistribution"]["SpotAllocationStrategy"] = "cheap"
+    group["MixedInstancesPolicy"]["InstancesDistribution"]["SpotAllocationStrategy"] = (
+        "cheap"
+    )
     with pytest.raises(AutoScalingInputError, match="SpotAllocationStrategy='cheap'"):
         read_groups(document)
 
@@ -127,18 +144,26 @@ def test_describe_policies_with_alarms() -> None:
     assert isinstance(tracking, TargetTrackingPolicy) and tracking.target_value == 50.0
     assert isinstance(step, StepScalingPolicy)
     assert step.alarm.threshold == 75.0
-    assert step.alarm.comparison_operator == ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
+    assert (
+        step.alarm.comparison_operator
+        == ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
+    )
     assert (step.alarm.period, step.alarm.evaluation_periods) == (60, 3)
     assert step.min_adjustment_magnitude == 2
 
 
 def test_policies_without_their_alarm_or_disabled() -> None:
-    with pytest.raises(AutoScalingInputError, match="needs the threshold of its alarm 'web-asg-cpu-high'"):
+    with pytest.raises(
+        AutoScalingInputError,
+        match="needs the threshold of its alarm 'web-asg-cpu-high'",
+    ):
         read_policies(load("policies.json"))
     document = load("policies.json")
     document["ScalingPolicies"][1]["Enabled"] = False
     assert [p.name for p in read_policies(document)] == ["cpu50-target-tracking"]
-    document["ScalingPolicies"].append({"PolicyName": "p", "PolicyType": "PredictiveScaling"})
+    document["ScalingPolicies"].append(
+        {"PolicyName": "p", "PolicyType": "PredictiveScaling"}
+    )
     assert len(read_policies(document)) == 1
     document["ScalingPolicies"].append({"PolicyName": "q", "PolicyType": "Magic"})
     with pytest.raises(AutoScalingInputError, match="PolicyType 'Magic'"):
@@ -169,13 +194,26 @@ def test_get_metric_data_and_get_metric_statistics() -> None:
     [
         ({}, "neither MetricDataResults"),
         ({"MetricDataResults": []}, "holds no metric"),
-        ({"MetricDataResults": [{"Timestamps": ["2026-01-01T00:00:00Z"], "Values": []}]},
-         "has 1 Timestamps and 0 Values"),
-        ({"Datapoints": [{"Timestamp": "yesterday", "Average": 1}]}, "'yesterday' is not an ISO"),
-        ({"Datapoints": [{"Timestamp": "2026-01-01T00:00:00Z", "Unit": "Percent"}]},
-         "has no Average"),
-        ({"Datapoints": [{"Timestamp": "2026-01-01T00:00:00Z", "Average": "9"}]},
-         "value '9' is not a finite number"),
+        (
+            {
+                "MetricDataResults": [
+                    {"Timestamps": ["2026-01-01T00:00:00Z"], "Values": []}
+                ]
+            },
+            "has 1 Timestamps and 0 Values",
+        ),
+        (
+            {"Datapoints": [{"Timestamp": "yesterday", "Average": 1}]},
+            "'yesterday' is not an ISO",
+        ),
+        (
+            {"Datapoints": [{"Timestamp": "2026-01-01T00:00:00Z", "Unit": "Percent"}]},
+            "has no Average",
+        ),
+        (
+            {"Datapoints": [{"Timestamp": "2026-01-01T00:00:00Z", "Average": "9"}]},
+            "value '9' is not a finite number",
+        ),
         ({"Datapoints": []}, "holds no datapoint"),
         ([], "document: must be an object"),
     ],
@@ -188,7 +226,11 @@ def test_bad_metric_documents(document: object, fragment: str) -> None:
 
 def test_scheduled_actions() -> None:
     morning, evening = read_scheduled_actions(load("scheduled-actions.json"))
-    assert (morning.name, morning.min_size, morning.time_zone) == ("weekday-morning", 4, "America/New_York")
+    assert (morning.name, morning.min_size, morning.time_zone) == (
+        "weekday-morning",
+        4,
+        "America/New_York",
+    )
     assert evening.recurrence == "0 18 * * *"
     document = load("scheduled-actions.json")
     document["ScheduledUpdateGroupActions"][0]["TimeZone"] = "Nowhere/Special"
@@ -212,7 +254,9 @@ def test_replay_the_sample_day() -> None:
     within [MinSize, MaxSize] and the zones never differ by more than one once
     launches settle."""
     group = read_groups(load("asg.json"))[0]
-    policies = read_policies(load("policies.json"), alarms=read_alarms(load("alarms.json")))
+    policies = read_policies(
+        load("policies.json"), alarms=read_alarms(load("alarms.json"))
+    )
     timeline = replay(
         group,
         policies,

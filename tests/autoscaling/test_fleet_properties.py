@@ -47,7 +47,10 @@ def _apply(fleet: Fleet, operations: list[tuple[str, int]], *, protect: bool) ->
             target = fleet.live()[value % len(fleet.live())]
             if kind == "unhealthy":
                 fleet = fleet.report_health(
-                    target.instance_id, HealthCheckType.EC2, healthy=False, now=now + 999
+                    target.instance_id,
+                    HealthCheckType.EC2,
+                    healthy=False,
+                    now=now + 999,
                 ).fleet
             elif protect:
                 fleet = fleet.set_protection([target.instance_id], protected=True)
@@ -140,8 +143,14 @@ def _bad_calls(fleet: Fleet) -> list[tuple[str, object]]:
         ("with_desired", lambda: fleet.with_desired("3")),  # type: ignore[arg-type]
         ("zone_outage", lambda: fleet.zone_outage("mars-1a")),
         ("step", lambda: fleet.step(2**60)),
-        ("report_health", lambda: fleet.report_health("i-nope", "EC2", healthy=False, now=0)),  # type: ignore[arg-type]
-        ("report_health", lambda: fleet.report_health(first, "ALB", healthy=False, now=0)),  # type: ignore[arg-type]
+        (
+            "report_health",
+            lambda: fleet.report_health("i-nope", "EC2", healthy=False, now=0),
+        ),  # type: ignore[arg-type]
+        (
+            "report_health",
+            lambda: fleet.report_health(first, "ALB", healthy=False, now=0),
+        ),  # type: ignore[arg-type]
         ("complete", lambda: fleet.complete_lifecycle_action(first, "MAYBE", now=0)),  # type: ignore[arg-type]
         ("protect", lambda: fleet.set_protection([first, "i-nope"], protected=True)),
         ("zone_recovery", lambda: fleet.zone_recovery(zone + "x")),
@@ -158,8 +167,9 @@ def test_a_rejected_input_changes_no_fleet_state(
 ) -> None:
     """A rejected input changes no state: the fleet after a refused call equals
     a deep copy taken before it, and it raises AutoScalingInputError."""
-    fleet = _apply(Fleet.start(config, min(desired, config.max_size)), operations,
-                   protect=True)
+    fleet = _apply(
+        Fleet.start(config, min(desired, config.max_size)), operations, protect=True
+    )
     before = copy.deepcopy(fleet)
     name, call = data.draw(st.sampled_from(_bad_calls(fleet)))
     with pytest.raises(AutoScalingInputError):
@@ -170,8 +180,9 @@ def test_a_rejected_input_changes_no_fleet_state(
 def _day() -> tuple[object, list[object], list[tuple[int, float]]]:
     group = read_groups(json.loads((DATA / "asg.json").read_text()))[0]
     alarms = read_alarms(json.loads((DATA / "alarms.json").read_text()))
-    policies = read_policies(json.loads((DATA / "policies.json").read_text()),
-                             alarms=alarms)
+    policies = read_policies(
+        json.loads((DATA / "policies.json").read_text()), alarms=alarms
+    )
     metrics = read_metrics(json.loads((DATA / "metrics.json").read_text()))
     return group, policies, metrics  # type: ignore[return-value]
 

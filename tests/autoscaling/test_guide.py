@@ -153,7 +153,9 @@ def test_step_rules_accepted(bounds: list[tuple[float | None, float | None]]) ->
         ("name", "bad\x00name", "control character"),
     ],
 )
-def test_put_scaling_policy_field_ranges(field: str, value: object, fragment: str) -> None:
+def test_put_scaling_policy_field_ranges(
+    field: str, value: object, fragment: str
+) -> None:
     """PutScalingPolicy (API reference): Integer fields are 32-bit, PolicyName is
     1..255 characters of the XML character set without control characters."""
     settings: dict[str, object] = {
@@ -190,25 +192,41 @@ def test_the_issues_case_and_rounding_in_favor_of_on_demand() -> None:
     On-Demand, 8 Spot; a fraction "rounds up in favor of On-Demand": 30% of 5 is
     1.5 -> 2 On-Demand, 3 Spot."""
     assert split_capacity(
-        12, InstancesDistribution(on_demand_base_capacity=2,
-                                  on_demand_percentage_above_base_capacity=20)
+        12,
+        InstancesDistribution(
+            on_demand_base_capacity=2, on_demand_percentage_above_base_capacity=20
+        ),
     ) == (4, 8)
     assert split_capacity(
         5, InstancesDistribution(on_demand_percentage_above_base_capacity=30)
     ) == (2, 3)
-    assert split_capacity(
-        1, InstancesDistribution(on_demand_base_capacity=3)
-    ) == (1, 0)
+    assert split_capacity(1, InstancesDistribution(on_demand_base_capacity=3)) == (1, 0)
 
 
 def _pools() -> list[Pool]:
     return [
-        Pool(instance_type="c5.large", availability_zone="a", on_demand_price=0.085,
-             spot_price=0.035, spot_capacity=40),
-        Pool(instance_type="m5.large", availability_zone="a", on_demand_price=0.096,
-             spot_price=0.030, spot_capacity=300),
-        Pool(instance_type="m5.xlarge", availability_zone="a", weighted_capacity=2,
-             on_demand_price=0.192, spot_price=0.055, spot_capacity=900),
+        Pool(
+            instance_type="c5.large",
+            availability_zone="a",
+            on_demand_price=0.085,
+            spot_price=0.035,
+            spot_capacity=40,
+        ),
+        Pool(
+            instance_type="m5.large",
+            availability_zone="a",
+            on_demand_price=0.096,
+            spot_price=0.030,
+            spot_capacity=300,
+        ),
+        Pool(
+            instance_type="m5.xlarge",
+            availability_zone="a",
+            weighted_capacity=2,
+            on_demand_price=0.192,
+            spot_price=0.055,
+            spot_capacity=900,
+        ),
     ]
 
 
@@ -218,16 +236,40 @@ def test_allocation_strategies_choose_their_pools() -> None:
     the deepest pool; price-capacity-optimized the cheapest of the deep pools."""
     pools = _pools()
     pick = choose_pool
-    assert pick(AllocationStrategy.PRIORITIZED, pools, Market.ON_DEMAND).instance_type == "c5.large"
-    assert pick(AllocationStrategy.LOWEST_PRICE, pools, Market.ON_DEMAND).instance_type == "c5.large"
-    assert pick(AllocationStrategy.LOWEST_PRICE, pools, Market.SPOT,
-                spot_instance_pools=1).instance_type == "m5.xlarge"
-    assert pick(AllocationStrategy.CAPACITY_OPTIMIZED, pools, Market.SPOT).instance_type == "m5.xlarge"
-    assert pick(AllocationStrategy.PRICE_CAPACITY_OPTIMIZED, pools,
-                Market.SPOT).instance_type == "m5.xlarge"
+    assert (
+        pick(AllocationStrategy.PRIORITIZED, pools, Market.ON_DEMAND).instance_type
+        == "c5.large"
+    )
+    assert (
+        pick(AllocationStrategy.LOWEST_PRICE, pools, Market.ON_DEMAND).instance_type
+        == "c5.large"
+    )
+    assert (
+        pick(
+            AllocationStrategy.LOWEST_PRICE, pools, Market.SPOT, spot_instance_pools=1
+        ).instance_type
+        == "m5.xlarge"
+    )
+    assert (
+        pick(AllocationStrategy.CAPACITY_OPTIMIZED, pools, Market.SPOT).instance_type
+        == "m5.xlarge"
+    )
+    assert (
+        pick(
+            AllocationStrategy.PRICE_CAPACITY_OPTIMIZED, pools, Market.SPOT
+        ).instance_type
+        == "m5.xlarge"
+    )
     # lowest-price across 2 pools spreads: with m5.xlarge already used, m5.large.
-    assert pick(AllocationStrategy.LOWEST_PRICE, pools, Market.SPOT,
-                running={"m5.xlarge": 1}).instance_type == "m5.large"
+    assert (
+        pick(
+            AllocationStrategy.LOWEST_PRICE,
+            pools,
+            Market.SPOT,
+            running={"m5.xlarge": 1},
+        ).instance_type
+        == "m5.large"
+    )
 
 
 def test_mixed_fleet_keeps_the_split() -> None:
@@ -290,22 +332,48 @@ def test_default_policy_closest_to_billing_hour_then_random() -> None:
         _instance("i-3", "a", launch_time=1800),
     ]
     victim, drawn = choose_victim(
-        instances, policies=(TerminationPolicy.DEFAULT,), current=WEB3, mixed=None,
-        now=3500, seed=0, draw_index=0,
+        instances,
+        policies=(TerminationPolicy.DEFAULT,),
+        current=WEB3,
+        mixed=None,
+        now=3500,
+        seed=0,
+        draw_index=0,
     )
     assert victim is not None and victim.instance_id == "i-1"
     assert not drawn
     twins = [_instance(f"i-{n}", "a", launch_time=0) for n in range(4)]
     picks = {
-        choose_victim(twins, policies=(TerminationPolicy.DEFAULT,), current=WEB3,
-                      mixed=None, now=10, seed=seed, draw_index=0)[0].instance_id  # type: ignore[union-attr]
+        choose_victim(
+            twins,
+            policies=(TerminationPolicy.DEFAULT,),
+            current=WEB3,
+            mixed=None,
+            now=10,
+            seed=seed,
+            draw_index=0,
+        )[0].instance_id  # type: ignore[union-attr]
         for seed in range(40)
     }
     assert len(picks) > 1  # really random across seeds
-    again = choose_victim(twins, policies=(TerminationPolicy.DEFAULT,), current=WEB3,
-                          mixed=None, now=10, seed=7, draw_index=3)
-    assert again == choose_victim(twins, policies=(TerminationPolicy.DEFAULT,),
-                                  current=WEB3, mixed=None, now=10, seed=7, draw_index=3)
+    again = choose_victim(
+        twins,
+        policies=(TerminationPolicy.DEFAULT,),
+        current=WEB3,
+        mixed=None,
+        now=10,
+        seed=7,
+        draw_index=3,
+    )
+    assert again == choose_victim(
+        twins,
+        policies=(TerminationPolicy.DEFAULT,),
+        current=WEB3,
+        mixed=None,
+        now=10,
+        seed=7,
+        draw_index=3,
+    )
 
 
 @pytest.mark.parametrize(
@@ -315,12 +383,18 @@ def test_default_policy_closest_to_billing_hour_then_random() -> None:
         ((TerminationPolicy.NEWEST_INSTANCE,), "i-new"),
         ((TerminationPolicy.OLDEST_LAUNCH_CONFIGURATION,), "i-lc1"),
         (
-            (TerminationPolicy.OLDEST_LAUNCH_TEMPLATE, TerminationPolicy.OLDEST_INSTANCE),
+            (
+                TerminationPolicy.OLDEST_LAUNCH_TEMPLATE,
+                TerminationPolicy.OLDEST_INSTANCE,
+            ),
             "i-lc1",
         ),
         ((TerminationPolicy.CLOSEST_TO_NEXT_INSTANCE_HOUR,), "i-old"),
         (
-            (TerminationPolicy.OLDEST_LAUNCH_TEMPLATE, TerminationPolicy.NEWEST_INSTANCE),
+            (
+                TerminationPolicy.OLDEST_LAUNCH_TEMPLATE,
+                TerminationPolicy.NEWEST_INSTANCE,
+            ),
             "i-lc2",
         ),
     ],
@@ -334,14 +408,29 @@ def test_predefined_policies_in_order(
     configurations here), NewestInstance then picks the newer of them."""
     instances = [
         _instance("i-old", "a", launch_time=0),
-        _instance("i-lc1", "a", launch_time=600,
-                  launch=LaunchSpec(launch_configuration="lc1", created=0)),
-        _instance("i-lc2", "a", launch_time=1200,
-                  launch=LaunchSpec(launch_configuration="lc2", created=500)),
+        _instance(
+            "i-lc1",
+            "a",
+            launch_time=600,
+            launch=LaunchSpec(launch_configuration="lc1", created=0),
+        ),
+        _instance(
+            "i-lc2",
+            "a",
+            launch_time=1200,
+            launch=LaunchSpec(launch_configuration="lc2", created=500),
+        ),
         _instance("i-new", "a", launch_time=3000),
     ]
-    victim, _ = choose_victim(instances, policies=policies, current=WEB3, mixed=None,
-                              now=3550, seed=0, draw_index=0)
+    victim, _ = choose_victim(
+        instances,
+        policies=policies,
+        current=WEB3,
+        mixed=None,
+        now=3550,
+        seed=0,
+        draw_index=0,
+    )
     assert victim is not None and victim.instance_id == expected
 
 
@@ -351,16 +440,25 @@ def test_allocation_strategy_policy_removes_the_lowest_priority() -> None:
     (later in the overrides) is terminated first."""
     mixed = MixedInstancesPolicy(
         distribution=InstancesDistribution(),
-        pools=(Pool(instance_type="m5.large", availability_zone="a"),
-               Pool(instance_type="c5.large", availability_zone="a")),
+        pools=(
+            Pool(instance_type="m5.large", availability_zone="a"),
+            Pool(instance_type="c5.large", availability_zone="a"),
+        ),
     )
     instances = [
         _instance("i-m5", "a", instance_type="m5.large"),
         _instance("i-c5", "a", instance_type="c5.large", launch_time=99),
     ]
     for policy in (TerminationPolicy.ALLOCATION_STRATEGY, TerminationPolicy.DEFAULT):
-        victim, _ = choose_victim(instances, policies=(policy,), current=WEB3,
-                                  mixed=mixed, now=0, seed=0, draw_index=0)
+        victim, _ = choose_victim(
+            instances,
+            policies=(policy,),
+            current=WEB3,
+            mixed=mixed,
+            now=0,
+            seed=0,
+            draw_index=0,
+        )
         assert victim is not None and victim.instance_id == "i-c5"
 
 
@@ -368,8 +466,10 @@ def test_scale_in_protection_is_honoured() -> None:
     """ec2-auto-scaling-instance-protection: a protected instance is never
     terminated by scale-in; if all are protected the group keeps them."""
     config = _fleet(("a",))
-    instances = [_instance("i-1", "a", protected_from_scale_in=True),
-                 _instance("i-2", "a")]
+    instances = [
+        _instance("i-1", "a", protected_from_scale_in=True),
+        _instance("i-2", "a"),
+    ]
     fleet = Fleet(config=config, desired_capacity=2, instances=instances)
     after = fleet.with_desired(0).step(0)
     assert [e.instance_id for e in after.events] == ["i-2"]
@@ -404,9 +504,11 @@ def test_launches_go_to_the_zone_with_fewest() -> None:
     """auto-scaling-benefits: new instances launch in the zone with the fewest
     instances; ties go to the earliest zone listed (awscore's choice)."""
     config = _fleet()
-    fleet = Fleet(config=config, desired_capacity=4,
-                  instances=[_instance("i-1", "a"), _instance("i-2", "a"),
-                             _instance("i-3", "b")])
+    fleet = Fleet(
+        config=config,
+        desired_capacity=4,
+        instances=[_instance("i-1", "a"), _instance("i-2", "a"), _instance("i-3", "b")],
+    )
     launched = fleet.step(0)
     assert [e.availability_zone for e in launched.events if e.kind == "launch"] == ["c"]
     assert Fleet.start(config, 4).by_zone() == {"a": 2, "b": 1, "c": 1}
@@ -422,21 +524,25 @@ def test_health_check_grace_period_and_replacement() -> None:
     config = _fleet(("a", "b"))
     assert config.health_check_grace_period == 300
     fleet = Fleet.start(config, 2, now=0)
-    early = fleet.report_health(fleet.instances[0].instance_id, HealthCheckType.EC2,
-                                healthy=False, now=299)
+    early = fleet.report_health(
+        fleet.instances[0].instance_id, HealthCheckType.EC2, healthy=False, now=299
+    )
     assert [e.kind for e in early.events] == ["ignored"]
-    elb = fleet.report_health(fleet.instances[0].instance_id, HealthCheckType.ELB,
-                              healthy=False, now=400)
+    elb = fleet.report_health(
+        fleet.instances[0].instance_id, HealthCheckType.ELB, healthy=False, now=400
+    )
     assert [e.kind for e in elb.events] == ["ignored"]
-    late = fleet.report_health(fleet.instances[0].instance_id, HealthCheckType.EC2,
-                               healthy=False, now=300)
+    late = fleet.report_health(
+        fleet.instances[0].instance_id, HealthCheckType.EC2, healthy=False, now=300
+    )
     assert late.fleet.instances[0].health_status == HealthStatus.UNHEALTHY
     replaced = late.fleet.step(301)
     kinds = [(e.kind, e.availability_zone) for e in replaced.events]
     assert kinds == [("terminate", "a"), ("launch", "a")]
     elb_group = Fleet.start(_fleet(("a",), health_check_type="ELB"), 1)
-    failed = elb_group.report_health(elb_group.instances[0].instance_id,
-                                     HealthCheckType.ELB, healthy=False, now=500)
+    failed = elb_group.report_health(
+        elb_group.instances[0].instance_id, HealthCheckType.ELB, healthy=False, now=500
+    )
     assert [e.kind for e in failed.events] == ["unhealthy"]
 
 
@@ -446,27 +552,39 @@ def test_lifecycle_hooks_wait_until_heartbeat_timeout() -> None:
     terminates it and a replacement launches; CONTINUE puts it in service). A
     terminating hook holds it in Terminating:Wait."""
     abandon = LifecycleHook(name="warm", transition=LifecycleTransition.LAUNCHING)
-    assert (abandon.heartbeat_timeout, abandon.default_result) == (3600, DefaultResult.ABANDON)
+    assert (abandon.heartbeat_timeout, abandon.default_result) == (
+        3600,
+        DefaultResult.ABANDON,
+    )
     fleet = Fleet(config=_fleet(("a",), lifecycle_hooks=(abandon,)), desired_capacity=1)
     fleet = fleet.step(0).fleet
     assert fleet.instances[0].lifecycle_state == LifecycleState.PENDING_WAIT
-    assert fleet.step(3599).fleet.instances[0].lifecycle_state == LifecycleState.PENDING_WAIT
+    assert (
+        fleet.step(3599).fleet.instances[0].lifecycle_state
+        == LifecycleState.PENDING_WAIT
+    )
     timed_out = fleet.step(3600)
     assert [e.kind for e in timed_out.events] == ["terminated", "launch"]
-    go = LifecycleHook(name="go", transition=LifecycleTransition.LAUNCHING,
-                       heartbeat_timeout=30, default_result=DefaultResult.CONTINUE)
+    go = LifecycleHook(
+        name="go",
+        transition=LifecycleTransition.LAUNCHING,
+        heartbeat_timeout=30,
+        default_result=DefaultResult.CONTINUE,
+    )
     fleet = Fleet(config=_fleet(("a",), lifecycle_hooks=(go,)), desired_capacity=1)
     fleet = fleet.step(0).fleet.step(30).fleet
     assert fleet.instances[0].lifecycle_state == LifecycleState.IN_SERVICE
-    drain = LifecycleHook(name="drain", transition=LifecycleTransition.TERMINATING,
-                          heartbeat_timeout=120)
+    drain = LifecycleHook(
+        name="drain", transition=LifecycleTransition.TERMINATING, heartbeat_timeout=120
+    )
     fleet = Fleet.start(_fleet(("a",), lifecycle_hooks=(drain,)), 1)
     waiting = fleet.with_desired(0).step(10).fleet
     assert waiting.instances[0].lifecycle_state == LifecycleState.TERMINATING_WAIT
     assert waiting.step(129).fleet.instances
     assert not waiting.step(130).fleet.instances
-    done = waiting.complete_lifecycle_action(waiting.instances[0].instance_id,
-                                             DefaultResult.CONTINUE, now=20)
+    done = waiting.complete_lifecycle_action(
+        waiting.instances[0].instance_id, DefaultResult.CONTINUE, now=20
+    )
     assert not done.step(20).fleet.instances
 
 
@@ -483,7 +601,10 @@ def test_lifecycle_hooks_wait_until_heartbeat_timeout() -> None:
 def test_put_lifecycle_hook_ranges(fields: dict[str, object], fragment: str) -> None:
     """PutLifecycleHook (API reference): HeartbeatTimeout 30..7200, DefaultResult
     CONTINUE or ABANDON, the name's pattern [A-Za-z0-9\\-_\\/]+."""
-    values: dict[str, object] = {"name": "h", "transition": LifecycleTransition.LAUNCHING}
+    values: dict[str, object] = {
+        "name": "h",
+        "transition": LifecycleTransition.LAUNCHING,
+    }
     values.update(fields)
     with pytest.raises(AutoScalingInputError) as caught:
         LifecycleHook(**values)  # type: ignore[arg-type]
@@ -499,17 +620,35 @@ def test_recurrence_in_a_time_zone_follows_dst() -> None:
     13:00 UTC in winter and 12:00 UTC in summer. The 2026 spring-forward night
     (8 March) skips 02:30: awscore runs it at 03:30 EDT (07:30 UTC); the
     fall-back night (1 November) repeats 01:30: it runs once, at the first."""
-    morning = ScheduledAction(name="m", recurrence="0 8 * * *",
-                              time_zone="America/New_York", desired_capacity=4)
-    runs = morning.runs(dt.datetime(2026, 3, 7, tzinfo=UTC), dt.datetime(2026, 3, 9, 23, tzinfo=UTC))
+    morning = ScheduledAction(
+        name="m",
+        recurrence="0 8 * * *",
+        time_zone="America/New_York",
+        desired_capacity=4,
+    )
+    runs = morning.runs(
+        dt.datetime(2026, 3, 7, tzinfo=UTC), dt.datetime(2026, 3, 9, 23, tzinfo=UTC)
+    )
     assert [r.hour for r in runs] == [13, 12, 12]
-    skipped = ScheduledAction(name="s", recurrence="30 2 * * *",
-                              time_zone="America/New_York", desired_capacity=1)
-    spring = skipped.runs(dt.datetime(2026, 3, 8, tzinfo=UTC), dt.datetime(2026, 3, 9, tzinfo=UTC))
+    skipped = ScheduledAction(
+        name="s",
+        recurrence="30 2 * * *",
+        time_zone="America/New_York",
+        desired_capacity=1,
+    )
+    spring = skipped.runs(
+        dt.datetime(2026, 3, 8, tzinfo=UTC), dt.datetime(2026, 3, 9, tzinfo=UTC)
+    )
     assert spring == [dt.datetime(2026, 3, 8, 7, 30, tzinfo=UTC)]
-    repeated = ScheduledAction(name="r", recurrence="30 1 * * *",
-                               time_zone="America/New_York", desired_capacity=1)
-    fall = repeated.runs(dt.datetime(2026, 11, 1, tzinfo=UTC), dt.datetime(2026, 11, 2, tzinfo=UTC))
+    repeated = ScheduledAction(
+        name="r",
+        recurrence="30 1 * * *",
+        time_zone="America/New_York",
+        desired_capacity=1,
+    )
+    fall = repeated.runs(
+        dt.datetime(2026, 11, 1, tzinfo=UTC), dt.datetime(2026, 11, 2, tzinfo=UTC)
+    )
     assert fall == [dt.datetime(2026, 11, 1, 5, 30, tzinfo=UTC)]
 
 
@@ -519,12 +658,22 @@ def test_one_time_and_recurring_with_start_and_end() -> None:
     default time zone UTC; cron day-of-week names and ranges."""
     start = dt.datetime(2026, 11, 27, 9, 15, tzinfo=UTC)  # a Friday
     once = ScheduledAction(name="once", start_time=start, max_size=20)
-    assert once.runs(start - dt.timedelta(days=1), start + dt.timedelta(days=9)) == [start]
-    weekdays = ScheduledAction(name="wd", recurrence="0 9 * * MON-FRI", start_time=start,
-                               end_time=start + dt.timedelta(days=4), min_size=3)
+    assert once.runs(start - dt.timedelta(days=1), start + dt.timedelta(days=9)) == [
+        start
+    ]
+    weekdays = ScheduledAction(
+        name="wd",
+        recurrence="0 9 * * MON-FRI",
+        start_time=start,
+        end_time=start + dt.timedelta(days=4),
+        min_size=3,
+    )
     runs = weekdays.runs(start - dt.timedelta(hours=1), start + dt.timedelta(days=9))
-    assert runs == [start, dt.datetime(2026, 11, 30, 9, 0, tzinfo=UTC),
-                    dt.datetime(2026, 12, 1, 9, 0, tzinfo=UTC)]
+    assert runs == [
+        start,
+        dt.datetime(2026, 11, 30, 9, 0, tzinfo=UTC),
+        dt.datetime(2026, 12, 1, 9, 0, tzinfo=UTC),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -534,16 +683,37 @@ def test_one_time_and_recurring_with_start_and_end() -> None:
         ({"recurrence": "61 9 * * *"}, "minute 61 is outside 0-59"),
         ({"recurrence": "0 9 * FOO *"}, "month 'FOO'"),
         ({"recurrence": "*/0 * * * *"}, "step 0"),
-        ({"recurrence": "0 9 * * *", "time_zone": "Mars/Olympus"}, "not an IANA time zone"),
-        ({"recurrence": "0 9 * * *", "min_size": 5, "max_size": 2}, "MinSize=5 is above"),
-        ({"recurrence": "0 9 * * *", "min_size": 1, "max_size": 2,
-          "desired_capacity": 3}, "outside the MinSize/MaxSize"),
+        (
+            {"recurrence": "0 9 * * *", "time_zone": "Mars/Olympus"},
+            "not an IANA time zone",
+        ),
+        (
+            {"recurrence": "0 9 * * *", "min_size": 5, "max_size": 2},
+            "MinSize=5 is above",
+        ),
+        (
+            {
+                "recurrence": "0 9 * * *",
+                "min_size": 1,
+                "max_size": 2,
+                "desired_capacity": 3,
+            },
+            "outside the MinSize/MaxSize",
+        ),
         ({"recurrence": "0 9 * * *", "desired_capacity": None}, "sets none of"),
         ({"desired_capacity": 1}, "neither Recurrence nor StartTime"),
-        ({"recurrence": "0 9 * * *", "start_time": dt.datetime(2026, 1, 2, tzinfo=UTC),
-          "end_time": dt.datetime(2026, 1, 1, tzinfo=UTC)}, "is not after StartTime"),
-        ({"recurrence": "0 9 * * *", "start_time": dt.datetime(2026, 1, 2)},
-         "timezone-aware"),
+        (
+            {
+                "recurrence": "0 9 * * *",
+                "start_time": dt.datetime(2026, 1, 2, tzinfo=UTC),
+                "end_time": dt.datetime(2026, 1, 1, tzinfo=UTC),
+            },
+            "is not after StartTime",
+        ),
+        (
+            {"recurrence": "0 9 * * *", "start_time": dt.datetime(2026, 1, 2)},
+            "timezone-aware",
+        ),
         ({"name": ""}, "ScheduledActionName=''"),
     ],
 )

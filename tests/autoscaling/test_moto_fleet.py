@@ -90,7 +90,9 @@ def test_agree_oldest_instances_go_first_in_one_zone(client: Any) -> None:
     client.set_desired_capacity(AutoScalingGroupName=name, DesiredCapacity=2)
     moto_left = {i["InstanceId"] for i in _instances(client, name)}
     assert not moto_left & first
-    config = _ours(["us-east-1a"], termination_policies=(TerminationPolicy.OLDEST_INSTANCE,))
+    config = _ours(
+        ["us-east-1a"], termination_policies=(TerminationPolicy.OLDEST_INSTANCE,)
+    )
     fleet = Fleet.start(config, 2, now=0)
     ours_first = {i.instance_id for i in fleet.instances}
     fleet = fleet.with_desired(4).step(600).fleet.with_desired(2).step(1200).fleet

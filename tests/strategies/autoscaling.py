@@ -185,8 +185,14 @@ ZONES = ("us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d")
 def mixed_policies(draw: st.DrawFn, zones: tuple[str, ...]) -> MixedInstancesPolicy:
     """A mixed instances policy over ``zones``: a base, a percentage, strategies,
     and one to three instance types with weights, prices and capacities."""
-    types = draw(st.lists(st.sampled_from(["m5.large", "c5.large", "r5.large"]),
-                          min_size=1, max_size=3, unique=True))
+    types = draw(
+        st.lists(
+            st.sampled_from(["m5.large", "c5.large", "r5.large"]),
+            min_size=1,
+            max_size=3,
+            unique=True,
+        )
+    )
     pools = []
     for instance_type in types:
         weight = draw(st.integers(1, 3))
@@ -205,10 +211,14 @@ def mixed_policies(draw: st.DrawFn, zones: tuple[str, ...]) -> MixedInstancesPol
         on_demand_base_capacity=draw(st.integers(0, 6)),
         on_demand_percentage_above_base_capacity=draw(st.integers(0, 100)),
         on_demand_allocation_strategy=draw(
-            st.sampled_from([AllocationStrategy.PRIORITIZED, AllocationStrategy.LOWEST_PRICE])
+            st.sampled_from(
+                [AllocationStrategy.PRIORITIZED, AllocationStrategy.LOWEST_PRICE]
+            )
         ),
         spot_allocation_strategy=draw(
-            st.sampled_from([s for s in AllocationStrategy if s != AllocationStrategy.PRIORITIZED])
+            st.sampled_from(
+                [s for s in AllocationStrategy if s != AllocationStrategy.PRIORITIZED]
+            )
         ),
     )
     return MixedInstancesPolicy(distribution=distribution, pools=tuple(pools))
@@ -219,8 +229,14 @@ def fleet_configs(draw: st.DrawFn, *, mixed: bool | None = None) -> FleetConfig:
     """A group's fleet settings: 1-4 zones, a termination policy list, maybe a
     mixed instances policy, a launch delay."""
     zones = ZONES[: draw(st.integers(1, 4))]
-    policies = draw(st.lists(st.sampled_from(list(TerminationPolicy)), min_size=1,
-                             max_size=3, unique=True))
+    policies = draw(
+        st.lists(
+            st.sampled_from(list(TerminationPolicy)),
+            min_size=1,
+            max_size=3,
+            unique=True,
+        )
+    )
     use_mixed = draw(st.booleans()) if mixed is None else mixed
     return FleetConfig(
         availability_zones=zones,
@@ -238,8 +254,10 @@ def fleet_configs(draw: st.DrawFn, *, mixed: bool | None = None) -> FleetConfig:
 fleet_operations = st.lists(
     st.one_of(
         st.tuples(st.just("desired"), st.integers(0, 24)),
-        st.tuples(st.sampled_from(["outage", "recover", "unhealthy", "protect"]),
-                  st.integers(0, 30)),
+        st.tuples(
+            st.sampled_from(["outage", "recover", "unhealthy", "protect"]),
+            st.integers(0, 30),
+        ),
     ),
     max_size=12,
 )

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from awscore.autoscaling._alarm import Alarm
+from awscore.autoscaling._alarm import Alarm, brief
 from awscore.autoscaling._fleet import FleetConfig
 from awscore.autoscaling._health import (
     HealthCheckType,
@@ -236,7 +236,9 @@ def _instance(doc: object, reader: _Reader, where: str, now: int) -> Instance | 
     if state in _GONE:
         return None
     if state not in _STATES:
-        reader.fail(where, f"LifecycleState {state!r} is not a state awscore models")
+        reader.fail(
+            where, f"LifecycleState {brief(state)} is not a state awscore models"
+        )
         return None
     spec, _ = _launch(item, reader, where)
     health = item.get("HealthStatus", "Healthy")
@@ -286,7 +288,7 @@ def read_groups(
         if doc is None:
             continue
         name = doc.get("AutoScalingGroupName", f"#{n}")
-        where = f"group {name!r}"
+        where = f"group {brief(name)}"
         zones = doc.get("AvailabilityZones", [])
         zones = [z for z in reader.items(zones, f"{where} AvailabilityZones")]
         spec, symbolic = _launch(doc, reader, where)
@@ -379,7 +381,7 @@ def read_alarms(document: object, *, source: str = "alarms") -> dict[str, Alarm]
             "TreatMissingData": "treat_missing_data",
         }
         alarm = reader.build(
-            f"alarm {name!r}",
+            f"alarm {brief(name)}",
             Alarm,
             name=name,
             **{ours: doc[key] for key, ours in fields.items() if key in doc},
@@ -404,7 +406,7 @@ def _policy_alarm(
     reader.fail(
         where,
         "needs the threshold of its alarm "
-        + (f"{names[0]!r} " if names else "")
+        + (f"{brief(names[0])} " if names else "")
         + "(give the describe-alarms output that lists it)",
     )
     return None
@@ -433,7 +435,7 @@ def read_policies(
         if doc is None or doc.get("Enabled", True) is False:
             continue
         name = doc.get("PolicyName")
-        where = f"policy {name!r}"
+        where = f"policy {brief(name)}"
         kind = doc.get("PolicyType", "SimpleScaling")
         policy: Policy | None = None
         if kind == "TargetTrackingScaling":
@@ -501,7 +503,7 @@ def read_policies(
                     min_adjustment_magnitude=doc.get("MinAdjustmentMagnitude"),
                 )
         elif kind != "PredictiveScaling":
-            reader.fail(where, f"PolicyType {kind!r} is not one awscore models")
+            reader.fail(where, f"PolicyType {brief(kind)} is not one awscore models")
         if policy is not None:
             policies.append(policy)
     reader.done()
@@ -516,7 +518,7 @@ def _timestamp(value: object, reader: _Reader, where: str) -> dt.datetime | None
             stamp = None
         if stamp is not None:
             return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
-    reader.fail(where, f"{value!r} is not an ISO 8601 date and time")
+    reader.fail(where, f"{brief(value)} is not an ISO 8601 date and time")
     return None
 
 
@@ -532,7 +534,7 @@ def read_scheduled_actions(
         doc = reader.mapping(entry, f"ScheduledUpdateGroupActions[{n}]")
         if doc is None:
             continue
-        where = f"scheduled action {doc.get('ScheduledActionName')!r}"
+        where = f"scheduled action {brief(doc.get('ScheduledActionName'))}"
         times = {
             ours: _timestamp(doc[key], reader, f"{where} {key}")
             for key, ours in (("StartTime", "start_time"), ("EndTime", "end_time"))
@@ -619,7 +621,9 @@ def read_metrics(
         when = _timestamp(stamp, reader, f"datapoint {n} Timestamp")
         number = isinstance(value, int | float) and not isinstance(value, bool)
         if not number or not -1e15 <= value <= 1e15:  # type: ignore[operator]
-            reader.fail(f"datapoint {n}", f"value {value!r} is not a finite number")
+            reader.fail(
+                f"datapoint {n}", f"value {brief(value)} is not a finite number"
+            )
             continue
         if when is not None:
             out[int(when.timestamp())] = float(value)  # type: ignore[arg-type]

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from awscore.autoscaling._alarm import brief
 from awscore.autoscaling._health import (
     DEFAULT_HEALTH_CHECK_GRACE_PERIOD,
     DefaultResult,
@@ -48,6 +49,8 @@ def rebalance_margin(max_size: int) -> int:
     """How far above ``max_size`` a rebalance may go: 10 percent, at least one
     instance. AWS does not say how 10 percent of a size that is not a multiple
     of 10 rounds: awscore rounds down (15 -> 1)."""
+    if isinstance(max_size, bool) or not isinstance(max_size, int) or max_size < 0:
+        raise AutoScalingInputError([f"max_size={brief(max_size)} must be a size >= 0"])
     return max(1, max_size // 10)
 
 
@@ -85,7 +88,7 @@ class FleetConfig:
             or len(set(zones)) != len(zones)
         ):
             problems.append(
-                f"AvailabilityZones={zones!r} must be 1..64 distinct zone names"
+                f"AvailabilityZones={brief(zones)} must be 1..64 distinct zone names"
             )
         else:
             object.__setattr__(self, "availability_zones", tuple(zones))
@@ -98,7 +101,7 @@ class FleetConfig:
                 or not 0 <= value <= MAX_FLEET_SIZE
             ):
                 problems.append(
-                    f"FleetConfig {name}={value!r} must be an integer in "
+                    f"FleetConfig {name}={brief(value)} must be an integer in "
                     f"[0, {MAX_FLEET_SIZE}]"
                 )
                 sizes_ok = False
@@ -107,7 +110,9 @@ class FleetConfig:
                 f"FleetConfig MinSize={self.min_size} is above MaxSize={self.max_size}"
             )
         if not isinstance(self.launch, LaunchSpec):
-            problems.append(f"FleetConfig launch={self.launch!r} is not a LaunchSpec")
+            problems.append(
+                f"FleetConfig launch={brief(self.launch)} is not a LaunchSpec"
+            )
         _policies(self, problems)
         if self.mixed_instances_policy is not None:
             mixed = self.mixed_instances_policy
@@ -125,7 +130,7 @@ class FleetConfig:
             )
         except ValueError:
             problems.append(
-                f"HealthCheckType={self.health_check_type!r} is not one of EC2, ELB"
+                f"HealthCheckType={brief(self.health_check_type)} is not one of EC2, ELB"
             )
         for name in ("health_check_grace_period", "launch_delay"):
             value = getattr(self, name)
@@ -135,7 +140,7 @@ class FleetConfig:
                 or not 0 <= value <= 2**31 - 1
             ):
                 problems.append(
-                    f"FleetConfig {name}={value!r} must be a whole number of "
+                    f"FleetConfig {name}={brief(value)} must be a whole number of "
                     "seconds in [0, 2147483647]"
                 )
         hooks: object = self.lifecycle_hooks
@@ -170,7 +175,7 @@ def _policies(config: FleetConfig, problems: list[str]) -> None:
             parsed.append(TerminationPolicy(value))
         except ValueError:
             problems.append(
-                f"TerminationPolicies entry {value!r} is not one of "
+                f"TerminationPolicies entry {brief(value)} is not one of "
                 + ", ".join(p.value for p in TerminationPolicy)
             )
     if len(set(parsed)) != len(parsed):
@@ -231,12 +236,14 @@ class Fleet:
     def __post_init__(self) -> None:
         problems: list[str] = []
         if not isinstance(self.config, FleetConfig):
-            problems.append(f"Fleet config={self.config!r} is not a FleetConfig")
+            problems.append(f"Fleet config={brief(self.config)} is not a FleetConfig")
         else:
             _desired(self.config, self.desired_capacity, problems)
         seed: object = self.seed
         if isinstance(seed, bool) or not isinstance(seed, int) or abs(seed) > 2**63:
-            problems.append(f"Fleet seed={seed!r} must be an integer within +-2**63")
+            problems.append(
+                f"Fleet seed={brief(seed)} must be an integer within +-2**63"
+            )
         given: object = self.instances
         if not isinstance(given, Sequence) or not all(
             isinstance(i, Instance) for i in given
@@ -300,7 +307,7 @@ class Fleet:
         for i in self.instances:
             if i.instance_id == instance_id:
                 return i
-        raise AutoScalingInputError([f"no instance {instance_id!r} in the fleet"])
+        raise AutoScalingInputError([f"no instance {brief(instance_id)} in the fleet"])
 
     # --- operations ----------------------------------------------------------
 
@@ -350,7 +357,7 @@ class Fleet:
         try:
             kind = HealthCheckType(check)
         except ValueError:
-            problems.append(f"health check {check!r} is not one of EC2, ELB")
+            problems.append(f"health check {brief(check)} is not one of EC2, ELB")
         if not isinstance(healthy, bool):
             problems.append("healthy must be true or false")
         if problems:
@@ -389,7 +396,7 @@ class Fleet:
             outcome = DefaultResult(result)
         except ValueError:
             problems.append(
-                f"LifecycleActionResult={result!r} is not CONTINUE or ABANDON"
+                f"LifecycleActionResult={brief(result)} is not CONTINUE or ABANDON"
             )
         if problems:
             raise AutoScalingInputError(problems)
@@ -404,7 +411,7 @@ class Fleet:
             return self._swap(instance, instance.moved(LifecycleState.TERMINATED, now))
         raise AutoScalingInputError(
             [
-                f"instance {instance_id!r} is {instance.lifecycle_state}, not in a wait state"
+                f"instance {brief(instance_id)} is {instance.lifecycle_state}, not in a wait state"
             ]
         )
 
@@ -445,7 +452,7 @@ class Fleet:
         if zone not in self.config.availability_zones:
             raise AutoScalingInputError(
                 [
-                    f"zone {zone!r} is not one of the group's AvailabilityZones "
+                    f"zone {brief(zone)} is not one of the group's AvailabilityZones "
                     f"{list(self.config.availability_zones)}"
                 ]
             )
@@ -749,9 +756,9 @@ class Fleet:
 
 def _desired(config: FleetConfig, desired: object, problems: list[str]) -> None:
     if isinstance(desired, bool) or not isinstance(desired, int):
-        problems.append(f"DesiredCapacity={desired!r} must be an integer")
+        problems.append(f"DesiredCapacity={brief(desired)} must be an integer")
     elif not config.min_size <= desired <= config.max_size:
         problems.append(
-            f"DesiredCapacity={desired} is outside [MinSize, MaxSize] = "
+            f"DesiredCapacity={brief(desired)} is outside [MinSize, MaxSize] = "
             f"[{config.min_size}, {config.max_size}]"
         )

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from awscore.autoscaling._alarm import brief
 from awscore.errors import AutoScalingInputError
 
 __all__ = [
@@ -90,15 +91,15 @@ class LifecycleHook:
         name: object = self.name
         if not isinstance(name, str) or not _HOOK_NAME.fullmatch(name):
             problems.append(
-                f"LifecycleHookName={name!r} must be 1..255 characters of "
+                f"LifecycleHookName={brief(name)} must be 1..255 characters of "
                 "A-Z, a-z, 0-9, '-', '_' and '/'"
             )
-        where = f"LifecycleHook {name!r}"
+        where = f"LifecycleHook {brief(name)}"
         try:
             object.__setattr__(self, "transition", LifecycleTransition(self.transition))
         except ValueError:
             problems.append(
-                f"{where} LifecycleTransition={self.transition!r} is not one of "
+                f"{where} LifecycleTransition={brief(self.transition)} is not one of "
                 + ", ".join(t.value for t in LifecycleTransition)
             )
         timeout: object = self.heartbeat_timeout
@@ -108,7 +109,7 @@ class LifecycleHook:
             or not 30 <= timeout <= 7200
         ):
             problems.append(
-                f"{where} HeartbeatTimeout={timeout!r} must be an integer number "
+                f"{where} HeartbeatTimeout={brief(timeout)} must be an integer number "
                 "of seconds in [30, 7200]"
             )
         try:
@@ -117,7 +118,7 @@ class LifecycleHook:
             )
         except ValueError:
             problems.append(
-                f"{where} DefaultResult={self.default_result!r} is not one of "
+                f"{where} DefaultResult={brief(self.default_result)} is not one of "
                 "CONTINUE, ABANDON"
             )
         if problems:

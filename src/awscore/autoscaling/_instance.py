@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from awscore.autoscaling._alarm import brief
 from awscore.autoscaling._health import HealthStatus, LifecycleState
 from awscore.autoscaling._mixed import Market
 from awscore.errors import AutoScalingInputError
@@ -23,7 +24,7 @@ def check_time(value: object, what: str, problems: list[str]) -> None:
     """Append a problem unless ``value`` is a whole number of seconds in range."""
     if isinstance(value, bool) or not isinstance(value, int) or abs(value) > MAX_TIME:
         problems.append(
-            f"{what}={value!r} must be a whole number of seconds within +-2**53"
+            f"{what}={brief(value)} must be a whole number of seconds within +-2**53"
         )
 
 
@@ -31,7 +32,7 @@ def _text(value: object, what: str, problems: list[str], *, optional: bool) -> N
     if value is None and optional:
         return
     if not isinstance(value, str) or not 1 <= len(value) <= 255:
-        problems.append(f"{what}={value!r} must be 1..255 characters")
+        problems.append(f"{what}={brief(value)} must be 1..255 characters")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -68,7 +69,7 @@ class LaunchSpec:
             or not 1 <= version <= 2**31 - 1
         ):
             problems.append(
-                f"LaunchTemplate Version={version!r} must be an integer >= 1"
+                f"LaunchTemplate Version={brief(version)} must be an integer >= 1"
             )
         if self.launch_configuration is not None and version is not None:
             problems.append("a launch configuration has no Version")
@@ -115,7 +116,7 @@ class Instance:
         _text(self.availability_zone, "AvailabilityZone", problems, optional=False)
         _text(self.instance_type, "InstanceType", problems, optional=False)
         if not isinstance(self.launch, LaunchSpec):
-            problems.append(f"Instance launch={self.launch!r} is not a LaunchSpec")
+            problems.append(f"Instance launch={brief(self.launch)} is not a LaunchSpec")
         check_time(self.launch_time, "Instance launch_time", problems)
         check_time(self.state_since, "Instance state_since", problems)
         if self.in_service_since is not None:
@@ -127,7 +128,7 @@ class Instance:
             or not 1 <= weight <= 999
         ):
             problems.append(
-                f"Instance WeightedCapacity={weight!r} must be an integer in [1, 999]"
+                f"Instance WeightedCapacity={brief(weight)} must be an integer in [1, 999]"
             )
         for name, kind in (
             ("market", Market),
@@ -138,7 +139,7 @@ class Instance:
                 object.__setattr__(self, name, kind(getattr(self, name)))
             except ValueError:
                 problems.append(
-                    f"Instance {name}={getattr(self, name)!r} is not one of "
+                    f"Instance {name}={brief(getattr(self, name))} is not one of "
                     + ", ".join(v.value for v in kind)
                 )
         for name in ("protected_from_scale_in", "for_rebalance"):

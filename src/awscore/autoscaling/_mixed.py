@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
 
+from awscore.autoscaling._alarm import brief
 from awscore.errors import AutoScalingInputError
 
 __all__ = [
@@ -59,7 +60,9 @@ def _count(value: object, what: str, low: int, problems: list[str]) -> None:
         or not isinstance(value, int)
         or not low <= value <= _INT32_MAX
     ):
-        problems.append(f"{what}={value!r} must be an integer in [{low}, {_INT32_MAX}]")
+        problems.append(
+            f"{what}={brief(value)} must be an integer in [{low}, {_INT32_MAX}]"
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -82,11 +85,13 @@ class Pool:
 
     def __post_init__(self) -> None:
         problems: list[str] = []
-        where = f"Pool {self.instance_type!r} in {self.availability_zone!r}"
+        where = f"Pool {brief(self.instance_type)} in {brief(self.availability_zone)}"
         for what in ("instance_type", "availability_zone"):
             value = getattr(self, what)
             if not isinstance(value, str) or not 1 <= len(value) <= 255:
-                problems.append(f"{where} {what}={value!r} must be 1..255 characters")
+                problems.append(
+                    f"{where} {what}={brief(value)} must be 1..255 characters"
+                )
         weight: object = self.weighted_capacity
         if (
             isinstance(weight, bool)
@@ -94,7 +99,7 @@ class Pool:
             or not 1 <= weight <= 999
         ):
             problems.append(
-                f"{where} weighted_capacity={weight!r} must be an integer in [1, 999]"
+                f"{where} weighted_capacity={brief(weight)} must be an integer in [1, 999]"
             )
         for what in ("on_demand_price", "spot_price"):
             value = getattr(self, what)
@@ -102,7 +107,9 @@ class Pool:
                 value, bool
             )
             if not ok or not (math.isfinite(value) and 0 <= value <= 10**6):
-                problems.append(f"{where} {what}={value!r} must be a price in [0, 1e6]")
+                problems.append(
+                    f"{where} {what}={brief(value)} must be a price in [0, 1e6]"
+                )
             else:
                 object.__setattr__(self, what, Fraction(value))
         _count(self.spot_capacity, f"{where} spot_capacity", 0, problems)
@@ -141,7 +148,7 @@ class InstancesDistribution:
             or not 0 <= percent <= 100
         ):
             problems.append(
-                f"{where} OnDemandPercentageAboveBaseCapacity={percent!r} must be an "
+                f"{where} OnDemandPercentageAboveBaseCapacity={brief(percent)} must be an "
                 "integer in [0, 100]"
             )
         try:
@@ -152,7 +159,7 @@ class InstancesDistribution:
         except ValueError:
             problems.append(
                 f"{where} OnDemandAllocationStrategy="
-                f"{self.on_demand_allocation_strategy!r} is not one of lowest-price, "
+                f"{brief(self.on_demand_allocation_strategy)} is not one of lowest-price, "
                 "prioritized"
             )
         try:
@@ -162,7 +169,7 @@ class InstancesDistribution:
             object.__setattr__(self, "spot_allocation_strategy", spot)
         except ValueError:
             problems.append(
-                f"{where} SpotAllocationStrategy={self.spot_allocation_strategy!r} is "
+                f"{where} SpotAllocationStrategy={brief(self.spot_allocation_strategy)} is "
                 "not one of lowest-price, capacity-optimized, "
                 "capacity-optimized-prioritized, price-capacity-optimized"
             )
@@ -173,7 +180,7 @@ class InstancesDistribution:
             or not 1 <= pools <= 20
         ):
             problems.append(
-                f"{where} SpotInstancePools={pools!r} must be an integer in [1, 20]"
+                f"{where} SpotInstancePools={brief(pools)} must be an integer in [1, 20]"
             )
         if problems:
             raise AutoScalingInputError(problems)
@@ -190,7 +197,7 @@ class MixedInstancesPolicy:
         problems: list[str] = []
         if not isinstance(self.distribution, InstancesDistribution):
             problems.append(
-                f"MixedInstancesPolicy distribution={self.distribution!r} is not an "
+                f"MixedInstancesPolicy distribution={brief(self.distribution)} is not an "
                 "InstancesDistribution"
             )
         given: object = self.pools
@@ -228,6 +235,18 @@ def split_capacity(
     rounding up "in favor of On-Demand Instances" (User Guide, instances
     distribution): base 2, 20% above it, 12 units -> 2 + 2 On-Demand, 8 Spot.
     """
+    if (
+        isinstance(desired, bool)
+        or not isinstance(desired, int)
+        or not 0 <= desired <= _INT32_MAX
+    ):
+        raise AutoScalingInputError(
+            [f"desired={brief(desired)} must be a capacity in [0, {_INT32_MAX}]"]
+        )
+    if not isinstance(distribution, InstancesDistribution):
+        raise AutoScalingInputError(
+            [f"distribution={brief(distribution)} is not an InstancesDistribution"]
+        )
     base = min(desired, distribution.on_demand_base_capacity)
     above = desired - base
     on_demand_above = math.ceil(
@@ -261,6 +280,24 @@ def choose_pool(
     Spot (all of them empty: the first of the list is returned, and the launch
     fails there as EC2's would).
     """
+    try:
+        strategy, market = AllocationStrategy(strategy), Market(market)
+    except ValueError:
+        raise AutoScalingInputError(
+            [
+                f"strategy {brief(str(strategy))} or market {brief(str(market))} is "
+                "not one of the allocation strategies and markets"
+            ]
+        ) from None
+    if (
+        isinstance(pools, str)
+        or not isinstance(pools, Sequence)
+        or not pools
+        or not all(isinstance(p, Pool) for p in pools)
+    ):
+        raise AutoScalingInputError(
+            ["pools must be a non-empty sequence of Pool values"]
+        )
     ordered = list(pools)
     if market == Market.SPOT:
         ordered = [p for p in ordered if p.spot_capacity > 0] or ordered[:1]

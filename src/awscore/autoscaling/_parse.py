@@ -15,7 +15,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from awscore.autoscaling._alarm import Alarm
+from awscore.autoscaling._alarm import Alarm, brief, json_kind
+from awscore.autoscaling._aws_json import read_groups, read_scheduled_actions
+from awscore.autoscaling._fleet import FleetConfig
 from awscore.autoscaling._model import (
     Group,
     HpaPolicy,
@@ -25,8 +27,6 @@ from awscore.autoscaling._model import (
     StepScalingPolicy,
     TargetTrackingPolicy,
 )
-from awscore.autoscaling._aws_json import read_groups, read_scheduled_actions
-from awscore.autoscaling._fleet import FleetConfig
 from awscore.autoscaling._schedule import ScheduledAction
 from awscore.autoscaling._simulate import Timeline, ZoneEvent, simulate, spiky_load
 from awscore.errors import AutoScalingInputError
@@ -97,19 +97,19 @@ def _fields(
 ) -> dict[str, Any]:
     """The keyword arguments named by ``known``, and a problem per bad key."""
     if not isinstance(document, Mapping):
-        problems.append(f"{where} must be an object, not {type(document).__name__}")
+        problems.append(f"{where} must be an object, not {json_kind(document)}")
         return {}
     out: dict[str, Any] = {}
     for key, value in document.items():
         if key not in known:
             problems.append(
-                f"{where} has an unknown key {key!r}: accepted keys are "
+                f"{where} has an unknown key {brief(key)}: accepted keys are "
                 f"{', '.join(sorted(known))}"
             )
         elif known[key] is not None:
             out[str(known[key])] = value
     problems.extend(
-        f"{where} is missing {key!r}" for key in required if key not in document
+        f"{where} is missing {brief(key)}" for key in required if key not in document
     )
     return out
 
@@ -131,7 +131,7 @@ def _alarm(document: object, where: str, problems: list[str]) -> Alarm | None:
     if "threshold" not in kwargs:
         return None
     if not isinstance(kwargs.get("name", ""), str):
-        problems.append(f"{where} AlarmName={kwargs['name']!r} must be a string")
+        problems.append(f"{where} AlarmName={brief(kwargs['name'])} must be a string")
         return None
     kwargs.setdefault("name", f"{where}-alarm")
     alarm: Alarm | None = _build(Alarm, kwargs, problems)
@@ -174,7 +174,7 @@ def parse_policy(document: object, *, index: int = 0) -> Policy:
         else None
     )
     name = document.get("PolicyName") if isinstance(document, Mapping) else None
-    where = f"policy {name!r}" if isinstance(name, str) else f"policy #{index}"
+    where = f"policy {brief(name)}" if isinstance(name, str) else f"policy #{index}"
     policy: Policy | None = None
     match kind:
         case "SimpleScaling":
@@ -225,10 +225,10 @@ def parse_policy(document: object, *, index: int = 0) -> Policy:
             if not problems:
                 policy = _build(HpaPolicy, kwargs, problems)
         case None:
-            problems.append(f"{where} must be an object, not {type(document).__name__}")
+            problems.append(f"{where} must be an object, not {json_kind(document)}")
         case _:
             problems.append(
-                f"{where} PolicyType={kind!r} is not one of SimpleScaling, "
+                f"{where} PolicyType={brief(kind)} is not one of SimpleScaling, "
                 "StepScaling, TargetTrackingScaling, Hpa"
             )
     if problems or policy is None:
@@ -424,9 +424,13 @@ def _zone_events(document: object, problems: list[str]) -> tuple[ZoneEvent, ...]
             continue
         time, zone, outage = item["Time"], item["Zone"], item["Outage"]
         if isinstance(time, bool) or not isinstance(time, int) or abs(time) > 2**53:
-            problems.append(f"{where} Time={time!r} must be a whole number of seconds")
+            problems.append(
+                f"{where} Time={brief(time)} must be a whole number of seconds"
+            )
         elif not isinstance(zone, str) or not isinstance(outage, bool):
-            problems.append(f"{where} Zone must be a zone name and Outage true or false")
+            problems.append(
+                f"{where} Zone must be a zone name and Outage true or false"
+            )
         else:
             events.append(ZoneEvent(time=time, zone=zone, outage=outage))
     return tuple(events)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from awscore.autoscaling._alarm import brief
 from awscore.autoscaling._aws_json import AwsGroup
 from awscore.autoscaling._model import Policy
 from awscore.autoscaling._schedule import ScheduledAction
@@ -34,7 +35,7 @@ def metric_load(
         problems.append("the metric history holds no datapoint")
     if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 1:
         problems.append(
-            f"capacity={capacity!r} must be at least 1 (the group's desired capacity)"
+            f"capacity={brief(capacity)} must be at least 1 (the group's desired capacity)"
         )
     if problems:
         raise AutoScalingInputError(problems)
@@ -72,7 +73,9 @@ def replay(
     :class:`~awscore.errors.AutoScalingInputError` listing every problem.
     """
     if not isinstance(group, AwsGroup):
-        raise AutoScalingInputError([f"group={group!r} is not a group read from AWS"])
+        raise AutoScalingInputError(
+            [f"group={brief(group)} is not a group read from AWS"]
+        )
     start, load = metric_load(metrics, max(1, group.group.desired_capacity))
     return simulate(
         group.group,

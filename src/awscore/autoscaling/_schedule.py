@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from awscore.autoscaling._alarm import brief
 from awscore.errors import AutoScalingInputError
 
 __all__ = ["MAX_SCHEDULE_RUNS", "Cron", "ScheduledAction", "parse_cron"]
@@ -31,7 +32,20 @@ MAX_SCHEDULE_RUNS = 100_000
 #: can wait 28 years).
 _SEARCH_DAYS = 366 * 29
 
-_MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
+_MONTHS = [
+    "JAN",
+    "FEB",
+    "MAR",
+    "APR",
+    "MAY",
+    "JUN",
+    "JUL",
+    "AUG",
+    "SEP",
+    "OCT",
+    "NOV",
+    "DEC",
+]
 _DAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]
 _UTC = dt.UTC
 
@@ -73,7 +87,7 @@ def _field(
         if names is not None and upper in names:
             return names.index(upper) + (low if what == "month" else 0)
         if not token.isascii() or not token.isdigit() or len(token) > 2:
-            raise ValueError(f"{what} {token!r} is not a number or name")
+            raise ValueError(f"{what} {brief(token)} is not a number or name")
         value = int(token)
         if what == "day-of-week" and value == 7:
             return 0  # 7 is Sunday too
@@ -86,7 +100,7 @@ def _field(
         step = 1
         if step_text:
             if not step_text.isascii() or not step_text.isdigit() or len(step_text) > 2:
-                raise ValueError(f"{what} step {step_text!r} is not a number")
+                raise ValueError(f"{what} step {brief(step_text)} is not a number")
             step = int(step_text)
             if step == 0:
                 raise ValueError(f"{what} step 0 is not allowed")
@@ -98,7 +112,7 @@ def _field(
             if what == "day-of-week" and end == 0 and b == "7":
                 end = 7
             if start > end:
-                raise ValueError(f"{what} range {body!r} runs backwards")
+                raise ValueError(f"{what} range {brief(body)} runs backwards")
         else:
             start = number(body)
             end = high if step_text else start
@@ -119,14 +133,14 @@ def parse_cron(expression: str) -> Cron:
     if not isinstance(expression, str) or not 1 <= len(expression) <= 255:
         raise AutoScalingInputError(
             [
-                f"Recurrence={expression!r} must be a cron expression of 1..255 characters"
+                f"Recurrence={brief(expression)} must be a cron expression of 1..255 characters"
             ]
         )
     parts = expression.split()
     if len(parts) != 5:
         raise AutoScalingInputError(
             [
-                f"Recurrence {expression!r} has {len(parts)} fields: a cron "
+                f"Recurrence {brief(expression)} has {len(parts)} fields: a cron "
                 "expression has 5 (minute hour day-of-month month day-of-week)"
             ]
         )
@@ -143,7 +157,9 @@ def parse_cron(expression: str) -> Cron:
             for text, (low, high, names, what) in zip(parts, specs, strict=True)
         ]
     except ValueError as error:
-        raise AutoScalingInputError([f"Recurrence {expression!r}: {error}"]) from None
+        raise AutoScalingInputError(
+            [f"Recurrence {brief(expression)}: {error}"]
+        ) from None
     return Cron(
         minutes=frozenset(fields[0]),
         hours=frozenset(fields[1]),
@@ -159,7 +175,7 @@ def _utc(value: object, what: str, problems: list[str]) -> dt.datetime | None:
     if value is None:
         return None
     if not isinstance(value, dt.datetime) or value.tzinfo is None:
-        problems.append(f"{what}={value!r} must be a timezone-aware date and time")
+        problems.append(f"{what}={brief(value)} must be a timezone-aware date and time")
         return None
     return value.astimezone(_UTC)
 
@@ -195,10 +211,10 @@ class ScheduledAction:
             or any(ord(c) < 0x20 and c not in "\t\r\n" for c in name)
         ):
             problems.append(
-                f"ScheduledActionName={name!r} must be 1..255 characters without "
+                f"ScheduledActionName={brief(name)} must be 1..255 characters without "
                 "control characters"
             )
-        where = f"scheduled action {name!r}"
+        where = f"scheduled action {brief(name)}"
         start = _utc(self.start_time, f"{where} StartTime", problems)
         end = _utc(self.end_time, f"{where} EndTime", problems)
         object.__setattr__(self, "start_time", start)
@@ -218,7 +234,7 @@ class ScheduledAction:
                 or not 0 <= value <= 2**31 - 1
             ):
                 problems.append(
-                    f"{where} {label}={value!r} must be an integer in [0, 2147483647]"
+                    f"{where} {label}={brief(value)} must be an integer in [0, 2147483647]"
                 )
             else:
                 sizes[label] = value
@@ -266,7 +282,7 @@ class ScheduledAction:
                 object.__setattr__(self, "_zone", ZoneInfo(zone))
             except (ValueError, ZoneInfoNotFoundError):
                 problems.append(
-                    f"{where} TimeZone={zone!r} is not an IANA time zone name "
+                    f"{where} TimeZone={brief(zone)} is not an IANA time zone name "
                     "(such as America/New_York or Etc/GMT+9)"
                 )
         if problems:
@@ -289,18 +305,17 @@ class ScheduledAction:
             )
         if self.end_time is not None:
             high = min(high, self.end_time)
-        found: list[dt.datetime] = []
+        found: set[dt.datetime] = set()
         if self.start_time is not None and low < self.start_time <= high:
-            found.append(self.start_time)
+            found.add(self.start_time)
         if self._cron is not None:
             begin = max(low, self.start_time) if self.start_time is not None else low
             for instant in self._cron_runs(begin, high):
-                if instant not in found:
-                    found.append(instant)
+                found.add(instant)
                 if len(found) > MAX_SCHEDULE_RUNS:
                     raise AutoScalingInputError(
                         [
-                            f"scheduled action {self.name!r} runs more than "
+                            f"scheduled action {brief(self.name)} runs more than "
                             f"{MAX_SCHEDULE_RUNS} times in the window: ask for a shorter one"
                         ]
                     )

@@ -24,6 +24,7 @@ from awscore.autoscaling._alarm import (
     AlarmState,
     Number,
     as_fraction,
+    brief,
     evaluate_alarm,
 )
 from awscore.autoscaling._evaluate import ScalingState, evaluate
@@ -173,7 +174,8 @@ def spiky_load(
     _whole(duration, "duration", 1, problems)
     if not problems and duration // step > MAX_STEPS:
         problems.append(
-            f"duration={duration} at step={step} is {duration // step} steps: at "
+            f"duration={brief(duration)} at step={step} is "
+            f"{brief(duration // step)} steps: at "
             f"most {MAX_STEPS}"
         )
     level = _demand(base, "base", problems)
@@ -186,7 +188,7 @@ def spiky_load(
         for i, spike in enumerate(spikes):
             if not isinstance(spike, Sequence) or len(spike) != 3:
                 problems.append(
-                    f"spikes[{i}]={spike!r} must be a (start, length, extra) tuple"
+                    f"spikes[{i}]={brief(spike)} must be a (start, length, extra) tuple"
                 )
                 continue
             values = [
@@ -211,7 +213,9 @@ def _demand(value: object, what: str, problems: list[str]) -> float | None:
     if exact is None:
         return None
     if not 0 <= exact <= MAX_DEMAND:
-        problems.append(f"{what}={value!r} is out of range: must be in [0, 10**12]")
+        problems.append(
+            f"{what}={brief(value)} is out of range: must be in [0, 10**12]"
+        )
         return None
     return float(exact)
 
@@ -237,7 +241,7 @@ class _Settings:
 
 def _whole(value: object, what: str, minimum: int, problems: list[str]) -> bool:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        problems.append(f"{what}={value!r} must be an integer >= {minimum}")
+        problems.append(f"{what}={brief(value)} must be an integer >= {minimum}")
         return False
     return True
 
@@ -257,10 +261,10 @@ def _check_settings(settings: _Settings, policies: object) -> list[str]:
             f"decision_interval={interval} is not a multiple of step={step}"
         )
     if not isinstance(policies, Sequence) or isinstance(policies, str):
-        problems.append(f"policies={policies!r} is not a sequence of policies")
+        problems.append(f"policies={brief(policies)} is not a sequence of policies")
     elif steps_ok:
         problems += [
-            f"alarm {alarm.name!r} period={alarm.period} is not a multiple of "
+            f"alarm {brief(alarm.name)} period={alarm.period} is not a multiple of "
             f"step={step}"
             for policy in policies
             if isinstance(policy, Policy)
@@ -273,7 +277,7 @@ def _check_settings(settings: _Settings, policies: object) -> list[str]:
 def _check_load(load: object, problems: list[str]) -> list[float]:
     demand: list[float] = []
     if not isinstance(load, Sequence) or isinstance(load, str) or not load:
-        problems.append(f"load={load!r} must be a non-empty sequence of numbers")
+        problems.append(f"load={brief(load)} must be a non-empty sequence of numbers")
         return demand
     if len(load) > MAX_STEPS:
         problems.append(f"load has {len(load)} values: at most {MAX_STEPS} steps")
@@ -293,7 +297,7 @@ def _check_extras(
     problems: list[str],
 ) -> None:
     if fleet is not None and not isinstance(fleet, FleetConfig):
-        problems.append(f"fleet={fleet!r} is not a FleetConfig")
+        problems.append(f"fleet={brief(fleet)} is not a FleetConfig")
     for what, value, kind in (
         ("zone_events", zone_events, ZoneEvent),
         ("scheduled_actions", scheduled_actions, ScheduledAction),
@@ -309,12 +313,12 @@ def _check_extras(
             problems.append("zone_events need a fleet to act on")
         else:
             problems += [
-                f"zone event zone {e.zone!r} is not one of the fleet's zones"
+                f"zone event zone {brief(e.zone)} is not one of the fleet's zones"
                 for e in zone_events
                 if isinstance(e, ZoneEvent) and e.zone not in fleet.availability_zones
             ]
     if isinstance(seed, bool) or not isinstance(seed, int) or abs(seed) > 2**63:
-        problems.append(f"seed={seed!r} must be an integer within +-2**63")
+        problems.append(f"seed={brief(seed)} must be an integer within +-2**63")
 
 
 def _check_instances(instances: object, fleet: object, problems: list[str]) -> None:
@@ -376,7 +380,7 @@ def simulate(
     problems = _check_settings(settings, policies)
     given: object = group
     if not isinstance(given, Group):
-        problems.append(f"group={given!r} is not a Group")
+        problems.append(f"group={brief(given)} is not a Group")
     demand = _check_load(load, problems)
     _check_extras(fleet, zone_events, scheduled_actions, seed, problems)
     _check_instances(instances, fleet, problems)
@@ -537,7 +541,7 @@ class _Run:
                     policy=action.name,
                     from_capacity=self.group.desired_capacity,
                     to_capacity=new.desired_capacity,
-                    reason=f"scheduled action {action.name!r}: min {lo}, max {hi}",
+                    reason=f"scheduled action {brief(action.name)}: min {lo}, max {hi}",
                 )
             )
             self._resize(t, new.desired_capacity)

@@ -20,6 +20,7 @@ from awscore.autoscaling._mixed import (
     MixedInstancesPolicy,
     Pool,
 )
+from awscore.errors import AutoScalingInputError
 
 __all__ = ["TerminationPolicy", "choose_victim", "draw"]
 
@@ -196,6 +197,20 @@ def choose_victim(
     hour). If more than one is left, one is drawn at random from the seeded RNG.
     None if every instance is protected.
     """
+    if (
+        isinstance(instances, str)
+        or not isinstance(instances, Sequence)
+        or not all(isinstance(i, Instance) for i in instances)
+    ):
+        raise AutoScalingInputError(["instances must be a sequence of Instance values"])
+    if not isinstance(current, LaunchSpec):
+        raise AutoScalingInputError(["current must be the group's LaunchSpec"])
+    try:
+        policies = tuple(TerminationPolicy(p) for p in policies)
+    except (TypeError, ValueError):
+        raise AutoScalingInputError(
+            ["policies must be a sequence of TerminationPolicies values"]
+        ) from None
     live = [i for i in instances if i.live]
     candidates = [
         i

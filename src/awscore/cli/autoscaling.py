@@ -236,7 +236,9 @@ def _json_file(path: str) -> Any:
         raise CliError(f"{path} is not valid JSON: {error}") from None
     except ValueError as error:
         # json.loads raises a plain ValueError past Python's integer digit limit.
-        raise CliError(f"{path} holds a number awscore does not read: {error}") from None
+        raise CliError(
+            f"{path} holds a number awscore does not read: {error}"
+        ) from None
     except RecursionError:
         raise CliError(f"{path} is nested too deeply to read") from None
 
