@@ -536,11 +536,7 @@ class Fleet:
         mixed = self.config.mixed_instances_policy
         if mixed is None:
             return Market.ON_DEMAND
-        on_demand, _ = split_capacity(self.desired_capacity, mixed.distribution)
-        have = sum(
-            i.weighted_capacity for i in self.live() if i.market == Market.ON_DEMAND
-        )
-        return Market.ON_DEMAND if have < on_demand else Market.SPOT
+        return Market.ON_DEMAND if self._on_demand_short() else Market.SPOT
 
     def _new_instance(
         self,
@@ -606,7 +602,12 @@ class Fleet:
         self, now: int, events: list[FleetEvent], *, already_running: bool = False
     ) -> Fleet:
         fleet = self
-        while fleet._normal_capacity() < fleet.desired_capacity:
+        for _ in range(2 * MAX_FLEET_SIZE):  # each pass adds one instance
+            if not (
+                fleet._normal_capacity() < fleet.desired_capacity
+                or fleet._on_demand_short()
+            ):
+                break
             zone = fleet._zone_for_launch()
             if zone is None:
                 break
@@ -614,6 +615,21 @@ class Fleet:
             events.append(_event(now, "launch", instance, "below the desired capacity"))
             fleet = fleet._add(instance)
         return fleet
+
+    def _on_demand_short(self) -> bool:
+        """Whether the On-Demand capacity is below its share (weighted Spot can
+        cover the desired capacity alone after an On-Demand instance is lost;
+        the base is kept all the same)."""
+        mixed = self.config.mixed_instances_policy
+        if mixed is None:
+            return False
+        on_demand, _ = split_capacity(self.desired_capacity, mixed.distribution)
+        have = sum(
+            i.weighted_capacity
+            for i in self.live()
+            if i.market == Market.ON_DEMAND and not i.for_rebalance
+        )
+        return have < on_demand
 
     def _normal_capacity(self) -> int:
         return sum(i.weighted_capacity for i in self.live() if not i.for_rebalance)
