@@ -141,7 +141,8 @@ def test_describe_policies_with_alarms() -> None:
     operator, period and datapoints from describe-alarms."""
     alarms = read_alarms(load("alarms.json"))
     tracking, step = read_policies(load("policies.json"), alarms=alarms)
-    assert isinstance(tracking, TargetTrackingPolicy) and tracking.target_value == 50.0
+    assert isinstance(tracking, TargetTrackingPolicy)
+    assert tracking.target_value == 50.0
     assert isinstance(step, StepScalingPolicy)
     assert step.alarm.threshold == 75.0
     assert (
@@ -183,8 +184,10 @@ def test_get_metric_data_and_get_metric_statistics() -> None:
     first in the file, get-metric-statistics in no order."""
     data = read_metrics(load("metrics.json"))
     stats = read_metrics(load("metric-statistics.json"))
-    assert len(data) == 288 and len(stats) == 96
-    assert data == sorted(data) and stats == sorted(stats)
+    assert len(data) == 288
+    assert len(stats) == 96
+    assert data == sorted(data)
+    assert stats == sorted(stats)
     assert data[0] == (1795651200, 22.0)  # 2026-11-26T00:00:00Z
     assert dict(data)[stats[5][0]] == stats[5][1]
 

@@ -145,12 +145,14 @@ def _bad_calls(fleet: Fleet) -> list[tuple[str, object]]:
         ("step", lambda: fleet.step(2**60)),
         (
             "report_health",
-            lambda: fleet.report_health("i-nope", "EC2", healthy=False, now=0),
-        ),  # type: ignore[arg-type]
+            lambda: fleet.report_health(
+                "i-nope", HealthCheckType.EC2, healthy=False, now=0
+            ),
+        ),
         (
             "report_health",
-            lambda: fleet.report_health(first, "ALB", healthy=False, now=0),
-        ),  # type: ignore[arg-type]
+            lambda: fleet.report_health(first, "ALB", healthy=False, now=0),  # type: ignore[arg-type]
+        ),
         ("complete", lambda: fleet.complete_lifecycle_action(first, "MAYBE", now=0)),  # type: ignore[arg-type]
         ("protect", lambda: fleet.set_protection([first, "i-nope"], protected=True)),
         ("zone_recovery", lambda: fleet.zone_recovery(zone + "x")),

@@ -163,11 +163,14 @@ def test_put_scaling_policy_field_ranges(
         "step_adjustments": (StepAdjustment(0, None, 1),),
         "alarm": Alarm(threshold=1),
     }
-    with pytest.raises(AutoScalingInputError) as caught:
+
+    def build() -> object:
         if field == "scaling_adjustment":
-            StepAdjustment(0, None, value)  # type: ignore[arg-type]
-        settings[field] = value
-        StepScalingPolicy(**settings)  # type: ignore[arg-type]
+            return StepAdjustment(0, None, value)  # type: ignore[arg-type]
+        return StepScalingPolicy(**{**settings, field: value})  # type: ignore[arg-type]
+
+    with pytest.raises(AutoScalingInputError) as caught:
+        build()
     assert any(fragment in p for p in caught.value.problems), caught.value.problems
 
 
@@ -305,7 +308,7 @@ def test_default_policy_walkthrough_zone_then_outdated_configuration() -> None:
         _instance("i-b1", "b", launch=LaunchSpec(launch_configuration="old-lc")),
         _instance("i-b2", "b", launch=LaunchSpec(launch_template="other", version=9)),
     ]
-    pick = Fleet(config=config, desired_capacity=5, instances=instances)
+    pick = Fleet(config=config, desired_capacity=5, instances=tuple(instances))
     first = pick.with_desired(4).step(0)
     gone = [e.instance_id for e in first.events if e.kind == "terminate"]
     assert gone == ["i-a1"]  # zone a, then oldest version of the current template
@@ -325,7 +328,7 @@ def test_default_policy_closest_to_billing_hour_then_random() -> None:
     """Same page: with nothing outdated, the instance closest to its next billing
     hour goes (launched at 0, at now=3500 it has 100 s left), and equal ones
     are drawn at random (seeded, so reproducible)."""
-    config = _fleet(("a",))
+    _fleet(("a",))
     instances = [
         _instance("i-1", "a", launch_time=0),
         _instance("i-2", "a", launch_time=100),
@@ -340,7 +343,8 @@ def test_default_policy_closest_to_billing_hour_then_random() -> None:
         seed=0,
         draw_index=0,
     )
-    assert victim is not None and victim.instance_id == "i-1"
+    assert victim is not None
+    assert victim.instance_id == "i-1"
     assert not drawn
     twins = [_instance(f"i-{n}", "a", launch_time=0) for n in range(4)]
     picks = {
@@ -431,7 +435,8 @@ def test_predefined_policies_in_order(
         seed=0,
         draw_index=0,
     )
-    assert victim is not None and victim.instance_id == expected
+    assert victim is not None
+    assert victim.instance_id == expected
 
 
 def test_allocation_strategy_policy_removes_the_lowest_priority() -> None:
@@ -459,7 +464,8 @@ def test_allocation_strategy_policy_removes_the_lowest_priority() -> None:
             seed=0,
             draw_index=0,
         )
-        assert victim is not None and victim.instance_id == "i-c5"
+        assert victim is not None
+        assert victim.instance_id == "i-c5"
 
 
 def test_scale_in_protection_is_honoured() -> None:
@@ -470,13 +476,13 @@ def test_scale_in_protection_is_honoured() -> None:
         _instance("i-1", "a", protected_from_scale_in=True),
         _instance("i-2", "a"),
     ]
-    fleet = Fleet(config=config, desired_capacity=2, instances=instances)
+    fleet = Fleet(config=config, desired_capacity=2, instances=tuple(instances))
     after = fleet.with_desired(0).step(0)
     assert [e.instance_id for e in after.events] == ["i-2"]
     assert [i.instance_id for i in after.fleet.live()] == ["i-1"]
 
 
-# --- auto-scaling-benefits: "Instance distribution" / rebalancing ----------------------
+# --- auto-scaling-benefits: "Instance distribution" / rebalancing -----------
 
 
 def test_zone_outage_and_rebalancing_example() -> None:
@@ -507,14 +513,14 @@ def test_launches_go_to_the_zone_with_fewest() -> None:
     fleet = Fleet(
         config=config,
         desired_capacity=4,
-        instances=[_instance("i-1", "a"), _instance("i-2", "a"), _instance("i-3", "b")],
+        instances=(_instance("i-1", "a"), _instance("i-2", "a"), _instance("i-3", "b")),
     )
     launched = fleet.step(0)
     assert [e.availability_zone for e in launched.events if e.kind == "launch"] == ["c"]
     assert Fleet.start(config, 4).by_zone() == {"a": 2, "b": 1, "c": 1}
 
 
-# --- ec2-auto-scaling-health-checks / replace unhealthy instances -----------------------
+# --- ec2-auto-scaling-health-checks / replace unhealthy instances ------------
 
 
 def test_health_check_grace_period_and_replacement() -> None:

@@ -152,9 +152,9 @@ CASES: dict[str, tuple[Callable[[], object], str]] = {
         "instances must be a sequence of Instance values",
     ),
     "Fleet.start(None)": (
-        lambda: Fleet.start(None, 1),
+        lambda: Fleet.start(None, 1),  # type: ignore[arg-type]
         "config=None is not a FleetConfig",
-    ),  # type: ignore[arg-type]
+    ),
     "rebalance_margin('x')": (
         lambda: rebalance_margin("x"),  # type: ignore[arg-type]
         "max_size='x' must be a size",

@@ -120,7 +120,8 @@ def test_moto_launches_a_whole_batch_in_one_zone(client: Any) -> None:
     (auto-scaling-benefits), so 6 instances over 3 zones are 2 + 2 + 2."""
     name = _group(client, ZONES, 6)
     moto_zones = Counter(i["AvailabilityZone"] for i in _instances(client, name))
-    assert len(moto_zones) == 1 and sum(moto_zones.values()) == 6
+    assert len(moto_zones) == 1
+    assert sum(moto_zones.values()) == 6
     assert Fleet.start(_ours(ZONES), 6).by_zone() == dict.fromkeys(ZONES, 2)
 
 
@@ -217,7 +218,8 @@ def test_moto_does_not_replace_unhealthy_instances(client: Any) -> None:
     sick = _instances(client, name)[0]["InstanceId"]
     client.set_instance_health(InstanceId=sick, HealthStatus="Unhealthy")
     after = {i["InstanceId"]: i["HealthStatus"] for i in _instances(client, name)}
-    assert after[sick] == "Unhealthy" and len(after) == 2
+    assert after[sick] == "Unhealthy"
+    assert len(after) == 2
     fleet = Fleet.start(_ours(["us-east-1a"]), 2)
     ours_sick = fleet.instances[0].instance_id
     marked = fleet.report_health(ours_sick, HealthCheckType.EC2, healthy=False, now=400)

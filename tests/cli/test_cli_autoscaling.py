@@ -312,7 +312,8 @@ def test_replay_prints_the_decision_log(capsys: pytest.CaptureFixture[str]) -> N
     assert "2026-11-26 00:00 to 2026-11-26 23:55" in out[0]
     assert out[3].startswith("2026-11-26 00:15  4 -> 2  cpu50-target-tracking:")
     assert any("scheduled action 'weekday-morning'" in line for line in out)
-    assert out[-1].startswith("fleet: ") and "us-east-1a" in out[-1]
+    assert out[-1].startswith("fleet: ")
+    assert "us-east-1a" in out[-1]
 
 
 def test_replay_json_plot_and_group_name(
@@ -323,7 +324,8 @@ def test_replay_json_plot_and_group_name(
     argv = _replay_args("--json", "--seed", "3", "--group-name", "web-asg")
     assert main([*argv, "--plot", str(plot)]) == 0
     document = json.loads(capsys.readouterr().out)
-    assert document["group"] == "web-asg" and document["seed"] == 3
+    assert document["group"] == "web-asg"
+    assert document["seed"] == 3
     assert set(document["points"][0]["zones"]) == {
         "us-east-1a",
         "us-east-1b",
@@ -372,7 +374,8 @@ def test_simulate_a_fleet_through_a_zone_outage(
     points = json.loads(capsys.readouterr().out)["points"]
     assert points[0]["zones"] == {"a": 1, "b": 1, "c": 1}
     during = next(p for p in points if p["time"] == 600)
-    assert during["zones"]["c"] == 0 and sum(during["zones"].values()) == 3
+    assert during["zones"]["c"] == 0
+    assert sum(during["zones"].values()) == 3
     assert points[-1]["zones"] == {"a": 1, "b": 1, "c": 1}
     assert points[0]["markets"] == {"on-demand": 3, "spot": 0}
     bad = write(

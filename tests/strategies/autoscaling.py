@@ -8,22 +8,22 @@ from hypothesis import strategies as st
 
 from awscore.autoscaling import (
     AdjustmentType,
+    Alarm,
     AllocationStrategy,
+    ComparisonOperator,
     FleetConfig,
+    Group,
+    HpaPolicy,
     InstancesDistribution,
     LaunchSpec,
     MixedInstancesPolicy,
-    Pool,
-    TerminationPolicy,
-    Alarm,
-    ComparisonOperator,
-    Group,
-    HpaPolicy,
     Policy,
+    Pool,
     SimpleScalingPolicy,
     StepAdjustment,
     StepScalingPolicy,
     TargetTrackingPolicy,
+    TerminationPolicy,
 )
 
 metrics = st.fractions(min_value=0, max_value=500, max_denominator=100)

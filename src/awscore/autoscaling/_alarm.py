@@ -172,7 +172,8 @@ class Alarm:
             )
         except ValueError:
             problems.append(
-                f"{where} treat_missing_data={brief(self.treat_missing_data)} is not one "
+                f"{where} treat_missing_data={brief(self.treat_missing_data)} is "
+                "not one "
                 f"of {', '.join(t.value for t in TreatMissingData)}"
             )
         if not _is_int(self.period) or not (

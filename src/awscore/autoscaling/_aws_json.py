@@ -181,7 +181,9 @@ def _mixed(
     dist = reader.mapping(dist, f"{where} InstancesDistribution") or {}
     names = {
         "OnDemandBaseCapacity": "on_demand_base_capacity",
-        "OnDemandPercentageAboveBaseCapacity": "on_demand_percentage_above_base_capacity",
+        "OnDemandPercentageAboveBaseCapacity": (
+            "on_demand_percentage_above_base_capacity"
+        ),
         "OnDemandAllocationStrategy": "on_demand_allocation_strategy",
         "SpotAllocationStrategy": "spot_allocation_strategy",
         "SpotInstancePools": "spot_instance_pools",
@@ -255,7 +257,7 @@ def _instance(doc: object, reader: _Reader, where: str, now: int) -> Instance | 
         launch=spec,
         launch_time=now,
         lifecycle_state=_STATES[state],
-        health_status=health if health in ("Healthy", "Unhealthy") else health,
+        health_status=health,
         protected_from_scale_in=item.get("ProtectedFromScaleIn", False),
         weighted_capacity=item.get("WeightedCapacity") if weight is None else weight,
         state_since=now,
@@ -290,7 +292,7 @@ def read_groups(
         name = doc.get("AutoScalingGroupName", f"#{n}")
         where = f"group {brief(name)}"
         zones = doc.get("AvailabilityZones", [])
-        zones = [z for z in reader.items(zones, f"{where} AvailabilityZones")]
+        zones = list(reader.items(zones, f"{where} AvailabilityZones"))
         spec, symbolic = _launch(doc, reader, where)
         instances = [
             i
@@ -401,7 +403,7 @@ def _policy_alarm(
         if isinstance(a, Mapping)
     ]
     for name in names:
-        if name in alarms:
+        if isinstance(name, str) and name in alarms:
             return alarms[name]
     reader.fail(
         where,
@@ -412,7 +414,7 @@ def _policy_alarm(
     return None
 
 
-def read_policies(
+def read_policies(  # noqa: PLR0912 (one branch per policy type)
     document: object,
     *,
     alarms: Mapping[str, Alarm] | None = None,
@@ -559,7 +561,7 @@ def read_scheduled_actions(
     return actions
 
 
-def read_metrics(
+def read_metrics(  # noqa: PLR0912 (two documents, each checked)
     document: object, *, source: str = "metrics"
 ) -> list[tuple[int, float]]:
     """``(unix time, value)`` pairs, oldest first, from the output of
@@ -609,7 +611,8 @@ def read_metrics(
     elif top is not None:
         reader.fail(
             "document",
-            "has neither MetricDataResults (get-metric-data) nor Datapoints (get-metric-statistics)",
+            "has neither MetricDataResults (get-metric-data) nor Datapoints "
+            "(get-metric-statistics)",
         )
     if len(pairs) > MAX_DATAPOINTS:
         reader.fail(

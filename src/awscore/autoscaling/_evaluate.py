@@ -137,7 +137,8 @@ class ScalingState:
         warming: object = self.warming_capacity
         if not isinstance(warming, int) or isinstance(warming, bool) or warming < 0:
             problems.append(
-                f"ScalingState warming_capacity={brief(warming)} must be an integer >= 0"
+                f"ScalingState warming_capacity={brief(warming)} must be an "
+                "integer >= 0"
             )
         if self.simple_cooldown_until is not None:
             as_fraction(
@@ -168,7 +169,8 @@ def _alarm_states(given: object, problems: list[str]) -> Mapping[str, AlarmState
             states[str(name)] = AlarmState(state)
         except ValueError:
             problems.append(
-                f"ScalingState alarm_states[{brief(name)}]={brief(state)} is not one of "
+                f"ScalingState alarm_states[{brief(name)}]={brief(state)} is not "
+                "one of "
                 f"{', '.join(a.value for a in AlarmState)}"
             )
     return MappingProxyType(states)

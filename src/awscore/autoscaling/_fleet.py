@@ -77,7 +77,7 @@ class FleetConfig:
     new_instances_protected_from_scale_in: bool = False
     launch_delay: int = 0
 
-    def __post_init__(self) -> None:
+    def __post_init__(self) -> None:  # noqa: PLR0912 (one check per field)
         problems: list[str] = []
         zones: object = self.availability_zones
         if (
@@ -109,13 +109,12 @@ class FleetConfig:
             problems.append(
                 f"FleetConfig MinSize={self.min_size} is above MaxSize={self.max_size}"
             )
-        if not isinstance(self.launch, LaunchSpec):
-            problems.append(
-                f"FleetConfig launch={brief(self.launch)} is not a LaunchSpec"
-            )
+        launch: object = self.launch
+        if not isinstance(launch, LaunchSpec):
+            problems.append(f"FleetConfig launch={brief(launch)} is not a LaunchSpec")
         _policies(self, problems)
-        if self.mixed_instances_policy is not None:
-            mixed = self.mixed_instances_policy
+        mixed: object = self.mixed_instances_policy
+        if mixed is not None:
             if not isinstance(mixed, MixedInstancesPolicy):
                 problems.append("FleetConfig mixed_instances_policy is not one")
             elif isinstance(zones, tuple):
@@ -130,7 +129,8 @@ class FleetConfig:
             )
         except ValueError:
             problems.append(
-                f"HealthCheckType={brief(self.health_check_type)} is not one of EC2, ELB"
+                f"HealthCheckType={brief(self.health_check_type)} is not one of "
+                "EC2, ELB"
             )
         for name in ("health_check_grace_period", "launch_delay"):
             value = getattr(self, name)
@@ -152,7 +152,8 @@ class FleetConfig:
             problems.append(f"{len(hooks)} lifecycle hooks: at most 50 per group")
         else:
             object.__setattr__(self, "lifecycle_hooks", tuple(hooks))
-        if not isinstance(self.new_instances_protected_from_scale_in, bool):
+        protect: object = self.new_instances_protected_from_scale_in
+        if not isinstance(protect, bool):
             problems.append("NewInstancesProtectedFromScaleIn must be true or false")
         if problems:
             raise AutoScalingInputError(problems)
@@ -235,10 +236,11 @@ class Fleet:
 
     def __post_init__(self) -> None:
         problems: list[str] = []
-        if not isinstance(self.config, FleetConfig):
-            problems.append(f"Fleet config={brief(self.config)} is not a FleetConfig")
+        config: object = self.config
+        if not isinstance(config, FleetConfig):
+            problems.append(f"Fleet config={brief(config)} is not a FleetConfig")
         else:
-            _desired(self.config, self.desired_capacity, problems)
+            _desired(config, self.desired_capacity, problems)
         seed: object = self.seed
         if isinstance(seed, bool) or not isinstance(seed, int) or abs(seed) > 2**63:
             problems.append(
@@ -358,7 +360,8 @@ class Fleet:
             kind = HealthCheckType(check)
         except ValueError:
             problems.append(f"health check {brief(check)} is not one of EC2, ELB")
-        if not isinstance(healthy, bool):
+        flag: object = healthy
+        if not isinstance(flag, bool):
             problems.append("healthy must be true or false")
         if problems:
             raise AutoScalingInputError(problems)
@@ -411,7 +414,8 @@ class Fleet:
             return self._swap(instance, instance.moved(LifecycleState.TERMINATED, now))
         raise AutoScalingInputError(
             [
-                f"instance {brief(instance_id)} is {instance.lifecycle_state}, not in a wait state"
+                f"instance {brief(instance_id)} is {instance.lifecycle_state}, not "
+                "in a wait state"
             ]
         )
 
@@ -463,43 +467,48 @@ class Fleet:
         )
 
     def _advance(self, now: int, events: list[FleetEvent]) -> Fleet:
-        moved: list[Instance] = []
-        delay = self.config.launch_delay
-        for i in self.instances:
-            state = i.lifecycle_state
-            if state == LifecycleState.PENDING and now >= i.launch_time + delay:
-                i = i.moved(LifecycleState.IN_SERVICE, now)
-                events.append(_event(now, "in-service", i, "launch complete"))
-            elif state in (
-                LifecycleState.PENDING_WAIT,
-                LifecycleState.TERMINATING_WAIT,
-            ):
-                hook = self.config.hook(
-                    LifecycleTransition.LAUNCHING
-                    if state == LifecycleState.PENDING_WAIT
-                    else LifecycleTransition.TERMINATING
-                )
-                timeout = 3600 if hook is None else hook.heartbeat_timeout
-                result = DefaultResult.ABANDON if hook is None else hook.default_result
-                if now >= i.state_since + timeout:
-                    if state == LifecycleState.TERMINATING_WAIT:
-                        i = i.moved(LifecycleState.TERMINATED, now)
-                        why = f"heartbeat timeout {timeout} s, {result}: terminated"
-                        events.append(_event(now, "terminated", i, why))
-                    elif result == DefaultResult.CONTINUE:
-                        i = i.moved(
-                            LifecycleState.IN_SERVICE, max(now, i.launch_time + delay)
-                        )
-                        why = f"heartbeat timeout {timeout} s, default result CONTINUE"
-                        events.append(_event(now, "in-service", i, why))
-                    else:
-                        i = i.moved(LifecycleState.TERMINATED, now)
-                        why = f"heartbeat timeout {timeout} s, default result ABANDON"
-                        events.append(_event(now, "terminated", i, why))
-            if i.availability_zone in self.impaired_zones and i.live:
-                i = replace(i, health_status=HealthStatus.UNHEALTHY)
-            moved.append(i)
+        moved = [self._advance_one(i, now, events) for i in self.instances]
         return replace(self, instances=tuple(moved))
+
+    def _advance_one(
+        self, instance: Instance, now: int, events: list[FleetEvent]
+    ) -> Instance:
+        """One instance at ``now``: launch done, lifecycle wait over, zone lost."""
+        state = instance.lifecycle_state
+        delay = self.config.launch_delay
+        out = instance
+        if state == LifecycleState.PENDING and now >= instance.launch_time + delay:
+            out = instance.moved(LifecycleState.IN_SERVICE, now)
+            events.append(_event(now, "in-service", out, "launch complete"))
+        elif state in (LifecycleState.PENDING_WAIT, LifecycleState.TERMINATING_WAIT):
+            out = self._wait_over(instance, now, events)
+        if out.availability_zone in self.impaired_zones and out.live:
+            out = replace(out, health_status=HealthStatus.UNHEALTHY)
+        return out
+
+    def _wait_over(
+        self, instance: Instance, now: int, events: list[FleetEvent]
+    ) -> Instance:
+        """A lifecycle wait past its heartbeat timeout gets its default result."""
+        waiting_launch = instance.lifecycle_state == LifecycleState.PENDING_WAIT
+        hook = self.config.hook(
+            LifecycleTransition.LAUNCHING
+            if waiting_launch
+            else LifecycleTransition.TERMINATING
+        )
+        timeout = 3600 if hook is None else hook.heartbeat_timeout
+        result = DefaultResult.ABANDON if hook is None else hook.default_result
+        if now < instance.state_since + timeout:
+            return instance
+        why = f"heartbeat timeout {timeout} s, default result {result}"
+        if waiting_launch and result == DefaultResult.CONTINUE:
+            ready = max(now, instance.launch_time + self.config.launch_delay)
+            out = instance.moved(LifecycleState.IN_SERVICE, ready)
+            events.append(_event(now, "in-service", out, why))
+            return out
+        out = instance.moved(LifecycleState.TERMINATED, now)
+        events.append(_event(now, "terminated", out, why))
+        return out
 
     def _terminate(self, victim: Instance, now: int, reason: str) -> Fleet:
         hook = self.config.hook(LifecycleTransition.TERMINATING)
@@ -665,7 +674,7 @@ class Fleet:
         mixed = self.config.mixed_instances_policy
         if mixed is None:
             return None
-        on_demand, spot = split_capacity(self.desired_capacity, mixed.distribution)
+        _on_demand, spot = split_capacity(self.desired_capacity, mixed.distribution)
         live = [i for i in self.live() if not i.for_rebalance]
         have_spot = sum(i.weighted_capacity for i in live if i.market == Market.SPOT)
         # Terminate the market that is over its share; Spot when both are.
@@ -690,7 +699,9 @@ class Fleet:
             return self._victim(now, zone=zone)
         return victim, drawn
 
-    def _rebalance(self, now: int, events: list[FleetEvent]) -> Fleet:
+    def _rebalance(  # noqa: PLR0912 (settle, then launch: one pass)
+        self, now: int, events: list[FleetEvent]
+    ) -> Fleet:
         fleet = self
         # A rebalance instance in service replaces one of the fullest zone that
         # holds an instance of its market, so the On-Demand/Spot split holds.
@@ -753,8 +764,8 @@ class Fleet:
             assert zone is not None
             # Launch in the market of the instance it will replace, so the
             # On-Demand/Spot split survives the move.
-            levels = fleet.by_zone()
-            fullest = max(usable, key=lambda z: levels[z])
+            now_counts = fleet.by_zone()
+            fullest = max(usable, key=lambda z: now_counts[z])
             victim, _ = fleet._victim(now, zone=fullest)
             if victim is None:
                 break  # only protected instances to move: nothing to rebalance

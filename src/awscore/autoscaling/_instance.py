@@ -115,8 +115,9 @@ class Instance:
         _text(self.instance_id, "InstanceId", problems, optional=False)
         _text(self.availability_zone, "AvailabilityZone", problems, optional=False)
         _text(self.instance_type, "InstanceType", problems, optional=False)
-        if not isinstance(self.launch, LaunchSpec):
-            problems.append(f"Instance launch={brief(self.launch)} is not a LaunchSpec")
+        launch: object = self.launch
+        if not isinstance(launch, LaunchSpec):
+            problems.append(f"Instance launch={brief(launch)} is not a LaunchSpec")
         check_time(self.launch_time, "Instance launch_time", problems)
         check_time(self.state_since, "Instance state_since", problems)
         if self.in_service_since is not None:
@@ -128,7 +129,8 @@ class Instance:
             or not 1 <= weight <= 999
         ):
             problems.append(
-                f"Instance WeightedCapacity={brief(weight)} must be an integer in [1, 999]"
+                f"Instance WeightedCapacity={brief(weight)} must be an integer in "
+                "[1, 999]"
             )
         for name, kind in (
             ("market", Market),

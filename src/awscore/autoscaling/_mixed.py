@@ -99,7 +99,8 @@ class Pool:
             or not 1 <= weight <= 999
         ):
             problems.append(
-                f"{where} weighted_capacity={brief(weight)} must be an integer in [1, 999]"
+                f"{where} weighted_capacity={brief(weight)} must be an integer in "
+                "[1, 999]"
             )
         for what in ("on_demand_price", "spot_price"):
             value = getattr(self, what)
@@ -148,7 +149,8 @@ class InstancesDistribution:
             or not 0 <= percent <= 100
         ):
             problems.append(
-                f"{where} OnDemandPercentageAboveBaseCapacity={brief(percent)} must be an "
+                f"{where} OnDemandPercentageAboveBaseCapacity={brief(percent)} "
+                "must be an "
                 "integer in [0, 100]"
             )
         try:
@@ -159,7 +161,8 @@ class InstancesDistribution:
         except ValueError:
             problems.append(
                 f"{where} OnDemandAllocationStrategy="
-                f"{brief(self.on_demand_allocation_strategy)} is not one of lowest-price, "
+                f"{brief(self.on_demand_allocation_strategy)} is not one of "
+                "lowest-price, "
                 "prioritized"
             )
         try:
@@ -169,7 +172,8 @@ class InstancesDistribution:
             object.__setattr__(self, "spot_allocation_strategy", spot)
         except ValueError:
             problems.append(
-                f"{where} SpotAllocationStrategy={brief(self.spot_allocation_strategy)} is "
+                f"{where} "
+                f"SpotAllocationStrategy={brief(self.spot_allocation_strategy)} is "
                 "not one of lowest-price, capacity-optimized, "
                 "capacity-optimized-prioritized, price-capacity-optimized"
             )
@@ -180,7 +184,8 @@ class InstancesDistribution:
             or not 1 <= pools <= 20
         ):
             problems.append(
-                f"{where} SpotInstancePools={brief(pools)} must be an integer in [1, 20]"
+                f"{where} SpotInstancePools={brief(pools)} must be an integer in "
+                "[1, 20]"
             )
         if problems:
             raise AutoScalingInputError(problems)
@@ -195,9 +200,11 @@ class MixedInstancesPolicy:
 
     def __post_init__(self) -> None:
         problems: list[str] = []
-        if not isinstance(self.distribution, InstancesDistribution):
+        distribution: object = self.distribution
+        if not isinstance(distribution, InstancesDistribution):
             problems.append(
-                f"MixedInstancesPolicy distribution={brief(self.distribution)} is not an "
+                f"MixedInstancesPolicy distribution={brief(self.distribution)} is "
+                "not an "
                 "InstancesDistribution"
             )
         given: object = self.pools
@@ -289,11 +296,12 @@ def choose_pool(
                 "not one of the allocation strategies and markets"
             ]
         ) from None
+    given: object = pools
     if (
-        isinstance(pools, str)
-        or not isinstance(pools, Sequence)
-        or not pools
-        or not all(isinstance(p, Pool) for p in pools)
+        isinstance(given, str)
+        or not isinstance(given, Sequence)
+        or not given
+        or not all(isinstance(p, Pool) for p in given)
     ):
         raise AutoScalingInputError(
             ["pools must be a non-empty sequence of Pool values"]

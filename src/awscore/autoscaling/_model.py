@@ -72,7 +72,8 @@ def _seconds(value: object, what: str, problems: list[str], *, optional: bool) -
         problems.append(f"{what}={brief(value)} must be a whole number of seconds >= 0")
     elif value > INT32_MAX:  # type: ignore[operator]
         problems.append(
-            f"{what}={brief(value)} is out of range: must be at most {INT32_MAX} seconds"
+            f"{what}={brief(value)} is out of range: must be at most {INT32_MAX} "
+            "seconds"
         )
 
 
@@ -255,7 +256,8 @@ class StepAdjustment:
         for what, bound in (("lower_bound", lo), ("upper_bound", hi)):
             if bound is not None and abs(bound) > _MAX_BOUND:
                 problems.append(
-                    f"{where} {what}={brief(getattr(self, what))} is out of range: must "
+                    f"{where} {what}={brief(getattr(self, what))} is out of range: "
+                    "must "
                     "be within +-1e308 (a finite double)"
                 )
         return problems
@@ -509,7 +511,8 @@ class TargetTrackingPolicy:
         flag: object = self.disable_scale_in
         if not isinstance(flag, bool):
             problems.append(
-                f"{where} disable_scale_in={brief(self.disable_scale_in)} must be a bool"
+                f"{where} disable_scale_in={brief(self.disable_scale_in)} must be "
+                "a bool"
             )
         for what in ("high_datapoints", "low_datapoints"):
             value = getattr(self, what)

@@ -301,9 +301,8 @@ _SCENARIO = {
     "ZoneEvents": None,
     "ScheduledActions": None,
 }
-_FLEET = {
-    key: None
-    for key in (
+_FLEET = dict.fromkeys(
+    (
         "AvailabilityZones",
         "LaunchTemplate",
         "LaunchConfigurationName",
@@ -314,11 +313,10 @@ _FLEET = {
         "LifecycleHooks",
         "NewInstancesProtectedFromScaleIn",
     )
-}
+)
 _ZONE_EVENT = {"Time": None, "Zone": None, "Outage": None}
-_ACTION = {
-    key: None
-    for key in (
+_ACTION = dict.fromkeys(
+    (
         "ScheduledActionName",
         "StartTime",
         "EndTime",
@@ -328,7 +326,7 @@ _ACTION = {
         "DesiredCapacity",
         "TimeZone",
     )
-}
+)
 _PATTERN = {"Duration": None, "Base": None, "Spikes": None}
 _SPIKE = {"Start": None, "Length": None, "Extra": None}
 

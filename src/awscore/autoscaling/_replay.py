@@ -35,7 +35,8 @@ def metric_load(
         problems.append("the metric history holds no datapoint")
     if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 1:
         problems.append(
-            f"capacity={brief(capacity)} must be at least 1 (the group's desired capacity)"
+            f"capacity={brief(capacity)} must be at least 1 (the group's desired "
+            "capacity)"
         )
     if problems:
         raise AutoScalingInputError(problems)

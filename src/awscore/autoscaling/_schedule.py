@@ -133,7 +133,8 @@ def parse_cron(expression: str) -> Cron:
     if not isinstance(expression, str) or not 1 <= len(expression) <= 255:
         raise AutoScalingInputError(
             [
-                f"Recurrence={brief(expression)} must be a cron expression of 1..255 characters"
+                f"Recurrence={brief(expression)} must be a cron expression of "
+                "1..255 characters"
             ]
         )
     parts = expression.split()
@@ -202,7 +203,7 @@ class ScheduledAction:
     _cron: Cron | None = field(init=False, repr=False, compare=False, default=None)
     _zone: dt.tzinfo = field(init=False, repr=False, compare=False, default=_UTC)
 
-    def __post_init__(self) -> None:
+    def __post_init__(self) -> None:  # noqa: PLR0912 (one check per field)
         problems: list[str] = []
         name: object = self.name
         if (
@@ -234,7 +235,8 @@ class ScheduledAction:
                 or not 0 <= value <= 2**31 - 1
             ):
                 problems.append(
-                    f"{where} {label}={brief(value)} must be an integer in [0, 2147483647]"
+                    f"{where} {label}={brief(value)} must be an integer in [0, "
+                    "2147483647]"
                 )
             else:
                 sizes[label] = value
@@ -243,7 +245,8 @@ class ScheduledAction:
             for w in ("min_size", "max_size", "desired_capacity")
         ):
             problems.append(
-                f"{where} sets none of MinSize, MaxSize and DesiredCapacity: give at least one"
+                f"{where} sets none of MinSize, MaxSize and DesiredCapacity: give "
+                "at least one"
             )
         lo, hi, want = (
             sizes.get("MinSize"),
@@ -316,7 +319,8 @@ class ScheduledAction:
                     raise AutoScalingInputError(
                         [
                             f"scheduled action {brief(self.name)} runs more than "
-                            f"{MAX_SCHEDULE_RUNS} times in the window: ask for a shorter one"
+                            f"{MAX_SCHEDULE_RUNS} times in the window: ask for a "
+                            "shorter one"
                         ]
                     )
         return sorted(found)

@@ -180,12 +180,13 @@ def spiky_load(
         )
     level = _demand(base, "base", problems)
     parsed: list[tuple[float, float, float]] = []
-    if isinstance(spikes, str) or not isinstance(spikes, Sequence):
+    given: object = spikes
+    if isinstance(given, str) or not isinstance(given, Sequence):
         problems.append("spikes must be a sequence of (start, length, extra) tuples")
-    elif len(spikes) > 10_000:
-        problems.append(f"{len(spikes)} spikes: at most 10000")
+    elif len(given) > 10_000:
+        problems.append(f"{len(given)} spikes: at most 10000")
     else:
-        for i, spike in enumerate(spikes):
+        for i, spike in enumerate(given):
             if not isinstance(spike, Sequence) or len(spike) != 3:
                 problems.append(
                     f"spikes[{i}]={brief(spike)} must be a (start, length, extra) tuple"

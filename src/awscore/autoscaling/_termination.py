@@ -44,7 +44,9 @@ def draw(seed: int, index: int, count: int) -> int:
     """The ``index``-th seeded random choice among ``count``: the same seed and
     index always give the same answer (a string seed hashes with SHA-512, stable
     across runs and platforms)."""
-    return random.Random(f"awscore-asg/{seed}/{index}").randrange(count)
+    # S311: the draw models AWS's "terminate one at random", not a secret.
+    rng = random.Random(f"awscore-asg/{seed}/{index}")  # noqa: S311
+    return rng.randrange(count)
 
 
 def _keep_min(
@@ -151,7 +153,7 @@ def _allocation(mixed: MixedInstancesPolicy | None) -> Narrow:
     return narrow
 
 
-def _chain(
+def _chain(  # noqa: PLR0911 (one return per policy reads best)
     policy: TerminationPolicy,
     current: LaunchSpec,
     mixed: MixedInstancesPolicy | None,
@@ -197,13 +199,15 @@ def choose_victim(
     hour). If more than one is left, one is drawn at random from the seeded RNG.
     None if every instance is protected.
     """
+    given: object = instances
     if (
-        isinstance(instances, str)
-        or not isinstance(instances, Sequence)
-        or not all(isinstance(i, Instance) for i in instances)
+        isinstance(given, str)
+        or not isinstance(given, Sequence)
+        or not all(isinstance(i, Instance) for i in given)
     ):
         raise AutoScalingInputError(["instances must be a sequence of Instance values"])
-    if not isinstance(current, LaunchSpec):
+    spec: object = current
+    if not isinstance(spec, LaunchSpec):
         raise AutoScalingInputError(["current must be the group's LaunchSpec"])
     try:
         policies = tuple(TerminationPolicy(p) for p in policies)
