@@ -276,3 +276,165 @@ def test_replay_the_sample_day() -> None:
     assert max(p.desired for p in noon) == peak
     with pytest.raises(AutoScalingInputError, match="is not a group read from AWS"):
         replay(copy.copy(policies), policies, [(0, 1.0)])  # type: ignore[arg-type]
+
+
+def _group_doc(**changes: Any) -> dict[str, Any]:
+    document: dict[str, Any] = load("asg.json")
+    document["AutoScalingGroups"][0].update(changes)
+    return document
+
+
+@pytest.mark.parametrize(
+    ("document", "fragment"),
+    [
+        ({"AutoScalingGroups": []}, "AutoScalingGroups: lists no group"),
+        ({"AutoScalingGroups": [5]}, "AutoScalingGroups[0]: must be an object"),
+        ({"AutoScalingGroups": [{}] * 10_001}, "has 10001 entries: at most 10000"),
+        (_group_doc(Instances=[7]), "Instances[0]: must be an object"),
+        (_group_doc(MixedInstancesPolicy=3), "MixedInstancesPolicy: must be an object"),
+        (
+            _group_doc(MixedInstancesPolicy={"LaunchTemplate": {"Overrides": []}}),
+            "has no Overrides with an InstanceType",
+        ),
+        (
+            _group_doc(MixedInstancesPolicy={"LaunchTemplate": {"Overrides": [1]}}),
+            "Overrides[0]: must be an object",
+        ),
+        (
+            _group_doc(
+                MixedInstancesPolicy={
+                    "LaunchTemplate": {"Overrides": [{"InstanceType": "m5.large"}] * 2}
+                }
+            ),
+            "repeats an instance type in a zone",
+        ),
+        (
+            _group_doc(LifecycleHooks=[{"LifecycleHookName": "h"}]),
+            "LifecycleTransition=None is not one of",
+        ),
+        (_group_doc(LifecycleHooks=[3]), "LifecycleHooks[0]: must be an object"),
+    ],
+)
+def test_bad_group_documents(document: object, fragment: str) -> None:
+    with pytest.raises(AutoScalingInputError) as caught:
+        read_groups(document)
+    assert any(fragment in p for p in caught.value.problems), caught.value.problems
+
+
+def test_launch_configuration_groups_and_hooks() -> None:
+    document = _group_doc(
+        LaunchConfigurationName="web-lc",
+        LifecycleHooks=[
+            {
+                "LifecycleHookName": "drain",
+                "LifecycleTransition": "autoscaling:EC2_INSTANCE_TERMINATING",
+                "HeartbeatTimeout": 120,
+                "DefaultResult": "CONTINUE",
+                "AutoScalingGroupName": "web-asg",
+            }
+        ],
+    )
+    del document["AutoScalingGroups"][0]["LaunchTemplate"]
+    for instance in document["AutoScalingGroups"][0]["Instances"]:
+        del instance["LaunchTemplate"]
+        instance["LaunchConfigurationName"] = "web-lc"
+    (group,) = read_groups(document)
+    assert group.fleet.launch.label == "lc:web-lc"
+    assert group.fleet.lifecycle_hooks[0].heartbeat_timeout == 120
+
+
+def test_more_policy_shapes() -> None:
+    alarm = {
+        "MetricAlarms": [
+            {
+                "AlarmName": "lo",
+                "Threshold": 20,
+                "ComparisonOperator": "LessThanThreshold",
+            }
+        ]
+    }
+    alarms = read_alarms(alarm)
+    document = {
+        "ScalingPolicies": [
+            3,
+            {
+                "PolicyName": "simple-in",
+                "PolicyType": "SimpleScaling",
+                "AdjustmentType": "ChangeInCapacity",
+                "ScalingAdjustment": -1,
+                "Cooldown": 120,
+                "Alarms": [{"AlarmName": "lo"}],
+            },
+            {
+                "PolicyName": "tt",
+                "PolicyType": "TargetTrackingScaling",
+                "TargetTrackingConfiguration": {"TargetValue": 40.0},
+                "EstimatedInstanceWarmup": 90,
+            },
+            {
+                "PolicyName": "bad-steps",
+                "PolicyType": "StepScaling",
+                "AdjustmentType": "ChangeInCapacity",
+                "StepAdjustments": [5, {"ScalingAdjustment": 1}],
+                "Alarms": [{"AlarmName": "lo"}],
+            },
+        ]
+    }
+    with pytest.raises(AutoScalingInputError) as caught:
+        read_policies(document, alarms=alarms)
+    problems = caught.value.problems
+    assert any("ScalingPolicies[0]: must be an object" in p for p in problems)
+    assert any("StepAdjustments[0]: must be an object" in p for p in problems)
+    assert any("at most one bound may be null" in p for p in problems)
+    document["ScalingPolicies"] = document["ScalingPolicies"][1:3]
+    simple, tracking = read_policies(document, alarms=alarms)
+    assert simple.name == "simple-in"
+    assert isinstance(tracking, TargetTrackingPolicy)
+    assert tracking.estimated_instance_warmup == 90
+    with pytest.raises(AutoScalingInputError, match=r"MetricAlarms\[0\]: must be"):
+        read_alarms({"MetricAlarms": [1]})
+    with pytest.raises(AutoScalingInputError, match="threshold='high' is not a number"):
+        read_alarms({"MetricAlarms": [{"AlarmName": "x", "Threshold": "high"}]})
+
+
+def test_more_metric_and_schedule_shapes() -> None:
+    with pytest.raises(
+        AutoScalingInputError, match=r"Datapoints\[0\]: must be an object"
+    ):
+        read_metrics({"Datapoints": [1]})
+    with pytest.raises(
+        AutoScalingInputError, match="has 100801 entries: at most 100800"
+    ):
+        read_metrics(
+            {
+                "MetricDataResults": [
+                    {
+                        "Timestamps": ["2026-01-01T00:00:00"] * 100_801,
+                        "Values": [1] * 100_801,
+                    }
+                ]
+            }
+        )
+    naive = read_metrics(
+        {
+            "MetricDataResults": [
+                {"Timestamps": ["2026-01-01T00:00:00"], "Values": [1.5]}
+            ]
+        }
+    )
+    assert naive == [(1767225600, 1.5)]
+    with pytest.raises(AutoScalingInputError, match="must be an object"):
+        read_scheduled_actions({"ScheduledUpdateGroupActions": [1]})
+    with pytest.raises(AutoScalingInputError, match="EndTime: 'soon' is not an ISO"):
+        read_scheduled_actions(
+            {
+                "ScheduledUpdateGroupActions": [
+                    {
+                        "ScheduledActionName": "a",
+                        "Recurrence": "0 0 * * *",
+                        "MinSize": 1,
+                        "EndTime": "soon",
+                    }
+                ]
+            }
+        )

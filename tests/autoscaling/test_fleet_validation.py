@@ -97,7 +97,7 @@ def _instance(**changes: Any) -> Instance:
 @pytest.mark.parametrize(
     ("build", "fragment"),
     [
-        (lambda: LaunchSpec(), "exactly one of launch_template and launch_config"),
+        (LaunchSpec, "exactly one of launch_template and launch_config"),
         (
             lambda: LaunchSpec(
                 launch_template="a", launch_configuration="b", version=1
@@ -133,16 +133,16 @@ def _instance(**changes: Any) -> Instance:
         ),
         (
             lambda: InstancesDistribution(
-                on_demand_allocation_strategy="capacity-optimized"
+                on_demand_allocation_strategy="capacity-optimized"  # type: ignore[arg-type]
             ),
             "OnDemandAllocationStrategy='capacity-optimized' is not one of",
         ),
         (
-            lambda: InstancesDistribution(on_demand_allocation_strategy="fast"),
+            lambda: InstancesDistribution(on_demand_allocation_strategy="fast"),  # type: ignore[arg-type]
             "OnDemandAllocationStrategy='fast' is not one of",
         ),
         (
-            lambda: InstancesDistribution(spot_allocation_strategy="prioritized"),
+            lambda: InstancesDistribution(spot_allocation_strategy="prioritized"),  # type: ignore[arg-type]
             "SpotAllocationStrategy='prioritized' is not one of",
         ),
         (lambda: InstancesDistribution(spot_instance_pools=21), "SpotInstancePools=21"),
@@ -213,8 +213,11 @@ def _instance(**changes: Any) -> Instance:
         ),
         (
             lambda: ScheduledAction(
-                name="a", recurrence="0 0 * * *", time_zone=5, min_size=1
-            ),  # type: ignore[arg-type]
+                name="a",
+                recurrence="0 0 * * *",
+                time_zone=5,  # type: ignore[arg-type]
+                min_size=1,
+            ),
             "TimeZone=5 is not an IANA time zone",
         ),
     ],

@@ -64,7 +64,7 @@ def brief(value: object) -> str:
     if isinstance(value, str | bytes) and len(value) > 120:
         return f"{value[:60]!r}... ({len(value)} characters)"
     if isinstance(value, list | tuple | dict | set | frozenset) and len(value) > 20:
-        return f"<a {type(value).__name__} of {len(value)} entries>"
+        return f"<a collection of {len(value)} entries>"
     try:
         text = repr(value)
     except (ValueError, RecursionError):

@@ -108,12 +108,12 @@ class _Reader:
             return None
         return value
 
-    def items(self, value: object, where: str) -> list[Any]:
+    def items(self, value: object, where: str, limit: int = _MAX_ITEMS) -> list[Any]:
         if not isinstance(value, list):
             self.fail(where, "must be a list")
             return []
-        if len(value) > _MAX_ITEMS:
-            self.fail(where, f"has {len(value)} entries: at most {_MAX_ITEMS}")
+        if len(value) > limit:
+            self.fail(where, f"has {len(value)} entries: at most {limit}")
             return []
         return value
 
@@ -577,10 +577,14 @@ def read_metrics(  # noqa: PLR0912 (two documents, each checked)
         else:
             first = reader.mapping(results[0], "MetricDataResults[0]") or {}
             stamps = reader.items(
-                first.get("Timestamps", []), "MetricDataResults[0] Timestamps"
+                first.get("Timestamps", []),
+                "MetricDataResults[0] Timestamps",
+                MAX_DATAPOINTS,
             )
             values = reader.items(
-                first.get("Values", []), "MetricDataResults[0] Values"
+                first.get("Values", []),
+                "MetricDataResults[0] Values",
+                MAX_DATAPOINTS,
             )
             if len(stamps) != len(values):
                 reader.fail(
@@ -589,7 +593,9 @@ def read_metrics(  # noqa: PLR0912 (two documents, each checked)
                 )
             pairs = list(zip(stamps, values, strict=False))
     elif top is not None and "Datapoints" in top:
-        for n, raw in enumerate(reader.items(top["Datapoints"], "Datapoints")):
+        for n, raw in enumerate(
+            reader.items(top["Datapoints"], "Datapoints", MAX_DATAPOINTS)
+        ):
             point = reader.mapping(raw, f"Datapoints[{n}]")
             if point is None:
                 continue
@@ -614,11 +620,6 @@ def read_metrics(  # noqa: PLR0912 (two documents, each checked)
             "has neither MetricDataResults (get-metric-data) nor Datapoints "
             "(get-metric-statistics)",
         )
-    if len(pairs) > MAX_DATAPOINTS:
-        reader.fail(
-            "document", f"has {len(pairs)} datapoints: at most {MAX_DATAPOINTS}"
-        )
-        pairs = []
     out: dict[int, float] = {}
     for n, (stamp, value) in enumerate(pairs):
         when = _timestamp(stamp, reader, f"datapoint {n} Timestamp")

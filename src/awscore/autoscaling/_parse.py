@@ -331,10 +331,6 @@ _PATTERN = {"Duration": None, "Base": None, "Spikes": None}
 _SPIKE = {"Start": None, "Length": None, "Extra": None}
 
 
-def _number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 def _load(document: object, step: object, problems: list[str]) -> tuple[Any, ...]:
     """A list as given (``simulate`` checks its values), or a pattern expanded."""
     if isinstance(document, list):

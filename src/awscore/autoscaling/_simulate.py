@@ -299,16 +299,16 @@ def _check_extras(
 ) -> None:
     if fleet is not None and not isinstance(fleet, FleetConfig):
         problems.append(f"fleet={brief(fleet)} is not a FleetConfig")
-    for what, value, kind in (
-        ("zone_events", zone_events, ZoneEvent),
-        ("scheduled_actions", scheduled_actions, ScheduledAction),
+    for what, value, kind, label in (
+        ("zone_events", zone_events, ZoneEvent, "zone event"),
+        ("scheduled_actions", scheduled_actions, ScheduledAction, "scheduled action"),
     ):
         if isinstance(value, str) or not isinstance(value, Sequence):
-            problems.append(f"{what} must be a sequence of {kind.__name__} values")
+            problems.append(f"{what} must be a sequence of {label} values")
         elif len(value) > 10_000:
             problems.append(f"{what} has {len(value)} entries: at most 10000")
         elif not all(isinstance(v, kind) for v in value):
-            problems.append(f"{what} must hold only {kind.__name__} values")
+            problems.append(f"{what} must hold only {label} values")
     if isinstance(zone_events, Sequence) and zone_events:
         if not isinstance(fleet, FleetConfig):
             problems.append("zone_events need a fleet to act on")
