@@ -29,6 +29,7 @@ __all__ = [
 Number = int | float | Fraction
 #: The largest magnitude a double (a CloudWatch value) holds.
 _MAX_DOUBLE = Fraction(2) ** 1024
+_MAX_DOUBLE_INT = 2**1024
 
 
 def json_kind(value: object) -> str:
@@ -114,11 +115,20 @@ def as_fraction(value: object, what: str, problems: list[str]) -> Fraction | Non
             f"{what}={brief(value)} is not a number: must be a finite number"
         )
         return None
-    if isinstance(value, float) and not math.isfinite(value):
-        problems.append(f"{what}={brief(value)} is not finite: must be a finite number")
-        return None
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            problems.append(
+                f"{what}={brief(value)} is not finite: must be a finite number"
+            )
+            return None
+        return Fraction(value)  # a finite double is always in range
     exact = Fraction(value)
-    if abs(exact) > _MAX_DOUBLE:
+    too_big = (
+        abs(value) > _MAX_DOUBLE_INT
+        if isinstance(value, int)
+        else abs(exact) > _MAX_DOUBLE
+    )
+    if too_big:
         problems.append(
             f"{what}={brief(value)} is out of range: CloudWatch values are doubles, "
             "at most about 1.8e308 in magnitude"
@@ -275,6 +285,8 @@ def evaluate_alarm(
     for i, point in enumerate(window):
         if point is None:
             values.append(None)
+        elif type(point) is float and math.isfinite(point):
+            values.append(Fraction(point))  # the common case, named only on error
         else:
             values.append(
                 as_fraction(point, f"Alarm {brief(alarm.name)} datapoint {i}", problems)

@@ -210,6 +210,8 @@ def spiky_load(
 
 def _demand(value: object, what: str, problems: list[str]) -> float | None:
     """A finite number in [0, MAX_DEMAND] as a float, or None with a problem."""
+    if type(value) is float and 0 <= value <= MAX_DEMAND:
+        return value  # the common case, without an exact conversion
     exact = as_fraction(value, what, problems)
     if exact is None:
         return None
