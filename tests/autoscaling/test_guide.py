@@ -733,3 +733,29 @@ def test_put_scheduled_update_group_action_rules(
     with pytest.raises(AutoScalingInputError) as caught:
         ScheduledAction(**values)  # type: ignore[arg-type]
     assert any(fragment in p for p in caught.value.problems), caught.value.problems
+
+
+def test_metric_aggregation_type_is_checked() -> None:
+    """PutScalingPolicy: MetricAggregationType is Minimum, Maximum or Average
+    (step scaling only; a simple policy refuses the key)."""
+    from awscore.autoscaling import parse_policy
+
+    step = {
+        "PolicyType": "StepScaling",
+        "AdjustmentType": "ChangeInCapacity",
+        "Alarm": {"Threshold": 50},
+        "StepAdjustments": [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 1}],
+    }
+    assert parse_policy({**step, "MetricAggregationType": "Maximum"}).name == "step"
+    with pytest.raises(AutoScalingInputError, match="MetricAggregationType='Sum'"):
+        parse_policy({**step, "MetricAggregationType": "Sum"})
+    simple = {
+        "AdjustmentType": "ChangeInCapacity",
+        "ScalingAdjustment": 1,
+        "Alarm": {"Threshold": 50},
+        "MetricAggregationType": "Average",
+    }
+    with pytest.raises(
+        AutoScalingInputError, match="unknown key 'MetricAggregationType'"
+    ):
+        parse_policy(simple)

@@ -65,7 +65,11 @@ _STEP = {
     "MinAdjustmentMagnitude": "min_adjustment_magnitude",
     "EstimatedInstanceWarmup": "estimated_instance_warmup",
     "Alarm": "alarm",
+    # Checked, not modelled: awscore's alarms already see the aggregated metric.
+    "MetricAggregationType": None,
 }
+#: PutScalingPolicy's MetricAggregationType values (step scaling only).
+_AGGREGATIONS = ("Minimum", "Maximum", "Average")
 _TRACKING = {
     **_COMMON,
     "TargetTrackingConfiguration": None,
@@ -197,6 +201,13 @@ def parse_policy(document: object, *, index: int = 0) -> Policy:
                 required=("AdjustmentType", "StepAdjustments", "Alarm"),
             )
             kwargs["alarm"] = _alarm(kwargs.get("alarm"), where, problems)
+            assert isinstance(document, Mapping)  # the PolicyType came from it
+            aggregation = document.get("MetricAggregationType", "Average")
+            if aggregation not in _AGGREGATIONS:
+                problems.append(
+                    f"{where} MetricAggregationType={brief(aggregation)} is not one "
+                    "of Minimum, Maximum, Average"
+                )
             kwargs["step_adjustments"] = _steps(
                 kwargs.get("step_adjustments", []), where, problems
             )
