@@ -70,7 +70,8 @@ example (the files are what the AWS CLI prints, saved as they come):
       --alarms alarms.json --metrics metrics.json --plot replay.png
 
 The metric is read as the group's per-instance average, observed at the group's
-DesiredCapacity; each datapoint holds until the next.
+DesiredCapacity; each datapoint holds until the next. Sample files of every kind
+are in the source tree's tests/autoscaling/data/.
 """
 
 _GROUP_KEYS = {
