@@ -10,18 +10,18 @@ from sphinx.application import Sphinx
 
 from awscore.autoscaling import (
     AdjustmentType,
-    FleetConfig,
-    LaunchSpec,
-    ZoneEvent,
     Alarm,
     ComparisonOperator,
+    FleetConfig,
     Group,
     HpaPolicy,
+    LaunchSpec,
     Policy,
     StepAdjustment,
     StepScalingPolicy,
     TargetTrackingPolicy,
     Timeline,
+    ZoneEvent,
     simulate,
     spiky_load,
 )
