@@ -17,9 +17,20 @@ Workloads:
   clamped sum ``max(lo, min(hi, desired + 2))``. moto's number includes boto3's
   client stack; it is the cost of asking moto, not of moto's arithmetic alone.
 
+* **autoscaling-fleet-24h**: the same day with a ``FleetConfig`` (three zones, the
+  Default termination policy, us-east-1c down from 08:00 to 12:00): ``awscore``
+  with the fleet against ``awscore-capacity`` (the same run with instances as
+  capacity units), so the ratio is what placing and terminating real instances
+  costs.
+* **autoscaling-scale-in**: a group of 20 in three zones scaled in to 10:
+  awscore's ``Fleet.with_desired(10).step`` (zone balance, Default policy, seeded
+  draw) and moto's ``SetDesiredCapacity`` + ``DescribeAutoScalingGroups``
+  through boto3 (moto removes the first ten of its list, see test_moto_fleet.py).
+
 Implementations (``benchmark.extra_info["implementation"]``): ``floor``,
-``awscore``, ``moto``. Targets (reported, not asserted): a day of simulation in
-well under a second; one awscore decision far below one moto round trip.
+``awscore``, ``awscore-capacity``, ``moto``. Targets (reported, not asserted): a
+day of simulation in well under a second; one awscore decision far below one moto
+round trip.
 """
 
 from __future__ import annotations
@@ -35,12 +46,16 @@ from awscore.autoscaling import (
     AdjustmentType,
     Alarm,
     ComparisonOperator,
+    Fleet,
+    FleetConfig,
     Group,
+    LaunchSpec,
     Policy,
     SimpleScalingPolicy,
     StepAdjustment,
     StepScalingPolicy,
     TargetTrackingPolicy,
+    ZoneEvent,
     evaluate,
     simulate,
 )
@@ -208,3 +223,73 @@ def test_decision(benchmark: Any, impl: str, request: pytest.FixtureRequest) -> 
             "includes set_desired_capacity and describe_auto_scaling_groups"
         )
         benchmark.pedantic(moto_decision(client), rounds=50, iterations=1)
+
+
+ZONES = ("us-east-1a", "us-east-1b", "us-east-1c")
+FLEET = FleetConfig(
+    availability_zones=ZONES,
+    min_size=0,
+    max_size=60,
+    launch=LaunchSpec(launch_template="web", version=1),
+)
+OUTAGE = [
+    ZoneEvent(time=8 * 3600, zone="us-east-1c", outage=True),
+    ZoneEvent(time=12 * 3600, zone="us-east-1c", outage=False),
+]
+
+
+@pytest.mark.parametrize("impl", ["awscore-capacity", "awscore"])
+def test_fleet_24h(benchmark: Any, impl: str) -> None:
+    policies = three_policies()
+    extra: dict[str, Any] = (
+        {"fleet": FLEET, "zone_events": OUTAGE, "seed": 1} if impl == "awscore" else {}
+    )
+
+    def run() -> Any:
+        return simulate(GROUP, policies, LOAD, step=STEP, warmup=120, **extra)
+
+    timeline = run()
+    assert len(timeline.points) == STEPS
+    benchmark.group = "autoscaling-fleet-24h"
+    benchmark.extra_info["implementation"] = impl
+    benchmark.extra_info["workload"] = "24 h, 3 policies, 3 zones, a 4 h outage"
+    benchmark.extra_info["fleet_events"] = len(timeline.fleet_events)
+    benchmark.pedantic(run, rounds=3, iterations=1, warmup_rounds=0)
+
+
+@pytest.fixture(scope="module")
+def moto_fleet() -> Iterator[Any]:
+    with moto_autoscaling() as client:
+        client.create_auto_scaling_group(
+            AutoScalingGroupName="f",
+            LaunchConfigurationName="lc",
+            MinSize=0,
+            MaxSize=40,
+            DesiredCapacity=20,
+            AvailabilityZones=list(ZONES),
+        )
+        yield client
+
+
+@pytest.mark.parametrize("impl", ["awscore", "moto"])
+def test_scale_in(benchmark: Any, impl: str, request: pytest.FixtureRequest) -> None:
+    benchmark.group = "autoscaling-scale-in"
+    benchmark.extra_info["implementation"] = impl
+    benchmark.extra_info["workload"] = "20 instances in 3 zones scaled in to 10"
+    if impl == "awscore":
+        fleet = Fleet.start(FLEET, 20, seed=3)
+
+        def run() -> int:
+            return len(fleet.with_desired(10).step(600).fleet.live())
+
+    else:
+        client = request.getfixturevalue("moto_fleet")
+
+        def run() -> int:
+            client.set_desired_capacity(AutoScalingGroupName="f", DesiredCapacity=20)
+            client.set_desired_capacity(AutoScalingGroupName="f", DesiredCapacity=10)
+            found = client.describe_auto_scaling_groups(AutoScalingGroupNames=["f"])
+            return len(found["AutoScalingGroups"][0]["Instances"])
+
+    assert run() == 10
+    benchmark.pedantic(run, rounds=20, iterations=1, warmup_rounds=1)

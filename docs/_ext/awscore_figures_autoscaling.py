@@ -1,5 +1,6 @@
-"""The Auto Scaling figure: three policies on the same spiky load, drawn from
-:func:`awscore.autoscaling.simulate` when the docs are built."""
+"""The Auto Scaling figures, drawn from :func:`awscore.autoscaling.simulate` when
+the docs are built: three policies on the same spiky load, and a fleet's
+instances per Availability Zone through a zone outage and its recovery."""
 
 from __future__ import annotations
 
@@ -11,13 +12,16 @@ from awscore.autoscaling import (
     AdjustmentType,
     Alarm,
     ComparisonOperator,
+    FleetConfig,
     Group,
     HpaPolicy,
+    LaunchSpec,
     Policy,
     StepAdjustment,
     StepScalingPolicy,
     TargetTrackingPolicy,
     Timeline,
+    ZoneEvent,
     simulate,
     spiky_load,
 )
@@ -84,6 +88,7 @@ def _panel(
     title: str,
     left: int,
     width: int,
+    count: int | None = None,
 ) -> list[str]:
     parts = [
         f'<rect x="{left}" y="{top}" width="{width}" height="{height}" '
@@ -100,7 +105,7 @@ def _panel(
         parts.append(
             f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{value:g}</text>'
         )
-    count = len(LOAD)
+    count = len(LOAD) if count is None else count
     for values, colour, dash in series:
         path = " ".join(
             f"{left + width * k / count:.1f},"
@@ -173,11 +178,89 @@ def autoscaling_policies_svg() -> str:
     return "\n".join(parts) + "\n"
 
 
+#: The fleet figure: 3 hours, zone us-east-1c down from 1 h to 2 h.
+FLEET_ZONES = ("us-east-1a", "us-east-1b", "us-east-1c")
+FLEET_EVENTS = (
+    ZoneEvent(time=3600, zone="us-east-1c", outage=True),
+    ZoneEvent(time=7200, zone="us-east-1c", outage=False),
+)
+
+
+def fleet_timeline() -> Timeline:
+    """A group of 6 (max 12) with target tracking at 50% on a steady 300 (six
+    instances' worth) through the outage: its zones lose and regain instances."""
+    fleet = FleetConfig(
+        availability_zones=FLEET_ZONES,
+        min_size=3,
+        max_size=12,
+        launch=LaunchSpec(launch_template="web", version=1),
+    )
+    return simulate(
+        Group(min_size=3, max_size=12, desired_capacity=6),
+        [TargetTrackingPolicy(target_value=TARGET)],
+        [300.0] * (3 * 3600 // STEP),
+        step=STEP,
+        launch_delay=60,
+        warmup=120,
+        fleet=fleet,
+        zone_events=FLEET_EVENTS,
+        seed=1,
+    )
+
+
+def autoscaling_fleet_svg() -> str:
+    """Instances per zone, desired and in-service capacity through the outage."""
+    timeline = fleet_timeline()
+    count = len(timeline.points)
+    width, height, left, plot_w = 900, 330, 60, 600
+    colours = ("#1f77b4", "#2ca02c", "#d62728")
+    zones = [
+        ([float(dict(p.zones)[z]) for p in timeline.points], c, "")
+        for z, c in zip(FLEET_ZONES, colours, strict=True)
+    ]
+    totals = [
+        ([float(p.desired) for p in timeline.points], "#888", "5 4"),
+        ([float(p.in_service) for p in timeline.points], "#000", "2 3"),
+    ]
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        'font-family="sans-serif" font-size="11">',
+        *_panel(
+            [*totals, *zones],
+            top=24,
+            height=250,
+            y_max=8,
+            title="instances per zone; us-east-1c down from 1 h to 2 h",
+            left=left,
+            width=plot_w,
+            count=count,
+        ),
+    ]
+    for hour in range(4):
+        x = left + plot_w * hour / 3
+        parts.append(f'<text x="{x:.1f}" y="292" text-anchor="middle">{hour} h</text>')
+    labels = [*FLEET_ZONES, "desired", "in service"]
+    for i, (label, colour) in enumerate(
+        zip(labels, [*colours, "#888", "#000"], strict=True)
+    ):
+        y = 40 + 22 * i
+        parts.append(
+            f'<line x1="{left + plot_w + 14}" y1="{y}" x2="{left + plot_w + 40}" '
+            f'y2="{y}" stroke="{colour}" stroke-width="2"/>'
+        )
+        parts.append(f'<text x="{left + plot_w + 46}" y="{y + 4}">{label}</text>')
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
+
+
 def _generate(app: Sphinx) -> None:
     out = Path(app.srcdir) / "_generated"
     out.mkdir(exist_ok=True)
     (out / "autoscaling-policies.svg").write_text(
         autoscaling_policies_svg(), encoding="utf-8"
+    )
+    (out / "autoscaling-fleet.svg").write_text(
+        autoscaling_fleet_svg(), encoding="utf-8"
     )
 
 

@@ -109,7 +109,7 @@ def test_target_tracking_and_hpa() -> None:
 @pytest.mark.parametrize(
     ("document", "fragments"),
     [
-        ([], ["policy #0 must be an object, not list"]),
+        ([], ["policy #0 must be an object, not an array"]),
         ({"PolicyType": 3}, ["PolicyType=3 is not one of"]),
         (
             {"PolicyType": "StepScaling"},
@@ -138,7 +138,7 @@ def test_target_tracking_and_hpa() -> None:
                 "Alarm": "high",
                 "StepAdjustments": {"ScalingAdjustment": 1},
             },
-            ["Alarm must be an object, not str", "StepAdjustments must be a list"],
+            ["Alarm must be an object, not a string", "StepAdjustments must be a list"],
         ),
         (
             {
@@ -154,7 +154,7 @@ def test_target_tracking_and_hpa() -> None:
             [
                 "StepAdjustments[0] is missing 'ScalingAdjustment'",
                 "lower_bound='a' is not a number",
-                "StepAdjustments[2] must be an object, not int",
+                "StepAdjustments[2] must be an object, not a number",
             ],
         ),
         (
@@ -224,11 +224,24 @@ def test_scenario() -> None:
         ({"Group": {"MinSize": 1}}, ["Group is missing 'MaxSize'"]),
         ({"Policies": {}}, ["scenario Policies must be a list"]),
         ({"Policies": [{"PolicyType": "Hpa"}]}, ["missing 'TargetValue'"]),
+        ({"Load": {"Base": "x"}}, ["Load is missing 'Duration'"]),
         (
-            {"Load": {"Base": "x"}},
-            ["Load is missing 'Duration'", "Base='x' must be a number"],
+            {"Load": {"Duration": 60, "Base": "x"}},
+            ["Load Base='x' is not a number: must be a finite number"],
         ),
         ({"Load": {"Duration": 0}}, ["Load Duration=0 must be an integer >= 1"]),
+        (
+            {"Load": {"Duration": 2**63}},
+            ["Load Duration=9223372036854775808 at Step=10 is", "at most 604800"],
+        ),
+        (
+            {"Load": {"Duration": 60, "Base": 10**400}},
+            ["Load Base=<an integer of about 401 digits> is out of range"],
+        ),
+        (
+            {"Load": {"Duration": 60, "Base": 10**13}},
+            ["Load Base=10000000000000 is out of range: must be in [0, 10**12]"],
+        ),
         ({"Load": {"Duration": 60, "Spikes": 3}}, ["Load Spikes must be a list"]),
         (
             {
@@ -243,11 +256,19 @@ def test_scenario() -> None:
             },
             [
                 "Load Spikes[0] is missing 'Length'",
-                "Load Spikes[1] Start, Length and Extra must be numbers",
-                "Load Spikes[2] must be an object, not int",
+                "Load Spikes[2] must be an object, not a number",
             ],
         ),
-        ({"Load": "lots"}, ["Load must be an object, not str"]),
+        (
+            {
+                "Load": {
+                    "Duration": 60,
+                    "Spikes": [{"Start": "a", "Length": 1, "Extra": 1}],
+                }
+            },
+            ["Load Spikes[0] Start='a' is not a number"],
+        ),
+        ({"Load": "lots"}, ["Load must be an object, not a string"]),
         ({"Colour": 1}, ["scenario has an unknown key 'Colour'"]),
     ],
 )

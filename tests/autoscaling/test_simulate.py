@@ -165,7 +165,7 @@ def test_simulate_lists_every_problem() -> None:
         "warmup=-1 must be an integer >= 0",
         "decision_interval=50 is not a multiple of step=20",
         "alarm 'slow' period=30 is not a multiple of step=20",
-        "load[1]=-1.0 is negative: must be >= 0",
+        "load[1]=-1.0 is out of range: must be in [0, 10**12]",
         "load[2]=nan is not finite: must be a finite number",
     )
     with pytest.raises(AutoScalingInputError) as caught:

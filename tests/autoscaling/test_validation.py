@@ -128,7 +128,7 @@ def test_bad_step_and_policy_fields_listed_together() -> None:
     assert "adjustment_type='Double' is not one of ChangeInCapacity" in found[1]
     assert "has no step adjustments" in found[2]
     assert "alarm=None is not an Alarm" in found[3]
-    assert "min_adjustment_magnitude=0 must be >= 1" in found[4]
+    assert "min_adjustment_magnitude=0 must be an integer in [1," in found[4]
     assert "estimated_instance_warmup=-5" in found[5]
     with pytest.raises(AutoScalingInputError, match="not a sequence"):
         StepScalingPolicy(

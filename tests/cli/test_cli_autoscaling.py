@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from awscore.cli import main
+from tests.conftest import require_peer
 
 STEP_POLICY = {
     "PolicyName": "cpu-high",
@@ -266,6 +267,7 @@ def test_evaluate_step_line_reads_the_interval_the_reason_matched(
         "AdjustmentType": "ChangeInCapacity",
         "Alarm": {"Threshold": 60},
         "StepAdjustments": [
+            {"MetricIntervalUpperBound": -10, "ScalingAdjustment": 0},
             {
                 "MetricIntervalLowerBound": -10,
                 "MetricIntervalUpperBound": 10,
@@ -280,3 +282,108 @@ def test_evaluate_step_line_reads_the_interval_the_reason_matched(
     out = capsys.readouterr().out.splitlines()
     assert out[2] == "step: [-10, 10) -> 1"
     assert "in step [-10, 10)" in out[3]
+
+
+DATA = Path(__file__).parent.parent / "autoscaling" / "data"
+
+
+def _replay_args(*extra: str) -> list[str]:
+    return [
+        "autoscaling",
+        "replay",
+        "--group",
+        str(DATA / "asg.json"),
+        "--policies",
+        str(DATA / "policies.json"),
+        "--alarms",
+        str(DATA / "alarms.json"),
+        "--metrics",
+        str(DATA / "metrics.json"),
+        *extra,
+    ]
+
+
+def test_replay_prints_the_decision_log(capsys: pytest.CaptureFixture[str]) -> None:
+    """The sample day: a summary, one line per scaling activity with its time and
+    reason, and the fleet at the end by zone."""
+    assert main(_replay_args("--schedule", str(DATA / "scheduled-actions.json"))) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("group web-asg: 2 policies over 288 datapoints")
+    assert "2026-11-26 00:00 to 2026-11-26 23:55" in out[0]
+    assert out[3].startswith("2026-11-26 00:15  4 -> 2  cpu50-target-tracking:")
+    assert any("scheduled action 'weekday-morning'" in line for line in out)
+    assert out[-1].startswith("fleet: ")
+    assert "us-east-1a" in out[-1]
+
+
+def test_replay_json_plot_and_group_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    require_peer("matplotlib")
+    plot = tmp_path / "replay.png"
+    argv = _replay_args("--json", "--seed", "3", "--group-name", "web-asg")
+    assert main([*argv, "--plot", str(plot)]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["group"] == "web-asg"
+    assert document["seed"] == 3
+    assert set(document["points"][0]["zones"]) == {
+        "us-east-1a",
+        "us-east-1b",
+        "us-east-1c",
+    }
+    assert plot.read_bytes().startswith(b"\x89PNG")
+
+
+def test_replay_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A missing group name, policies without their alarms and metrics of the
+    wrong shape: exit 1 with one line naming the file."""
+    assert main(_replay_args("--group-name", "api")) == 1
+    assert "has no group 'api': it has 'web-asg'" in capsys.readouterr().err
+    argv = [
+        a for a in _replay_args() if a not in ("--alarms", str(DATA / "alarms.json"))
+    ]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert "policies.json policy 'cpu-high-step': needs the threshold" in err
+    assert err.count("\n") == 1
+    wrong = write(tmp_path, "m.json", {"Datapoints": []})
+    argv = _replay_args()
+    argv[argv.index("--metrics") + 1] = wrong
+    assert main(argv) == 1
+    assert "m.json document: holds no datapoint" in capsys.readouterr().err
+
+
+def test_simulate_a_fleet_through_a_zone_outage(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A scenario with a Fleet and ZoneEvents: the JSON timeline lists instances
+    by zone and market, and the outage moves them."""
+    scenario = {
+        **SCENARIO,
+        "Group": {"MinSize": 3, "MaxSize": 9, "DesiredCapacity": 3},
+        "Policies": [],
+        "Fleet": {"AvailabilityZones": ["a", "b", "c"]},
+        "ZoneEvents": [
+            {"Time": 300, "Zone": "c", "Outage": True},
+            {"Time": 900, "Zone": "c", "Outage": False},
+        ],
+        "Seed": 5,
+    }
+    path = write(tmp_path, "s.json", scenario)
+    assert main(["autoscaling", "simulate", path, "--json"]) == 0
+    points = json.loads(capsys.readouterr().out)["points"]
+    assert points[0]["zones"] == {"a": 1, "b": 1, "c": 1}
+    during = next(p for p in points if p["time"] == 600)
+    assert during["zones"]["c"] == 0
+    assert sum(during["zones"].values()) == 3
+    assert points[-1]["zones"] == {"a": 1, "b": 1, "c": 1}
+    assert points[0]["markets"] == {"on-demand": 3, "spot": 0}
+    bad = write(
+        tmp_path,
+        "b.json",
+        {**scenario, "ZoneEvents": [{"Time": 1, "Zone": "z", "Outage": True}]},
+    )
+    assert main(["autoscaling", "simulate", bad]) == 1
+    assert (
+        "zone event zone 'z' is not one of the fleet's zones" in capsys.readouterr().err
+    )

@@ -9,14 +9,21 @@ from hypothesis import strategies as st
 from awscore.autoscaling import (
     AdjustmentType,
     Alarm,
+    AllocationStrategy,
     ComparisonOperator,
+    FleetConfig,
     Group,
     HpaPolicy,
+    InstancesDistribution,
+    LaunchSpec,
+    MixedInstancesPolicy,
     Policy,
+    Pool,
     SimpleScalingPolicy,
     StepAdjustment,
     StepScalingPolicy,
     TargetTrackingPolicy,
+    TerminationPolicy,
 )
 
 metrics = st.fractions(min_value=0, max_value=500, max_denominator=100)
@@ -166,4 +173,91 @@ def policy_lists(draw: st.DrawFn, *, max_size: int = 4) -> list[Policy]:
 
 loads = st.lists(
     st.integers(min_value=0, max_value=2_000).map(float), min_size=1, max_size=200
+)
+
+
+# --- fleets ------------------------------------------------------------------------
+
+ZONES = ("us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d")
+
+
+@st.composite
+def mixed_policies(draw: st.DrawFn, zones: tuple[str, ...]) -> MixedInstancesPolicy:
+    """A mixed instances policy over ``zones``: a base, a percentage, strategies,
+    and one to three instance types with weights, prices and capacities."""
+    types = draw(
+        st.lists(
+            st.sampled_from(["m5.large", "c5.large", "r5.large"]),
+            min_size=1,
+            max_size=3,
+            unique=True,
+        )
+    )
+    pools = []
+    for instance_type in types:
+        weight = draw(st.integers(1, 3))
+        for zone in zones:
+            pools.append(
+                Pool(
+                    instance_type=instance_type,
+                    availability_zone=zone,
+                    weighted_capacity=weight,
+                    on_demand_price=draw(st.fractions(1, 10, max_denominator=100)),
+                    spot_price=draw(st.fractions(0, 1, max_denominator=100)),
+                    spot_capacity=draw(st.integers(0, 500)),
+                )
+            )
+    distribution = InstancesDistribution(
+        on_demand_base_capacity=draw(st.integers(0, 6)),
+        on_demand_percentage_above_base_capacity=draw(st.integers(0, 100)),
+        on_demand_allocation_strategy=draw(
+            st.sampled_from(
+                [AllocationStrategy.PRIORITIZED, AllocationStrategy.LOWEST_PRICE]
+            )
+        ),
+        spot_allocation_strategy=draw(
+            st.sampled_from(
+                [s for s in AllocationStrategy if s != AllocationStrategy.PRIORITIZED]
+            )
+        ),
+    )
+    return MixedInstancesPolicy(distribution=distribution, pools=tuple(pools))
+
+
+@st.composite
+def fleet_configs(draw: st.DrawFn, *, mixed: bool | None = None) -> FleetConfig:
+    """A group's fleet settings: 1-4 zones, a termination policy list, maybe a
+    mixed instances policy, a launch delay."""
+    zones = ZONES[: draw(st.integers(1, 4))]
+    policies = draw(
+        st.lists(
+            st.sampled_from(list(TerminationPolicy)),
+            min_size=1,
+            max_size=3,
+            unique=True,
+        )
+    )
+    use_mixed = draw(st.booleans()) if mixed is None else mixed
+    return FleetConfig(
+        availability_zones=zones,
+        min_size=0,
+        max_size=draw(st.integers(4, 24)),
+        launch=LaunchSpec(launch_template="web", version=draw(st.integers(1, 4))),
+        termination_policies=tuple(policies),
+        mixed_instances_policy=draw(mixed_policies(zones)) if use_mixed else None,
+        launch_delay=draw(st.sampled_from([0, 60, 120])),
+    )
+
+
+#: One thing that happens to a fleet: ("desired", n), ("outage", zone index),
+#: ("recover", zone index), ("unhealthy", instance index), ("protect", index).
+fleet_operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("desired"), st.integers(0, 24)),
+        st.tuples(
+            st.sampled_from(["outage", "recover", "unhealthy", "protect"]),
+            st.integers(0, 30),
+        ),
+    ),
+    max_size=12,
 )

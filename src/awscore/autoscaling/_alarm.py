@@ -27,6 +27,50 @@ __all__ = [
 ]
 
 Number = int | float | Fraction
+#: The largest magnitude a double (a CloudWatch value) holds.
+_MAX_DOUBLE = Fraction(2) ** 1024
+_MAX_DOUBLE_INT = 2**1024
+
+
+def json_kind(value: object) -> str:
+    """What a document value is, in JSON's words (no Python type names)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float | Fraction):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list | tuple):
+        return "an array"
+    return "an object" if isinstance(value, dict) else "a value of another kind"
+
+
+def brief(value: object) -> str:
+    """``value`` as an error message shows it: its ``repr``, but a huge number,
+    a long text or a big container by its size (a 5,000-digit integer cannot
+    even be turned into text by Python), so no message is ever unbounded."""
+    if (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and value.bit_length() > 128
+    ):
+        return f"<an integer of about {int(value.bit_length() * 0.30103) + 1} digits>"
+    if (
+        isinstance(value, Fraction)
+        and max(value.numerator.bit_length(), value.denominator.bit_length()) > 128
+    ):
+        return "<a fraction too large to show>"
+    if isinstance(value, str | bytes) and len(value) > 120:
+        return f"{value[:60]!r}... ({len(value)} characters)"
+    if isinstance(value, list | tuple | dict | set | frozenset) and len(value) > 20:
+        return f"<a collection of {len(value)} entries>"
+    try:
+        text = repr(value)
+    except (ValueError, RecursionError):
+        return "<a value too large to show>"
+    return text if len(text) <= 200 else text[:120] + "..."
 
 
 class ComparisonOperator(StrEnum):
@@ -67,12 +111,30 @@ def as_fraction(value: object, what: str, problems: list[str]) -> Fraction | Non
     is the binary double nearest 1/10, which is what AWS's float64 metrics hold.
     """
     if isinstance(value, bool) or not isinstance(value, int | float | Fraction):
-        problems.append(f"{what}={value!r} is not a number: must be a finite number")
+        problems.append(
+            f"{what}={brief(value)} is not a number: must be a finite number"
+        )
         return None
-    if isinstance(value, float) and not math.isfinite(value):
-        problems.append(f"{what}={value!r} is not finite: must be a finite number")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            problems.append(
+                f"{what}={brief(value)} is not finite: must be a finite number"
+            )
+            return None
+        return Fraction(value)  # a finite double is always in range
+    exact = Fraction(value)
+    too_big = (
+        abs(value) > _MAX_DOUBLE_INT
+        if isinstance(value, int)
+        else abs(exact) > _MAX_DOUBLE
+    )
+    if too_big:
+        problems.append(
+            f"{what}={brief(value)} is out of range: CloudWatch values are doubles, "
+            "at most about 1.8e308 in magnitude"
+        )
         return None
-    return Fraction(value)
+    return exact
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -101,7 +163,7 @@ class Alarm:
 
     def __post_init__(self) -> None:
         problems: list[str] = []
-        where = f"Alarm {self.name!r}"
+        where = f"Alarm {brief(self.name)}"
         as_fraction(self.threshold, f"{where} threshold", problems)
         try:
             object.__setattr__(
@@ -111,7 +173,7 @@ class Alarm:
             )
         except ValueError:
             problems.append(
-                f"{where} comparison_operator={self.comparison_operator!r} is not "
+                f"{where} comparison_operator={brief(self.comparison_operator)} is not "
                 f"one of {', '.join(o.value for o in ComparisonOperator)}"
             )
         try:
@@ -120,19 +182,20 @@ class Alarm:
             )
         except ValueError:
             problems.append(
-                f"{where} treat_missing_data={self.treat_missing_data!r} is not one "
+                f"{where} treat_missing_data={brief(self.treat_missing_data)} is "
+                "not one "
                 f"of {', '.join(t.value for t in TreatMissingData)}"
             )
         if not _is_int(self.period) or not (
             self.period in (10, 30) or (self.period > 0 and self.period % 60 == 0)
         ):
             problems.append(
-                f"{where} period={self.period!r} must be 10, 30 or a positive "
+                f"{where} period={brief(self.period)} must be 10, 30 or a positive "
                 "multiple of 60 seconds"
             )
         if not _is_int(self.evaluation_periods) or self.evaluation_periods < 1:
             problems.append(
-                f"{where} evaluation_periods={self.evaluation_periods!r} must be "
+                f"{where} evaluation_periods={brief(self.evaluation_periods)} must be "
                 "an integer >= 1"
             )
         m = self.datapoints_to_alarm
@@ -142,8 +205,8 @@ class Alarm:
             or (_is_int(self.evaluation_periods) and m > self.evaluation_periods)
         ):
             problems.append(
-                f"{where} datapoints_to_alarm={m!r} must be an integer in "
-                f"1..evaluation_periods ({self.evaluation_periods!r})"
+                f"{where} datapoints_to_alarm={brief(m)} must be an integer in "
+                f"1..evaluation_periods ({brief(self.evaluation_periods)})"
             )
         if problems:
             raise AutoScalingInputError(problems)
@@ -203,6 +266,18 @@ def evaluate_alarm(
     Raises :class:`~awscore.errors.AutoScalingInputError` for a datapoint that is
     not a finite number or None.
     """
+    if not isinstance(alarm, Alarm):
+        raise AutoScalingInputError([f"alarm={brief(alarm)} is not an Alarm"])
+    if isinstance(datapoints, str | bytes) or not isinstance(datapoints, Sequence):
+        raise AutoScalingInputError(
+            [f"datapoints={brief(datapoints)} must be a sequence of numbers or None"]
+        )
+    try:
+        previous = AlarmState(previous)
+    except ValueError:
+        raise AutoScalingInputError(
+            [f"previous={brief(previous)} is not one of OK, ALARM, INSUFFICIENT_DATA"]
+        ) from None
     n = alarm.evaluation_periods
     window = list(datapoints)[-n:]
     problems: list[str] = []
@@ -210,9 +285,11 @@ def evaluate_alarm(
     for i, point in enumerate(window):
         if point is None:
             values.append(None)
+        elif type(point) is float and math.isfinite(point):
+            values.append(Fraction(point))  # the common case, named only on error
         else:
             values.append(
-                as_fraction(point, f"Alarm {alarm.name!r} datapoint {i}", problems)
+                as_fraction(point, f"Alarm {brief(alarm.name)} datapoint {i}", problems)
             )
     if problems:
         raise AutoScalingInputError(problems)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from types import MappingProxyType
 
-from awscore.autoscaling._alarm import AlarmState, Number, as_fraction
+from awscore.autoscaling._alarm import AlarmState, Number, as_fraction, brief
 from awscore.autoscaling._model import (
     AdjustmentType,
     Group,
@@ -50,6 +50,20 @@ def percent_adjustment(
     raises the magnitude to at least its value (25% of 4 with 2: +2). A capacity of
     0 gives 0, whatever the percentage.
     """
+    problems: list[str] = []
+    for what, value in (("capacity", capacity), ("percent", percent)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            problems.append(f"{what}={brief(value)} must be an integer")
+    if min_adjustment_magnitude is not None and (
+        isinstance(min_adjustment_magnitude, bool)
+        or not isinstance(min_adjustment_magnitude, int)
+    ):
+        problems.append(
+            f"min_adjustment_magnitude={brief(min_adjustment_magnitude)} must be an "
+            "integer or None"
+        )
+    if problems:
+        raise AutoScalingInputError(problems)
     exact = Fraction(capacity * percent, 100)
     if exact == 0:
         return 0
@@ -67,7 +81,22 @@ def apply_adjustment(
     min_adjustment_magnitude: int | None = None,
 ) -> int:
     """The capacity an adjustment asks for, from ``capacity``, before clamping."""
-    match AdjustmentType(adjustment_type):
+    try:
+        kind = AdjustmentType(adjustment_type)
+    except ValueError:
+        raise AutoScalingInputError(
+            [
+                f"adjustment_type={brief(adjustment_type)} is not one of "
+                + ", ".join(a.value for a in AdjustmentType)
+            ]
+        ) from None
+    for what, value in (
+        ("scaling_adjustment", scaling_adjustment),
+        ("capacity", capacity),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise AutoScalingInputError([f"{what}={brief(value)} must be an integer"])
+    match kind:
         case AdjustmentType.EXACT_CAPACITY:
             return scaling_adjustment
         case AdjustmentType.CHANGE_IN_CAPACITY:
@@ -108,7 +137,8 @@ class ScalingState:
         warming: object = self.warming_capacity
         if not isinstance(warming, int) or isinstance(warming, bool) or warming < 0:
             problems.append(
-                f"ScalingState warming_capacity={warming!r} must be an integer >= 0"
+                f"ScalingState warming_capacity={brief(warming)} must be an "
+                "integer >= 0"
             )
         if self.simple_cooldown_until is not None:
             as_fraction(
@@ -119,7 +149,7 @@ class ScalingState:
         flag: object = self.simple_activity_in_progress
         if not isinstance(flag, bool):
             problems.append(
-                f"ScalingState simple_activity_in_progress={flag!r} must be a bool"
+                f"ScalingState simple_activity_in_progress={brief(flag)} must be a bool"
             )
         alarms = _alarm_states(self.alarm_states, problems)
         history = _hpa_history(self.hpa_history, problems)
@@ -131,7 +161,7 @@ class ScalingState:
 
 def _alarm_states(given: object, problems: list[str]) -> Mapping[str, AlarmState]:
     if not isinstance(given, Mapping):
-        problems.append(f"ScalingState alarm_states={given!r} must be a mapping")
+        problems.append(f"ScalingState alarm_states={brief(given)} must be a mapping")
         return _EMPTY
     states: dict[str, AlarmState] = {}
     for name, state in given.items():
@@ -139,7 +169,8 @@ def _alarm_states(given: object, problems: list[str]) -> Mapping[str, AlarmState
             states[str(name)] = AlarmState(state)
         except ValueError:
             problems.append(
-                f"ScalingState alarm_states[{name!r}]={state!r} is not one of "
+                f"ScalingState alarm_states[{brief(name)}]={brief(state)} is not "
+                "one of "
                 f"{', '.join(a.value for a in AlarmState)}"
             )
     return MappingProxyType(states)
@@ -150,13 +181,13 @@ def _hpa_history(
 ) -> Mapping[str, tuple[tuple[Number, int], ...]]:
     accepted = "must be a sequence of (time, recommendation) pairs"
     if not isinstance(given, Mapping):
-        problems.append(f"ScalingState hpa_history={given!r} must be a mapping")
+        problems.append(f"ScalingState hpa_history={brief(given)} must be a mapping")
         return MappingProxyType({})
     history: dict[str, tuple[tuple[Number, int], ...]] = {}
     for name, entries in given.items():
-        where = f"ScalingState hpa_history[{name!r}]"
+        where = f"ScalingState hpa_history[{brief(name)}]"
         if not isinstance(entries, Sequence) or isinstance(entries, str):
-            problems.append(f"{where}={entries!r} {accepted}")
+            problems.append(f"{where}={brief(entries)} {accepted}")
             continue
         kept: list[tuple[Number, int]] = []
         for entry in entries:
@@ -166,7 +197,7 @@ def _hpa_history(
                 ok = as_fraction(time, f"{where} time", problems) is not None
                 ok = ok and isinstance(count, int) and not isinstance(count, bool)
             if not ok:
-                problems.append(f"{where} entry {entry!r} {accepted}")
+                problems.append(f"{where} entry {brief(entry)} {accepted}")
                 break
             kept.append((time, count))
         history[str(name)] = tuple(kept)
@@ -308,7 +339,7 @@ def _simple(
     return PolicyOutcome(
         policy=name,
         desired_capacity=capacity,
-        reason=f"alarm {policy.alarm.name!r} fired: {how}",
+        reason=f"alarm {brief(policy.alarm.name)} fired: {how}",
     )
 
 
@@ -505,10 +536,10 @@ def _check(
 ) -> tuple[Fraction, Fraction]:
     problems: list[str] = []
     if not isinstance(group, Group):
-        problems.append(f"group={group!r} is not a Group")
+        problems.append(f"group={brief(group)} is not a Group")
     names: set[str] = set()
     if not isinstance(policies, Sequence) or isinstance(policies, str):
-        problems.append(f"policies={policies!r} is not a sequence of policies")
+        problems.append(f"policies={brief(policies)} is not a sequence of policies")
     else:
         for i, policy in enumerate(policies):
             if not isinstance(
@@ -518,10 +549,12 @@ def _check(
                 | TargetTrackingPolicy
                 | HpaPolicy,
             ):
-                problems.append(f"policies[{i}]={policy!r} is not a scaling policy")
+                problems.append(
+                    f"policies[{i}]={brief(policy)} is not a scaling policy"
+                )
             elif policy.name in names:
                 problems.append(
-                    f"policies[{i}] repeats the name {policy.name!r}: names must "
+                    f"policies[{i}] repeats the name {brief(policy.name)}: names must "
                     "be unique"
                 )
             else:
@@ -529,7 +562,7 @@ def _check(
     value = as_fraction(metric, "metric", problems)
     when = as_fraction(now, "now", problems)
     if not isinstance(state, ScalingState):
-        problems.append(f"state={state!r} is not a ScalingState")
+        problems.append(f"state={brief(state)} is not a ScalingState")
     if problems:
         raise AutoScalingInputError(problems)
     assert value is not None
@@ -579,9 +612,12 @@ def evaluate(
         for p, o in zip(policies, outcomes, strict=True)
         if isinstance(p, TargetTrackingPolicy)
     ]
-    all_in = bool(tracking) and all(
-        o.desired_capacity is not None and o.desired_capacity < current
-        for _, o in tracking
+    # "Scale in only if all of the target tracking policies (with the scale-in
+    # portion enabled) are ready to scale in" (User Guide, "Multiple dynamic
+    # scaling policies"): a policy with DisableScaleIn does not vote.
+    voters = [o for p, o in tracking if not p.disable_scale_in]
+    all_in = bool(voters) and all(
+        o.desired_capacity is not None and o.desired_capacity < current for o in voters
     )
     candidates: list[PolicyOutcome] = []
     vetoed: list[str] = []

@@ -21,6 +21,7 @@ from awscore.autoscaling._alarm import (
     Number,
     _is_int,
     as_fraction,
+    brief,
 )
 from awscore.errors import AutoScalingInputError
 
@@ -49,16 +50,52 @@ class AdjustmentType(StrEnum):
     PERCENT_CHANGE_IN_CAPACITY = "PercentChangeInCapacity"
 
 
+#: The API's Integer fields are 32-bit (``PutScalingPolicy``: ``ScalingAdjustment``,
+#: ``Cooldown``, ``MinAdjustmentMagnitude``, ``EstimatedInstanceWarmup``).
+INT32_MAX = 2**31 - 1
+#: The largest step bound or target value accepted: a finite double's magnitude.
+_MAX_BOUND = Fraction(10) ** 308
+
+
+def _int32(value: int, what: str, problems: list[str]) -> None:
+    if not -(2**31) <= value <= INT32_MAX:
+        problems.append(
+            f"{what}={brief(value)} is out of range: must be in "
+            f"[-2147483648, {INT32_MAX}] (a 32-bit integer)"
+        )
+
+
 def _seconds(value: object, what: str, problems: list[str], *, optional: bool) -> None:
     if value is None and optional:
         return
     if not _is_int(value) or value < 0:  # type: ignore[operator]
-        problems.append(f"{what}={value!r} must be a whole number of seconds >= 0")
+        problems.append(f"{what}={brief(value)} must be a whole number of seconds >= 0")
+    elif value > INT32_MAX:  # type: ignore[operator]
+        problems.append(
+            f"{what}={brief(value)} is out of range: must be at most {INT32_MAX} "
+            "seconds"
+        )
 
 
 def _name(value: object, kind: str, problems: list[str]) -> None:
+    # PolicyName: 1 to 255 characters with no control characters but tab, CR, LF
+    # (PutScalingPolicy, pattern [\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-...\r\n\t]).
     if not isinstance(value, str) or not value:
-        problems.append(f"{kind} name={value!r} must be a non-empty string")
+        problems.append(f"{kind} name={brief(value)} must be a non-empty string")
+    elif len(value) > 255:
+        problems.append(
+            f"{kind} name of {len(value)} characters is too long: at most 255"
+        )
+    elif any(
+        (ord(c) < 0x20 and c not in "\t\r\n")
+        or 0xD800 <= ord(c) <= 0xDFFF
+        or c in "\ufffe\uffff"
+        for c in value
+    ):
+        problems.append(
+            f"{kind} name={brief(value)} holds a control character: only tab, CR and "
+            "LF are accepted below U+0020"
+        )
 
 
 def _adjustment_type(
@@ -68,7 +105,7 @@ def _adjustment_type(
         return AdjustmentType(value)  # type: ignore[arg-type]
     except ValueError:
         problems.append(
-            f"{where} adjustment_type={value!r} is not one of "
+            f"{where} adjustment_type={brief(value)} is not one of "
             f"{', '.join(a.value for a in AdjustmentType)}"
         )
         return None
@@ -76,7 +113,7 @@ def _adjustment_type(
 
 def _alarm(value: object, where: str, problems: list[str]) -> None:
     if not isinstance(value, Alarm):
-        problems.append(f"{where} alarm={value!r} is not an Alarm")
+        problems.append(f"{where} alarm={brief(value)} is not an Alarm")
 
 
 def _min_magnitude(
@@ -84,8 +121,11 @@ def _min_magnitude(
 ) -> None:
     if value is None:
         return
-    if not _is_int(value) or value < 1:  # type: ignore[operator]
-        problems.append(f"{where} min_adjustment_magnitude={value!r} must be >= 1")
+    if not _is_int(value) or not 1 <= value <= INT32_MAX:  # type: ignore[operator]
+        problems.append(
+            f"{where} min_adjustment_magnitude={brief(value)} must be an integer in "
+            f"[1, {INT32_MAX}]"
+        )
     elif adjustment_type != AdjustmentType.PERCENT_CHANGE_IN_CAPACITY:
         problems.append(
             f"{where} min_adjustment_magnitude is only valid with "
@@ -100,7 +140,7 @@ def _adjustment_policy(
     :class:`AdjustmentType`); return the ``Kind 'name'`` its messages start with."""
     kind = type(policy).__name__
     _name(policy.name, kind, problems)
-    where = f"{kind} {policy.name!r}"
+    where = f"{kind} {brief(policy.name)}"
     adjustment = _adjustment_type(policy.adjustment_type, where, problems)
     if adjustment is not None:
         object.__setattr__(policy, "adjustment_type", adjustment)
@@ -140,7 +180,7 @@ class Group:
         for name in sizes:
             value = getattr(self, name)
             if not _is_int(value) or value < 0:
-                problems.append(f"Group {name}={value!r} must be an integer >= 0")
+                problems.append(f"Group {name}={brief(value)} must be an integer >= 0")
         if all(_is_int(getattr(self, n)) for n in sizes):
             if self.min_size > self.max_size:
                 problems.append(
@@ -203,14 +243,23 @@ class StepAdjustment:
             hi = as_fraction(self.upper_bound, f"{where} upper_bound", problems)
         if lo is not None and hi is not None and lo >= hi:
             problems.append(
-                f"{where} lower_bound={self.lower_bound!r} is not below "
-                f"upper_bound={self.upper_bound!r}"
+                f"{where} lower_bound={brief(self.lower_bound)} is not below "
+                f"upper_bound={brief(self.upper_bound)}"
             )
         if not _is_int(self.scaling_adjustment):
             problems.append(
-                f"{where} scaling_adjustment={self.scaling_adjustment!r} must be "
+                f"{where} scaling_adjustment={brief(self.scaling_adjustment)} must be "
                 "an integer"
             )
+        else:
+            _int32(self.scaling_adjustment, f"{where} scaling_adjustment", problems)
+        for what, bound in (("lower_bound", lo), ("upper_bound", hi)):
+            if bound is not None and abs(bound) > _MAX_BOUND:
+                problems.append(
+                    f"{where} {what}={brief(getattr(self, what))} is out of range: "
+                    "must "
+                    "be within +-1e308 (a finite double)"
+                )
         return problems
 
     def __post_init__(self) -> None:
@@ -249,7 +298,7 @@ def _check_steps(steps: Sequence[object], where: str) -> list[str]:
         return [f"{where} has no step adjustments: at least one is required"]
     for i, step in enumerate(steps):
         if not isinstance(step, StepAdjustment):
-            problems.append(f"{where} step {i} is {step!r}, not a StepAdjustment")
+            problems.append(f"{where} step {i} is {brief(step)}, not a StepAdjustment")
     if problems:
         return problems
     return _check_ranges([s for s in steps if isinstance(s, StepAdjustment)], where)
@@ -259,6 +308,39 @@ def _check_ranges(steps: list[StepAdjustment], where: str) -> list[str]:
     problems: list[str] = []
     open_low = [i for i, s in enumerate(steps) if s.lower_bound is None]
     open_high = [i for i, s in enumerate(steps) if s.upper_bound is None]
+    # The PutScalingPolicy StepAdjustment rules (API reference, "StepAdjustment"):
+    # a step cannot be open at both ends, a negative lower bound needs a step with
+    # a null lower bound, and a positive upper bound one with a null upper bound.
+    problems += [
+        f"{where} step {i} has a null MetricIntervalLowerBound and a null "
+        "MetricIntervalUpperBound: at most one bound may be null"
+        for i in open_low
+        if i in open_high
+    ]
+    negative = [
+        i
+        for i, s in enumerate(steps)
+        if s.lower_bound is not None and s.lower_bound < 0
+    ]
+    positive = [
+        i
+        for i, s in enumerate(steps)
+        if s.upper_bound is not None and s.upper_bound > 0
+    ]
+    if negative and not open_low:
+        problems.append(
+            f"{where} step {negative[0]} has a negative MetricIntervalLowerBound "
+            f"{steps[negative[0]].lower_bound}: then one step must have a null "
+            "MetricIntervalLowerBound"
+        )
+    if positive and not open_high:
+        problems.append(
+            f"{where} step {positive[0]} has a positive MetricIntervalUpperBound "
+            f"{steps[positive[0]].upper_bound}: then one step must have a null "
+            "MetricIntervalUpperBound"
+        )
+    if problems:
+        return problems
     if len(open_low) > 1:
         problems.append(
             f"{where} steps {open_low} all have a null lower bound: at most one may"
@@ -317,7 +399,7 @@ class SimpleScalingPolicy:
         where = _adjustment_policy(self, problems)
         if not _is_int(self.scaling_adjustment):
             problems.append(
-                f"{where} scaling_adjustment={self.scaling_adjustment!r} must be "
+                f"{where} scaling_adjustment={brief(self.scaling_adjustment)} must be "
                 "an integer"
             )
         elif (
@@ -325,6 +407,8 @@ class SimpleScalingPolicy:
             and self.scaling_adjustment < 0
         ):
             problems.append(_negative_exact(where, self.scaling_adjustment))
+        else:
+            _int32(self.scaling_adjustment, f"{where} scaling_adjustment", problems)
         _alarm(self.alarm, where, problems)
         _seconds(self.cooldown, f"{where} cooldown", problems, optional=True)
         _min_magnitude(
@@ -369,7 +453,7 @@ class StepScalingPolicy:
                 ]
         else:
             problems.append(
-                f"{where} step_adjustments={given!r} is not a "
+                f"{where} step_adjustments={brief(given)} is not a "
                 "sequence of StepAdjustment"
             )
         _alarm(self.alarm, where, problems)
@@ -412,24 +496,31 @@ class TargetTrackingPolicy:
     def __post_init__(self) -> None:
         problems: list[str] = []
         _name(self.name, "TargetTrackingPolicy", problems)
-        where = f"TargetTrackingPolicy {self.name!r}"
+        where = f"TargetTrackingPolicy {brief(self.name)}"
         target = as_fraction(self.target_value, f"{where} target_value", problems)
-        if target is not None and target <= 0:
-            problems.append(f"{where} target_value={self.target_value!r} must be > 0")
+        if target is not None and not 0 < target <= _MAX_BOUND:
+            problems.append(
+                f"{where} target_value={brief(self.target_value)} must be > 0 and a "
+                "finite double"
+            )
         ratio = as_fraction(self.scale_in_ratio, f"{where} scale_in_ratio", problems)
         if ratio is not None and not 0 < ratio <= 1:
             problems.append(
-                f"{where} scale_in_ratio={self.scale_in_ratio!r} must be in (0, 1]"
+                f"{where} scale_in_ratio={brief(self.scale_in_ratio)} must be in (0, 1]"
             )
         flag: object = self.disable_scale_in
         if not isinstance(flag, bool):
             problems.append(
-                f"{where} disable_scale_in={self.disable_scale_in!r} must be a bool"
+                f"{where} disable_scale_in={brief(self.disable_scale_in)} must be "
+                "a bool"
             )
         for what in ("high_datapoints", "low_datapoints"):
             value = getattr(self, what)
-            if not _is_int(value) or value < 1:
-                problems.append(f"{where} {what}={value!r} must be an integer >= 1")
+            if not _is_int(value) or not 1 <= value <= 1440:
+                # CloudWatch evaluates at most one day of one-minute datapoints.
+                problems.append(
+                    f"{where} {what}={brief(value)} must be an integer in [1, 1440]"
+                )
         _seconds(
             self.estimated_instance_warmup,
             f"{where} estimated_instance_warmup",
@@ -490,13 +581,17 @@ class HpaPolicy:
     def __post_init__(self) -> None:
         problems: list[str] = []
         _name(self.name, "HpaPolicy", problems)
-        where = f"HpaPolicy {self.name!r}"
+        where = f"HpaPolicy {brief(self.name)}"
         target = as_fraction(self.target_value, f"{where} target_value", problems)
         if target is not None and target <= 0:
-            problems.append(f"{where} target_value={self.target_value!r} must be > 0")
+            problems.append(
+                f"{where} target_value={brief(self.target_value)} must be > 0"
+            )
         tolerance = as_fraction(self.tolerance, f"{where} tolerance", problems)
         if tolerance is not None and not 0 <= tolerance < 1:
-            problems.append(f"{where} tolerance={self.tolerance!r} must be in [0, 1)")
+            problems.append(
+                f"{where} tolerance={brief(self.tolerance)} must be in [0, 1)"
+            )
         _seconds(
             self.stabilization_window,
             f"{where} stabilization_window",

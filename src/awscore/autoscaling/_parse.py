@@ -15,7 +15,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from awscore.autoscaling._alarm import Alarm
+from awscore.autoscaling._alarm import Alarm, brief, json_kind
+from awscore.autoscaling._aws_json import read_groups, read_scheduled_actions
+from awscore.autoscaling._fleet import FleetConfig
 from awscore.autoscaling._model import (
     Group,
     HpaPolicy,
@@ -25,7 +27,8 @@ from awscore.autoscaling._model import (
     StepScalingPolicy,
     TargetTrackingPolicy,
 )
-from awscore.autoscaling._simulate import Timeline, simulate, spiky_load
+from awscore.autoscaling._schedule import ScheduledAction
+from awscore.autoscaling._simulate import Timeline, ZoneEvent, simulate, spiky_load
 from awscore.errors import AutoScalingInputError
 
 __all__ = ["Scenario", "parse_group", "parse_policy", "parse_scenario"]
@@ -62,7 +65,11 @@ _STEP = {
     "MinAdjustmentMagnitude": "min_adjustment_magnitude",
     "EstimatedInstanceWarmup": "estimated_instance_warmup",
     "Alarm": "alarm",
+    # Checked, not modelled: awscore's alarms already see the aggregated metric.
+    "MetricAggregationType": None,
 }
+#: PutScalingPolicy's MetricAggregationType values (step scaling only).
+_AGGREGATIONS = ("Minimum", "Maximum", "Average")
 _TRACKING = {
     **_COMMON,
     "TargetTrackingConfiguration": None,
@@ -94,19 +101,19 @@ def _fields(
 ) -> dict[str, Any]:
     """The keyword arguments named by ``known``, and a problem per bad key."""
     if not isinstance(document, Mapping):
-        problems.append(f"{where} must be an object, not {type(document).__name__}")
+        problems.append(f"{where} must be an object, not {json_kind(document)}")
         return {}
     out: dict[str, Any] = {}
     for key, value in document.items():
         if key not in known:
             problems.append(
-                f"{where} has an unknown key {key!r}: accepted keys are "
+                f"{where} has an unknown key {brief(key)}: accepted keys are "
                 f"{', '.join(sorted(known))}"
             )
         elif known[key] is not None:
             out[str(known[key])] = value
     problems.extend(
-        f"{where} is missing {key!r}" for key in required if key not in document
+        f"{where} is missing {brief(key)}" for key in required if key not in document
     )
     return out
 
@@ -128,7 +135,7 @@ def _alarm(document: object, where: str, problems: list[str]) -> Alarm | None:
     if "threshold" not in kwargs:
         return None
     if not isinstance(kwargs.get("name", ""), str):
-        problems.append(f"{where} AlarmName={kwargs['name']!r} must be a string")
+        problems.append(f"{where} AlarmName={brief(kwargs['name'])} must be a string")
         return None
     kwargs.setdefault("name", f"{where}-alarm")
     alarm: Alarm | None = _build(Alarm, kwargs, problems)
@@ -171,7 +178,7 @@ def parse_policy(document: object, *, index: int = 0) -> Policy:
         else None
     )
     name = document.get("PolicyName") if isinstance(document, Mapping) else None
-    where = f"policy {name!r}" if isinstance(name, str) else f"policy #{index}"
+    where = f"policy {brief(name)}" if isinstance(name, str) else f"policy #{index}"
     policy: Policy | None = None
     match kind:
         case "SimpleScaling":
@@ -194,6 +201,13 @@ def parse_policy(document: object, *, index: int = 0) -> Policy:
                 required=("AdjustmentType", "StepAdjustments", "Alarm"),
             )
             kwargs["alarm"] = _alarm(kwargs.get("alarm"), where, problems)
+            assert isinstance(document, Mapping)  # the PolicyType came from it
+            aggregation = document.get("MetricAggregationType", "Average")
+            if aggregation not in _AGGREGATIONS:
+                problems.append(
+                    f"{where} MetricAggregationType={brief(aggregation)} is not one "
+                    "of Minimum, Maximum, Average"
+                )
             kwargs["step_adjustments"] = _steps(
                 kwargs.get("step_adjustments", []), where, problems
             )
@@ -222,10 +236,10 @@ def parse_policy(document: object, *, index: int = 0) -> Policy:
             if not problems:
                 policy = _build(HpaPolicy, kwargs, problems)
         case None:
-            problems.append(f"{where} must be an object, not {type(document).__name__}")
+            problems.append(f"{where} must be an object, not {json_kind(document)}")
         case _:
             problems.append(
-                f"{where} PolicyType={kind!r} is not one of SimpleScaling, "
+                f"{where} PolicyType={brief(kind)} is not one of SimpleScaling, "
                 "StepScaling, TargetTrackingScaling, Hpa"
             )
     if problems or policy is None:
@@ -260,6 +274,11 @@ class Scenario:
     launch_delay: int = 60
     warmup: int | None = None
     decision_interval: int = 60
+    start: int = 0
+    seed: int = 0
+    fleet: FleetConfig | None = None
+    zone_events: tuple[ZoneEvent, ...] = ()
+    scheduled_actions: tuple[ScheduledAction, ...] = ()
 
     def run(self) -> Timeline:
         """:func:`~awscore.autoscaling.simulate` on this scenario."""
@@ -271,6 +290,11 @@ class Scenario:
             launch_delay=self.launch_delay,
             warmup=self.warmup,
             decision_interval=self.decision_interval,
+            start=self.start,
+            seed=self.seed,
+            fleet=self.fleet,
+            zone_events=self.zone_events,
+            scheduled_actions=self.scheduled_actions,
         )
 
 
@@ -282,13 +306,40 @@ _SCENARIO = {
     "LaunchDelay": "launch_delay",
     "Warmup": "warmup",
     "DecisionInterval": "decision_interval",
+    "Start": "start",
+    "Seed": "seed",
+    "Fleet": None,
+    "ZoneEvents": None,
+    "ScheduledActions": None,
 }
+_FLEET = dict.fromkeys(
+    (
+        "AvailabilityZones",
+        "LaunchTemplate",
+        "LaunchConfigurationName",
+        "TerminationPolicies",
+        "MixedInstancesPolicy",
+        "HealthCheckType",
+        "HealthCheckGracePeriod",
+        "LifecycleHooks",
+        "NewInstancesProtectedFromScaleIn",
+    )
+)
+_ZONE_EVENT = {"Time": None, "Zone": None, "Outage": None}
+_ACTION = dict.fromkeys(
+    (
+        "ScheduledActionName",
+        "StartTime",
+        "EndTime",
+        "Recurrence",
+        "MinSize",
+        "MaxSize",
+        "DesiredCapacity",
+        "TimeZone",
+    )
+)
 _PATTERN = {"Duration": None, "Base": None, "Spikes": None}
 _SPIKE = {"Start": None, "Length": None, "Extra": None}
-
-
-def _number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _load(document: object, step: object, problems: list[str]) -> tuple[Any, ...]:
@@ -301,39 +352,129 @@ def _load(document: object, step: object, problems: list[str]) -> tuple[Any, ...
         return ()
     duration, base = document.get("Duration"), document.get("Base", 0)
     spikes = document.get("Spikes", [])
-    if not isinstance(duration, int) or isinstance(duration, bool) or duration < 1:
-        problems.append(f"Load Duration={duration!r} must be an integer >= 1")
-    if not _number(base):
-        problems.append(f"Load Base={base!r} must be a number")
     if not isinstance(spikes, list):
         problems.append("Load Spikes must be a list")
         spikes = []
-    parsed: list[tuple[float, float, float]] = []
+    parsed: list[tuple[Any, Any, Any]] = []
     for i, spike in enumerate(spikes):
         where = f"Load Spikes[{i}]"
         _fields(spike, where, _SPIKE, problems, required=tuple(_SPIKE))
-        values = [spike.get(k) for k in _SPIKE] if isinstance(spike, Mapping) else []
-        numbers = [float(v) for v in values if isinstance(v, int | float)]
-        if all(_number(v) for v in values) and len(numbers) == len(_SPIKE):
-            parsed.append((numbers[0], numbers[1], numbers[2]))
-        elif isinstance(spike, Mapping):
-            problems.append(f"{where} Start, Length and Extra must be numbers")
+        if isinstance(spike, Mapping) and all(k in spike for k in _SPIKE):
+            parsed.append((spike["Start"], spike["Length"], spike["Extra"]))
     usable_step = isinstance(step, int) and not isinstance(step, bool) and step >= 1
     if len(problems) > before or not usable_step:
         return ()
-    assert isinstance(duration, int)
-    assert isinstance(step, int)
-    assert isinstance(base, int | float)
-    return tuple(
-        spiky_load(duration=duration, step=step, base=float(base), spikes=parsed)
-    )
+    try:
+        # spiky_load bounds Duration (at most MAX_STEPS steps) and every value.
+        load = spiky_load(duration=duration, step=step, base=base, spikes=parsed)  # type: ignore[arg-type]
+    except AutoScalingInputError as error:
+        problems.extend(f"Load {_document_names(p)}" for p in error.problems)
+        return ()
+    return tuple(load)
+
+
+_NAMES = {
+    "duration=": "Duration=",
+    "base=": "Base=",
+    "spikes[": "Spikes[",
+    "] start=": "] Start=",
+    "] length=": "] Length=",
+    "] extra=": "] Extra=",
+    " step=": " Step=",
+}
+
+
+def _document_names(message: str) -> str:
+    """spiky_load's message in the scenario document's key names."""
+    for ours, theirs in _NAMES.items():
+        message = message.replace(ours, theirs)
+    return message
+
+
+def _scenario_fleet(
+    document: object, group: Group | None, problems: list[str]
+) -> FleetConfig | None:
+    if document is None:
+        return None
+    _fields(document, "Fleet", _FLEET, problems, required=("AvailabilityZones",))
+    if not isinstance(document, Mapping) or group is None or problems:
+        return None
+    entry = {
+        **document,
+        "AutoScalingGroupName": "scenario",
+        "MinSize": group.min_size,
+        "MaxSize": group.max_size,
+        "DesiredCapacity": group.desired_capacity,
+    }
+    if "LaunchTemplate" not in entry and "LaunchConfigurationName" not in entry:
+        entry["LaunchTemplate"] = {"LaunchTemplateName": "scenario", "Version": "1"}
+    try:
+        return read_groups({"AutoScalingGroups": [entry]}, source="scenario")[0].fleet
+    except AutoScalingInputError as error:
+        problems.extend(error.problems)
+        return None
+
+
+def _zone_events(document: object, problems: list[str]) -> tuple[ZoneEvent, ...]:
+    if document is None:
+        return ()
+    if not isinstance(document, list) or len(document) > 10_000:
+        problems.append("scenario ZoneEvents must be a list of at most 10000 events")
+        return ()
+    events = []
+    for i, item in enumerate(document):
+        where = f"ZoneEvents[{i}]"
+        _fields(item, where, _ZONE_EVENT, problems, required=tuple(_ZONE_EVENT))
+        if not isinstance(item, Mapping) or not all(k in item for k in _ZONE_EVENT):
+            continue
+        time, zone, outage = item["Time"], item["Zone"], item["Outage"]
+        if isinstance(time, bool) or not isinstance(time, int) or abs(time) > 2**53:
+            problems.append(
+                f"{where} Time={brief(time)} must be a whole number of seconds"
+            )
+        elif not isinstance(zone, str) or not isinstance(outage, bool):
+            problems.append(
+                f"{where} Zone must be a zone name and Outage true or false"
+            )
+        else:
+            events.append(ZoneEvent(time=time, zone=zone, outage=outage))
+    return tuple(events)
+
+
+def _actions(document: object, problems: list[str]) -> tuple[ScheduledAction, ...]:
+    if document is None:
+        return ()
+    if not isinstance(document, list):
+        problems.append("scenario ScheduledActions must be a list")
+        return ()
+    for i, item in enumerate(document):
+        _fields(item, f"ScheduledActions[{i}]", _ACTION, problems)
+    if problems:
+        return ()
+    try:
+        return tuple(
+            read_scheduled_actions(
+                {"ScheduledUpdateGroupActions": document}, source="scenario"
+            )
+        )
+    except AutoScalingInputError as error:
+        problems.extend(error.problems)
+        return ()
 
 
 def parse_scenario(document: object) -> Scenario:
     """A scenario from ``{"Group", "Policies", "Load", "Step", ...}``.
 
     ``Load`` is a list of demand values (one per step) or a pattern
-    ``{"Duration": s, "Base": d, "Spikes": [{"Start", "Length", "Extra"}]}``.
+    ``{"Duration": s, "Base": d, "Spikes": [{"Start", "Length", "Extra"}]}``
+    (at most :data:`~awscore.autoscaling.MAX_STEPS` steps, every value at most
+    :data:`~awscore.autoscaling.MAX_DEMAND`). ``Fleet`` (the group's fleet
+    settings in ``CreateAutoScalingGroup`` names: ``AvailabilityZones``,
+    ``LaunchTemplate``, ``TerminationPolicies``, ``MixedInstancesPolicy``,
+    ``HealthCheckType``, ``HealthCheckGracePeriod``, ``LifecycleHooks``,
+    ``NewInstancesProtectedFromScaleIn``), ``ZoneEvents`` (``[{"Time", "Zone",
+    "Outage"}]``), ``ScheduledActions`` (``PutScheduledUpdateGroupAction``
+    names), ``Start`` (a Unix time) and ``Seed`` are optional.
     Raises :class:`~awscore.errors.AutoScalingInputError` listing every problem.
     """
     problems: list[str] = []
@@ -362,6 +503,9 @@ def parse_scenario(document: object) -> Scenario:
         except AutoScalingInputError as error:
             problems.extend(error.problems)
     load = _load(document.get("Load"), settings.get("step", 10), problems)
+    settings["fleet"] = _scenario_fleet(document.get("Fleet"), group, problems)
+    settings["zone_events"] = _zone_events(document.get("ZoneEvents"), problems)
+    settings["scheduled_actions"] = _actions(document.get("ScheduledActions"), problems)
     if problems or group is None:
         raise AutoScalingInputError(problems)
     scenario: Scenario = Scenario(

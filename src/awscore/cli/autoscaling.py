@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import math
 import sys
@@ -22,6 +23,12 @@ from awscore.autoscaling import (
     evaluate,
     parse_policy,
     parse_scenario,
+    read_alarms,
+    read_groups,
+    read_metrics,
+    read_policies,
+    read_scheduled_actions,
+    replay,
 )
 from awscore.cli._output import add_json_flag, epilog, write_json
 from awscore.cli._progress import progress
@@ -51,6 +58,25 @@ _SIMULATE_EXAMPLE = epilog(
     "A progress bar shows on a terminal.",
 )
 
+_REPLAY_EXAMPLE = epilog(
+    "awscore autoscaling replay --group examples/autoscaling/aws/asg.json\n"
+    "--policies examples/autoscaling/aws/policies.json\n"
+    "--alarms examples/autoscaling/aws/alarms.json\n"
+    "--metrics examples/autoscaling/aws/metrics.json",
+    "awscore autoscaling replay --group examples/autoscaling/aws/asg.json\n"
+    "--policies examples/autoscaling/aws/policies.json\n"
+    "--alarms examples/autoscaling/aws/alarms.json\n"
+    "--metrics examples/autoscaling/aws/metrics.json --json",
+    notes=(
+        "The files are what the AWS CLI prints, saved as they come:\n"
+        "`aws autoscaling describe-auto-scaling-groups`, `describe-policies`,\n"
+        "`aws cloudwatch describe-alarms` and `get-metric-data` (or\n"
+        "`get-metric-statistics`). The metric is read as the group's per-instance\n"
+        "average, observed at its DesiredCapacity; each datapoint holds until the next."
+    ),
+)
+
+
 _GROUP_KEYS = {
     "min": "min_size",
     "max": "max_size",
@@ -61,7 +87,7 @@ _GROUP_KEYS = {
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``awscore autoscaling evaluate|simulate``."""
+    """Add ``awscore autoscaling evaluate|simulate|replay``."""
     parser = subparsers.add_parser(
         "autoscaling",
         help="Auto Scaling policy decisions and simulations",
@@ -125,6 +151,43 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     add_json_flag(sim)
     sim.set_defaults(handler=_simulate)
+    rep = verbs.add_parser(
+        "replay",
+        help="what a group's policies would have done with its real metric history",
+        description="Replay AWS CLI output (a group, its policies, its metric "
+        "history) through awscore's group, fleet and policies.",
+        epilog=_REPLAY_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    rep.add_argument(
+        "--group", required=True, metavar="FILE", help="describe-auto-scaling-groups"
+    )
+    rep.add_argument(
+        "--group-name", metavar="NAME", help="which group of the file (default: first)"
+    )
+    rep.add_argument(
+        "--policies", required=True, metavar="FILE", help="describe-policies output"
+    )
+    rep.add_argument(
+        "--metrics",
+        required=True,
+        metavar="FILE",
+        help="get-metric-data or get-metric-statistics output",
+    )
+    rep.add_argument(
+        "--alarms",
+        metavar="FILE",
+        help="describe-alarms output (the thresholds of step and simple policies)",
+    )
+    rep.add_argument(
+        "--schedule", metavar="FILE", help="describe-scheduled-actions output"
+    )
+    rep.add_argument("--seed", type=int, default=0, help="termination RNG seed (0)")
+    rep.add_argument(
+        "--plot", metavar="OUT.png", help="draw the replay (needs matplotlib)"
+    )
+    add_json_flag(rep)
+    rep.set_defaults(handler=_replay)
 
 
 def _number(text: str, what: str) -> float:
@@ -156,12 +219,30 @@ def _group(text: str) -> Group:
     return Group(**values)
 
 
+#: The largest JSON file the CLI reads (a week of one-minute metrics is ~1 MB).
+_MAX_FILE_BYTES = 32 * 1024 * 1024
+
+
 def _json_file(path: str) -> Any:
-    text = Path(path).read_text(encoding="utf-8")
+    with Path(path).open("rb") as handle:
+        raw = handle.read(_MAX_FILE_BYTES + 1)
+    if len(raw) > _MAX_FILE_BYTES:
+        raise CliError(f"{path} is larger than {_MAX_FILE_BYTES // 2**20} MiB")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise CliError(
+            f"{path} is not UTF-8 text (byte {error.start}): save it as UTF-8"
+        ) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
         raise CliError(f"{path} is not valid JSON: {error}") from None
+    except ValueError as error:
+        # json.loads raises a plain ValueError past Python's integer digit limit.
+        raise CliError(
+            f"{path} holds a number awscore does not read: {error}"
+        ) from None
     except RecursionError:
         raise CliError(f"{path} is nested too deeply to read") from None
 
@@ -303,6 +384,70 @@ def _simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _replay(args: argparse.Namespace) -> int:
+    groups = read_groups(_json_file(args.group), source=args.group)
+    if args.group_name is None:
+        group = groups[0]
+    else:
+        found = [g for g in groups if g.name == args.group_name]
+        if not found:
+            raise CliError(
+                f"{args.group} has no group {args.group_name!r}: it has "
+                + ", ".join(repr(g.name) for g in groups)
+            )
+        group = found[0]
+    alarms = (
+        read_alarms(_json_file(args.alarms), source=args.alarms) if args.alarms else {}
+    )
+    policies = read_policies(
+        _json_file(args.policies), alarms=alarms, source=args.policies
+    )
+    metrics = read_metrics(_json_file(args.metrics), source=args.metrics)
+    schedule = (
+        read_scheduled_actions(_json_file(args.schedule), source=args.schedule)
+        if args.schedule
+        else []
+    )
+    timeline = replay(
+        group, policies, metrics, scheduled_actions=schedule, seed=args.seed
+    )
+    if args.plot:
+        _plot(timeline, args.plot)
+    if args.json:
+        write_json({"group": group.name, "seed": args.seed, **timeline.as_dict()})
+        return 0
+    out = sys.stdout
+    first, last = timeline.points[0], timeline.points[-1]
+    out.write(
+        f"group {group.name}: {len(policies)} policies over "
+        f"{len(metrics)} datapoints ({_stamp(first.time)} to {_stamp(last.time)}), "
+        f"seed {args.seed}\n"
+        f"{len(timeline.activities)} scaling activities, "
+        f"{timeline.instance_hours:.1f} instance-hours, "
+        f"desired {first.desired} -> {last.desired}\n\n"
+    )
+    for activity in timeline.activities:
+        out.write(
+            f"{_stamp(activity.time)}  {activity.from_capacity} -> "
+            f"{activity.to_capacity}  {activity.reason}\n"
+        )
+    launches = sum(e.kind == "launch" for e in timeline.fleet_events)
+    ends = sum(e.kind == "terminate" for e in timeline.fleet_events)
+    zones = ", ".join(f"{z} {n}" for z, n in last.zones)
+    out.write(
+        f"\nfleet: {launches} launches, {ends} terminations; at the end {zones}\n"
+    )
+    if args.plot:
+        out.write(f"plot written to {args.plot}\n")
+    return 0
+
+
+def _stamp(time: float) -> str:
+    return datetime.datetime.fromtimestamp(time, datetime.UTC).strftime(
+        "%Y-%m-%d %H:%M"
+    )
+
+
 def _plot(timeline: Timeline, path: str) -> None:
     """Draw the timeline with matplotlib (Agg), imported only when asked for."""
     try:
@@ -312,8 +457,12 @@ def _plot(timeline: Timeline, path: str) -> None:
         from matplotlib import pyplot
     except ImportError:
         raise CliError("--plot needs matplotlib: pip install 'awscore[plot]'") from None
-    hours = [p.time / 3600 for p in timeline.points]
-    figure, (top, bottom) = pyplot.subplots(2, 1, sharex=True, figsize=(10, 6))
+    origin = timeline.points[0].time
+    hours = [(p.time - origin) / 3600 for p in timeline.points]
+    has_fleet = bool(timeline.points[0].zones)
+    rows = 3 if has_fleet else 2
+    figure, axes = pyplot.subplots(rows, 1, sharex=True, figsize=(10, 3 * rows))
+    top, bottom = axes[0], axes[1]
     top.plot(hours, [p.metric for p in timeline.points], label="metric per instance")
     top.set_ylabel("metric")
     top.legend(loc="upper right")
@@ -330,8 +479,23 @@ def _plot(timeline: Timeline, path: str) -> None:
         where="post",
     )
     bottom.set_ylabel("instances")
-    bottom.set_xlabel("hours")
     bottom.legend(loc="upper right")
+    if has_fleet:
+        fleet = axes[2]
+        zones = [z for z, _ in timeline.points[0].zones]
+        for zone in zones:
+            fleet.step(
+                hours,
+                [dict(p.zones)[zone] for p in timeline.points],
+                label=zone,
+                where="post",
+            )
+        spot = [dict(p.markets).get("spot", 0) for p in timeline.points]
+        if any(spot):
+            fleet.step(hours, spot, label="Spot", where="post", linestyle=":")
+        fleet.set_ylabel("instances by zone")
+        fleet.legend(loc="upper right")
+    axes[-1].set_xlabel("hours")
     figure.tight_layout()
     figure.savefig(path)
     pyplot.close(figure)

@@ -1,0 +1,252 @@
+"""Issue #22's autoscaling findings, each a regression test: hostile or
+wrong-typed input only ever raises AutoScalingInputError (a ValueError), with a
+bounded message naming the argument, and never hangs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from awscore.autoscaling import (
+    Alarm,
+    AutoScalingInputError,
+    Fleet,
+    Group,
+    InstancesDistribution,
+    Market,
+    ScheduledAction,
+    TargetTrackingPolicy,
+    apply_adjustment,
+    choose_pool,
+    choose_victim,
+    evaluate,
+    evaluate_alarm,
+    parse_cron,
+    parse_group,
+    parse_policy,
+    parse_scenario,
+    percent_adjustment,
+    read_groups,
+    read_metrics,
+    rebalance_margin,
+    replay,
+    simulate,
+    spiky_load,
+    split_capacity,
+)
+from awscore.cli import main
+
+GROUP = Group(min_size=1, max_size=10, desired_capacity=4)
+HUGE = 10**5000
+SCENARIO = {
+    "Group": {"MinSize": 1, "MaxSize": 5, "DesiredCapacity": 1},
+    "Policies": [],
+    "Load": {"Duration": 60, "Base": 1},
+}
+
+CASES: dict[str, tuple[Callable[[], object], str]] = {
+    "spiky_load(step=0)": (
+        lambda: spiky_load(duration=60, step=0, base=1),
+        "step=0 must be an integer >= 1",
+    ),
+    "spike of the wrong length": (
+        lambda: spiky_load(duration=60, step=10, base=1, spikes=[(1, 2)]),  # type: ignore[list-item]
+        "spikes[0]=(1, 2) must be a (start, length, extra) tuple",
+    ),
+    "spiky_load(10**7, step=1)": (
+        lambda: spiky_load(duration=10**7, step=1, base=1),
+        "10000000 steps: at most 604800",
+    ),
+    "Base 10**400": (
+        lambda: parse_scenario({**SCENARIO, "Load": {"Duration": 60, "Base": 10**400}}),
+        "Load Base=<an integer of about 401 digits> is out of range",
+    ),
+    "Duration 2**63": (
+        lambda: parse_scenario({**SCENARIO, "Load": {"Duration": 2**63, "Base": 1}}),
+        "at most 604800",
+    ),
+    "5,000-digit ScalingAdjustment": (
+        lambda: parse_policy(
+            {
+                "AdjustmentType": "ChangeInCapacity",
+                "ScalingAdjustment": HUGE,
+                "Alarm": {"Threshold": 1},
+            }
+        ),
+        "scaling_adjustment=<an integer of about 5001 digits> is out of range",
+    ),
+    "5,000-digit threshold": (
+        lambda: Alarm(threshold=HUGE),
+        "threshold=<an integer of about 5001 digits> is out of range",
+    ),
+    "huge metric": (
+        lambda: evaluate(
+            GROUP, [TargetTrackingPolicy(target_value=50)], Fraction(HUGE, 3), 0
+        ),
+        "metric=<a fraction too large to show> is out of range",
+    ),
+    "huge load value": (lambda: simulate(GROUP, [], [10**400]), "load[0]=<an integer"),
+    "evaluate(None)": (lambda: evaluate(None, [], 1, 0), "group=None is not a Group"),  # type: ignore[arg-type]
+    "simulate('x')": (lambda: simulate("x", [], [1]), "group='x' is not a Group"),  # type: ignore[arg-type]
+    "Group('a')": (lambda: Group("a", 2, 1), "min_size='a' must be an integer"),  # type: ignore[arg-type]
+    "parse_policy(5)": (lambda: parse_policy(5), "must be an object, not a number"),
+    "parse_scenario(None)": (
+        lambda: parse_scenario(None),
+        "must be an object, not null",
+    ),
+    "parse_group([])": (lambda: parse_group([]), "must be an object, not an array"),
+    "percent_adjustment('x')": (
+        lambda: percent_adjustment("x", 5),  # type: ignore[arg-type]
+        "capacity='x' must be an integer",
+    ),
+    "apply_adjustment('Nope')": (
+        lambda: apply_adjustment("Nope", 1, 2),  # type: ignore[arg-type]
+        "adjustment_type='Nope' is not one of",
+    ),
+    "apply_adjustment(capacity)": (
+        lambda: apply_adjustment("ExactCapacity", 1, None),  # type: ignore[arg-type]
+        "capacity=None must be an integer",
+    ),
+    "evaluate_alarm(None)": (
+        lambda: evaluate_alarm(None, [1]),  # type: ignore[arg-type]
+        "alarm=None is not an Alarm",
+    ),
+    "evaluate_alarm(series)": (
+        lambda: evaluate_alarm(Alarm(threshold=1), 5),  # type: ignore[arg-type]
+        "datapoints=5 must be a sequence",
+    ),
+    "evaluate_alarm(previous)": (
+        lambda: evaluate_alarm(Alarm(threshold=1), [1], previous="BAD"),  # type: ignore[arg-type]
+        "previous='BAD' is not one of",
+    ),
+    "split_capacity('3')": (
+        lambda: split_capacity("3", InstancesDistribution()),  # type: ignore[arg-type]
+        "desired='3' must be a capacity",
+    ),
+    "split_capacity(None)": (
+        lambda: split_capacity(3, None),  # type: ignore[arg-type]
+        "distribution=None is not an InstancesDistribution",
+    ),
+    "choose_pool('x')": (
+        lambda: choose_pool("x", [], Market.SPOT),  # type: ignore[arg-type]
+        "strategy 'x' or market 'spot' is not one of",
+    ),
+    "choose_pool([])": (
+        lambda: choose_pool("prioritized", [], "spot"),  # type: ignore[arg-type]
+        "pools must be a non-empty sequence of Pool values",
+    ),
+    "choose_victim(None)": (
+        lambda: choose_victim(
+            None,  # type: ignore[arg-type]
+            policies=(),
+            current=None,  # type: ignore[arg-type]
+            mixed=None,
+            now=0,
+            seed=0,
+            draw_index=0,
+        ),
+        "instances must be a sequence of Instance values",
+    ),
+    "Fleet.start(None)": (
+        lambda: Fleet.start(None, 1),  # type: ignore[arg-type]
+        "config=None is not a FleetConfig",
+    ),
+    "rebalance_margin('x')": (
+        lambda: rebalance_margin("x"),  # type: ignore[arg-type]
+        "max_size='x' must be a size",
+    ),
+    "every-minute cron over a year": (
+        lambda: ScheduledAction(
+            name="a", recurrence="* * * * *", desired_capacity=1
+        ).runs(
+            dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+            dt.datetime(2027, 1, 1, tzinfo=dt.UTC),
+        ),
+        "runs more than 100000 times",
+    ),
+    "a 100-year window": (
+        lambda: ScheduledAction(
+            name="a", recurrence="0 0 1 1 *", desired_capacity=1
+        ).runs(
+            dt.datetime(2000, 1, 1, tzinfo=dt.UTC),
+            dt.datetime(2100, 1, 1, tzinfo=dt.UTC),
+        ),
+        "longer than 29 years",
+    ),
+    "naive window": (
+        lambda: ScheduledAction(
+            name="a", recurrence="0 0 * * *", desired_capacity=1
+        ).runs(dt.datetime(2026, 1, 1), dt.datetime(2026, 1, 2)),
+        "after=",
+    ),
+    "parse_cron(None)": (lambda: parse_cron(None), "Recurrence=None must be"),  # type: ignore[arg-type]
+    "cron of huge digits": (
+        lambda: parse_cron("9" * 5000 + " * * * *"),
+        "(5008 characters) must be a cron expression of 1..255 characters",
+    ),
+    "read_groups(None)": (lambda: read_groups(None), "document: must be an object"),
+    "read_metrics([1])": (lambda: read_metrics([1]), "document: must be an object"),
+    "replay(None)": (lambda: replay(None, [], []), "is not a group read from AWS"),  # type: ignore[arg-type]
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_typed_error(name: str) -> None:
+    call, fragment = CASES[name]
+    with pytest.raises(AutoScalingInputError) as caught:
+        call()
+    assert isinstance(caught.value, ValueError)
+    message = str(caught.value)
+    assert fragment in message, message
+    assert len(message) < 2000
+    assert "NoneType" not in message
+
+
+@pytest.mark.parametrize("verb", ["evaluate", "simulate", "replay"])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\xff\xfe{\x00}",
+        b'{"MinSize": ' + b"9" * 5000 + b"}",
+        b"[" * 100_000,
+        b"",
+    ],
+)
+def test_cli_hostile_files_exit_1_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], verb: str, content: bytes
+) -> None:
+    """Non-UTF-8, a 5,000-digit number, deep nesting, empty: exit 1, one line on
+    stderr, no traceback."""
+    path = tmp_path / "hostile.json"
+    path.write_bytes(content)
+    argv = {
+        "evaluate": [
+            "autoscaling",
+            "evaluate",
+            "--policy",
+            str(path),
+            "--group",
+            "min=1,max=5,desired=2",
+            "--metric",
+            "50",
+        ],
+        "simulate": ["autoscaling", "simulate", str(path)],
+        "replay": [
+            "autoscaling",
+            "replay",
+            "--group",
+            str(path),
+            "--policies",
+            str(path),
+            "--metrics",
+            str(path),
+        ],
+    }[verb]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert "Traceback" not in err
