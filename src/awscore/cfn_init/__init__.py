@@ -46,22 +46,31 @@ from awscore.cfn_init._hup import (
 )
 from awscore.cfn_init._model import (
     PACKAGE_MANAGER_ORDER,
+    PACKAGE_TOOLS,
     SECTION_ORDER,
     SERVICE_MANAGERS,
     Action,
     Command,
     Detail,
+    Failure,
     File,
     Group,
     Package,
     Plan,
     Section,
     Service,
+    Skip,
     Source,
     User,
 )
 from awscore.cfn_init._mustache import render as render_mustache
-from awscore.cfn_init._plan import is_truthy, package_manager_key, plan, validate
+from awscore.cfn_init._plan import (
+    MAX_SET_DEPTH,
+    interpret_boolean,
+    package_manager_key,
+    plan,
+)
+from awscore.cfn_init._validate import is_truthy, validate
 from awscore.cfn_init._template import (
     INIT_KEY,
     MAX_VALUES,
@@ -72,9 +81,11 @@ from awscore.cfn_init._template import (
 
 __all__ = [
     "INIT_KEY",
+    "MAX_SET_DEPTH",
     "MAX_VALUES",
     "NEW_FILE_MODE",
     "PACKAGE_MANAGER_ORDER",
+    "PACKAGE_TOOLS",
     "SECTION_ORDER",
     "SERVICE_MANAGERS",
     "Action",
@@ -84,6 +95,7 @@ __all__ = [
     "Command",
     "Detail",
     "DryRunBackend",
+    "Failure",
     "Fetch",
     "File",
     "Group",
@@ -103,6 +115,7 @@ __all__ = [
     "Section",
     "Service",
     "ServiceManager",
+    "Skip",
     "Source",
     "Status",
     "StepResult",
@@ -112,6 +125,7 @@ __all__ = [
     "execute",
     "fetch_url",
     "hooks_to_fire",
+    "interpret_boolean",
     "is_truthy",
     "load_init_metadata",
     "package_manager_key",

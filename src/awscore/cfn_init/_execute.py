@@ -41,6 +41,7 @@ from awscore.cfn_init._model import (
     Plan,
     Section,
     Service,
+    Skip,
     Source,
     User,
 )
@@ -768,6 +769,8 @@ def _step(
     details: Detail, backend: Backend, changed: set[tuple[Section, str]]
 ) -> StepResult:
     match details:
+        case Skip():
+            result = StepResult(status=Status.SKIPPED, detail=details.reason)
         case Package():
             result = backend.install_package(details)
         case Group():
@@ -789,7 +792,8 @@ def _step(
 def execute(plan: Plan, backend: Backend, *, start: int = 0) -> Report:
     """Run ``plan``'s actions from index ``start`` on ``backend``.
 
-    Returns a :class:`Report`. The first failure raises
+    Returns a :class:`Report`. The first failure, or the plan's own
+    :attr:`~awscore.cfn_init.Plan.failure` once every step before it ran, raises
     :class:`~awscore.errors.CfnInitStepError` naming the config, section and key,
     with the report of what ran before (nothing is rolled back).
     """
@@ -828,4 +832,14 @@ def execute(plan: Plan, backend: Backend, *, start: int = 0) -> Report:
         )
         if reboot and index + 1 < len(plan.actions):
             return Report(results=tuple(results), resume_at=index + 1)
+    failure = plan.failure
+    if failure is not None:
+        # the plan ends where cfn-init 2.0 would stop: so does the run
+        raise CfnInitStepError(
+            failure.message,
+            config=failure.config or "",
+            section=failure.section.value if failure.section else "",
+            key=failure.key or "",
+            report=Report(results=tuple(results)),
+        )
     return Report(results=tuple(results))

@@ -19,7 +19,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from awscore.cfn_init._plan import is_digits
+from awscore.cfn_init._validate import is_digits
 from awscore.errors import CfnInitInputError
 
 __all__ = [

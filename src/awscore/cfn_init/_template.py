@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from awscore.cfn_init._plan import is_digits, kind_of
+from awscore.cfn_init._validate import is_digits, kind_of
 from awscore.errors import CfnInitInputError, UnresolvableIntrinsicError
 
 __all__ = [
