@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 __all__ = [
     "AggregationError",
+    "ArchiveLimitError",
     "AutoScalingError",
     "AutoScalingInputError",
     "AwsCoreError",
@@ -72,6 +73,7 @@ __all__ = [
     "RepositoryNotFoundError",
     "RequestTimeTooSkewedError",
     "RequestTooLargeError",
+    "SandboxUnavailableError",
     "SequenceExhaustedError",
     "ShardNotFoundError",
     "SigV4Error",
@@ -534,6 +536,15 @@ class UnresolvableIntrinsicError(CfnInitInputError):
 
 class PathEscapeError(CfnInitError, ValueError):
     """A file, symlink target or archive member would land outside the root."""
+
+
+class ArchiveLimitError(CfnInitError, ValueError):
+    """A ``sources`` archive has more or larger members than its limits allow."""
+
+
+class SandboxUnavailableError(CfnInitError):
+    """Commands cannot run: bubblewrap (``bwrap``) is not installed, and running
+    them on the host was not asked for."""
 
 
 class CfnInitStepError(CfnInitError):

@@ -15,13 +15,13 @@ config.services.sysvinit.httpd
 
 from __future__ import annotations
 
+from awscore.cfn_init._archive import ArchiveLimits
 from awscore.cfn_init._execute import (
     NEW_FILE_MODE,
     ActionResult,
     Backend,
     DryRunBackend,
     Fetch,
-    LocalBackend,
     PackageManager,
     RecordingPackageManager,
     RecordingServiceManager,
@@ -44,6 +44,7 @@ from awscore.cfn_init._hup import (
     Trigger,
     hooks_to_fire,
 )
+from awscore.cfn_init._local import LocalBackend
 from awscore.cfn_init._model import (
     PACKAGE_MANAGER_ORDER,
     PACKAGE_TOOLS,
@@ -70,7 +71,6 @@ from awscore.cfn_init._plan import (
     package_manager_key,
     plan,
 )
-from awscore.cfn_init._validate import is_truthy, validate
 from awscore.cfn_init._template import (
     INIT_KEY,
     MAX_VALUES,
@@ -78,6 +78,7 @@ from awscore.cfn_init._template import (
     load_init_metadata,
     parse_template,
 )
+from awscore.cfn_init._validate import is_truthy, validate
 
 __all__ = [
     "INIT_KEY",
@@ -90,6 +91,7 @@ __all__ = [
     "SERVICE_MANAGERS",
     "Action",
     "ActionResult",
+    "ArchiveLimits",
     "Backend",
     "CfnYamlLoader",
     "Command",

@@ -65,7 +65,7 @@ from awscore.cfn_init._validate import (
     DEFAULT_CONFIG_SET,
     kind_of,
 )
-from awscore.errors import CfnInitError, CfnInitInputError
+from awscore.errors import CfnInitInputError
 
 __all__ = ["MAX_SET_DEPTH", "interpret_boolean", "package_manager_key", "plan"]
 
@@ -74,7 +74,7 @@ __all__ = ["MAX_SET_DEPTH", "interpret_boolean", "package_manager_key", "plan"]
 MAX_SET_DEPTH = 100
 
 _TRUES = frozenset({"true", "yes", "y", "1"})
-_TRUE_VALUES: frozenset[object] = frozenset({True, 1})
+_TRUE_VALUES: frozenset[object] = frozenset({True})
 _REMOTE = re.compile(r"^(https?|ftp)://.*$", re.IGNORECASE)
 _HTTP = re.compile(r"^https?://", re.IGNORECASE)
 _VERSION_FIELDS = re.compile(r"[a-zA-Z]+|[0-9]+")
@@ -123,7 +123,7 @@ class _Stop(Exception):
 def _truthy(value: object) -> bool:
     try:
         return bool(value)
-    except Exception:  # noqa: BLE001 (an object whose __bool__ raises is falsy nowhere)
+    except Exception:
         return True
 
 
