@@ -232,22 +232,22 @@ class Root:
 
     def read(self, path: str, limit: int) -> bytes | None:
         """The content of the regular file at ``path`` (at most ``limit`` bytes
-        read), or None when there is none. Links are not followed."""
+        read), or None when there is none. Links are not followed, and nothing
+        but a regular file is ever opened for reading (no FIFO, no device)."""
         try:
             with self.parent(path, create=False) as (parent, name):
-                fd = os.open(
-                    name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
-                    dir_fd=parent,
+                handle = os.open(
+                    name, _O_PATH | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=parent
                 )
         except (FileNotFoundError, NotADirectoryError):
             return None
-        except OSError as exc:
-            if exc.errno == errno.ELOOP:
-                return None  # a symlink: not a file's content
-            raise
         try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
+            if not stat.S_ISREG(os.fstat(handle).st_mode):
                 return None
+            fd = os.open(f"/proc/self/fd/{handle}", os.O_RDONLY | os.O_CLOEXEC)
+        finally:
+            os.close(handle)
+        try:
             chunks, left = [], limit
             while left > 0 and (chunk := os.read(fd, min(left, 1 << 20))):
                 chunks.append(chunk)
