@@ -20,6 +20,7 @@ __all__ = [
     "AutoScalingError",
     "AutoScalingInputError",
     "AwsCoreError",
+    "CfnInitArgumentError",
     "CfnInitError",
     "CfnInitInputError",
     "CfnInitStepError",
@@ -532,6 +533,10 @@ class UnresolvableIntrinsicError(CfnInitInputError):
         super().__init__([f"{path}: {message}"])
         self.function = function
         self.path = path
+
+
+class CfnInitArgumentError(CfnInitInputError, TypeError):
+    """A cfn_init function was called with an argument of the wrong kind."""
 
 
 class PathEscapeError(CfnInitError, ValueError):

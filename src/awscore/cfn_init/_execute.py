@@ -33,7 +33,8 @@ from awscore.cfn_init._model import (
     Source,
     User,
 )
-from awscore.errors import CfnInitError, CfnInitStepError
+from awscore.cfn_init._validate import require
+from awscore.errors import CfnInitArgumentError, CfnInitError, CfnInitStepError
 
 __all__ = [
     "NEW_FILE_MODE",
@@ -242,6 +243,7 @@ def service_operations(
     ``ensureRunning``; otherwise ``ensureRunning`` true starts a stopped service
     and false stops a running one.
     """
+    require(service, Service, "service", "a Service")
     operations: list[str] = []
     if service.enabled is not None:
         operations.append("enable" if service.enabled else "disable")
@@ -341,6 +343,7 @@ def fetch_url(url: str, authentication: str | None = None) -> bytes:
     ``authentication`` (a named ``AWS::CloudFormation::Authentication`` block) is
     not supported and raises :class:`~awscore.errors.CfnInitError`.
     """
+    require(url, str, "url", "a URL")
     if authentication is not None:
         raise CfnInitError(f"{url}: authentication {authentication!r} is not supported")
     if not url.startswith(("file://", "http://", "https://")):
@@ -404,6 +407,17 @@ def _step(
     return result
 
 
+_BACKEND_METHODS = (
+    "install_package",
+    "create_group",
+    "create_user",
+    "unpack_source",
+    "write_file",
+    "run_command",
+    "manage_service",
+)
+
+
 def execute(plan: Plan, backend: Backend, *, start: int = 0) -> Report:
     """Run ``plan``'s actions from index ``start`` on ``backend``.
 
@@ -412,6 +426,17 @@ def execute(plan: Plan, backend: Backend, *, start: int = 0) -> Report:
     :class:`~awscore.errors.CfnInitStepError` naming the config, section and key,
     with the report of what ran before (nothing is rolled back).
     """
+    require(plan, Plan, "plan", "a Plan")
+    missing = [m for m in _BACKEND_METHODS if not callable(getattr(backend, m, None))]
+    if missing:
+        raise CfnInitArgumentError(
+            [f"backend: must be a Backend (it has no {', '.join(missing)})"]
+        )
+    require(start, int, "start", "a step index")
+    if not 0 <= start <= len(plan.actions):
+        raise CfnInitArgumentError(
+            [f"start: must be a step index from 0 to {len(plan.actions)}, not {start}"]
+        )
     results: list[ActionResult] = []
     changed: dict[int, set[tuple[Section, str]]] = {}
     # Steps of a run that started before ``start`` count as changed for triggers:

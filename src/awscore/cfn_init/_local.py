@@ -37,6 +37,7 @@ from awscore.cfn_init._model import Command, File, Group, Package, Service, Sour
 from awscore.cfn_init._mustache import MAX_OUTPUT_BYTES, render
 from awscore.cfn_init._root import Root
 from awscore.cfn_init._sandbox import Sandbox, find_bwrap
+from awscore.cfn_init._validate import require
 from awscore.errors import CfnInitError, SandboxUnavailableError
 
 __all__ = ["LocalBackend"]
@@ -89,6 +90,7 @@ class LocalBackend:
         max_render_bytes: int = MAX_OUTPUT_BYTES,
         use_openat2: bool | None = None,
     ) -> None:
+        require(root, (str, os.PathLike), "root", "a directory path")
         self.root = Path(root).resolve()
         if not self.root.is_dir():
             raise CfnInitError(f"root {str(root)!r} is not a directory")

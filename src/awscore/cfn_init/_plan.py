@@ -64,8 +64,9 @@ from awscore.cfn_init._validate import (
     DEFAULT_CONFIG,
     DEFAULT_CONFIG_SET,
     kind_of,
+    require,
 )
-from awscore.errors import CfnInitInputError
+from awscore.errors import CfnInitArgumentError, CfnInitInputError
 
 __all__ = ["MAX_SET_DEPTH", "interpret_boolean", "package_manager_key", "plan"]
 
@@ -96,13 +97,14 @@ def interpret_boolean(value: object) -> bool:
         return value in _TRUE_VALUES
     except TypeError:
         raise CfnInitInputError(
-            [f"a flag must be true or false, not {kind_of(value)}"]
+            [f"value: a flag must be true or false, not {kind_of(value)}"]
         ) from None
 
 
 def package_manager_key(manager: str) -> tuple[int, int, str]:
     """Sort key of a package manager in 2.0: ``_pkgOrder`` first, then by name,
     case-insensitively (ties keep their order: the sort is stable)."""
+    require(manager, str, "manager", "a package manager's name")
     if manager in PACKAGE_MANAGER_ORDER:
         return (0, PACKAGE_MANAGER_ORDER.index(manager), "")
     return (1, 0, manager.lower())
@@ -780,24 +782,27 @@ def _config_sets(init: Mapping[str, object]) -> dict[str, list[str]]:
     raw = {name: _config_list(value, init, sets) for name, value in sets.items()}
     # Kahn's order, as 2.0 collapses them: any cycle (or no set without
     # references) fails.
+    waiting = {n: {t for kind, t in e if kind == "set"} for n, e in raw.items()}
+    users: dict[str, list[str]] = {}
+    for name, needs in waiting.items():
+        for target in needs:
+            users.setdefault(target, []).append(name)
+    ready = [n for n, needs in waiting.items() if not needs]
     flat: dict[str, list[str]] = {}
-    pending = dict(raw)
-    while pending:
-        ready = [
-            n
-            for n, entries in pending.items()
-            if all(kind == "config" or t in flat for kind, t in entries)
+    while ready:
+        name = ready.pop()
+        flat[name] = [
+            c for kind, t in raw[name] for c in ([t] if kind == "config" else flat[t])
         ]
-        if not ready:
-            raise _Stop(
-                "configSets reference each other in a cycle: " + ", ".join(sorted(pending))
-            )
-        for n in ready:
-            flat[n] = [
-                c
-                for kind, t in pending.pop(n)
-                for c in ([t] if kind == "config" else flat[t])
-            ]
+        for user in users.get(name, ()):
+            waiting[user].discard(name)
+            if not waiting[user]:
+                ready.append(user)
+    if len(flat) < len(raw):
+        raise _Stop(
+            "configSets reference each other in a cycle: "
+            + ", ".join(sorted(n for n in raw if n not in flat))
+        )
     return {name: flat[name] for name in raw}
 
 
@@ -896,6 +901,6 @@ def _requested(config_sets: object) -> tuple[str, ...]:
         isinstance(n, str) for n in config_sets
     ):
         return tuple(config_sets)
-    raise CfnInitInputError(
+    raise CfnInitArgumentError(
         ["config_sets: must be the -c text or a sequence of set names"]
     )

@@ -35,7 +35,7 @@ from awscore.cfn_init._model import (
     Source,
     User,
 )
-from awscore.errors import CfnInitInputError
+from awscore.errors import CfnInitArgumentError, CfnInitInputError
 
 __all__ = [
     "CONFIG_SETS_KEY",
@@ -122,6 +122,20 @@ _KINDS: tuple[tuple[type | tuple[type, ...], str], ...] = (
     (Mapping, "a mapping"),
     ((list, tuple), "a list"),
 )
+
+
+def require(
+    value: object, types: type | tuple[type, ...], name: str, accepted: str
+) -> None:
+    """Refuse an argument of the wrong kind at the boundary, naming it (a bool
+    is not taken for a number)."""
+    wanted = types if isinstance(types, tuple) else (types,)
+    if not isinstance(value, wanted) or (
+        isinstance(value, bool) and bool not in wanted
+    ):
+        raise CfnInitArgumentError(
+            [f"{name}: must be {accepted}, not {kind_of(value)}"]
+        )
 
 
 def kind_of(value: object) -> str:
@@ -687,6 +701,12 @@ def strict_plan(
     :class:`~awscore.errors.CfnInitInputError` listing every problem, or naming an
     unknown requested set.
     """
+    if not isinstance(config_sets, str) and not (
+        isinstance(config_sets, Sequence) and all(isinstance(n, str) for n in config_sets)
+    ):
+        raise CfnInitArgumentError(
+            ["config_sets: must be the -c text or a sequence of set names"]
+        )
     names = (
         tuple(config_sets.split(","))
         if isinstance(config_sets, str)
