@@ -43,7 +43,7 @@ _RECORDING: list[Trace] = []
 
 
 def peer_root() -> Path:
-    """Where aws-cfn-bootstrap 2.0 lies; skips locally and fails under CI when absent."""
+    """Where aws-cfn-bootstrap 2.0 lies; skips locally, fails under CI if absent."""
     configured = os.environ.get("AWSCORE_CFN_BOOTSTRAP")
     path = (
         Path(configured)
@@ -67,12 +67,14 @@ def load_peer() -> SimpleNamespace:
     hooks = list(sys.meta_path)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        import cfnbootstrap.construction as construction
-        import cfnbootstrap.file_tool as file_tool
-        import cfnbootstrap.posix_security as posix_security
-        import cfnbootstrap.service_tools as service_tools
-        import cfnbootstrap.systemd_tool as systemd_tool
-        import cfnbootstrap.util as util
+        from cfnbootstrap import (
+            construction,
+            file_tool,
+            posix_security,
+            service_tools,
+            systemd_tool,
+            util,
+        )
         from cfnbootstrap.packages import requests
     sys.meta_path[:] = hooks
     return SimpleNamespace(
@@ -254,7 +256,7 @@ def fake_host(peer: SimpleNamespace, work: Path) -> Iterator[Trace]:
     )
     capture = _LogCapture(trace)
     log = logging.getLogger("cfn.init")
-    patches = [
+    patches: list[Any] = [
         mock.patch.object(util.ProcessHelper, "call", call),
         mock.patch.object(util, "EtagCheckedResponse", lambda response: response),
         mock.patch.object(peer.requests, "get", get),
@@ -297,7 +299,7 @@ def run_peer(
         warnings.simplefilter("ignore", ResourceWarning)
         try:
             worklog.build({"AWS::CloudFormation::Init": init}, sets)
-        except Exception as exc:  # noqa: BLE001 (bin/cfn-init catches everything too)
+        except Exception as exc:
             # keep the exception, not its frames (they hold the open archives)
             link: BaseException | None = exc
             while link is not None:

@@ -11,6 +11,7 @@ Every case runs twice: with ``openat2(RESOLVE_IN_ROOT)`` and with the portable
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import stat
@@ -72,7 +73,7 @@ class World:
         (self.outside / "secret").write_bytes(SECRET)
         (self.outside / "secret").chmod(0o600)
         os.mkfifo(self.outside / "fifo", 0o600)
-        self.marker = Path(f"/tmp/awscore-escape-{uuid.uuid4().hex}")
+        self.marker = Path(f"/tmp/awscore-escape-{uuid.uuid4().hex}")  # noqa: S108 (a path inside the root, or a marker)
         self.use_openat2 = use_openat2
 
     def backend(self, **kwargs: Any) -> LocalBackend:
@@ -80,11 +81,8 @@ class World:
 
     def run(self, metadata: dict[str, Any], **kwargs: Any) -> None:
         """Run ``metadata``; a typed error is one way of being contained."""
-        with self.backend(**kwargs) as backend:
-            try:
-                execute(plan(metadata), backend)
-            except CfnInitError:
-                pass
+        with self.backend(**kwargs) as backend, contextlib.suppress(CfnInitError):
+            execute(plan(metadata), backend)
 
 
 @pytest.fixture(params=[True, False], ids=["openat2", "walk"])
@@ -166,7 +164,11 @@ def test_escape_2_the_chain_inside_an_archive(
     world: World, pack: Callable[[list[tuple[str, str, str]]], bytes]
 ) -> None:
     data = pack(
-        [("sym", "a/b/m", "../.."), ("sym", "a/b/l", "m/.."), ("file", "a/b/l/x", "pwn")]
+        [
+            ("sym", "a/b/m", "../.."),
+            ("sym", "a/b/l", "m/.."),
+            ("file", "a/b/l/x", "pwn"),
+        ]
     )
     source(world, data)
 
@@ -192,16 +194,31 @@ def test_escape_4_a_mode_through_a_planted_hard_link(world: World) -> None:
 
 def test_a_command_writes_only_inside(world: World) -> None:
     require_tool("bwrap")
-    command = f"echo x > {world.marker}; echo y > {world.outside}/new; " f"cat {world.outside}/secret > /stolen"
+    command = (
+        f"echo x > {world.marker}; echo y > {world.outside}/new; "
+        f"cat {world.outside}/secret > /stolen"
+    )
     world.run({"config": {"commands": {"c": {"command": command}}}})
     assert not (world.outside / "new").exists()
 
 
 # --- thirty more -----------------------------------------------------------------
 
+
+def _links(world: World, links: dict[str, str]) -> None:
+    for name, target in links.items():
+        (world.root / name).symlink_to(target)
+
+
 FILE_CASES: dict[str, tuple[Callable[[World], None], dict[str, Any]]] = {
-    "dot-dot at the root": (lambda w: None, files(**{"__..__outside__secret": {"content": "pwn"}})),
-    "deep dot-dot": (lambda w: None, files(**{"__a__..__..__..__outside__secret": {"content": "pwn"}})),
+    "dot-dot at the root": (
+        lambda w: None,
+        files(**{"__..__outside__secret": {"content": "pwn"}}),
+    ),
+    "deep dot-dot": (
+        lambda w: None,
+        files(**{"__a__..__..__..__outside__secret": {"content": "pwn"}}),
+    ),
     "absolute link, then a file through it": (
         lambda w: (w.root / "l").symlink_to(w.outside),
         files(**{"__l__secret": {"content": "pwn"}}),
@@ -255,11 +272,11 @@ FILE_CASES: dict[str, tuple[Callable[[World], None], dict[str, Any]]] = {
         files(__l={"content": "dev0", "mode": "120777"}),
     ),
     "a link loop": (
-        lambda w: ((w.root / "a").symlink_to("b"), (w.root / "b").symlink_to("a")),
+        lambda w: _links(w, {"a": "b", "b": "a"}),
         files(**{"__a__x": {"content": "pwn"}}),
     ),
     "a chain of 50 links": (
-        lambda w: [(w.root / f"l{i}").symlink_to(f"l{i + 1}") for i in range(50)],
+        lambda w: _links(w, {f"l{i}": f"l{i + 1}" for i in range(50)}),
         files(**{"__l0__x": {"content": "pwn"}}),
     ),
     "a magic link through /proc": (
@@ -279,15 +296,19 @@ def test_files_cannot_escape(world: World, name: str) -> None:
     plant(world)
     world.run(metadata)
     for leftover in ("h",):  # a planted hard link holds the secret by design
-        if (world.root / leftover).exists() and SECRET in (world.root / leftover).read_bytes():
+        if (world.root / leftover).exists() and SECRET in (
+            world.root / leftover
+        ).read_bytes():
             os.unlink(world.root / leftover)
 
 
 ARCHIVE_CASES: dict[str, bytes] = {
     "tar ../": tar([("file", "../evil", "x")]),
     "tar absolute name": tar([("file", "/evil", "x")]),
-    "tar absolute link, then through it": tar([("sym", "l", "/"), ("file", "l/etc/pwn", "x")]),
-    "tar link to the outside path": tar([("sym", "l", "/tmp"), ("file", "l/pwn", "x")]),
+    "tar absolute link, then through it": tar(
+        [("sym", "l", "/"), ("file", "l/etc/pwn", "x")]
+    ),
+    "tar link to the outside path": tar([("sym", "l", "/tmp"), ("file", "l/pwn", "x")]),  # noqa: S108 (a path inside the root, or a marker)
     "tar link chain of dot-dots": tar(
         [("sym", "a/b", ".."), ("sym", "a/b/c", ".."), ("file", "a/b/c/evil", "x")]
     ),
@@ -298,7 +319,9 @@ ARCHIVE_CASES: dict[str, bytes] = {
         [("sym", "x", "../../../outside/secret"), ("file", "x", "pwn")]
     ),
     "zip ../": zipped([("file", "../evil", "x")]),
-    "zip link out, then through it": zipped([("sym", "l", "../../.."), ("file", "l/pwn", "x")]),
+    "zip link out, then through it": zipped(
+        [("sym", "l", "../../.."), ("file", "l/pwn", "x")]
+    ),
 }
 
 
@@ -346,14 +369,14 @@ def test_the_guides_symlink_example(world: World) -> None:
     metadata = {
         "config": {
             "files": {
-                "/tmp/myfile1.txt": {"content": "Hello", "mode": "000600"},
-                "/tmp/myfile2.txt": {"content": "/tmp/myfile1.txt", "mode": "120644"},
+                "/tmp/myfile1.txt": {"content": "Hello", "mode": "000600"},  # noqa: S108 (a path inside the root, or a marker)
+                "/tmp/myfile2.txt": {"content": "/tmp/myfile1.txt", "mode": "120644"},  # noqa: S108 (a path inside the root, or a marker)
             }
         }
     }
     with world.backend() as backend:
         execute(plan(metadata), backend)
     tmp = world.root / "tmp"
-    assert os.readlink(tmp / "myfile2.txt") == "/tmp/myfile1.txt"
+    assert os.readlink(tmp / "myfile2.txt") == "/tmp/myfile1.txt"  # noqa: S108 (a path inside the root, or a marker)
     assert stat.S_IMODE((tmp / "myfile1.txt").stat().st_mode) == 0o644
     assert not stat.S_ISLNK((tmp / "myfile1.txt").lstat().st_mode)

@@ -83,9 +83,10 @@ def test_bytes_and_circular_contexts() -> None:
 @pytest.mark.parametrize(
     ("template", "context"),
     [
-        ("{{a}} {{b}} {{c}} {{d}} {{&e}} {{{f}}}", {"a": True, "b": [1, 2], "c": "<'\">&",
-                                                "d": None, "e": "<", "f": 1.5}),
-        ("{{#l}}[{{.}}]{{/l}}|{{^z}}none{{/z}}|{{x.y}}", {"l": [1, "b"], "x": {"y": 3}}),
+        ("{{a}} {{b}} {{c}} {{d}} {{&e}} {{{f}}}",
+         {"a": True, "b": [1, 2], "c": "<'\">&", "d": None, "e": "<", "f": 1.5}),
+        ("{{#l}}[{{.}}]{{/l}}|{{^z}}none{{/z}}|{{x.y}}",
+         {"l": [1, "b"], "x": {"y": 3}}),
         ("{{#m}}{{k}}{{/m}}", {"m": {"k": "v"}}),
         ("{{! a comment }}x", {}),
     ],
@@ -137,9 +138,12 @@ def test_a_2_mb_tar_gz_with_a_2_gib_member(tmp_path: Path) -> None:
     assert len(data) < 3 << 20
     root = tmp_path / "root"
     root.mkdir()
-    with LocalBackend(root, fetch=lambda u, a: data) as backend:
-        with pytest.raises(CfnInitStepError) as caught:
-            execute(plan({"config": {"sources": {"/opt": "https://e/bomb"}}}), backend)
+    metadata = {"config": {"sources": {"/opt": "https://e/bomb"}}}
+    with (
+        LocalBackend(root, fetch=lambda u, a: data) as backend,
+        pytest.raises(CfnInitStepError) as caught,
+    ):
+        execute(plan(metadata), backend)
     assert isinstance(caught.value.__cause__, ArchiveLimitError)
     assert "max_member_bytes" in str(caught.value)
     assert list(root.iterdir()) == []  # refused before anything was written
@@ -159,9 +163,11 @@ def test_archive_totals_and_counts_are_bounded(tmp_path: Path) -> None:
         (ArchiveLimits(max_total_bytes=300), "max_total_bytes"),
         (ArchiveLimits(max_members=3), "more than 3 members"),
     ]:
-        with LocalBackend(root, fetch=lambda u, a: data, limits=limits) as backend:
-            with pytest.raises(CfnInitStepError, match=fragment):
-                execute(plan({"config": {"sources": {"/t": "https://e/a"}}}), backend)
+        with (
+            LocalBackend(root, fetch=lambda u, a: data, limits=limits) as backend,
+            pytest.raises(CfnInitStepError, match=fragment),
+        ):
+            execute(plan({"config": {"sources": {"/t": "https://e/a"}}}), backend)
     assert list(root.iterdir()) == []
 
 
@@ -169,8 +175,8 @@ def test_archive_totals_and_counts_are_bounded(tmp_path: Path) -> None:
     "call",
     [
         lambda: plan(5),
-        lambda: plan({}, 5),
-        lambda: validate({}, 5),
+        lambda: plan({}, 5),  # type: ignore[arg-type]
+        lambda: validate({}, 5),  # type: ignore[arg-type]
         lambda: render_mustache(5, {}),  # type: ignore[arg-type]
         lambda: render_mustache("x", 5),  # type: ignore[arg-type]
         lambda: render_mustache("x", {}, max_bytes="big"),  # type: ignore[arg-type]
@@ -197,7 +203,8 @@ def test_wrong_typed_arguments_are_typed_errors_naming_the_argument(call: Any) -
         call()
     message = str(caught.value)
     assert ":" in message
-    assert "NoneType" not in message and "'int'" not in message
+    assert "NoneType" not in message
+    assert "'int'" not in message
     if not isinstance(caught.value, CfnInitArgumentError):
         assert isinstance(caught.value, ValueError)
     else:

@@ -543,7 +543,7 @@ def test_the_root_itself_and_dirs_in_the_way(root: Path) -> None:
     with pytest.raises(CfnInitStepError, match="is a directory"):
         run(root, {"config": {"files": {"/d": {"content": "x", "mode": "120777"}}}})
     (root / "f").write_text("")
-    with pytest.raises(CfnInitStepError, match="(?i)not a directory"):
+    with pytest.raises(CfnInitStepError, match=r"(?i)not a directory"):
         run(root, {"config": {"files": {"/f/x": {"content": "x"}}}})
 
 
@@ -630,7 +630,7 @@ def test_unrunnable_commands_are_step_errors(
     root: Path, command: dict[str, Any]
 ) -> None:
     # 2.0 fails on these at the step (subprocess refuses them): so does the plan
-    with pytest.raises(CfnInitStepError, match="NUL|not a variable name"):
+    with pytest.raises(CfnInitStepError, match=r"NUL|not a variable name"):
         run(root, {"config": {"commands": {"a": command}}})
 
 

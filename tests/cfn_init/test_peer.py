@@ -13,7 +13,7 @@ import json
 import re
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from hypothesis import given, settings
@@ -73,20 +73,21 @@ def _launch_effects(argv: tuple[str, ...]) -> list[Effect]:
         and any(w in ("install", "-U", "downgrade") for w in argv[1:4])
     ):
         names = [m["name"] for a in argv[1:] if (m := _PACKAGE.match(a))]
-        return [
-            ("packages", _INSTALLERS[tool], n) for n in names if n in PEER_PACKAGES
-        ]
+        return [("packages", _INSTALLERS[tool], n) for n in names if n in PEER_PACKAGES]
+    out: list[Effect]
     if tool == "groupadd" and argv[-1] in PEER_GROUPS:
         return [("groups", argv[-1])]
     if tool == "useradd" and argv[-1] in PEER_USERS:
         return [("users", argv[-1])]
-    out: list[Effect] = [("commands", w) for w in words if w in PEER_COMMANDS][:1]
+    out = [cast(Effect, ("commands", w)) for w in words if w in PEER_COMMANDS][:1]
     out += [("services", w) for w in words if w in PEER_SERVICES][:1]
     return out
 
 
 def peer_record(
-    trace: Trace, files: set[str], sources: set[str] = frozenset()  # type: ignore[assignment]
+    trace: Trace,
+    files: set[str],
+    sources: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> tuple[list[Any], bool, bool]:
     """(runs with their effects, failed, failed inside a run); ``files`` and
     ``sources`` are the paths and archive URLs the document names."""
@@ -112,7 +113,7 @@ def peer_record(
     return runs, trace.error is not None, trace.failed_in_run
 
 
-def _effect(detail: object) -> Effect | None:
+def _effect(detail: object) -> Effect | None:  # noqa: PLR0911 (one return per kind of step)
     match detail:
         case Package():
             return ("packages", detail.manager, detail.name)
@@ -168,7 +169,9 @@ def compare(init: dict[str, Any], requested: str) -> None:
     peer = load_peer()
     with tempfile.TemporaryDirectory() as work:
         doc = _substitute(init, work)
-        trace = run_peer(peer, doc, requested.split(",") if requested else ["default"], Path(work))
+        trace = run_peer(
+            peer, doc, requested.split(",") if requested else ["default"], Path(work)
+        )
         ours = plan(doc, requested)
     files, sources = _named(doc, "files"), _named(doc, "sources")
     theirs = peer_record(trace, files, {u for u in sources if isinstance(u, str)})
@@ -208,13 +211,14 @@ def test_plan_is_what_cfn_init_2_does(case: tuple[dict[str, Any], str]) -> None:
         ({"config": {"packages": {"Custom": {"a": ""}, "zypper": {"git": ""},
                                   "yum": {"httpd": ""}, "Yum": {"php": ""},
                                   "dpkg": {"nginx": ""}}}}, ""),
-        ({"configSets": {"s1": ["a"]}, "a": {"commands": {"c1": {"command": "echo c1"}}}},
-         "s1,missing"),
+        ({"configSets": {"s1": ["a"]},
+          "a": {"commands": {"c1": {"command": "echo c1"}}}}, "s1,missing"),
         ({"configSets": {"s1": ["a"], "s2": ["b"]}, "a": {}, "b": {}}, "s1, s2"),
         ({"configSets": {"s1": ["a"], "s2": ["b"]},
           "a": {"commands": {"c1": {"command": "echo c1"}}},
           "b": {"files": {"rel": {"content": "x"}}}}, "s1,s2"),
-        ({"configSets": {"s1": [{"ConfigSet": "s2", "n": 1}], "s2": ["a"]}, "a": {}}, "s1"),
+        ({"configSets": {"s1": [{"ConfigSet": "s2", "n": 1}], "s2": ["a"]},
+          "a": {}}, "s1"),
         ({"configSets": {"s1": ["configSets"]}}, "s1"),
         ({}, ""),
     ],

@@ -90,7 +90,8 @@ def test_sections_run_in_cfn_init_order() -> None:
     [
         # 2.0's _pkgOrder, then the rest by name ignoring case; a manager it
         # has no tool for (dpkg, npm, Python, Zypper) is a skipped step
-        (["zypper", "yum", "apt", "rpm", "dpkg"], ["dpkg", "rpm.p", "apt.p", "yum.p", "zypper.p"]),
+        (["zypper", "yum", "apt", "rpm", "dpkg"],
+         ["dpkg", "rpm.p", "apt.p", "yum.p", "zypper.p"]),
         (["rubygems", "python", "zypper"], ["zypper.p", "python.p", "rubygems.p"]),
         (["rubygems", "Python", "npm"], ["npm", "Python", "rubygems.p"]),
         (["Zypper", "apt", "python"], ["apt.p", "python.p", "Zypper"]),

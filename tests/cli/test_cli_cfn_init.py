@@ -135,7 +135,9 @@ def test_a_plan_that_fails_where_cfn_init_would_exits_3(
 ) -> None:
     assert main(["cfn-init", "plan", str(template), *COMMON, "-c", "nope"]) == 3
     out = capsys.readouterr().out
-    assert out.splitlines()[-1].startswith("  fails at configSets: no ConfigSet named 'nope'")
+    assert out.splitlines()[-1].startswith(
+        "  fails at configSets: no ConfigSet named 'nope'"
+    )
 
 
 def test_plan_strict_lists_every_problem(
@@ -144,7 +146,9 @@ def test_plan_strict_lists_every_problem(
     init = {"config": {"files": {"/x": {"content": "x", "mode": "644"}}, "bogus": {}}}
     path = tmp_path / "t.json"
     path.write_text(
-        json.dumps({"Resources": {"R": {"Metadata": {"AWS::CloudFormation::Init": init}}}})
+        json.dumps(
+            {"Resources": {"R": {"Metadata": {"AWS::CloudFormation::Init": init}}}}
+        )
     )
     # cfn-init 2.0 takes both: the lenient plan shows the file
     assert main(["cfn-init", "plan", str(path), "--resource", "R"]) == 0

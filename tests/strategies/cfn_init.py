@@ -275,7 +275,9 @@ def _peer_config(draw: st.DrawFn, root: str) -> object:
             config[section] = draw(_peer_packages())
         elif section == "groups":
             spec = st.sampled_from([{}, {"gid": "45"}, {"gid": 46}, "x", "gidx", None])
-            names = draw(st.lists(st.sampled_from(PEER_GROUPS), max_size=2, unique=True))
+            names = draw(
+                st.lists(st.sampled_from(PEER_GROUPS), max_size=2, unique=True)
+            )
             config[section] = {n: draw(spec) for n in names}
         elif section == "users":
             spec = st.sampled_from(
@@ -293,22 +295,26 @@ def _peer_config(draw: st.DrawFn, root: str) -> object:
             names = draw(st.lists(st.sampled_from(PEER_USERS), max_size=2, unique=True))
             config[section] = {n: draw(spec) for n in names}
         elif section == "sources":
-            targets = draw(st.lists(st.sampled_from(["s1", "s2"]), max_size=2, unique=True))
+            targets = draw(
+                st.lists(st.sampled_from(["s1", "s2"]), max_size=2, unique=True)
+            )
             config[section] = {
-                f"{root}/{t}": draw(
-                    st.sampled_from(["https://example.com/a.tar", 5])
-                )
+                f"{root}/{t}": draw(st.sampled_from(["https://example.com/a.tar", 5]))
                 for t in targets
             }
         elif section == "files":
             names = draw(
-                st.lists(st.sampled_from(["f1", "F2", "f3", "rel"]), max_size=3, unique=True)
+                st.lists(
+                    st.sampled_from(["f1", "F2", "f3", "rel"]), max_size=3, unique=True
+                )
             )
             config[section] = {
                 (n if n == "rel" else f"{root}/{n}"): draw(_peer_file) for n in names
             }
         elif section == "commands":
-            keys = draw(st.lists(st.sampled_from(PEER_COMMANDS), max_size=3, unique=True))
+            keys = draw(
+                st.lists(st.sampled_from(PEER_COMMANDS), max_size=3, unique=True)
+            )
             config[section] = {k: draw(_peer_command(k)) for k in keys}
         else:
             managers = draw(
@@ -322,7 +328,9 @@ def _peer_config(draw: st.DrawFn, root: str) -> object:
                 m: {
                     n: draw(_peer_service)
                     for n in draw(
-                        st.lists(st.sampled_from(PEER_SERVICES), max_size=2, unique=True)
+                        st.lists(
+                            st.sampled_from(PEER_SERVICES), max_size=2, unique=True
+                        )
                     )
                 }
                 for m in managers
@@ -377,7 +385,9 @@ def peer_documents(draw: st.DrawFn, root: str = "@") -> tuple[dict[str, Any], st
             init["configSets"] = draw(_junk)
         else:
             sets = draw(
-                st.lists(st.sampled_from(_SET_NAMES), min_size=1, max_size=3, unique=True)
+                st.lists(
+                    st.sampled_from(_SET_NAMES), min_size=1, max_size=3, unique=True
+                )
             )
             table: dict[str, object] = {}
             for index, name in enumerate(sets):

@@ -83,7 +83,9 @@ def _checked_name(name: str, url: str) -> str:
         if part == "..":
             depth -= 1
             if depth < 0:
-                raise PathEscapeError(f"{url}: member {name!r} climbs out of the target")
+                raise PathEscapeError(
+                    f"{url}: member {name!r} climbs out of the target"
+                )
         elif part not in ("", "."):
             depth += 1
     return name
@@ -123,7 +125,9 @@ def members(
         ) from None
 
 
-def _stream(read: io.BufferedIOBase | None, name: str, counter: _Counter) -> Iterator[bytes]:
+def _stream(
+    read: io.BufferedIOBase | None, name: str, counter: _Counter
+) -> Iterator[bytes]:
     if read is None:
         return
     size = 0
@@ -131,7 +135,9 @@ def _stream(read: io.BufferedIOBase | None, name: str, counter: _Counter) -> Ite
         try:
             chunk = read.read(_CHUNK)
         except _BAD_ARCHIVE as exc:  # corrupt data shows only when read
-            raise CfnInitError(f"{counter.url}: member {name!r} is corrupt ({exc})") from None
+            raise CfnInitError(
+                f"{counter.url}: member {name!r} is corrupt ({exc})"
+            ) from None
         if not chunk:
             return
         size += len(chunk)
@@ -139,13 +145,17 @@ def _stream(read: io.BufferedIOBase | None, name: str, counter: _Counter) -> Ite
         yield chunk
 
 
-def _tar(data: bytes, url: str, limits: ArchiveLimits) -> Iterator[tuple[Member, Iterator[bytes]]]:
+def _tar(
+    data: bytes, url: str, limits: ArchiveLimits
+) -> Iterator[tuple[Member, Iterator[bytes]]]:
     header = _Counter(limits, url)
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as archive:
         for info in archive:  # headers only: data is skipped, never kept
             _checked_name(info.name, url)
             if not (info.isdir() or info.isfile() or info.issym() or info.islnk()):
-                raise PathEscapeError(f"{url}: member {info.name!r} is a device or a FIFO")
+                raise PathEscapeError(
+                    f"{url}: member {info.name!r} is a device or a FIFO"
+                )
             if info.islnk():
                 _checked_name(info.linkname, url)
             header.member(info.name, info.size)
@@ -156,7 +166,10 @@ def _tar(data: bytes, url: str, limits: ArchiveLimits) -> Iterator[tuple[Member,
             if info.isdir():
                 yield Member(name=info.name, kind="dir", mode=mode or 0o755), iter(())
             elif info.issym():
-                yield Member(name=info.name, kind="symlink", target=info.linkname), iter(())
+                yield (
+                    Member(name=info.name, kind="symlink", target=info.linkname),
+                    iter(()),
+                )
             else:  # a file, or a hard link: its data is the linked member's
                 reader = archive.extractfile(info)
                 yield (
@@ -165,7 +178,9 @@ def _tar(data: bytes, url: str, limits: ArchiveLimits) -> Iterator[tuple[Member,
                 )
 
 
-def _zip(data: bytes, url: str, limits: ArchiveLimits) -> Iterator[tuple[Member, Iterator[bytes]]]:
+def _zip(
+    data: bytes, url: str, limits: ArchiveLimits
+) -> Iterator[tuple[Member, Iterator[bytes]]]:
     header = _Counter(limits, url)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         infos = archive.infolist()
@@ -173,19 +188,26 @@ def _zip(data: bytes, url: str, limits: ArchiveLimits) -> Iterator[tuple[Member,
             _checked_name(info.filename, url)
             kind = stat.S_IFMT(info.external_attr >> 16)
             if kind not in (0, stat.S_IFREG, stat.S_IFDIR, stat.S_IFLNK):
-                raise PathEscapeError(f"{url}: member {info.filename!r} is a device or a FIFO")
+                raise PathEscapeError(
+                    f"{url}: member {info.filename!r} is a device or a FIFO"
+                )
             header.member(info.filename, info.file_size)
         streamed = _Counter(limits, url)
         for info in infos:
             unix = info.external_attr >> 16
             mode = stat.S_IMODE(unix) & 0o777
             if info.is_dir():
-                yield Member(name=info.filename, kind="dir", mode=mode or 0o755), iter(())
+                yield (
+                    Member(name=info.filename, kind="dir", mode=mode or 0o755),
+                    iter(()),
+                )
             elif stat.S_ISLNK(unix):
                 with archive.open(info) as link:
                     target = link.read(_LINK_LIMIT + 1)
                 if len(target) > _LINK_LIMIT:
-                    raise ArchiveLimitError(f"{url}: link {info.filename!r} is too long")
+                    raise ArchiveLimitError(
+                        f"{url}: link {info.filename!r} is too long"
+                    )
                 text = target.decode("utf-8", "surrogateescape")
                 yield Member(name=info.filename, kind="symlink", target=text), iter(())
             else:

@@ -186,9 +186,7 @@ class LocalBackend:
         if current == body:
             # same content: only the mode and owner, through the file itself
             keep = file.permissions
-            changed = (
-                keep is not None or owner is not None
-            ) and self.tree.chmod(
+            changed = (keep is not None or owner is not None) and self.tree.chmod(
                 file.path,
                 keep if keep is not None else _mode_bits(old),
                 follow=False,
@@ -225,17 +223,22 @@ class LocalBackend:
         return _changed(True, f"{count} members into {source.target}")
 
     def _argv(self, command: str | tuple[str, ...]) -> list[str]:
-        return [self.shell, "-c", command] if isinstance(command, str) else list(command)
+        return (
+            [self.shell, "-c", command] if isinstance(command, str) else list(command)
+        )
 
-    def _run(self, argv: list[str], command: Command) -> subprocess.CompletedProcess[bytes]:
+    def _run(
+        self, argv: list[str], command: Command
+    ) -> subprocess.CompletedProcess[bytes]:
         env = None if command.env is None else dict(command.env)
-        options: dict[str, object] = {}
+        cwd: str | None = None
+        held: tuple[int, ...] = ()
         if self.sandbox is not None and not self.run_commands_on_host:
             argv = self.sandbox.argv(argv, cwd=command.cwd)
         elif self.run_commands_on_host:
             # the cwd resolved inside the root, handed over as a descriptor
-            fd = self.tree.directory(command.cwd or "/")
-            options = {"cwd": f"/proc/self/fd/{fd}", "pass_fds": (fd,)}
+            held = (self.tree.directory(command.cwd or "/"),)
+            cwd = f"/proc/self/fd/{held[0]}"
         else:
             raise SandboxUnavailableError(
                 "commands run inside bubblewrap, and bwrap is not installed "
@@ -249,7 +252,8 @@ class LocalBackend:
                 capture_output=True,
                 timeout=self.timeout,
                 check=False,
-                **options,  # type: ignore[arg-type]
+                cwd=cwd,
+                pass_fds=held,
             )
         except FileNotFoundError as exc:
             raise CfnInitError(f"cannot run {argv[0]!r}: {exc.strerror}") from None
@@ -258,8 +262,8 @@ class LocalBackend:
         except subprocess.TimeoutExpired:
             raise CfnInitError(f"timed out after {self.timeout} s") from None
         finally:
-            if "pass_fds" in options:
-                os.close(options["pass_fds"][0])  # type: ignore[index]
+            for fd in held:
+                os.close(fd)
 
     def run_command(self, command: Command) -> StepResult:
         """Run the test (if any) and the command; a failed test skips it."""

@@ -284,11 +284,14 @@ class Failure:
     @property
     def path(self) -> str:
         """``config.files.rel/x``: where the failure sits, as far as known."""
-        return ".".join(
-            part
-            for part in (self.config, self.section and self.section.value, self.key)
-            if part
-        ) or "configSets"
+        return (
+            ".".join(
+                part
+                for part in (self.config, self.section and self.section.value, self.key)
+                if part
+            )
+            or "configSets"
+        )
 
     def __str__(self) -> str:
         return f"fails at {self.path}: {self.message}"

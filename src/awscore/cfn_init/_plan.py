@@ -110,7 +110,7 @@ def package_manager_key(manager: str) -> tuple[int, int, str]:
     return (1, 0, manager.lower())
 
 
-class _Stop(Exception):
+class _StopError(Exception):
     """2.0 raises here: ``key`` is the item it was working on, if any."""
 
     def __init__(self, message: str, key: str | None = None) -> None:
@@ -133,14 +133,14 @@ def _contains(container: object, item: str, what: str) -> bool:
     """``item in container`` as Python evaluates it (a string: substring)."""
     if isinstance(container, Mapping | str | list | tuple):
         return item in container
-    raise _Stop(f"{what} must be a mapping, not {kind_of(container)}")
+    raise _StopError(f"{what} must be a mapping, not {kind_of(container)}")
 
 
 def _index(container: object, item: str, what: str) -> object:
     """``container[item]``: only a mapping takes a string index."""
     if isinstance(container, Mapping):
         return container[item]
-    raise _Stop(f"{what} must be a mapping, not {kind_of(container)}")
+    raise _StopError(f"{what} must be a mapping, not {kind_of(container)}")
 
 
 def _iterate(value: object, what: str) -> list[object]:
@@ -149,12 +149,12 @@ def _iterate(value: object, what: str) -> list[object]:
         return list(value)
     if isinstance(value, Mapping):
         return list(value.keys())
-    raise _Stop(f"{what} must be a list, not {kind_of(value)}")
+    raise _StopError(f"{what} must be a list, not {kind_of(value)}")
 
 
 def _mapping(value: object, what: str) -> Mapping[str, object]:
     if not isinstance(value, Mapping):
-        raise _Stop(f"{what} must be a mapping, not {kind_of(value)}")
+        raise _StopError(f"{what} must be a mapping, not {kind_of(value)}")
     return value
 
 
@@ -162,15 +162,15 @@ def _hashable(items: list[object], what: str) -> frozenset[object]:
     try:
         return frozenset(items)
     except TypeError:
-        raise _Stop(f"{what} must list names, not lists or mappings") from None
+        raise _StopError(f"{what} must list names, not lists or mappings") from None
 
 
 def _argument(value: object, what: str) -> str:
     """A process argument: ``subprocess`` takes text only, without NUL."""
     if not isinstance(value, str):
-        raise _Stop(f"{what} must be a string, not {kind_of(value)}")
+        raise _StopError(f"{what} must be a string, not {kind_of(value)}")
     if "\0" in value:
-        raise _Stop(f"{what} must not contain a NUL character")
+        raise _StopError(f"{what} must not contain a NUL character")
     return value
 
 
@@ -180,7 +180,7 @@ def _argv(value: object, what: str) -> str | tuple[str, ...]:
         return _argument(value, what)
     if isinstance(value, list | tuple) and value:
         return tuple(_argument(v, f"{what}[{i}]") for i, v in enumerate(value))
-    raise _Stop(f"{what} must be a string or a non-empty list of strings")
+    raise _StopError(f"{what} must be a string or a non-empty list of strings")
 
 
 def _environment(value: object, what: str) -> dict[str, str] | None:
@@ -195,12 +195,12 @@ def _environment(value: object, what: str) -> dict[str, str] | None:
     ):
         pairs = [(p[0], p[1]) for p in value]
     else:
-        raise _Stop(f"{what} must be a mapping of names to values")
+        raise _StopError(f"{what} must be a mapping of names to values")
     env = {}
     for name, text in pairs:
         key = _argument(name, f"{what} name")
         if "=" in key:
-            raise _Stop(f"{what}: {key!r} is not a variable name")
+            raise _StopError(f"{what}: {key!r} is not a variable name")
         env[key] = _argument(text, f"{what}.{key}")
     return env
 
@@ -234,7 +234,7 @@ def _newest(value: object, what: str) -> str | None:
     best: str | None = None
     for item in _iterate(value, what):
         if _truthy(item) and not isinstance(item, str):
-            raise _Stop(f"{what} must list version strings, not {kind_of(item)}")
+            raise _StopError(f"{what} must list version strings, not {kind_of(item)}")
         text = item if isinstance(item, str) and item else None
         if _rpm_compare(best, text) < 0:
             best = text
@@ -331,19 +331,19 @@ def _packages(value: object, steps: _Steps, warnings: list[str], where: str) -> 
             continue  # these two test `if not action` before anything else
         try:
             packages = _mapping(spec, at)
-        except _Stop as stop:
-            raise _Stop(stop.message, manager) from None
+        except _StopError as stop:
+            raise _StopError(stop.message, manager) from None
         if not packages:
             continue
         if manager == "msi":
-            raise _Stop("MSI support is only available under Windows", manager)
+            raise _StopError("MSI support is only available under Windows", manager)
         tool = _TOOLS[manager]
         done: list[Package] = []
         for name, versions in packages.items():
             try:
                 package = tool(manager, name, versions, f"{at}.{name}")
-            except _Stop as stop:
-                raise _Stop(stop.message, f"{manager}.{name}") from None
+            except _StopError as stop:
+                raise _StopError(stop.message, f"{manager}.{name}") from None
             if package is None:
                 continue
             if manager == "rubygems":
@@ -368,8 +368,8 @@ def _groups(value: object, steps: _Steps, warnings: list[str], where: str) -> No
             if _contains(spec, "gid", f"{where}.{name}"):
                 gid = str(_index(spec, "gid", f"{where}.{name}"))
             steps.append((name, Group(name=name, gid=gid or None)))
-        except _Stop as stop:
-            raise _Stop(stop.message, name) from None
+        except _StopError as stop:
+            raise _StopError(stop.message, name) from None
 
 
 def _users(value: object, steps: _Steps, warnings: list[str], where: str) -> None:
@@ -385,7 +385,9 @@ def _users(value: object, steps: _Steps, warnings: list[str], where: str) -> Non
             if isinstance(spec.get("groups"), str) and spec["groups"]:
                 # 2.0 iterates the text: every character must name a group on
                 # the host, which no real host has.
-                raise _Stop(f"{what}.groups must be a list of group names, not a string")
+                raise _StopError(
+                    f"{what}.groups must be a list of group names, not a string"
+                )
             groups = tuple(
                 _argument(g, f"{what}.groups")
                 for g in _iterate(spec.get("groups", []), f"{what}.groups")
@@ -393,10 +395,13 @@ def _users(value: object, steps: _Steps, warnings: list[str], where: str) -> Non
             home = spec.get("homeDir")
             home_dir = _argument(home, f"{what}.homeDir") if _truthy(home) else None
             steps.append(
-                (name, User(name=name, uid=uid or None, groups=groups, home_dir=home_dir))
+                (
+                    name,
+                    User(name=name, uid=uid or None, groups=groups, home_dir=home_dir),
+                )
             )
-        except _Stop as stop:
-            raise _Stop(stop.message, name) from None
+        except _StopError as stop:
+            raise _StopError(stop.message, name) from None
 
 
 def _sources(value: object, steps: _Steps, warnings: list[str], where: str) -> None:
@@ -404,7 +409,9 @@ def _sources(value: object, steps: _Steps, warnings: list[str], where: str) -> N
     for target in sorted(section):
         url = section[target]
         if not isinstance(url, str):
-            raise _Stop(f"{where}.{target} must be a URL, not {kind_of(url)}", target)
+            raise _StopError(
+                f"{where}.{target} must be a URL, not {kind_of(url)}", target
+            )
         if not _REMOTE.match(url):
             warnings.append(
                 f"{where}.{target}: {url!r} is not an http, https or ftp URL; "
@@ -422,15 +429,15 @@ def _file(path: str, spec: object, what: str) -> File:
     if _contains(spec, "mode", what):
         raw = _index(spec, "mode", what)
         if not isinstance(raw, str):
-            raise _Stop(f"{what}.mode must be an octal string, not {kind_of(raw)}")
+            raise _StopError(f"{what}.mode must be an octal string, not {kind_of(raw)}")
         try:
             number = int(raw, 8)
         except ValueError:
-            raise _Stop(f"{what}.mode {raw!r} is not an octal number") from None
+            raise _StopError(f"{what}.mode {raw!r} is not an octal number") from None
         link = stat.S_ISLNK(number)
         mode = raw
     if link and not _contains(spec, "content", what):
-        raise _Stop("a symbolic link (mode 120xxx) needs its target in content")
+        raise _StopError("a symbolic link (mode 120xxx) needs its target in content")
     attributes = _mapping(spec, what)
     base64_encoded = attributes.get("encoding", "plain") == "base64"
     content = attributes.get("content", "")
@@ -439,16 +446,20 @@ def _file(path: str, spec: object, what: str) -> File:
     group = _owner(attributes, "group", what)
     if link:
         target = _argument(attributes["content"], f"{what}.content")
-        return File(path=path, content=target.encode(), mode=mode, owner=owner, group=group)
+        return File(
+            path=path, content=target.encode(), mode=mode, owner=owner, group=group
+        )
     if not _truthy(content):
         source = attributes.get("source", "")
         if not _truthy(source):
-            raise _Stop("a file needs a source or a non-empty content")
+            raise _StopError("a file needs a source or a non-empty content")
         if not isinstance(source, str):
-            raise _Stop(f"{what}.source must be a URL, not {kind_of(source)}")
+            raise _StopError(f"{what}.source must be a URL, not {kind_of(source)}")
         if not _HTTP.match(source):
             # 2.0 fetches with requests, which has adapters for these two only
-            raise _Stop(f"{what}.source {source!r}: only http and https URLs are fetched")
+            raise _StopError(
+                f"{what}.source {source!r}: only http and https URLs are fetched"
+            )
         return File(
             path=path,
             source=source,
@@ -490,26 +501,30 @@ def _body(content: object, base64_encoded: bool, context: object, what: str) -> 
     context, so a template error is a planned failure)."""
     if not isinstance(content, str):
         if base64_encoded:
-            raise _Stop("JSON content cannot be base64-encoded")
+            raise _StopError("JSON content cannot be base64-encoded")
         try:
             return json.dumps(content).encode()
         except (TypeError, ValueError, RecursionError) as exc:
-            raise _Stop(f"{what}.content cannot be written as JSON: {exc}") from None
+            raise _StopError(
+                f"{what}.content cannot be written as JSON: {exc}"
+            ) from None
     if base64_encoded:
         try:
             # lenient, as 2.0 decodes: characters outside the alphabet are dropped
             return base64.b64decode(content.strip())
         except ValueError as exc:  # binascii.Error is a ValueError
-            raise _Stop(f"{what}.content is malformed base64 ({exc})") from None
+            raise _StopError(f"{what}.content is malformed base64 ({exc})") from None
     if context is not None:
         try:
             content = render(content, _context(context, what) or {})
         except CfnInitInputError as exc:
-            raise _Stop(f"{what}: cannot render as Mustache: {exc}") from None
+            raise _StopError(f"{what}: cannot render as Mustache: {exc}") from None
     try:
         return content.encode("utf-8")
     except UnicodeEncodeError:
-        raise _Stop(f"{what}.content is not valid text (a lone surrogate)") from None
+        raise _StopError(
+            f"{what}.content is not valid text (a lone surrogate)"
+        ) from None
 
 
 def _files(value: object, steps: _Steps, warnings: list[str], where: str) -> None:
@@ -517,10 +532,10 @@ def _files(value: object, steps: _Steps, warnings: list[str], where: str) -> Non
     for path in sorted(section):
         try:
             if not path.startswith("/"):
-                raise _Stop(f"{path!r} is not an absolute path")
+                raise _StopError(f"{path!r} is not an absolute path")
             steps.append((path, _file(path, section[path], f"{where}.{path}")))
-        except _Stop as stop:
-            raise _Stop(stop.message, path) from None
+        except _StopError as stop:
+            raise _StopError(stop.message, path) from None
 
 
 # --- commands and services ------------------------------------------------------
@@ -532,17 +547,17 @@ def _commands(value: object, steps: _Steps, warnings: list[str], where: str) -> 
         what = f"{where}.{key}"
         try:
             steps.append((key, _command(key, section[key], what)))
-        except _Stop as stop:
-            raise _Stop(stop.message, key) from None
+        except _StopError as stop:
+            raise _StopError(stop.message, key) from None
 
 
 def _command(key: str, spec: object, what: str) -> Command:
     if _contains(spec, "defaults", what):
-        raise _Stop(
+        raise _StopError(
             "'defaults' runs a command for its JSON output, which cannot be planned"
         )
     if not _contains(spec, "command", what):
-        raise _Stop("the 'command' attribute is required")
+        raise _StopError("the 'command' attribute is required")
     cwd = None
     if _contains(spec, "cwd", what):
         cwd = _argument(_index(spec, "cwd", what), f"{what}.cwd")
@@ -587,7 +602,7 @@ class _Changes:
 
 def _restart_checks(spec: object, changes: _Changes, what: str) -> bool:
     """2.0's ``_detect_required_restart`` on a host where everything applied
-    changed: whether a restart fires, or :class:`_Stop` where 2.0 fails."""
+    changed: whether a restart fires, or :class:`_StopError` where 2.0 fails."""
     for key in ("files", "sources", "groups", "users", "commands"):
         if _contains(spec, key, what) and key in changes.sections:
             listed = _hashable(_iterate(_index(spec, key, what), f"{what}.{key}"), what)
@@ -597,11 +612,11 @@ def _restart_checks(spec: object, changes: _Changes, what: str) -> bool:
         by_manager = _index(spec, "packages", what)
         for manager, names in changes.packages.items():
             if _contains(by_manager, manager, f"{what}.packages"):
-                listed = _iterate(
+                wanted = _iterate(
                     _index(by_manager, manager, f"{what}.packages"),
                     f"{what}.packages.{manager}",
                 )
-                if _hashable(listed, what) & frozenset(names):
+                if _hashable(wanted, what) & frozenset(names):
                     return True
     return False
 
@@ -614,7 +629,9 @@ def _names(spec: object, key: str) -> tuple[str, ...]:
     return tuple(str(x) for x in items)
 
 
-def _service(manager: str, name: str, spec: object, what: str, changes: _Changes) -> Service:
+def _service(
+    manager: str, name: str, spec: object, what: str, changes: _Changes
+) -> Service:
     restart = _restart_checks(spec, changes, what)
     flags: dict[str, bool | None] = {}
     for key in ("enabled", "ensureRunning"):
@@ -628,7 +645,7 @@ def _service(manager: str, name: str, spec: object, what: str, changes: _Changes
             try:
                 flags[key] = interpret_boolean(_index(spec, key, what))
             except CfnInitInputError as exc:
-                raise _Stop(f"{what}.{key}: {exc}") from None
+                raise _StopError(f"{what}.{key}: {exc}") from None
     packages: list[tuple[str, str]] = []
     if isinstance(spec, Mapping) and isinstance(spec.get("packages"), Mapping):
         for pkg_manager, names in spec["packages"].items():
@@ -660,17 +677,17 @@ def _services(
             continue
         try:
             named = _mapping(services, at)
-        except _Stop as stop:
-            raise _Stop(stop.message, manager) from None
+        except _StopError as stop:
+            raise _StopError(stop.message, manager) from None
         if not named:
             continue
         if manager == "windows":
-            raise _Stop("Windows services cannot be managed on Linux", manager)
+            raise _StopError("Windows services cannot be managed on Linux", manager)
         for name, spec in named.items():
             try:
                 service = _service(manager, name, spec, f"{at}.{name}", changes)
-            except _Stop as stop:
-                raise _Stop(stop.message, f"{manager}.{name}") from None
+            except _StopError as stop:
+                raise _StopError(stop.message, f"{manager}.{name}") from None
             steps.append((f"{manager}.{name}", service))
 
 
@@ -689,7 +706,7 @@ _SECTIONS: tuple[tuple[Section, _Section], ...] = (
 
 def _run_config(
     name: str, config: Mapping[str, object], warnings: list[str]
-) -> tuple[list[tuple[Section, str, Detail]], tuple[Section | None, _Stop] | None]:
+) -> tuple[list[tuple[Section, str, Detail]], tuple[Section | None, _StopError] | None]:
     """One config run: its steps, then the failure if 2.0 would stop in it."""
     out: list[tuple[Section, str, Detail]] = []
     changes = _Changes()
@@ -706,7 +723,7 @@ def _run_config(
                 _services(value, steps, warnings, f"{name}.{section.value}", changes)
             else:
                 parse(value, steps, warnings, f"{name}.{section.value}")
-        except _Stop as stop:
+        except _StopError as stop:
             out.extend((section, k, d) for k, d in steps)
             return out, (section, stop)
         out.extend((section, k, d) for k, d in steps)
@@ -741,25 +758,29 @@ def _config_list(
             continue
         if isinstance(item, str):
             if item not in init:
-                raise _Stop(f"no configuration found with name: {item}")
+                raise _StopError(f"no configuration found with name: {item}")
             if not isinstance(init[item], Mapping):
-                raise _Stop(f"config {item!r} must be a mapping, not {kind_of(init[item])}")
+                raise _StopError(
+                    f"config {item!r} must be a mapping, not {kind_of(init[item])}"
+                )
             out.append(("config", item))
         elif isinstance(item, Mapping):
             if "ConfigSet" not in item:
-                raise _Stop(
+                raise _StopError(
                     'a config set entry must be a config name or {"ConfigSet": name}'
                 )
             target = item["ConfigSet"]
             if not isinstance(target, str) or target not in sets:
-                raise _Stop(f"configuration set {target!r} was referenced but not defined")
+                raise _StopError(
+                    f"configuration set {target!r} was referenced but not defined"
+                )
             out.append(("set", target))
         elif isinstance(item, list | tuple):
             if depth >= MAX_SET_DEPTH:
-                raise _Stop(f"config set lists nest deeper than {MAX_SET_DEPTH}")
+                raise _StopError(f"config set lists nest deeper than {MAX_SET_DEPTH}")
             stack.append((iter(item), depth + 1))
         else:
-            raise _Stop(
+            raise _StopError(
                 f"a config set entry must be a config name, a reference or a list, "
                 f"not {kind_of(item)}"
             )
@@ -770,15 +791,17 @@ _END = object()
 
 
 def _config_sets(init: Mapping[str, object]) -> dict[str, list[str]]:
-    """Every set flattened to its configs, or :class:`_Stop` as 2.0 raises it."""
+    """Every set flattened to its configs, or :class:`_StopError` as 2.0 raises it."""
     if CONFIG_SETS_KEY not in init:
         config = init.get(DEFAULT_CONFIG, {})
         if not isinstance(config, Mapping):
-            raise _Stop(f"config {DEFAULT_CONFIG!r} must be a mapping, not {kind_of(config)}")
+            raise _StopError(
+                f"config {DEFAULT_CONFIG!r} must be a mapping, not {kind_of(config)}"
+            )
         return {DEFAULT_CONFIG_SET: [DEFAULT_CONFIG]}
     sets = init[CONFIG_SETS_KEY]
     if not isinstance(sets, Mapping):
-        raise _Stop("configSets must be a mapping of name to list")
+        raise _StopError("configSets must be a mapping of name to list")
     raw = {name: _config_list(value, init, sets) for name, value in sets.items()}
     # Kahn's order, as 2.0 collapses them: any cycle (or no set without
     # references) fails.
@@ -799,7 +822,7 @@ def _config_sets(init: Mapping[str, object]) -> dict[str, list[str]]:
             if not waiting[user]:
                 ready.append(user)
     if len(flat) < len(raw):
-        raise _Stop(
+        raise _StopError(
             "configSets reference each other in a cycle: "
             + ", ".join(sorted(n for n in raw if n not in flat))
         )
@@ -822,7 +845,10 @@ def plan(
     names = _requested(config_sets)
     if not isinstance(init_metadata, Mapping):
         raise CfnInitInputError(
-            [f"AWS::CloudFormation::Init: must be a mapping, not {kind_of(init_metadata)}"]
+            [
+                "AWS::CloudFormation::Init: must be a mapping, not "
+                + kind_of(init_metadata)
+            ]
         )
     bad = [k for k in init_metadata if not isinstance(k, str)]
     if bad:
@@ -835,9 +861,13 @@ def plan(
         return Plan(config_sets=names, runs=(), actions=(), warnings=tuple(warnings))
     try:
         sets = _config_sets(init_metadata)
-    except _Stop as stop:
+    except _StopError as stop:
         failure = Failure(
-            config_set=None, config=None, run=None, section=None, key=None,
+            config_set=None,
+            config=None,
+            run=None,
+            section=None,
+            key=None,
             message=stop.message,
         )
         return Plan(config_sets=names, runs=(), actions=(), failure=failure)
@@ -846,7 +876,11 @@ def plan(
     for set_name in names:
         if set_name not in sets:
             failure = Failure(
-                config_set=set_name, config=None, run=None, section=None, key=None,
+                config_set=set_name,
+                config=None,
+                run=None,
+                section=None,
+                key=None,
                 message=f"no ConfigSet named {set_name!r} exists; known: "
                 + ", ".join(sorted(sets)),
             )
@@ -869,10 +903,14 @@ def plan(
                 for section, key, detail in steps
             )
             if stopped is not None:
-                section, stop = stopped
+                section, error = stopped
                 failure = Failure(
-                    config_set=set_name, config=config, run=index, section=section,
-                    key=stop.key, message=stop.message,
+                    config_set=set_name,
+                    config=config,
+                    run=index,
+                    section=section,
+                    key=error.key,
+                    message=error.message,
                 )
                 return _done(names, runs, actions, failure, warnings)
     return _done(names, runs, actions, None, warnings)

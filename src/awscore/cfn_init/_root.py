@@ -15,6 +15,7 @@ file has a single link.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import os
@@ -51,7 +52,7 @@ def _libc_syscall() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
     except (OSError, AttributeError):  # pragma: no cover (not Linux)
         return None
     call.restype = ctypes.c_long
-    return call  # type: ignore[no-any-return]
+    return call
 
 
 _SYSCALL = _libc_syscall()
@@ -110,7 +111,9 @@ class Root:
         self.openat2 = HAS_OPENAT2 if use_openat2 is None else use_openat2
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, use_openat2: bool | None = None) -> Root:
+    def open(
+        cls, path: str | os.PathLike[str], *, use_openat2: bool | None = None
+    ) -> Root:
         """Open ``path`` (a directory) as a root."""
         try:
             fd = os.open(path, _O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
@@ -130,7 +133,7 @@ class Root:
 
     # -- resolution ---------------------------------------------------------------
 
-    def _walk(self, parts: list[str], *, create: bool) -> int:
+    def _walk(self, parts: list[str], *, create: bool) -> int:  # noqa: PLR0912 (one branch per kind of entry)
         """The component walk: a directory fd for ``parts``, links spliced in."""
         stack = [os.dup(self.fd)]
         # (name, came from a link's target): like openat2 with mkdir, a missing
@@ -168,7 +171,8 @@ class Root:
                 if not stat.S_ISDIR(info.st_mode):
                     raise NotADirectoryError(errno.ENOTDIR, "not a directory", name)
                 fd = os.open(
-                    name, _O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC,
+                    name,
+                    _O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC,
                     dir_fd=here,
                 )
                 stack.append(fd)
@@ -187,10 +191,9 @@ class Root:
                 raise
         parent = self._kernel(parts[:-1], create=True)
         try:
-            try:
+            # an existing name (a dangling link, say): the lookup below decides
+            with contextlib.suppress(FileExistsError):
                 os.mkdir(parts[-1], 0o755, dir_fd=parent)
-            except FileExistsError:
-                pass  # a dangling link, say: the lookup below decides
             # resolve the new name again from the root, never by its host path
             return _openat2(self.fd, "/".join(parts), flags)
         finally:
@@ -296,9 +299,12 @@ class Root:
         False when it already is exactly that link."""
         with self.parent(path) as (parent, name):
             old = _lstat_at(parent, name)
-            if old is not None and stat.S_ISLNK(old.st_mode):
-                if os.readlink(name, dir_fd=parent) == target:
-                    return False
+            if (
+                old is not None
+                and stat.S_ISLNK(old.st_mode)
+                and os.readlink(name, dir_fd=parent) == target
+            ):
+                return False
             if old is not None and stat.S_ISDIR(old.st_mode):
                 raise CfnInitError(f"{path}: exists and is a directory")
             temporary = f".{name[:64]}.cfn-init-{secrets.token_hex(6)}"
@@ -307,7 +313,12 @@ class Root:
             return True
 
     def chmod(
-        self, path: str, mode: int, *, follow: bool, owner: tuple[int, int] | None = None
+        self,
+        path: str,
+        mode: int,
+        *,
+        follow: bool,
+        owner: tuple[int, int] | None = None,
     ) -> bool:
         """Set the mode (and owner) of the file or directory at ``path`` through
         a descriptor of it; ``follow`` resolves a final link inside the root (a

@@ -49,7 +49,7 @@ class Sandbox:
                     continue  # left by an earlier run: it leads into /usr too
             if os.path.isdir(path):
                 out += ["--ro-bind", os.path.realpath(path), path]
-        out += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+        out += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]  # noqa: S108 (the sandbox's own private /tmp)
         out += ["--unshare-all", "--die-with-parent", "--new-session"]
         if self.network:
             out.append("--share-net")

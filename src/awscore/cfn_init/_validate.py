@@ -32,6 +32,7 @@ from awscore.cfn_init._model import (
     Plan,
     Section,
     Service,
+    Skip,
     Source,
     User,
 )
@@ -531,6 +532,8 @@ def _key(detail: Detail) -> str:
         return detail.target
     if isinstance(detail, File):
         return detail.path
+    if isinstance(detail, Skip):
+        return detail.manager
     return detail.key if isinstance(detail, Command) else detail.name
 
 
@@ -658,9 +661,7 @@ def _expand(sets: Mapping[str, list[SetEntry]], name: str, out: list[str]) -> No
             _expand(sets, target, out)
 
 
-def validate(
-    init_metadata: object, config_sets: Sequence[str] | str = ()
-) -> None:
+def validate(init_metadata: object, config_sets: Sequence[str] | str = ()) -> None:
     """The strict up-front checks a linter makes: every config and every set,
     requested or not, and the requested sets; one error listing every problem.
 
@@ -702,7 +703,8 @@ def strict_plan(
     unknown requested set.
     """
     if not isinstance(config_sets, str) and not (
-        isinstance(config_sets, Sequence) and all(isinstance(n, str) for n in config_sets)
+        isinstance(config_sets, Sequence)
+        and all(isinstance(n, str) for n in config_sets)
     ):
         raise CfnInitArgumentError(
             ["config_sets: must be the -c text or a sequence of set names"]
