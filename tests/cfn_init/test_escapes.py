@@ -380,3 +380,44 @@ def test_the_guides_symlink_example(world: World) -> None:
     assert os.readlink(tmp / "myfile2.txt") == "/tmp/myfile1.txt"  # noqa: S108 (a path inside the root, or a marker)
     assert stat.S_IMODE((tmp / "myfile1.txt").stat().st_mode) == 0o644
     assert not stat.S_ISLNK((tmp / "myfile1.txt").lstat().st_mode)
+
+
+# --- the sandbox itself ------------------------------------------------------------
+
+
+def _interfaces(world: World, **kwargs: Any) -> list[str]:
+    command = {"c": {"command": "cat /proc/net/dev > /net.txt"}}
+    with world.backend(**kwargs) as backend:
+        execute(plan({"config": {"commands": command}}), backend)
+    lines = (world.root / "net.txt").read_text().splitlines()[2:]
+    return sorted(line.split(":")[0].strip() for line in lines)
+
+
+def test_commands_have_no_network_unless_asked(world: World) -> None:
+    require_tool("bwrap")
+    assert _interfaces(world) == ["lo"]
+    host = sorted(
+        line.split(":")[0].strip()
+        for line in Path("/proc/net/dev").read_text().splitlines()[2:]
+    )
+    assert _interfaces(world, network=True) == host
+
+
+def test_without_bwrap_commands_are_refused(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import awscore.cfn_init._local as local
+    from awscore.errors import CfnInitStepError, SandboxUnavailableError
+
+    monkeypatch.setattr(local, "find_bwrap", lambda: None)
+    metadata = {"config": {"commands": {"c": {"command": "echo x > /ran"}}}}
+    with world.backend() as backend, pytest.raises(CfnInitStepError) as caught:
+        execute(plan(metadata), backend)
+    assert isinstance(caught.value.__cause__, SandboxUnavailableError)
+    assert not (world.root / "ran").exists()
+    # asked for explicitly, they run on the host, cwd resolved inside the root
+    (world.root / "work").mkdir()
+    on_host = {"c": {"command": "echo x > ran", "cwd": "/work"}}
+    with world.backend(run_commands_on_host=True) as backend:
+        execute(plan({"config": {"commands": on_host}}), backend)
+    assert (world.root / "work" / "ran").read_text() == "x\n"
