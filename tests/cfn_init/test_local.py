@@ -30,6 +30,7 @@ from awscore.cfn_init import (
     plan,
 )
 from awscore.errors import CfnInitError, CfnInitStepError, PathEscapeError
+from tests.conftest import require_tool
 
 
 def snapshot(top: Path, skip: Path) -> dict[str, object]:
@@ -64,6 +65,8 @@ def root(tmp_path: Path) -> Iterator[Path]:
 
 
 def run(root: Path, metadata: dict[str, Any], **kwargs: Any) -> Any:
+    if any(isinstance(c, dict) and "commands" in c for c in metadata.values()):
+        require_tool("bwrap")  # commands run inside bubblewrap
     backend = LocalBackend(root, **kwargs)
     return execute(plan(metadata), backend), backend
 

@@ -138,12 +138,12 @@ def _peer_versions(name: str, manager: str) -> st.SearchStrategy[object]:
 
 @st.composite
 def _peer_packages(draw: st.DrawFn) -> object:
-    if draw(st.integers(0, 9)) == 9:
+    if draw(st.sampled_from(range(10))) == 9:
         return draw(_junk)
     managers = draw(st.lists(st.sampled_from(_PEER_MANAGERS), max_size=3, unique=True))
     out: dict[str, object] = {}
     for manager in managers:
-        if draw(st.integers(0, 19)) == 19:
+        if draw(st.sampled_from(range(20))) == 19:
             out[manager] = draw(_junk)
             continue
         names = draw(st.lists(st.sampled_from(PEER_PACKAGES), max_size=3, unique=True))
@@ -255,7 +255,7 @@ _peer_service = st.sampled_from(
 
 @st.composite
 def _peer_config(draw: st.DrawFn, root: str) -> object:
-    if draw(st.integers(0, 19)) == 19:
+    if draw(st.sampled_from(range(20))) == 19:
         return draw(_junk)
     config: dict[str, object] = {}
     sections = draw(
@@ -269,7 +269,7 @@ def _peer_config(draw: st.DrawFn, root: str) -> object:
         )
     )  # fmt: skip
     for section in sections:
-        if draw(st.integers(0, 14)) == 14:
+        if draw(st.sampled_from(range(15))) == 14:
             config[section] = draw(_junk)
         elif section in ("packages", "Packages"):
             config[section] = draw(_peer_packages())
@@ -347,7 +347,7 @@ def _set_entry(
     draw: st.DrawFn, configs: list[str], sets: list[str], depth: int = 0
 ) -> object:
     """Mostly valid entries; one in ten names something missing or is junk."""
-    choice = draw(st.integers(0, 19))
+    choice = draw(st.sampled_from(range(20)))
     if choice <= 10 and configs:
         return draw(st.sampled_from(configs))
     if choice <= 14 and sets:
@@ -380,8 +380,8 @@ def peer_documents(draw: st.DrawFn, root: str = "@") -> tuple[dict[str, Any], st
     for name in configs:
         init[name] = draw(_peer_config(root))
     sets: list[str] = []
-    if draw(st.integers(0, 3)) < 3:
-        if draw(st.integers(0, 29)) == 29:
+    if draw(st.sampled_from(range(4))) < 3:
+        if draw(st.sampled_from(range(30))) == 29:
             init["configSets"] = draw(_junk)
         else:
             sets = draw(
@@ -391,7 +391,7 @@ def peer_documents(draw: st.DrawFn, root: str = "@") -> tuple[dict[str, Any], st
             )
             table: dict[str, object] = {}
             for index, name in enumerate(sets):
-                later = sets[index + 1 :] if draw(st.integers(0, 14)) < 14 else sets
+                later = sets[index + 1 :] if draw(st.sampled_from(range(15))) < 14 else sets
                 table[name] = draw(
                     st.one_of(
                         _set_entry(configs, later),
@@ -404,7 +404,7 @@ def peer_documents(draw: st.DrawFn, root: str = "@") -> tuple[dict[str, Any], st
         st.lists(st.sampled_from(known), min_size=0 if not sets else 1, max_size=3)
     )
     text = ",".join(requested)
-    twist = draw(st.integers(0, 9))
+    twist = draw(st.sampled_from(range(10)))
     if twist == 9:
         text += ",zz"
     elif twist == 8 and len(requested) > 1:

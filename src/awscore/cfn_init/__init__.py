@@ -65,12 +65,8 @@ from awscore.cfn_init._model import (
     User,
 )
 from awscore.cfn_init._mustache import render as render_mustache
-from awscore.cfn_init._plan import (
-    MAX_SET_DEPTH,
-    interpret_boolean,
-    package_manager_key,
-    plan,
-)
+from awscore.cfn_init._packages import interpret_boolean, package_manager_key
+from awscore.cfn_init._plan import MAX_SET_DEPTH, plan
 from awscore.cfn_init._template import (
     INIT_KEY,
     MAX_VALUES,

@@ -23,13 +23,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from awscore.cfn_init._model import (
     PACKAGE_MANAGER_ORDER,
     SERVICE_MANAGERS,
-    Action,
     Command,
     Detail,
     File,
     Group,
     Package,
-    Plan,
     Section,
     Service,
     Skip,
@@ -45,7 +43,7 @@ __all__ = [
     "is_truthy",
     "package_manager_key",
     "parse_config_sets",
-    "strict_plan",
+    "strict_check",
     "validate",
 ]
 
@@ -653,14 +651,6 @@ def _cycles(sets: Mapping[str, list[SetEntry]]) -> Iterator[list[str]]:
             yield from visit(name)
 
 
-def _expand(sets: Mapping[str, list[SetEntry]], name: str, out: list[str]) -> None:
-    for kind, target in sets[name]:
-        if kind == "config":
-            out.append(target)
-        else:
-            _expand(sets, target, out)
-
-
 def validate(init_metadata: object, config_sets: Sequence[str] | str = ()) -> None:
     """The strict up-front checks a linter makes: every config and every set,
     requested or not, and the requested sets; one error listing every problem.
@@ -670,7 +660,7 @@ def validate(init_metadata: object, config_sets: Sequence[str] | str = ()) -> No
     Raises :class:`~awscore.errors.CfnInitInputError`; its ``problems`` start
     with their path (``config.files./etc/x.mode: ...``).
     """
-    strict_plan(init_metadata, config_sets)
+    strict_check(init_metadata, config_sets)
 
 
 def _checked(
@@ -691,10 +681,10 @@ def _checked(
     return sets, configs
 
 
-def strict_plan(
+def strict_check(
     init_metadata: object, config_sets: Sequence[str] | str = (DEFAULT_CONFIG_SET,)
-) -> Plan:
-    """The strict reading of a run: the ordered actions of the requested sets.
+) -> None:
+    """The strict reading of a run: every problem, or nothing.
 
     ``config_sets`` is a sequence of set names or cfn-init's ``-c`` text
     (``"a,b"``: split on commas, not trimmed). Every config and every set is
@@ -715,7 +705,7 @@ def strict_plan(
         else tuple(config_sets)
     )
     try:
-        sets, configs = _checked(init_metadata)
+        sets, _configs = _checked(init_metadata)
     except RecursionError:
         raise CfnInitInputError(
             ["AWS::CloudFormation::Init: nested too deeply"]
@@ -729,26 +719,3 @@ def strict_plan(
                 for n in unknown
             ]
         )
-    runs: list[tuple[str, str]] = []
-    for name in names:
-        flat: list[str] = []
-        try:
-            _expand(sets, name, flat)
-        except RecursionError:
-            raise CfnInitInputError(
-                [f"configSets.{name}: references nest too deeply"]
-            ) from None
-        runs.extend((name, config) for config in flat)
-    actions = tuple(
-        Action(
-            config_set=set_name,
-            config=config,
-            run=index,
-            section=section,
-            key=key,
-            details=detail,
-        )
-        for index, (set_name, config) in enumerate(runs)
-        for section, key, detail in configs[config]
-    )
-    return Plan(config_sets=names, runs=tuple(runs), actions=actions)
