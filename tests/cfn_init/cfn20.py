@@ -10,7 +10,8 @@ host they would touch:
   arguments are checked the way ``subprocess.Popen`` checks them;
 * the user and group databases: only ``root`` exists;
 * ``/sbin/chkconfig``, ``/sbin/service`` and ``/usr/bin/systemctl`` exist;
-* downloads: any http(s) URL serves a small tar archive;
+* downloads: any http(s) URL serves a small tar archive (others are refused as
+  requests refuses them; the retries' backoff does not really sleep);
 * the work log lives in a temporary folder; files and sources are written for
   real, under paths the documents name inside a temporary folder.
 
@@ -258,6 +259,8 @@ def fake_host(peer: SimpleNamespace, work: Path) -> Iterator[Trace]:
     log = logging.getLogger("cfn.init")
     patches: list[Any] = [
         mock.patch.object(util.ProcessHelper, "call", call),
+        # a refused download is retried with backoff: no real waiting
+        mock.patch.object(util.Sleeper, "sleep", lambda self, seconds: None),
         mock.patch.object(util, "EtagCheckedResponse", lambda response: response),
         mock.patch.object(peer.requests, "get", get),
         mock.patch.object(peer.posix_security, "pwd", database),
