@@ -260,7 +260,7 @@ def fake_host(peer: SimpleNamespace, work: Path) -> Iterator[Trace]:
     patches: list[Any] = [
         mock.patch.object(util.ProcessHelper, "call", call),
         # a refused download is retried with backoff: no real waiting
-        mock.patch.object(util.Sleeper, "sleep", lambda self, seconds: None),
+        mock.patch.object(util.Sleeper, "sleep", return_value=None),
         mock.patch.object(util, "EtagCheckedResponse", lambda response: response),
         mock.patch.object(peer.requests, "get", get),
         mock.patch.object(peer.posix_security, "pwd", database),

@@ -391,7 +391,8 @@ def peer_documents(draw: st.DrawFn, root: str = "@") -> tuple[dict[str, Any], st
             )
             table: dict[str, object] = {}
             for index, name in enumerate(sets):
-                later = sets[index + 1 :] if draw(st.sampled_from(range(15))) < 14 else sets
+                cyclic = draw(st.sampled_from(range(15))) == 14
+                later = sets if cyclic else sets[index + 1 :]
                 table[name] = draw(
                     st.one_of(
                         _set_entry(configs, later),
