@@ -421,3 +421,55 @@ def test_without_bwrap_commands_are_refused(
     with world.backend(run_commands_on_host=True) as backend:
         execute(plan({"config": {"commands": on_host}}), backend)
     assert (world.root / "work" / "ran").read_text() == "x\n"
+
+
+_FAKE_TOOL = """#!/bin/sh
+echo "$(basename "$0") $*" >> /services.log
+case "$*" in *status*|*is-active*) exit 3;; *broken*) exit 1;; esac
+"""
+
+
+def test_service_actions_run_in_the_sandbox(world: World) -> None:
+    """With services="sandbox", cfn-init 2.0's service commands run inside the
+    root: here the root's own fake chkconfig, service and systemctl log them."""
+    require_tool("bwrap")
+    from awscore.cfn_init import SandboxServiceManager, Service
+    from awscore.errors import CfnInitStepError
+
+    tools = world.root / "opt" / "tools"
+    tools.mkdir(parents=True)
+    for name in ("chkconfig", "service", "systemctl"):
+        (tools / name).write_text(_FAKE_TOOL)
+        (tools / name).chmod(0o755)
+    metadata = {
+        "config": {
+            "files": {"/etc/app.conf": {"content": "x"}},
+            "services": {
+                "sysvinit": {"svc_a": {"enabled": True, "ensureRunning": True}},
+                "systemd": {"svc_b": {"files": ["/etc/app.conf"], "enabled": False}},
+            },
+        }
+    }
+    with world.backend() as backend:
+        backend.services = SandboxServiceManager(
+            backend,
+            chkconfig="/opt/tools/chkconfig",
+            service="/opt/tools/service",
+            systemctl="/opt/tools/systemctl",
+        )
+        execute(plan(metadata), backend)
+        assert (world.root / "services.log").read_text().splitlines() == [
+            "chkconfig svc_a on",
+            "service svc_a status",
+            "service svc_a start",
+            "systemctl disable svc_b",
+            "systemctl daemon-reload",
+            "systemctl reload-or-restart svc_b",
+        ]
+        broken = {"config": {"services": {"sysvinit": {"broken": {"enabled": True}}}}}
+        with pytest.raises(CfnInitStepError, match="could not enable broken"):
+            execute(plan(broken), backend)
+    with world.backend(services="sandbox") as backend:
+        assert isinstance(backend.services, SandboxServiceManager)
+        with pytest.raises(CfnInitError, match="cannot be managed on Linux"):
+            backend.services.commands(Service(manager="windows", name="w"), "start")

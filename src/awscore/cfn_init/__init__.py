@@ -44,7 +44,7 @@ from awscore.cfn_init._hup import (
     Trigger,
     hooks_to_fire,
 )
-from awscore.cfn_init._local import LocalBackend
+from awscore.cfn_init._local import LocalBackend, SandboxServiceManager
 from awscore.cfn_init._model import (
     PACKAGE_MANAGER_ORDER,
     PACKAGE_TOOLS,
@@ -110,6 +110,7 @@ __all__ = [
     "RecordingServiceManager",
     "RecordingUserManager",
     "Report",
+    "SandboxServiceManager",
     "Section",
     "Service",
     "ServiceManager",

@@ -18,6 +18,7 @@ import pwd
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 from awscore.cfn_init._archive import ArchiveLimits, Member, members
 from awscore.cfn_init._execute import (
@@ -40,7 +41,7 @@ from awscore.cfn_init._sandbox import Sandbox, find_bwrap
 from awscore.cfn_init._validate import require
 from awscore.errors import CfnInitError, SandboxUnavailableError
 
-__all__ = ["LocalBackend"]
+__all__ = ["LocalBackend", "SandboxServiceManager"]
 
 _CHUNK = 1 << 20
 
@@ -65,7 +66,9 @@ class LocalBackend:
     raise :class:`~awscore.errors.SandboxUnavailableError` unless
     ``run_commands_on_host`` is true (then they run on the host, ``cwd``
     resolved inside the root, and can reach anything). Packages, groups, users
-    and services go to the given managers (recording fakes by default);
+    and services go to the given managers (recording fakes by default;
+    ``services="sandbox"`` drives services with cfn-init 2.0's own commands,
+    inside the sandbox: :class:`SandboxServiceManager`);
     ``fetch`` reads ``source`` URLs (none by default). With ``chown`` true, files
     get their ``owner`` and ``group`` (which must exist on this machine).
     ``limits`` bound each ``sources`` archive; ``max_render_bytes`` a Mustache
@@ -78,7 +81,7 @@ class LocalBackend:
         *,
         packages: PackageManager | None = None,
         users: UserManager | None = None,
-        services: ServiceManager | None = None,
+        services: ServiceManager | Literal["sandbox"] | None = None,
         fetch: Fetch | None = None,
         shell: str = "/bin/sh",
         chown: bool = False,
@@ -97,7 +100,11 @@ class LocalBackend:
         self.tree = Root.open(self.root, use_openat2=use_openat2)
         self.packages: PackageManager = packages or RecordingPackageManager()
         self.users: UserManager = users or RecordingUserManager()
-        self.services: ServiceManager = services or RecordingServiceManager()
+        self.services: ServiceManager = (
+            SandboxServiceManager(self)
+            if services == "sandbox"
+            else services or RecordingServiceManager()
+        )
         self.fetch: Fetch = fetch or _no_fetch
         self.shell = shell
         self.chown = chown
@@ -265,6 +272,10 @@ class LocalBackend:
             for fd in held:
                 os.close(fd)
 
+    def run_argv(self, argv: list[str]) -> subprocess.CompletedProcess[bytes]:
+        """Run ``argv`` as commands run: in the sandbox, or on the host if asked."""
+        return self._run(argv, Command(key="", command=tuple(argv)))
+
     def run_command(self, command: Command) -> StepResult:
         """Run the test (if any) and the command; a failed test skips it."""
         if command.test is not None:
@@ -284,11 +295,21 @@ class LocalBackend:
 
     def manage_service(self, service: Service, *, triggered: bool) -> StepResult:
         """Ask the service manager to enable/disable, start/stop or restart."""
-        running = self.services.is_running(service)
-        operations = service_operations(service, triggered=triggered, running=running)
-        for operation in operations:
-            self.services.apply(service, operation)
-        return _changed(bool(operations), "/".join(operations) or "nothing to do")
+        # 2.0's order: enable or disable first, then ask whether it runs, and
+        # only when ensureRunning needs the answer (never for a restart)
+        done: list[str] = []
+        if service.enabled is not None:
+            done.append("enable" if service.enabled else "disable")
+            self.services.apply(service, done[0])
+        asks = not triggered and service.ensure_running is not None
+        running = self.services.is_running(service) if asks else False
+        for operation in service_operations(
+            service, triggered=triggered, running=running
+        ):
+            if operation not in ("enable", "disable"):
+                self.services.apply(service, operation)
+                done.append(operation)
+        return _changed(bool(done), "/".join(done) or "nothing to do")
 
 
 def _mode_bits(info: os.stat_result | None) -> int:
@@ -302,3 +323,58 @@ def _chain(
     if first is not None:
         yield first
         yield from rest
+
+
+class SandboxServiceManager:
+    """Drives services with the commands cfn-init 2.0 runs, inside the sandbox.
+
+    sysvinit: ``chkconfig NAME on|off`` and ``service NAME start|stop|restart|
+    status``; systemd: ``systemctl enable|disable|start|stop NAME``, ``systemctl
+    daemon-reload`` then ``reload-or-restart NAME``, ``is-active NAME`` (2.0's
+    ``SysVInitTool`` and ``SystemDTool``). The executables are paths inside the
+    root's sandbox; Windows services are refused, as 2.0 refuses them on Linux.
+    """
+
+    def __init__(
+        self,
+        backend: LocalBackend,
+        *,
+        chkconfig: str = "/sbin/chkconfig",
+        service: str = "/sbin/service",
+        systemctl: str = "/usr/bin/systemctl",
+    ) -> None:
+        self.backend = backend
+        self.chkconfig, self.service, self.systemctl = chkconfig, service, systemctl
+
+    def commands(self, service: Service, operation: str) -> list[list[str]]:
+        """The command lines for ``operation`` (or ``status``) on ``service``."""
+        name = service.name
+        if service.manager == "systemd":
+            if operation == "restart":
+                return [
+                    [self.systemctl, "daemon-reload"],
+                    [self.systemctl, "reload-or-restart", name],
+                ]
+            verb = "is-active" if operation == "status" else operation
+            return [[self.systemctl, verb, name]]
+        if service.manager == "sysvinit":
+            if operation in ("enable", "disable"):
+                flag = "on" if operation == "enable" else "off"
+                return [[self.chkconfig, name, flag]]
+            return [[self.service, name, operation]]
+        raise CfnInitError(f"{service.manager} services cannot be managed on Linux")
+
+    def is_running(self, service: Service) -> bool:
+        """Whether the status command exits 0."""
+        (argv,) = self.commands(service, "status")
+        return self.backend.run_argv(argv).returncode == 0
+
+    def apply(self, service: Service, operation: str) -> None:
+        """Run the operation's commands; a non-zero exit is a CfnInitError."""
+        for argv in self.commands(service, operation):
+            done = self.backend.run_argv(argv)
+            if done.returncode != 0:
+                raise CfnInitError(
+                    f"could not {operation} {service.name}: {argv[0]} exited "
+                    f"{done.returncode}"
+                )
