@@ -44,8 +44,13 @@ def big_metadata(*, sub: bool = False) -> dict[str, Any]:
                 content = {"Fn::Sub": "${AWS::StackName} file " + str(i)}
             files[f"/etc/app{c}/f{(i * 7919) % 50:03d}"] = {"content": content}
         metadata[f"config{c}"] = {
+            # an rpm package is its location (cfn-init 2.0 skips one without)
             "packages": {
-                m: {f"pkg{c}-{m}-{i}": [] for i in range(10)} for m in MANAGERS
+                m: {
+                    f"pkg{c}-{m}-{i}": [f"https://repo/p{i}.rpm"] if m == "rpm" else []
+                    for i in range(10)
+                }
+                for m in MANAGERS
             },
             "groups": {f"g{(i * 31) % 20}": {"gid": str(1000 + i)} for i in range(20)},
             "users": {f"u{(i * 13) % 20}": {"uid": str(2000 + i)} for i in range(20)},

@@ -16,10 +16,12 @@ from collections.abc import Iterable
 
 __all__ = [
     "AggregationError",
+    "ArchiveLimitError",
     "ArgumentTypeError",
     "AutoScalingError",
     "AutoScalingInputError",
     "AwsCoreError",
+    "CfnInitArgumentError",
     "CfnInitError",
     "CfnInitInputError",
     "CfnInitStepError",
@@ -86,6 +88,7 @@ __all__ = [
     "RequestTimeTooSkewedError",
     "RequestTooLargeError",
     "S3NotificationConfigError",
+    "SandboxUnavailableError",
     "SequenceExhaustedError",
     "ShardNotFoundError",
     "SigV4Error",
@@ -669,8 +672,21 @@ class UnresolvableIntrinsicError(CfnInitInputError):
         self.path = path
 
 
+class CfnInitArgumentError(CfnInitInputError, TypeError):
+    """A cfn_init function was called with an argument of the wrong kind."""
+
+
 class PathEscapeError(CfnInitError, ValueError):
     """A file, symlink target or archive member would land outside the root."""
+
+
+class ArchiveLimitError(CfnInitError, ValueError):
+    """A ``sources`` archive has more or larger members than its limits allow."""
+
+
+class SandboxUnavailableError(CfnInitError):
+    """Commands cannot run: bubblewrap (``bwrap``) is not installed, and running
+    them on the host was not asked for."""
 
 
 class CfnInitStepError(CfnInitError):

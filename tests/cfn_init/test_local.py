@@ -30,6 +30,7 @@ from awscore.cfn_init import (
     plan,
 )
 from awscore.errors import CfnInitError, CfnInitStepError, PathEscapeError
+from tests.conftest import require_tool
 
 
 def snapshot(top: Path, skip: Path) -> dict[str, object]:
@@ -64,6 +65,8 @@ def root(tmp_path: Path) -> Iterator[Path]:
 
 
 def run(root: Path, metadata: dict[str, Any], **kwargs: Any) -> Any:
+    if any(isinstance(c, dict) and "commands" in c for c in metadata.values()):
+        require_tool("bwrap")  # commands run inside bubblewrap
     backend = LocalBackend(root, **kwargs)
     return execute(plan(metadata), backend), backend
 
@@ -73,8 +76,10 @@ def test_files_content_json_base64_modes_and_symlinks(root: Path) -> None:
         "/etc/app/plain.txt": {"content": "Hello World", "mode": "000640"},
         "/etc/app/data.json": {"content": {"a": [1, 2]}},
         "/etc/app/blob": {"content": "AAEC/w==", "encoding": "base64"},
-        "/etc/app/link": {"content": "plain.txt", "mode": "120777"},
-        "/etc/app/up": {"content": "../app/plain.txt", "mode": "120644"},
+        # a link's mode goes to its target, which must exist by then (files are
+        # written in path order, and 2.0's chmod fails on a dangling link)
+        "/etc/app/link": {"content": "blob", "mode": "120777"},
+        "/etc/app/up": {"content": "../app/plain.txt", "mode": "120640"},
         "/etc/app/page.html": {
             "content": "Hi {{name}} {{{raw}}}",
             "context": {"name": "<b>", "raw": "<i>"},
@@ -86,8 +91,8 @@ def test_files_content_json_base64_modes_and_symlinks(root: Path) -> None:
     assert stat.S_IMODE((app / "plain.txt").stat().st_mode) == 0o640
     assert (app / "data.json").read_text() == '{"a": [1, 2]}'
     assert (app / "blob").read_bytes() == b"\x00\x01\x02\xff"
-    assert os.readlink(app / "link") == "plain.txt"
-    assert (app / "link").read_text() == "Hello World"
+    assert os.readlink(app / "link") == "blob"
+    assert stat.S_IMODE((app / "blob").stat().st_mode) == 0o777
     assert os.readlink(app / "up") == "../app/plain.txt"
     assert (app / "page.html").read_text() == "Hi &lt;b&gt; <i>"
     assert all(r.result.status is Status.CHANGED for r in report.results)
@@ -98,6 +103,7 @@ def test_files_content_json_base64_modes_and_symlinks(root: Path) -> None:
     files["/etc/app/plain.txt"]["mode"] = "000600"
     files["/etc/app/link"]["content"] = "data.json"
     third, _ = run(root, {"config": {"files": files}})
+    assert stat.S_IMODE((app / "data.json").stat().st_mode) == 0o777
     changed = {r.action.key for r in third.results if r.result.status is Status.CHANGED}
     assert changed == {"/etc/app/plain.txt", "/etc/app/link"}
 
@@ -181,7 +187,8 @@ def test_commands_test_env_cwd_and_argv(root: Path) -> None:
     ]
     assert not (root / "skipped").exists()
     assert (root / "env.txt").read_text() == "hi-nohome\n"
-    assert (root / "work" / "where.txt").read_text().strip() == str(root / "work")
+    # inside the sandbox the root is "/": the command sees /work
+    assert (root / "work" / "where.txt").read_text().strip() == "/work"
     assert (root / "argv.txt").read_text() == "zero\n"
     assert (root / "tested").read_text() == "yes\n"
 
@@ -214,16 +221,16 @@ def test_ignore_errors_tolerates_failure_and_failure_aborts(root: Path) -> None:
 
 
 def test_missing_programs_and_bad_cwd_are_step_errors(root: Path) -> None:
-    with pytest.raises(CfnInitStepError, match="cannot run '/no/such/program'"):
+    with pytest.raises(CfnInitStepError, match="No such file or directory"):
         run(root, {"config": {"commands": {"a": {"command": ["/no/such/program"]}}}})
     (root / "file").write_text("")
-    with pytest.raises(CfnInitStepError, match="is not a directory"):
+    with pytest.raises(CfnInitStepError, match="chdir"):
         run(root, {"config": {"commands": {"a": {"command": "true", "cwd": "/file"}}}})
     with pytest.raises(CfnInitStepError, match="timed out"):
         run(root, {"config": {"commands": {"a": {"command": "sleep 5"}}}}, timeout=0.2)
-    with pytest.raises(CfnInitStepError) as caught:
+    # "/.." is "/" inside the sandbox, as under chroot: /x does not exist there
+    with pytest.raises(CfnInitStepError, match="chdir"):
         run(root, {"config": {"commands": {"a": {"command": "true", "cwd": "/../x"}}}})
-    assert isinstance(caught.value.__cause__, PathEscapeError)
 
 
 def test_wait_after_completion_forever_stops_for_a_reboot_and_resumes(
@@ -427,8 +434,9 @@ def test_tar_archives_unpack_into_the_target(root: Path, mode: str) -> None:
     assert (target / "app" / "copy").read_bytes() == b"#!/bin/sh\n"
     assert (target / "top.txt").read_text() == "top"
     assert report.results[0].result.status is Status.CHANGED
+    # 2.0 counts every unpacked source as changed (SourcesTool: dirs_changed)
     again, _ = unpack(root, "/opt/myapp", data)
-    assert again.results[0].result.status is Status.UNCHANGED
+    assert again.results[0].result.status is Status.CHANGED
 
 
 def test_zip_archives_unpack_into_the_target(root: Path) -> None:
@@ -455,14 +463,11 @@ ESCAPING_ARCHIVES = {
     "tar ../": tar_bytes([("ok", b"x"), ("../evil", b"x")]),
     "tar deep ../": tar_bytes([("a/../../evil", b"x")]),
     "tar absolute": tar_bytes([("/evil", b"x")]),
-    "tar absolute symlink": tar_bytes([link("l", "/etc/passwd")]),
-    "tar climbing symlink": tar_bytes([link("d/l", "../../outside")]),
     "tar hard link out": tar_bytes([link("h", "../outside/keep", tarfile.LNKTYPE)]),
     "tar device": tar_bytes([link("dev", "", tarfile.CHRTYPE)]),
     "zip ../": zip_bytes([("ok", b"x"), ("../evil", b"x")]),
     "zip absolute": zip_bytes([("/evil", b"x")]),
     "zip backslash": zip_bytes([("..\\evil", b"x")]),
-    "zip climbing symlink": zip_bytes([], {"l": "../../outside"}),
     "not an archive": b"this is not an archive at all",
     "corrupt gzip": b"\x1f\x8b\x08\x00garbage",
 }
@@ -484,22 +489,32 @@ def test_archive_escapes_are_refused_before_anything_is_written(
 
 
 @pytest.mark.parametrize(
-    ("files", "fragment"),
+    ("path", "lands"),
     [
-        ({"/../outside/keep": {"content": "x"}}, "'..' is not allowed"),
-        ({"/etc/../../outside/keep": {"content": "x"}}, "'..' is not allowed"),
-        ({"/etc/l": {"content": "/etc/passwd", "mode": "120777"}}, "is absolute"),
-        ({"/etc/l": {"content": "../../outside/keep", "mode": "120777"}}, "climbs out"),
-        ({"/l": {"content": "..", "mode": "120777"}}, "climbs out"),
+        ("/../outside/keep", "outside/keep"),
+        ("/etc/../../outside/keep", "outside/keep"),
     ],
 )
-def test_file_escapes_are_refused(
-    root: Path, files: dict[str, Any], fragment: str
+def test_dot_dot_stops_at_the_root_as_under_chroot(
+    root: Path, path: str, lands: str
 ) -> None:
-    with pytest.raises(CfnInitStepError, match=r"config\.files\.") as caught:
+    run(root, {"config": {"files": {path: {"content": "x"}}}})
+    assert (root / lands).read_text() == "x"
+
+
+@pytest.mark.parametrize(
+    "target", ["/etc/passwd", "../../outside/keep", "../../../outside/keep"]
+)
+def test_a_link_mode_needs_its_target_inside_the_root(root: Path, target: str) -> None:
+    files = {"/etc/l": {"content": target, "mode": "120777"}}
+    with pytest.raises(CfnInitStepError, match="does not exist inside the root"):
         run(root, {"config": {"files": files}})
+
+
+def test_a_link_to_the_root_itself_gets_no_mode(root: Path) -> None:
+    with pytest.raises(CfnInitStepError) as caught:
+        run(root, {"config": {"files": {"/l": {"content": "..", "mode": "120777"}}}})
     assert isinstance(caught.value.__cause__, PathEscapeError)
-    assert fragment in str(caught.value)
 
 
 def test_a_symlink_already_in_the_root_cannot_lead_out(root: Path) -> None:
@@ -507,16 +522,23 @@ def test_a_symlink_already_in_the_root_cannot_lead_out(root: Path) -> None:
     (root / "etc").symlink_to(outside)
     (root / "a").mkdir()
     (root / "a" / "b").symlink_to(outside)
+    # an absolute link starts again at the root: it names the host path inside
+    # the root, which does not exist there (and is not made through the link)
     for path in ("/etc/keep", "/a/b/new/file"):
-        with pytest.raises(CfnInitStepError) as caught:
+        with pytest.raises(CfnInitStepError, match="No such file"):
             run(root, {"config": {"files": {path: {"content": "pwned"}}}})
-        assert isinstance(caught.value.__cause__, PathEscapeError)
+    inner = root / str(outside).lstrip("/")
+    inner.mkdir(parents=True)
+    for path in ("/etc/keep", "/a/b/new/file"):
+        run(root, {"config": {"files": {path: {"content": "pwned"}}}})
+    assert (inner / "keep").read_text() == "pwned"
+    assert (inner / "new" / "file").read_text() == "pwned"
     (root / "etc").unlink()
     (root / "a" / "b").unlink()
 
 
 def test_the_root_itself_and_dirs_in_the_way(root: Path) -> None:
-    with pytest.raises(CfnInitStepError, match="is the root itself"):
+    with pytest.raises(CfnInitStepError, match="names no file inside the root"):
         run(root, {"config": {"files": {"/": {"content": "x"}}}})
     (root / "d").mkdir()
     with pytest.raises(CfnInitStepError, match="is a directory"):
@@ -524,14 +546,16 @@ def test_the_root_itself_and_dirs_in_the_way(root: Path) -> None:
     with pytest.raises(CfnInitStepError, match="is a directory"):
         run(root, {"config": {"files": {"/d": {"content": "x", "mode": "120777"}}}})
     (root / "f").write_text("")
-    with pytest.raises(CfnInitStepError, match="exists and is a file"):
+    with pytest.raises(CfnInitStepError, match=r"(?i)not a directory"):
         run(root, {"config": {"files": {"/f/x": {"content": "x"}}}})
 
 
 def test_a_file_becomes_a_link(root: Path) -> None:
     (root / "x").write_text("plain")
-    run(root, {"config": {"files": {"/x": {"content": "y", "mode": "120777"}}}})
+    (root / "y").write_text("target")
+    run(root, {"config": {"files": {"/x": {"content": "y", "mode": "120640"}}}})
     assert os.readlink(root / "x") == "y"
+    assert stat.S_IMODE((root / "y").stat().st_mode) == 0o640
 
 
 def test_root_must_be_a_directory(tmp_path: Path) -> None:
@@ -542,21 +566,21 @@ def test_root_must_be_a_directory(tmp_path: Path) -> None:
 def test_link_chains_cannot_climb_out_of_the_target(root: Path) -> None:
     # Each name stays inside the target on paper; on disk "a/b" is the target
     # itself, so "a/b/c" -> ".." would be the target's parent.
+    # Members resolve under a descriptor of the target, as if it were "/":
+    # ".." at the target stays there.
     data = tar_bytes([link("a/b", ".."), link("a/b/c", ".."), ("a/b/c/evil", b"x")])
-    with pytest.raises(CfnInitStepError) as caught:
-        unpack(root, "/opt/app", data)
-    assert isinstance(caught.value.__cause__, PathEscapeError)
-    assert "through a symlink" in str(caught.value)
-    assert not (root / "opt" / "c").exists()
-    assert not (root / "opt" / "evil").exists()
+    unpack(root, "/opt/app", data)
+    assert (root / "opt" / "app" / "evil").read_bytes() == b"x"
+    assert sorted(p.name for p in (root / "opt").iterdir()) == ["app"]
 
 
 def test_a_file_link_cannot_climb_out_through_an_existing_link(root: Path) -> None:
     (root / "a").symlink_to(".")
     with pytest.raises(CfnInitStepError) as caught:
         run(root, {"config": {"files": {"/a/l": {"content": "..", "mode": "120777"}}}})
+    # the link resolves to the root itself, whose mode is never changed
     assert isinstance(caught.value.__cause__, PathEscapeError)
-    assert not (root / "l").exists()
+    (root / "l").unlink()
     (root / "a").unlink()
 
 
@@ -608,7 +632,8 @@ def test_property_corrupt_archives_raise_only_typed_errors(
 def test_unrunnable_commands_are_step_errors(
     root: Path, command: dict[str, Any]
 ) -> None:
-    with pytest.raises(CfnInitStepError, match="cannot run the command"):
+    # 2.0 fails on these at the step (subprocess refuses them): so does the plan
+    with pytest.raises(CfnInitStepError, match=r"NUL|not a variable name"):
         run(root, {"config": {"commands": {"a": command}}})
 
 
@@ -622,7 +647,7 @@ def test_unrunnable_commands_are_step_errors(
         )
         .map(lambda parts: "/" + "/".join(parts))
         .filter(lambda p: all(part not in (".", "..") for part in p.split("/"))),
-        st.binary(max_size=20),
+        st.binary(min_size=1, max_size=20),
         max_size=6,
     )
 )

@@ -17,8 +17,12 @@ from awscore.cfn_init import (
     Plan,
     Section,
     Service,
+    Skip,
     plan,
+    validate,
 )
+from awscore.cfn_init._model import PACKAGE_TOOLS
+from awscore.cfn_init._plan import MAX_SET_DEPTH
 from awscore.errors import CfnInitError, CfnInitInputError
 from tests.strategies.cfn_init import configs, metadata_with_sets, set_graphs
 
@@ -63,7 +67,7 @@ def test_sections_run_in_cfn_init_order() -> None:
     config = {
         "services": {"systemd": {"s": {"enabled": True}}},
         "commands": {"c": {"command": "true"}},
-        "files": {"/f": {"content": ""}},
+        "files": {"/f": {"content": "x"}},
         "sources": {"/src": "https://example.com/a.zip"},
         "users": {"u": {}},
         "groups": {"g": {}},
@@ -84,18 +88,40 @@ def test_sections_run_in_cfn_init_order() -> None:
 @pytest.mark.parametrize(
     ("declared", "expected"),
     [
-        (["yum", "apt", "rpm", "dpkg", "msi"], ["msi", "dpkg", "rpm", "apt", "yum"]),
-        (["rubygems", "python", "yum"], ["yum", "python", "rubygems"]),
-        (["rubygems", "Python", "npm"], ["npm", "Python", "rubygems"]),
-        (["Zypper", "apt", "python"], ["apt", "python", "Zypper"]),
+        # 2.0's _pkgOrder, then the rest by name ignoring case; a manager it
+        # has no tool for (dpkg, npm, Python, Zypper) is a skipped step
+        (["zypper", "yum", "apt", "rpm", "dpkg"],
+         ["dpkg", "rpm.p", "apt.p", "yum.p", "zypper.p"]),
+        (["rubygems", "python", "zypper"], ["zypper.p", "python.p", "rubygems.p"]),
+        (["rubygems", "Python", "npm"], ["npm", "Python", "rubygems.p"]),
+        (["Zypper", "apt", "python"], ["apt.p", "python.p", "Zypper"]),
     ],
-)
-def test_package_managers_fixed_five_then_alphabetical_ignoring_case(
+)  # fmt: skip
+def test_package_managers_in_2_0_order_and_unknown_ones_skipped(
     declared: list[str], expected: list[str]
 ) -> None:
-    packages = {manager: {"p": ""} for manager in declared}
+    packages = {m: {"p": "p.rpm" if m == "rpm" else ""} for m in declared}
     result = plan({"config": {"packages": packages}})
-    assert keys(result, Section.PACKAGES) == [f"{m}.p" for m in expected]
+    assert keys(result, Section.PACKAGES) == expected
+    skipped = [k for k in expected if "." not in k]
+    assert [w.split(":")[0] for w in result.warnings] == [
+        f"config.packages.{m}" for m in skipped
+    ]
+    assert all(
+        isinstance(a.details, Skip) and a.details.describe().startswith("skipped: ")
+        for a in result.actions
+        if a.key in skipped
+    )
+
+
+def test_msi_and_windows_services_fail_on_linux() -> None:
+    result = plan({"config": {"packages": {"msi": {"p": "x.msi"}, "yum": {"a": ""}}}})
+    assert result.actions == ()  # msi comes first and fails
+    assert result.failure is not None
+    assert (result.failure.section, result.failure.key) == (Section.PACKAGES, "msi")
+    services = plan({"config": {"services": {"windows": {"w": {}}}}})
+    assert services.failure is not None
+    assert services.failure.key == "windows"
 
 
 def test_packages_keep_declaration_order_within_a_manager_and_versions() -> None:
@@ -103,7 +129,8 @@ def test_packages_keep_declaration_order_within_a_manager_and_versions() -> None
     result = plan({"config": {"packages": packages}})
     assert keys(result, Section.PACKAGES) == ["yum.zsh", "yum.bash", "yum.awk", "yum.m"]
     versions = [a.details.versions for a in result.actions]  # type: ignore[union-attr]
-    assert versions == [(), ("1.0", "2.0"), ("3.1",), ()]
+    # yum installs the newest version listed (RPM's version order)
+    assert versions == [(), ("2.0",), ("3.1",), ()]
 
 
 @pytest.mark.parametrize(
@@ -131,10 +158,10 @@ def test_packages_keep_declaration_order_within_a_manager_and_versions() -> None
         (
             "files",
             {
-                "/etc/b": {"content": ""},
-                "/etc/B": {"content": ""},
-                "/etc/a": {"content": ""},
-                "/etc/a.d/x": {"content": ""},
+                "/etc/b": {"content": "x"},
+                "/etc/B": {"content": "x"},
+                "/etc/a": {"content": "x"},
+                "/etc/a.d/x": {"content": "x"},
             },
             ["/etc/B", "/etc/a", "/etc/a.d/x", "/etc/b"],
         ),
@@ -221,16 +248,24 @@ def test_ignore_errors_truthy_words(value: object, expected: bool) -> None:
 # --- configSets -----------------------------------------------------------------
 
 
-def test_no_config_sets_and_no_config_is_nothing_to_do() -> None:
+def test_no_config_sets_and_no_config_runs_an_empty_config() -> None:
+    # 2.0 invents the set "default" holding "config", present or not
     result = plan({"other": {"commands": {"c": {"command": "x"}}}})
     assert result.actions == ()
-    assert result.runs == ()
-    assert "nothing to do" in str(result)
+    assert result.runs == (("default", "config"),)
+    assert result.failure is None
+    empty = plan({})
+    assert (empty.runs, empty.warnings) == ((), empty.warnings)
+    assert "nothing to do" in str(empty)
 
 
 def test_no_config_sets_only_default_exists() -> None:
-    with pytest.raises(CfnInitInputError, match="unknown config set 'web'"):
-        plan(HTTPD, ["web"])
+    result = plan(HTTPD, ["web"])
+    assert result.runs == ()
+    assert result.failure is not None
+    assert result.failure.config is None
+    assert "no ConfigSet named 'web'" in result.failure.message
+    assert "fails at configSets" in str(result)
 
 
 def test_config_sets_run_in_the_order_given_and_nest() -> None:
@@ -265,66 +300,109 @@ def test_config_sets_run_in_the_order_given_and_nest() -> None:
 def test_dash_c_is_split_on_commas_without_trimming() -> None:
     metadata: dict[str, Any] = {"configSets": {"a": [], "b": []}}
     assert plan(metadata, "a,b").config_sets == ("a", "b")
-    with pytest.raises(CfnInitInputError, match="unknown config set ' b'"):
-        plan(metadata, "a, b")
+    spaced = plan(metadata, "a, b")
+    assert spaced.failure is not None
+    assert spaced.failure.config_set == " b"
 
 
-def test_config_sets_without_default_reject_default() -> None:
-    with pytest.raises(CfnInitInputError, match="unknown config set 'default'"):
-        plan({"configSets": {"a": []}})
+def test_config_sets_without_default_fail_on_default() -> None:
+    failure = plan({"configSets": {"a": []}}).failure
+    assert failure is not None
+    assert "no ConfigSet named 'default'" in failure.message
+
+
+def test_a_later_broken_config_fails_after_the_earlier_runs() -> None:
+    metadata = {
+        "configSets": {"a": ["one"], "b": ["two"]},
+        "one": {"commands": {"c": {"command": "echo 1"}}},
+        "two": {"files": {"rel/x": {"content": "x"}}},
+    }
+    result = plan(metadata, "a,b")
+    assert result.runs == (("a", "one"), ("b", "two"))
+    assert [a.path for a in result.actions] == ["one.commands.c"]
+    assert result.failure is not None
+    assert (result.failure.config, result.failure.section, result.failure.key) == (
+        "two",
+        Section.FILES,
+        "rel/x",
+    )
+    assert result.failure.path == "two.files.rel/x"
+    assert result.to_dict()["failure"] == {
+        "config_set": "b",
+        "config": "two",
+        "run": 1,
+        "section": "files",
+        "key": "rel/x",
+        "message": "'rel/x' is not an absolute path",
+    }
 
 
 @pytest.mark.parametrize(
     ("sets", "fragment"),
     [
-        ({"a": ["nope"]}, "unknown config 'nope'"),
-        ({"a": [{"ConfigSet": "ghost"}]}, "unknown set 'ghost'"),
-        ({"a": [{"ConfigSet": "a"}]}, "cycle a -> a"),
-        ({"a": [{"ConfigSet": "b"}], "b": [[{"ConfigSet": "a"}]]}, "cycle a -> b -> a"),
-        ({"a": [{"Config": "x"}]}, 'must be {"ConfigSet"'),
+        ({"a": ["nope"]}, "no configuration found with name: nope"),
+        ({"a": [{"ConfigSet": "ghost"}]}, "'ghost' was referenced but not defined"),
+        ({"a": [{"ConfigSet": "a"}]}, "cycle: a"),
+        ({"a": [{"ConfigSet": "b"}], "b": [[{"ConfigSet": "a"}]]}, "cycle: a, b"),
+        ({"a": [{"Config": "x"}]}, '{"ConfigSet": name}'),
         ({"a": [3]}, "not a number"),
     ],
 )
-def test_bad_sets_fail_even_when_not_requested(
+def test_bad_sets_fail_before_any_run_even_when_not_requested(
     sets: dict[str, Any], fragment: str
 ) -> None:
     metadata: dict[str, Any] = {"configSets": {"ok": ["c"], **sets}, "c": {}}
-    with pytest.raises(CfnInitInputError, match="configSets") as caught:
-        plan(metadata, ["ok"])
-    assert any(fragment in p for p in caught.value.problems)
+    result = plan(metadata, ["ok"])
+    assert result.runs == ()
+    assert result.failure is not None
+    assert fragment in result.failure.message
+    with pytest.raises(CfnInitInputError, match="configSets"):
+        validate(metadata, ["ok"])
 
 
 # --- properties -------------------------------------------------------------------
 
 
 def _expected_manager_order(managers: list[str]) -> list[str]:
-    fixed = ["msi", "dpkg", "rpm", "apt", "yum"]
+    fixed = ["msi", "dpkg", "rpm", "apt", "yum", "zypper"]
     others = sorted((m for m in managers if m not in fixed), key=str.lower)
     return [m for m in fixed if m in managers] + others
+
+
+def _expected_package_keys(packages: dict[str, Any]) -> list[str]:
+    out = []
+    for manager in _expected_manager_order(list(packages)):
+        if manager not in PACKAGE_TOOLS:
+            out.append(manager)
+        else:
+            out += [
+                f"{manager}.{name}"
+                for name, versions in packages[manager].items()
+                if manager != "rpm" or versions  # rpm needs a location
+            ]
+    return out
 
 
 @given(configs())
 def test_property_section_order_and_per_section_sorting(config: dict[str, Any]) -> None:
     """Sections run packages, groups, users, sources, files, commands, services;
-    packages by the fixed five managers then the others by name ignoring case, each
-    manager's in declaration order; groups, users, sources, files and commands by
-    key in code-point order; services in declaration order."""
+    packages by 2.0's _pkgOrder then the others by name ignoring case (those
+    without a tool as one skipped step), each manager's in declaration order;
+    groups, users, sources, files and commands by key in code-point order;
+    services in declaration order."""
     result = plan({"config": config})
     order = [s.value for s in Section]
     seen = [order.index(a.section.value) for a in result.actions]
     assert seen == sorted(seen)
-    expected_packages = [
-        f"{m}.{name}"
-        for m in _expected_manager_order(list(config.get("packages", {})))
-        for name in config["packages"][m]
-    ]
+    assert result.failure is None
+    expected_packages = _expected_package_keys(config.get("packages", {}))
     assert keys(result, Section.PACKAGES) == expected_packages
     for name in ("groups", "users", "sources", "files", "commands"):
         assert keys(result, Section(name)) == sorted(config.get(name, {}))
     expected_services = [
-        f"{manager}.{name}"
+        f"{manager}.{name}" if manager != "upstart" else manager
         for manager, services in config.get("services", {}).items()
-        for name in services
+        for name in (services if manager != "upstart" else [manager])
     ]
     assert keys(result, Section.SERVICES) == expected_services
 
@@ -387,8 +465,8 @@ def _has_cycle(graph: dict[str, list[str]]) -> bool:
 @settings(max_examples=300)
 @given(set_graphs())
 def test_property_cycles_are_detected(graph: dict[str, list[str]]) -> None:
-    """A configSets graph with a cycle (self-references included) is rejected
-    whichever set is requested; an acyclic one plans."""
+    """A configSets graph with a cycle (self-references included) fails before
+    any run whichever set is requested; an acyclic one plans."""
     metadata = {
         "configSets": {
             name: ["c", *({"ConfigSet": t} for t in targets)]
@@ -396,11 +474,14 @@ def test_property_cycles_are_detected(graph: dict[str, list[str]]) -> None:
         },
         "c": {},
     }
+    result = plan(metadata, ["s0"])
     if _has_cycle(graph):
-        with pytest.raises(CfnInitInputError, match="cycle"):
-            plan(metadata, ["s0"])
+        assert result.runs == ()
+        assert result.failure is not None
+        assert "cycle" in result.failure.message
     else:
-        assert plan(metadata, ["s0"]).runs
+        assert result.runs
+        assert result.failure is None
 
 
 json_values = st.recursive(
@@ -432,15 +513,18 @@ def test_property_hostile_metadata_raises_only_typed_errors(metadata: object) ->
         plan(metadata)
 
 
-def test_deep_nesting_is_a_typed_error() -> None:
+def test_deep_nesting_is_a_planned_failure_and_long_chains_plan() -> None:
     nested: list[Any] = ["c"]
     for _ in range(5000):
         nested = [nested]
+    failure = plan({"configSets": {"default": nested}, "c": {}}).failure
+    assert failure is not None
+    assert f"nest deeper than {MAX_SET_DEPTH}" in failure.message
     with pytest.raises(CfnInitInputError, match="nested too deeply"):
-        plan({"configSets": {"default": nested}, "c": {}})
+        validate({"configSets": {"default": nested}, "c": {}})
+    # references are followed without recursion, as 2.0's topological sort does
     chain: dict[str, list[Any]] = {
         f"s{i}": [{"ConfigSet": f"s{i + 1}"}] for i in range(3000)
     }
     chain["s3000"] = ["c"]
-    with pytest.raises(CfnInitInputError, match=r"nest(ed)? too deeply"):
-        plan({"configSets": chain, "c": {}}, ["s0"])
+    assert plan({"configSets": chain, "c": {}}, ["s0"]).runs == (("s0", "c"),)

@@ -30,7 +30,7 @@ from awscore.errors import CfnInitInputError
         (
             "{{t}} {{f}} {{n}} {{l}}",
             {"t": True, "f": False, "n": None, "l": [1]},
-            "true false  [1]",
+            "True False  [1]",
         ),
         ("{{#items}}<{{.}}>{{/items}}", {"items": [1, 2, 3]}, "<1><2><3>"),
         (

@@ -12,7 +12,7 @@ from awscore.errors import CfnInitError, CfnInitInputError
 
 def problems(config: dict[str, Any]) -> tuple[str, ...]:
     with pytest.raises(CfnInitInputError) as caught:
-        plan({"config": config})
+        validate({"config": config})
     assert isinstance(caught.value, ValueError)
     assert isinstance(caught.value, CfnInitError)
     return caught.value.problems
@@ -191,9 +191,9 @@ def test_every_problem_is_listed_across_configs() -> None:
 
 def test_metadata_must_be_a_mapping_with_string_keys() -> None:
     with pytest.raises(CfnInitInputError, match="AWS::CloudFormation::Init: must be"):
-        plan(["config"])
+        validate(["config"])
     with pytest.raises(CfnInitInputError, match="key 1 must be a string"):
-        plan({"config": {1: {}}})
+        validate({"config": {1: {}}})
 
 
 def test_modes_symlinks_base64_and_json_content() -> None:
@@ -226,7 +226,8 @@ def test_modes_symlinks_base64_and_json_content() -> None:
         "S3Creds",
     )
     assert isinstance(e, File)
-    assert (e.context, e.owner, e.group) == ({"x": "y"}, "o", "g")
+    # inline content is rendered when planned, as 2.0 renders it when written
+    assert (e.content, e.context, e.owner, e.group) == (b"y", None, "o", "g")
 
 
 def test_file_content_is_not_in_the_repr() -> None:

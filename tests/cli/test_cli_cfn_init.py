@@ -117,7 +117,6 @@ def test_apply_is_a_dry_run_unless_execute(
 @pytest.mark.parametrize(
     ("extra", "fragment"),
     [
-        (["-c", "nope"], "unknown config set 'nope'"),
         (["--param", "novalue"], "--param 'novalue': expected NAME=VALUE"),
         (["--attribute", "=x"], "expected NAME=VALUE"),
     ],
@@ -128,6 +127,58 @@ def test_domain_errors_exit_1_with_one_line(
     assert main(["cfn-init", "plan", str(template), *COMMON, *extra]) == 1
     err = capsys.readouterr().err
     assert fragment in err
+    assert err.count("\n") == 1
+
+
+def test_a_plan_that_fails_where_cfn_init_would_exits_3(
+    template: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["cfn-init", "plan", str(template), *COMMON, "-c", "nope"]) == 3
+    out = capsys.readouterr().out
+    assert out.splitlines()[-1].startswith(
+        "  fails at configSets: no ConfigSet named 'nope'"
+    )
+
+
+def test_plan_strict_lists_every_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    init = {"config": {"files": {"/x": {"content": "x", "mode": "644"}}, "bogus": {}}}
+    path = tmp_path / "t.json"
+    path.write_text(
+        json.dumps(
+            {"Resources": {"R": {"Metadata": {"AWS::CloudFormation::Init": init}}}}
+        )
+    )
+    # cfn-init 2.0 takes both: the lenient plan shows the file
+    assert main(["cfn-init", "plan", str(path), "--resource", "R"]) == 0
+    assert "/x (1 bytes, mode 644)" in capsys.readouterr().out
+    assert main(["cfn-init", "plan", str(path), "--resource", "R", "--strict"]) == 1
+    err = capsys.readouterr().err
+    assert "config.files./x.mode" in err
+    assert "config.bogus" in err
+    assert err.count("\n") == 1
+
+
+def test_apply_unsafe_host_commands_warns(
+    template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "root"
+    root.mkdir()
+    argv = ["cfn-init", "apply", str(template), *COMMON, "--root", str(root)]
+    assert main([*argv, "--execute", "--unsafe-host-commands"]) == 0
+    assert "warning: --unsafe-host-commands" in capsys.readouterr().err
+    assert (root / "a.txt").read_text() == "a\n"
+
+
+def test_hup_check_refuses_a_5000_digit_number(
+    conf: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    new = tmp_path / "new.json"
+    new.write_text('{"Resources": {"MyInstance": {"Metadata": ' + "9" * 5000 + "}}}")
+    assert main(["cfn-hup", "check", "--conf", str(conf), "--new", str(new)]) == 1
+    err = capsys.readouterr().err
+    assert "more than 4300 digits" in err
     assert err.count("\n") == 1
 
 

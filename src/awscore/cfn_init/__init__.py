@@ -15,13 +15,13 @@ config.services.sysvinit.httpd
 
 from __future__ import annotations
 
+from awscore.cfn_init._archive import ArchiveLimits
 from awscore.cfn_init._execute import (
     NEW_FILE_MODE,
     ActionResult,
     Backend,
     DryRunBackend,
     Fetch,
-    LocalBackend,
     PackageManager,
     RecordingPackageManager,
     RecordingServiceManager,
@@ -44,24 +44,29 @@ from awscore.cfn_init._hup import (
     Trigger,
     hooks_to_fire,
 )
+from awscore.cfn_init._local import LocalBackend, SandboxServiceManager
 from awscore.cfn_init._model import (
     PACKAGE_MANAGER_ORDER,
+    PACKAGE_TOOLS,
     SECTION_ORDER,
     SERVICE_MANAGERS,
     Action,
     Command,
     Detail,
+    Failure,
     File,
     Group,
     Package,
     Plan,
     Section,
     Service,
+    Skip,
     Source,
     User,
 )
 from awscore.cfn_init._mustache import render as render_mustache
-from awscore.cfn_init._plan import is_truthy, package_manager_key, plan, validate
+from awscore.cfn_init._packages import interpret_boolean, package_manager_key
+from awscore.cfn_init._plan import MAX_SET_DEPTH, plan
 from awscore.cfn_init._template import (
     INIT_KEY,
     MAX_VALUES,
@@ -69,21 +74,26 @@ from awscore.cfn_init._template import (
     load_init_metadata,
     parse_template,
 )
+from awscore.cfn_init._validate import is_truthy, validate
 
 __all__ = [
     "INIT_KEY",
+    "MAX_SET_DEPTH",
     "MAX_VALUES",
     "NEW_FILE_MODE",
     "PACKAGE_MANAGER_ORDER",
+    "PACKAGE_TOOLS",
     "SECTION_ORDER",
     "SERVICE_MANAGERS",
     "Action",
     "ActionResult",
+    "ArchiveLimits",
     "Backend",
     "CfnYamlLoader",
     "Command",
     "Detail",
     "DryRunBackend",
+    "Failure",
     "Fetch",
     "File",
     "Group",
@@ -100,9 +110,11 @@ __all__ = [
     "RecordingServiceManager",
     "RecordingUserManager",
     "Report",
+    "SandboxServiceManager",
     "Section",
     "Service",
     "ServiceManager",
+    "Skip",
     "Source",
     "Status",
     "StepResult",
@@ -112,6 +124,7 @@ __all__ = [
     "execute",
     "fetch_url",
     "hooks_to_fire",
+    "interpret_boolean",
     "is_truthy",
     "load_init_metadata",
     "package_manager_key",

@@ -7,28 +7,16 @@ forever`` stops the run for a reboot, to resume at the next step. A service
 restarts when a file, source, package or command it lists changed in the same
 config run (User Guide, ``services``).
 
-:class:`LocalBackend` is the I/O edge: it writes files, unpacks archives and runs
-commands under a root directory, every path resolved inside it.
+The local backend (``_local.py``) is the I/O edge: it writes files, unpacks
+archives and runs commands under a root directory.
 """
 
 from __future__ import annotations
 
-import io
-import lzma
-import os
-import posixpath
-import shutil
-import stat
-import subprocess
-import tarfile
-import tempfile
 import urllib.request
-import zipfile
-import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import Path
 from typing import Protocol
 
 from awscore.cfn_init._model import (
@@ -41,18 +29,18 @@ from awscore.cfn_init._model import (
     Plan,
     Section,
     Service,
+    Skip,
     Source,
     User,
 )
-from awscore.cfn_init._mustache import render
-from awscore.errors import CfnInitError, CfnInitStepError, PathEscapeError
+from awscore.cfn_init._validate import require
+from awscore.errors import CfnInitArgumentError, CfnInitError, CfnInitStepError
 
 __all__ = [
     "NEW_FILE_MODE",
     "Backend",
     "DryRunBackend",
     "Fetch",
-    "LocalBackend",
     "PackageManager",
     "RecordingPackageManager",
     "RecordingServiceManager",
@@ -255,6 +243,7 @@ def service_operations(
     ``ensureRunning``; otherwise ``ensureRunning`` true starts a stopped service
     and false stops a running one.
     """
+    require(service, Service, "service", "a Service")
     operations: list[str] = []
     if service.enabled is not None:
         operations.append("enable" if service.enabled else "disable")
@@ -354,6 +343,7 @@ def fetch_url(url: str, authentication: str | None = None) -> bytes:
     ``authentication`` (a named ``AWS::CloudFormation::Authentication`` block) is
     not supported and raises :class:`~awscore.errors.CfnInitError`.
     """
+    require(url, str, "url", "a URL")
     if authentication is not None:
         raise CfnInitError(f"{url}: authentication {authentication!r} is not supported")
     if not url.startswith(("file://", "http://", "https://")):
@@ -361,380 +351,6 @@ def fetch_url(url: str, authentication: str | None = None) -> bytes:
     with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 (schemes checked above)
         data: bytes = response.read()
         return data
-
-
-def _no_fetch(url: str, authentication: str | None) -> bytes:
-    raise CfnInitError(f"{url}: this backend fetches nothing (pass fetch=...)")
-
-
-def _within(base: tuple[str, ...], relative: str, what: str) -> tuple[str, ...]:
-    """Join ``relative`` onto ``base`` component-wise; ``..`` may not climb out."""
-    if relative.startswith("/") or "\0" in relative:
-        raise PathEscapeError(f"{what}: {relative!r} is absolute; it must stay inside")
-    parts = list(base)
-    for part in relative.split("/"):
-        if part in ("", "."):
-            continue
-        if part == "..":
-            if not parts:
-                raise PathEscapeError(f"{what}: {relative!r} climbs out of its root")
-            parts.pop()
-        else:
-            parts.append(part)
-    return tuple(parts)
-
-
-def _inside(path: Path, base: Path, what: str) -> None:
-    """Refuse ``path`` unless its real path (symlinks followed) is under ``base``."""
-    if not Path(os.path.realpath(path)).is_relative_to(base):
-        raise PathEscapeError(
-            f"{what}: leads outside {base.name or '/'!r} through a symlink"
-        )
-
-
-class LocalBackend:
-    """Really writes files, unpacks archives and runs commands under ``root``.
-
-    A metadata path ``/etc/x`` is written at ``root/etc/x``. A path with ``..``,
-    an absolute symlink target, a symlink target or archive member that climbs
-    out, or a path through a symlink leading outside the root raises
-    :class:`~awscore.errors.PathEscapeError` before anything is written.
-    Commands run with ``root`` as their default working directory (``cwd`` is
-    resolved inside the root too). Packages, groups, users and services go to
-    the given managers (recording fakes by default); ``fetch`` reads ``source``
-    URLs (none by default). With ``chown`` true, files get their ``owner`` and
-    ``group`` (which must exist on this machine).
-    """
-
-    def __init__(
-        self,
-        root: str | os.PathLike[str],
-        *,
-        packages: PackageManager | None = None,
-        users: UserManager | None = None,
-        services: ServiceManager | None = None,
-        fetch: Fetch | None = None,
-        shell: str = "/bin/sh",
-        chown: bool = False,
-        timeout: float | None = None,
-    ) -> None:
-        self.root = Path(root).resolve()
-        if not self.root.is_dir():
-            raise CfnInitError(f"root {str(root)!r} is not a directory")
-        self.packages: PackageManager = packages or RecordingPackageManager()
-        self.users: UserManager = users or RecordingUserManager()
-        self.services: ServiceManager = services or RecordingServiceManager()
-        self.fetch: Fetch = fetch or _no_fetch
-        self.shell = shell
-        self.chown = chown
-        self.timeout = timeout
-
-    # -- paths ------------------------------------------------------------------
-
-    def _parts(self, path: str) -> tuple[str, ...]:
-        if not path.startswith("/") or "\0" in path:
-            raise PathEscapeError(f"{path!r}: must be an absolute path without NUL")
-        parts = tuple(p for p in path.split("/") if p not in ("", "."))
-        if ".." in parts:
-            raise PathEscapeError(f"{path!r}: '..' is not allowed under the root")
-        return parts
-
-    def _host(self, parts: Iterable[str], what: str) -> Path:
-        """The host path of root-relative ``parts``, checked through symlinks."""
-        target = self.root.joinpath(*parts)
-        # A symlink already inside the root could lead out: check the real path of
-        # the deepest existing parent (the last component is replaced, never
-        # followed).
-        parent = Path(os.path.realpath(target.parent))
-        if not parent.is_relative_to(self.root):
-            raise PathEscapeError(f"{what}: leads outside the root through a symlink")
-        return target
-
-    def resolve(self, path: str) -> Path:
-        """The host path of metadata path ``path`` under the root."""
-        return self._host(self._parts(path), path)
-
-    def _mkdirs(self, directory: Path, what: str) -> None:
-        current = self.root
-        for part in directory.relative_to(self.root).parts:
-            current = current / part
-            if current.is_symlink():
-                real = Path(os.path.realpath(current))
-                if not real.is_relative_to(self.root):
-                    raise PathEscapeError(f"{what}: {current.name!r} links outside")
-            if not current.exists():
-                current.mkdir()
-            elif not current.is_dir():
-                raise CfnInitError(f"{what}: {current.name!r} exists and is a file")
-
-    @staticmethod
-    def _replace_bytes(dest: Path, data: bytes) -> bool:
-        if dest.is_symlink():
-            dest.unlink()
-        elif dest.is_dir():
-            raise CfnInitError(f"{dest.name!r} exists and is a directory")
-        elif dest.exists() and dest.read_bytes() == data:
-            return False
-        # A replaced file keeps its mode; a new one gets rw-r--r-- (mkstemp's 0600
-        # would surprise), before any explicit ``mode`` is applied.
-        keep = stat.S_IMODE(dest.stat().st_mode) if dest.exists() else NEW_FILE_MODE
-        handle, temporary = tempfile.mkstemp(dir=dest.parent, prefix=".cfn-init-")
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.chmod(temporary, keep)
-        os.replace(temporary, dest)
-        return True
-
-    def _link(self, dest: Path, target: str) -> bool:
-        if dest.is_symlink():
-            if os.readlink(dest) == target:
-                return False
-            dest.unlink()
-        elif dest.is_dir():
-            raise CfnInitError(f"{dest.name!r} exists and is a directory")
-        elif dest.exists():
-            dest.unlink()
-        dest.symlink_to(target)
-        return True
-
-    # -- steps ------------------------------------------------------------------
-
-    def install_package(self, package: Package) -> StepResult:
-        """Hand the package to the package manager."""
-        changed = self.packages.install(package)
-        return _changed(changed, package.describe())
-
-    def create_group(self, group: Group) -> StepResult:
-        """Hand the group to the user manager."""
-        return _changed(self.users.ensure_group(group), group.describe())
-
-    def create_user(self, user: User) -> StepResult:
-        """Hand the user to the user manager."""
-        return _changed(self.users.ensure_user(user), user.describe())
-
-    def write_file(self, file: File) -> StepResult:
-        """Write the file (or link) inside the root; changed if it differs."""
-        parts = self._parts(file.path)
-        if not parts:
-            raise PathEscapeError(f"{file.path!r}: is the root itself")
-        dest = self._host(parts, file.path)
-        if file.is_symlink:
-            target = (file.content or b"").decode("utf-8", "surrogateescape")
-            if target.startswith("/"):
-                raise PathEscapeError(
-                    f"{file.path}: symlink target {target!r} is absolute, which would "
-                    "point outside the root"
-                )
-            _within(parts[:-1], target, f"{file.path}: symlink target")
-            self._mkdirs(dest.parent, file.path)
-            _inside(dest.parent / target, self.root, f"{file.path}: symlink target")
-            return _changed(self._link(dest, target), f"link to {target}")
-        if file.content is not None:
-            body = file.content
-        else:
-            assert file.source is not None
-            body = self.fetch(file.source, file.authentication)
-        if file.context is not None:
-            body = render(body.decode("utf-8", "surrogateescape"), file.context).encode(
-                "utf-8", "surrogateescape"
-            )
-        self._mkdirs(dest.parent, file.path)
-        changed = self._replace_bytes(dest, body)
-        permissions = file.permissions
-        if permissions is not None and stat.S_IMODE(dest.stat().st_mode) != permissions:
-            dest.chmod(permissions)
-            changed = True
-        detail = f"{len(body)} bytes"
-        if self.chown and file.owner is not None:
-            shutil.chown(dest, user=file.owner)
-        if self.chown and file.group is not None:
-            shutil.chown(dest, group=file.group)
-        if not self.chown and (file.owner is not None or file.group is not None):
-            detail += f", owner {file.owner or ''}:{file.group or ''} not applied"
-        return _changed(changed, detail)
-
-    def unpack_source(self, source: Source) -> StepResult:
-        """Unpack a tar (plain, gzip, bzip2, xz) or zip archive into the target.
-
-        Every member is checked before anything is written: an absolute name, a
-        name or link that climbs out of the target, or a device is refused.
-        """
-        parts = self._parts(source.target)
-        data = self.fetch(source.url, source.authentication)
-        members = _archive_members(data, source.url)
-        placed = []  # (name, its parts under the target, kind, payload)
-        for name, kind, payload in members:
-            relative = _within((), name, f"{source.url}: member")
-            if kind == "symlink":
-                _within(
-                    relative[:-1],
-                    payload.decode("utf-8", "surrogateescape"),
-                    f"{source.url}: member {name!r} link target",
-                )
-            placed.append((name, relative, kind, payload))
-        target = self._host(parts, source.target)
-        self._mkdirs(target, source.target)
-        real_target = Path(os.path.realpath(target))
-        changed = False
-        for name, relative, kind, payload in placed:
-            if not relative:
-                continue
-            dest = self._host((*parts, *relative), source.target)
-            # Links unpacked earlier may lead a later member out of the target even
-            # though each name stays inside it on paper: check the real path too.
-            what = f"{source.url}: member {name!r}"
-            _inside(dest.parent, real_target, what)
-            if kind == "dir":
-                self._mkdirs(dest, source.target)
-                continue
-            self._mkdirs(dest.parent, source.target)
-            if kind == "symlink":
-                link_target = payload.decode("utf-8", "surrogateescape")
-                _inside(dest.parent / link_target, real_target, what)
-                changed |= self._link(dest, link_target)
-            else:
-                changed |= self._replace_bytes(dest, payload)
-        return _changed(changed, f"{len(members)} members into {source.target}")
-
-    def _run(
-        self, argv: list[str], command: Command
-    ) -> subprocess.CompletedProcess[bytes]:
-        cwd = self.root if command.cwd is None else self.resolve(command.cwd)
-        env = dict(os.environ) if command.env is None else dict(command.env)
-        try:
-            return subprocess.run(  # noqa: S603 (running the metadata's commands is the point)
-                argv,
-                cwd=cwd,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                timeout=self.timeout,
-                check=False,
-            )
-        except FileNotFoundError as exc:
-            raise CfnInitError(f"cannot run {argv[0]!r}: {exc.strerror}") from None
-        except ValueError as exc:  # a NUL in an argument, a bad environment name
-            raise CfnInitError(f"cannot run the command: {exc}") from None
-        except NotADirectoryError:
-            raise CfnInitError(f"cwd {command.cwd!r} is not a directory") from None
-        except subprocess.TimeoutExpired:
-            raise CfnInitError(f"timed out after {self.timeout} s") from None
-
-    def run_command(self, command: Command) -> StepResult:
-        """Run the test (if any) and the command; a failed test skips it."""
-        if command.test is not None:
-            test = self._run([self.shell, "-c", command.test], command)
-            if test.returncode != 0:
-                return StepResult(
-                    status=Status.SKIPPED, detail=f"test exited {test.returncode}"
-                )
-        argv = (
-            [self.shell, "-c", command.command]
-            if isinstance(command.command, str)
-            else list(command.command)
-        )
-        done = self._run(argv, command)
-        output = (done.stdout + done.stderr).decode("utf-8", "replace").strip()
-        tail = output.splitlines()[-1] if output else ""
-        return StepResult(
-            status=Status.CHANGED,
-            detail=f"exit {done.returncode}" + (f": {tail}" if tail else ""),
-            returncode=done.returncode,
-        )
-
-    def manage_service(self, service: Service, *, triggered: bool) -> StepResult:
-        """Ask the service manager to enable/disable, start/stop or restart."""
-        running = self.services.is_running(service)
-        operations = service_operations(service, triggered=triggered, running=running)
-        for operation in operations:
-            self.services.apply(service, operation)
-        return _changed(bool(operations), "/".join(operations) or "nothing to do")
-
-
-def _changed(changed: bool, detail: str) -> StepResult:
-    return StepResult(
-        status=Status.CHANGED if changed else Status.UNCHANGED, detail=detail
-    )
-
-
-_Member = tuple[str, str, bytes]  # (name, "file" | "dir" | "symlink", data or target)
-
-
-def _archive_members(data: bytes, url: str) -> list[_Member]:
-    """The members of a zip or tar archive, detected from its bytes."""
-    if zipfile.is_zipfile(io.BytesIO(data)):
-        return _zip_members(data, url)
-    try:
-        with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as archive:
-            return _tar_members(archive, url)
-    except (tarfile.TarError, EOFError, OSError, zlib.error, lzma.LZMAError) as exc:
-        raise CfnInitError(
-            f"{url}: not a tar, tar.gz, tar.bz2 or zip archive ({exc})"
-        ) from None
-
-
-def _tar_members(archive: tarfile.TarFile, url: str) -> list[_Member]:
-    members: list[_Member] = []
-    files: dict[str, bytes] = {}
-    for info in archive.getmembers():
-        name = info.name
-        if name.startswith("/"):
-            raise PathEscapeError(f"{url}: member {name!r} is absolute")
-        if info.isdir():
-            members.append((name, "dir", b""))
-        elif info.isfile():
-            extracted = archive.extractfile(info)
-            payload = extracted.read() if extracted is not None else b""
-            files[posixpath.normpath(name)] = payload
-            members.append((name, "file", payload))
-        elif info.issym():
-            members.append(
-                (name, "symlink", info.linkname.encode("utf-8", "surrogateescape"))
-            )
-        elif info.islnk():
-            linked = posixpath.normpath(info.linkname)
-            if linked not in files:
-                raise PathEscapeError(
-                    f"{url}: member {name!r} hard-links {info.linkname!r}, which is "
-                    "not an earlier file of the archive"
-                )
-            members.append((name, "file", files[linked]))
-        else:
-            raise CfnInitError(f"{url}: member {name!r} is a device or a FIFO")
-    return members
-
-
-def _zip_members(data: bytes, url: str) -> list[_Member]:
-    members: list[_Member] = []
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            for info in archive.infolist():
-                name = info.filename
-                if name.startswith("/") or "\\" in name:
-                    raise PathEscapeError(
-                        f"{url}: member {name!r} is absolute or uses '\\'"
-                    )
-                payload = b"" if info.is_dir() else archive.read(info)
-                unix_mode = info.external_attr >> 16
-                if info.is_dir():
-                    members.append((name, "dir", b""))
-                elif stat.S_ISLNK(unix_mode):
-                    members.append((name, "symlink", payload))
-                else:
-                    members.append((name, "file", payload))
-    except (
-        zipfile.BadZipFile,
-        zipfile.LargeZipFile,
-        OSError,
-        ValueError,
-        EOFError,
-        NotImplementedError,  # an unsupported compression method
-        RuntimeError,  # an encrypted member
-        zlib.error,
-        lzma.LZMAError,
-    ) as exc:
-        raise CfnInitError(f"{url}: corrupt zip archive ({exc})") from None
-    return members
 
 
 # --- the loop ----------------------------------------------------------------
@@ -746,6 +362,9 @@ def _triggered(service: Service, changed: set[tuple[Section, str]]) -> bool:
         *((Section.SOURCES, s) for s in service.sources),
         *((Section.PACKAGES, f"{m}.{n}") for m, n in service.packages),
         *((Section.COMMANDS, c) for c in service.commands),
+        # 2.0 restarts for changed groups and users too (_detect_required_restart)
+        *((Section.GROUPS, g) for g in service.groups),
+        *((Section.USERS, u) for u in service.users),
     ]
     return any(item in changed for item in wanted)
 
@@ -768,6 +387,8 @@ def _step(
     details: Detail, backend: Backend, changed: set[tuple[Section, str]]
 ) -> StepResult:
     match details:
+        case Skip():
+            result = StepResult(status=Status.SKIPPED, detail=details.reason)
         case Package():
             result = backend.install_package(details)
         case Group():
@@ -786,13 +407,36 @@ def _step(
     return result
 
 
+_BACKEND_METHODS = (
+    "install_package",
+    "create_group",
+    "create_user",
+    "unpack_source",
+    "write_file",
+    "run_command",
+    "manage_service",
+)
+
+
 def execute(plan: Plan, backend: Backend, *, start: int = 0) -> Report:
     """Run ``plan``'s actions from index ``start`` on ``backend``.
 
-    Returns a :class:`Report`. The first failure raises
+    Returns a :class:`Report`. The first failure, or the plan's own
+    :attr:`~awscore.cfn_init.Plan.failure` once every step before it ran, raises
     :class:`~awscore.errors.CfnInitStepError` naming the config, section and key,
     with the report of what ran before (nothing is rolled back).
     """
+    require(plan, Plan, "plan", "a Plan")
+    missing = [m for m in _BACKEND_METHODS if not callable(getattr(backend, m, None))]
+    if missing:
+        raise CfnInitArgumentError(
+            [f"backend: must be a Backend (it has no {', '.join(missing)})"]
+        )
+    require(start, int, "start", "a step index")
+    if not 0 <= start <= len(plan.actions):
+        raise CfnInitArgumentError(
+            [f"start: must be a step index from 0 to {len(plan.actions)}, not {start}"]
+        )
     results: list[ActionResult] = []
     changed: dict[int, set[tuple[Section, str]]] = {}
     # Steps of a run that started before ``start`` count as changed for triggers:
@@ -828,4 +472,14 @@ def execute(plan: Plan, backend: Backend, *, start: int = 0) -> Report:
         )
         if reboot and index + 1 < len(plan.actions):
             return Report(results=tuple(results), resume_at=index + 1)
+    failure = plan.failure
+    if failure is not None:
+        # the plan ends where cfn-init 2.0 would stop: so does the run
+        raise CfnInitStepError(
+            failure.message,
+            config=failure.config or "",
+            section=failure.section.value if failure.section else "",
+            key=failure.key or "",
+            report=Report(results=tuple(results)),
+        )
     return Report(results=tuple(results))

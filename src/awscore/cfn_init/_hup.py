@@ -19,7 +19,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from awscore.cfn_init._plan import is_digits
+from awscore.cfn_init._validate import is_digits, require
 from awscore.errors import CfnInitInputError
 
 __all__ = [
@@ -58,6 +58,7 @@ class HookPath:
     @classmethod
     def parse(cls, text: str) -> HookPath:
         """Parse a hook's ``path``; raises CfnInitInputError when malformed."""
+        require(text, str, "path", "text")
         parts = text.split(".")
         if len(parts) < 2 or parts[0] != "Resources" or not parts[1]:
             raise CfnInitInputError(
@@ -143,6 +144,8 @@ class HupConfig:
         wins. Raises :class:`~awscore.errors.CfnInitInputError` listing every
         problem.
         """
+        require(main, str, "main", "the text of cfn-hup.conf")
+        require(hooks, (Mapping, list, tuple), "hooks", "a mapping or list of texts")
         named = (
             list(hooks.items())
             if isinstance(hooks, Mapping)
@@ -227,10 +230,12 @@ def _main(
     settings["stack"] = stack
     settings["region"] = main.get("region", "us-east-1").strip() or "us-east-1"
     interval = main.get("interval", "15").strip()
-    if not is_digits(interval) or int(interval) < 1:
+    # at most nine digits: a bound before int(), whose own limit raises bare
+    if not is_digits(interval) or len(interval) > 9 or int(interval) < 1:
         problems.append(
-            f"cfn-hup.conf [main].interval: must be a whole number of minutes, at "
-            f"least 1, not {interval!r}"
+            f"cfn-hup.conf [main].interval: must be a whole number of minutes "
+            f"(at most 9 digits), at least 1, not {interval[:20]!r}"
+            + ("..." if len(interval) > 20 else "")
         )
     else:
         settings["interval"] = int(interval)
@@ -336,6 +341,27 @@ class HupDecision:
         return result
 
 
+#: How deeply a stack document may nest (cfn-hup compares documents as JSON;
+#: past this the comparison would exhaust the stack).
+MAX_DOCUMENT_DEPTH = 200
+
+
+def _check_depth(document: object, what: str) -> None:
+    """Refuse a document nested past :data:`MAX_DOCUMENT_DEPTH`, walked without
+    recursion."""
+    stack: list[tuple[object, int]] = [(document, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DOCUMENT_DEPTH:
+            raise CfnInitInputError(
+                [f"{what}: the document nests deeper than {MAX_DOCUMENT_DEPTH}"]
+            )
+        if isinstance(value, Mapping):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list | tuple):
+            stack.extend((v, depth + 1) for v in value)
+
+
 def hooks_to_fire(
     config: HupConfig | Sequence[Hook],
     state: Mapping[str, object],
@@ -351,7 +377,17 @@ def hooks_to_fire(
     A hook that does not fire stores the new value at once (so an update-only
     hook with no stored state records a baseline).
     """
-    hooks = config.hooks if isinstance(config, HupConfig) else tuple(config)
+    if isinstance(config, HupConfig):
+        hooks = config.hooks
+    elif isinstance(config, Sequence) and all(isinstance(h, Hook) for h in config):
+        hooks = tuple(config)
+    else:
+        raise CfnInitInputError(["config: must be a HupConfig or a list of hooks"])
+    if not isinstance(state, Mapping):
+        raise CfnInitInputError(["state: must be a mapping of hook keys to values"])
+    _check_depth(new, "new")
+    for key, value in state.items():
+        _check_depth(value, f"state[{key!r}]")
     firings = []
     baseline: dict[str, object] = {}
     for hook in hooks:

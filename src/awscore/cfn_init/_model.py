@@ -8,6 +8,7 @@ the behaviour of aws-cfn-bootstrap's ``cfn-init``.
 from __future__ import annotations
 
 import json
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
@@ -30,9 +31,21 @@ class Section(StrEnum):
 #: commands, and then services").
 SECTION_ORDER: tuple[Section, ...] = tuple(Section)
 
-#: Package managers cfn-init runs first, in this order; others follow sorted by
-#: name, case-insensitively.
-PACKAGE_MANAGER_ORDER: tuple[str, ...] = ("msi", "dpkg", "rpm", "apt", "yum")
+#: Package managers cfn-init 2.0 runs first, in this order (its ``_pkgOrder``);
+#: others follow sorted by name, case-insensitively.
+PACKAGE_MANAGER_ORDER: tuple[str, ...] = ("msi", "dpkg", "rpm", "apt", "yum", "zypper")
+
+#: The package managers cfn-init 2.0 has a tool for (``dpkg`` is ordered but has
+#: none); any other name is skipped with a warning.
+PACKAGE_TOOLS: tuple[str, ...] = (
+    "msi",
+    "rpm",
+    "apt",
+    "yum",
+    "zypper",
+    "python",
+    "rubygems",
+)
 
 #: Service managers cfn-init knows.
 SERVICE_MANAGERS: tuple[str, ...] = ("sysvinit", "systemd", "windows")
@@ -127,13 +140,14 @@ class File:
 
     @property
     def is_symlink(self) -> bool:
-        """True when ``mode`` is ``120xxx``: the file is a link to ``content``."""
-        return self.mode is not None and self.mode.startswith("120")
+        """True when ``mode`` has the symlink type bits (``120xxx``): the file is a
+        link to ``content``."""
+        return self.mode is not None and stat.S_ISLNK(int(self.mode, 8))
 
     @property
     def permissions(self) -> int | None:
-        """The permission bits (the last three octal digits of ``mode``)."""
-        return None if self.mode is None else int(self.mode[3:], 8)
+        """The permission bits of ``mode`` (``stat.S_IMODE``, as cfn-init applies)."""
+        return None if self.mode is None else stat.S_IMODE(int(self.mode, 8))
 
     def describe(self) -> str:
         """``/etc/x (11 bytes, mode 000644)`` or ``/etc/link -> target``."""
@@ -210,6 +224,8 @@ class Service:
     sources: tuple[str, ...] = ()
     packages: tuple[tuple[str, str], ...] = ()
     commands: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    users: tuple[str, ...] = ()
 
     def describe(self) -> str:
         """``sysvinit httpd enabled=true ensureRunning=true``."""
@@ -223,14 +239,62 @@ class Service:
             *self.sources,
             *(f"{m}:{n}" for m, n in self.packages),
             *(f"command {c}" for c in self.commands),
+            *(f"group {g}" for g in self.groups),
+            *(f"user {u}" for u in self.users),
         ]
         if triggers:
             parts.append("restart on " + ", ".join(triggers))
         return " ".join(parts)
 
 
-#: What an action does: one of the seven item types.
-Detail = Package | Group | User | Source | File | Command | Service
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Skip:
+    """A step cfn-init 2.0 passes over: a package or service manager it has no
+    tool for. Executing it changes nothing."""
+
+    manager: str
+    reason: str
+
+    def describe(self) -> str:
+        """``skipped: cfn-init has no tool for Custom``."""
+        return f"skipped: {self.reason}"
+
+
+#: What an action does: one of the seven item types, or a skipped manager.
+Detail = Package | Group | User | Source | File | Command | Service | Skip
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Failure:
+    """Where and why cfn-init 2.0 would stop: the final step of a plan.
+
+    ``config`` is None when the run fails before any config (a broken
+    ``configSets``, an unknown set in ``-c``); ``section`` and ``key`` are None
+    when the failure is not inside one section or item. ``run`` is the index of
+    the failing run in :attr:`Plan.runs`, or None.
+    """
+
+    config_set: str | None
+    config: str | None
+    run: int | None
+    section: Section | None
+    key: str | None
+    message: str
+
+    @property
+    def path(self) -> str:
+        """``config.files.rel/x``: where the failure sits, as far as known."""
+        return (
+            ".".join(
+                part
+                for part in (self.config, self.section and self.section.value, self.key)
+                if part
+            )
+            or "configSets"
+        )
+
+    def __str__(self) -> str:
+        return f"fails at {self.path}: {self.message}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -292,6 +356,8 @@ class Plan:
     config_sets: tuple[str, ...]
     runs: tuple[tuple[str, str], ...]
     actions: tuple[Action, ...]
+    failure: Failure | None = None
+    warnings: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         lines = [f"configSets: {', '.join(self.config_sets)}"]
@@ -305,6 +371,9 @@ class Plan:
         for index, (config_set, config) in enumerate(self.runs):
             lines.append(f"run {index + 1}: config {config} (set {config_set})")
             lines.extend(steps.get(index, ()))
+        if self.failure is not None:
+            lines.append(f"  {self.failure}")
+        lines.extend(f"warning: {w}" for w in self.warnings)
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, object]:
@@ -313,4 +382,15 @@ class Plan:
             "config_sets": list(self.config_sets),
             "runs": [list(r) for r in self.runs],
             "actions": [a.to_dict() for a in self.actions],
+            "failure": None
+            if self.failure is None
+            else {
+                "config_set": self.failure.config_set,
+                "config": self.failure.config,
+                "run": self.failure.run,
+                "section": self.failure.section and self.failure.section.value,
+                "key": self.failure.key,
+                "message": self.failure.message,
+            },
+            "warnings": list(self.warnings),
         }

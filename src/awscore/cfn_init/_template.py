@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from awscore.cfn_init._plan import is_digits, kind_of
+from awscore.cfn_init._validate import is_digits, kind_of, require
 from awscore.errors import CfnInitInputError, UnresolvableIntrinsicError
 
 __all__ = [
@@ -105,6 +105,7 @@ def parse_template(text: str | bytes) -> Mapping[str, object]:
     Raises :class:`~awscore.errors.CfnInitInputError` when it is neither, or is
     not a mapping.
     """
+    require(text, (str, bytes), "text", "the template's text or bytes")
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
     document: object
@@ -497,6 +498,7 @@ def load_init_metadata(
     :class:`~awscore.errors.CfnInitInputError` when the resource or its metadata
     is missing.
     """
+    require(logical_id, str, "logical_id", "a resource's logical id")
     document = template if isinstance(template, Mapping) else parse_template(template)
     resources = document.get("Resources")
     where = f"Resources.{logical_id}"

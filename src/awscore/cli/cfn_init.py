@@ -21,6 +21,7 @@ from awscore.cfn_init import (
     hooks_to_fire,
     load_init_metadata,
     plan,
+    validate,
 )
 from awscore.cli._output import (
     EXIT_FOUND,
@@ -125,6 +126,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _template_arguments(plan_parser)
+    plan_parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse, listing every problem, what a linter would (unknown keys, "
+        "modes, flags, every set); cfn-init 2.0 itself is far more lenient",
+    )
     plan_parser.set_defaults(handler=_plan)
     apply_parser = verbs.add_parser(
         "apply",
@@ -136,6 +143,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     apply_parser.add_argument("--root", required=True, help="the directory to act in")
     apply_parser.add_argument(
         "--execute", action="store_true", help="really write files and run commands"
+    )
+    apply_parser.add_argument(
+        "--unsafe-host-commands",
+        action="store_true",
+        help="without bubblewrap, run commands on this host, where they can "
+        "reach anything (files are still written only under --root)",
     )
     apply_parser.set_defaults(handler=_apply)
 
@@ -180,6 +193,8 @@ def _load_plan(args: argparse.Namespace) -> Plan:
         attributes=_pairs(args.attribute, "--attribute"),
         resource_ids=_pairs(args.resource_id, "--resource-id"),
     )
+    if getattr(args, "strict", False):
+        validate(metadata, args.configsets or "default")
     return plan(metadata, args.configsets)
 
 
@@ -193,15 +208,25 @@ def _plan(args: argparse.Namespace) -> int:
         _emit(steps.to_dict())
     else:
         sys.stdout.write(f"{steps}\n")
-    return 0
+    # exit 3: the plan ran and ends where cfn-init 2.0 would fail
+    return 0 if steps.failure is None else 3
 
 
 def _apply(args: argparse.Namespace) -> int:
     steps = _load_plan(args)
     report: Report
     if args.execute:
+        if args.unsafe_host_commands:
+            sys.stderr.write(
+                "warning: --unsafe-host-commands: commands run on this host, "
+                "outside any sandbox\n"
+            )
+        backend = LocalBackend(
+            args.root, fetch=fetch_url, run_commands_on_host=args.unsafe_host_commands
+        )
         try:
-            report = execute(steps, LocalBackend(args.root, fetch=fetch_url))
+            with backend:
+                report = execute(steps, backend)
         except CfnInitStepError as failed:
             # a step that ran and failed is the apply's answer, not bad input
             sys.stderr.write(error_line(failed))
@@ -231,6 +256,12 @@ def _read_json(path: str | None, flag: str) -> Any:
         ) from None
     except UnicodeDecodeError:
         raise CliError(f"{flag} {path}: not JSON (not UTF-8 text)") from None
+    except RecursionError:
+        raise CliError(f"{flag} {path}: JSON nested too deeply") from None
+    except ValueError:  # a number past Python's 4,300-digit conversion limit
+        raise CliError(
+            f"{flag} {path}: a number has more than 4300 digits, which is not accepted"
+        ) from None
     if not isinstance(document, dict) or not isinstance(
         document.get("Resources"), dict
     ):
