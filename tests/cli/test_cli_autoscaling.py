@@ -240,7 +240,7 @@ def test_help_shows_examples(capsys: pytest.CaptureFixture[str]) -> None:
     for verb in ("evaluate", "simulate"):
         with pytest.raises(SystemExit):
             main(["autoscaling", verb, "--help"])
-        assert "example:" in capsys.readouterr().out
+        assert "\nexamples:\n" in capsys.readouterr().out
 
 
 def test_tour_shows_a_decision_and_its_reason(
