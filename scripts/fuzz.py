@@ -79,6 +79,7 @@ from awscore import (  # noqa: E402
     autoscaling,
     cfn_init,
     codeartifact,
+    eventbridge,
     k8s_dns,
     kinesis,
     quorum,
@@ -107,6 +108,7 @@ MODULES = (
     "codeartifact",
     "k8s_dns",
     "vpn",
+    "eventbridge",
 )
 PACKAGES: dict[str, types.ModuleType] = {
     "sigv4": sigv4,
@@ -117,6 +119,7 @@ PACKAGES: dict[str, types.ModuleType] = {
     "codeartifact": codeartifact,
     "k8s_dns": k8s_dns,
     "vpn": vpn,
+    "eventbridge": eventbridge,
 }
 OMIT = object()  # "leave this optional argument at its default"
 CHUNK = 40  # inputs per hypothesis run; runs repeat until the target's time is up

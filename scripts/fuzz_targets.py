@@ -29,6 +29,7 @@ from awscore import (
     autoscaling,
     cfn_init,
     codeartifact,
+    eventbridge,
     k8s_dns,
     kinesis,
     quorum,
@@ -38,6 +39,27 @@ from awscore import (
 from awscore import errors as awscore_errors
 
 # --- plausible values, per module, by parameter name ------------------------
+
+ECS_PATTERN = {
+    "source": ["aws.ecs"],
+    "detail-type": ["ECS Task State Change"],
+    "detail": {"lastStatus": ["STOPPED"]},
+}
+ECS_EVENT = {
+    "source": "aws.ecs",
+    "detail-type": "ECS Task State Change",
+    "detail": {"lastStatus": "STOPPED"},
+}
+S3_NOTIFICATIONS = {
+    "QueueConfigurations": [
+        {
+            "Id": "photos",
+            "QueueArn": "arn:aws:sqs:us-east-1:123456789012:q",
+            "Events": ["s3:ObjectCreated:*"],
+            "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "p/"}]}},
+        }
+    ]
+}
 
 WHEN = datetime(2015, 8, 30, 12, 36, tzinfo=UTC)
 CREDENTIALS = sigv4.Credentials("AKIDEXAMPLE", sigv4_hostile.SECRET)
@@ -124,6 +146,12 @@ TUNNELS = [
     vpn.TunnelOptions(outside_ip="52.95.1.1", inside_cidr="169.254.10.0/30"),
     vpn.TunnelOptions(outside_ip="52.95.1.2", inside_cidr="169.254.11.0/30"),
 ]
+
+
+def _rule_set() -> eventbridge.RuleSet:
+    rules = eventbridge.RuleSet()
+    rules.add("ecs", eventbridge.EventPattern.parse(ECS_PATTERN))
+    return rules
 
 
 def _vpn_site() -> vpn.SiteToSiteVpn:
@@ -236,6 +264,21 @@ EXAMPLES: dict[str, dict[str, Sequence[Any] | st.SearchStrategy[Any]]] = {
         "starting_hash_key": (0,),
         "ending_hash_key": (kinesis.MAX_HASH_KEY,),
         "shards": (kinesis.Stream.create(2).shards,),
+        # the consumer side: an event source mapping reading the stream
+        "writes": ([kinesis.Write(time=0, partition_key="k", data=b"x")], []),
+        "mapping": (kinesis.EventSourceMapping(batch_size=2),),
+        "handler": (lambda event: None,),
+        "time": (1.5, 0),
+        "batch_size": (100, 1),
+        "parallelization_factor": (2,),
+        "maximum_retry_attempts": (1, -1),
+        "function": ("function",),
+        "concurrency": (5, 0),
+        "write_bytes_per_second": ([1024.0, 0.0],),
+        "consumer": (kinesis.read_throughput()[0],),
+        "shared_consumers": (3, 1),
+        "enhanced_consumers": (1, 0),
+        "is_poison": (lambda record: False,),
     },
     "quorum": {
         "cluster": (AURORA,),
@@ -419,6 +462,25 @@ EXAMPLES: dict[str, dict[str, Sequence[Any] | st.SearchStrategy[Any]]] = {
 
 # Things that are not parsers of input, or that do I/O a fuzzer must not do:
 # servers and sockets, the network, the file system, protocols (interfaces).
+EXAMPLES["eventbridge"] = {
+    "source": docs(ECS_PATTERN),
+    "event": docs(ECS_EVENT),
+    "max_size": (2048, 4096),
+    "name": ("ecs-stopped",),
+    "pattern": (json.dumps(ECS_PATTERN),),
+    "input_paths_map": ({"state": "$.detail.lastStatus"},),
+    "input_template": ('"state <state>"', '{"s": <state>}'),
+    "path": ("$.detail", "$.detail.lastStatus"),
+    "rule_arn": ("arn:aws:events:us-east-1:123456789012:rule/r",),
+    "ingestion_time": ("2024-01-01T00:00:00Z", None),
+    "event_type": ("s3:ObjectCreated:Put",),
+    "key": ("photos/a.jpg",),
+    "bucket": ("photos",),
+    "size": (10, 0),
+    "text": ("5", "1e400"),
+}
+
+
 EXCLUDED = frozenset(
     {
         "cfn_init.fetch_url",
@@ -457,6 +519,15 @@ INSTANCES: dict[str, Callable[[], object]] = {
         decoded_length=None,
     ),
     "kinesis.Stream": lambda: kinesis.Stream.create(4),
+    "kinesis.ConcurrencyPool": lambda: kinesis.ConcurrencyPool(),
+    "eventbridge.EventPattern": lambda: eventbridge.EventPattern.parse(ECS_PATTERN),
+    "eventbridge.RuleSet": _rule_set,
+    "eventbridge.InputTransformer": lambda: eventbridge.InputTransformer(
+        {"state": "$.detail.lastStatus"}, '"state <state>"'
+    ),
+    "eventbridge.NotificationConfiguration": lambda: (
+        eventbridge.NotificationConfiguration.parse(S3_NOTIFICATIONS)
+    ),
     "quorum.Cluster": lambda: AURORA,
     "quorum.KOfN": lambda: quorum.KOfN(3),
     "quorum.Votes": lambda: quorum.Votes(2, {"az1-n1": 1, "az2-n1": 1}),
@@ -618,6 +689,21 @@ CLI: dict[str, list[tuple[str, list[Any]]]] = {
                     None,
                     raw=b"partition_key,records_per_second,bytes_per_second\nk,10,1000\n",
                 ),
+            ],
+        ),
+        (
+            "consume",
+            [
+                "kinesis",
+                "consume",
+                "--shards",
+                word("2"),
+                "--writes",
+                file_of(None, raw=b"time,partition_key,data\n0,a,x\n1.5,b,y\n"),
+                "--mapping",
+                file_of({"BatchSize": 10, "ParallelizationFactor": 2}),
+                "--fail-rate",
+                word("0.5", "0"),
             ],
         ),
     ],
@@ -811,6 +897,45 @@ CLI: dict[str, list[tuple[str, list[Any]]]] = {
                 word("aes-128-gcm"),
                 "--path-mtu",
                 word("1500", "68"),
+            ],
+        ),
+    ],
+    "eventbridge": [
+        (
+            "test",
+            [
+                "eventbridge",
+                "test",
+                "--pattern",
+                file_of(ECS_PATTERN),
+                "--event",
+                file_of(ECS_EVENT),
+            ],
+        ),
+        (
+            "transform",
+            [
+                "eventbridge",
+                "transform",
+                "--event",
+                file_of(ECS_EVENT),
+                "--transformer",
+                file_of(
+                    {"InputPathsMap": {"s": "$.source"}, "InputTemplate": '"<s>"'}
+                ),
+            ],
+        ),
+        (
+            "s3-notify",
+            [
+                "eventbridge",
+                "s3-notify",
+                "--config",
+                file_of(S3_NOTIFICATIONS),
+                "--key",
+                word("p/a.jpg"),
+                "--event",
+                word("s3:ObjectCreated:Put"),
             ],
         ),
     ],
