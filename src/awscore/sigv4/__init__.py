@@ -24,6 +24,13 @@ from typing import TYPE_CHECKING, Any
 
 from awscore.sigv4._checksums import CHECKSUMS
 from awscore.sigv4._chunked import ChunkedDecoder, ChunkedEncoder, StreamingMode
+from awscore.sigv4._credentials import (
+    ADVISORY_REFRESH_SECONDS,
+    MANDATORY_REFRESH_SECONDS,
+    CredentialsProvider,
+    RefreshingCredentials,
+    current_credentials,
+)
 from awscore.sigv4._headers import UNSIGNED_HEADERS
 from awscore.sigv4._keys import derive_signing_key, signing_key_cache_clear
 from awscore.sigv4._middleware import (
@@ -63,11 +70,13 @@ if TYPE_CHECKING:
     from awscore.sigv4._requests import RequestsAuth as RequestsAuth
 
 __all__ = [
+    "ADVISORY_REFRESH_SECONDS",
     "ALGORITHM",
     "ALGORITHM_V4A",
     "CHECKSUMS",
     "EMPTY_SHA256",
     "IDENTITY_KEY",
+    "MANDATORY_REFRESH_SECONDS",
     "MAX_PRESIGN_EXPIRES",
     "S3_SERVICES",
     "UNSIGNED_HEADERS",
@@ -76,7 +85,9 @@ __all__ = [
     "ChunkedEncoder",
     "CredentialScope",
     "Credentials",
+    "CredentialsProvider",
     "HttpRequest",
+    "RefreshingCredentials",
     "ReplayGuard",
     "SigV4AsgiMiddleware",
     "SigV4WsgiMiddleware",
@@ -85,6 +96,7 @@ __all__ = [
     "VerifiedRequest",
     "Verifier",
     "claimed_scope",
+    "current_credentials",
     "derive_signing_key",
     "derive_v4a_private_key",
     "derive_v4a_public_key",
