@@ -22,8 +22,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from awscore.sigv4._chain import (
+    CHAIN_STEPS,
+    CREDENTIAL_SOURCES,
+    Resolution,
+    SkippedStep,
+    credentials_provider,
+    resolve_credentials,
+)
 from awscore.sigv4._checksums import CHECKSUMS
 from awscore.sigv4._chunked import ChunkedDecoder, ChunkedEncoder, StreamingMode
+from awscore.sigv4._config import (
+    MAX_CONFIG_BYTES,
+    SharedConfig,
+    parse_config_file,
+    parse_credentials_file,
+)
 from awscore.sigv4._credentials import (
     ADVISORY_REFRESH_SECONDS,
     MANDATORY_REFRESH_SECONDS,
@@ -57,6 +71,13 @@ from awscore.sigv4._sigv4a import (
     derive_v4a_public_key,
 )
 from awscore.sigv4._streaming import sign_chunked
+from awscore.sigv4._transport import (
+    ChainIO,
+    HttpResponse,
+    HttpTimeoutError,
+    ProcessResult,
+    default_io,
+)
 from awscore.sigv4._verifier import (
     CredentialScope,
     ReplayGuard,
@@ -73,36 +94,51 @@ __all__ = [
     "ADVISORY_REFRESH_SECONDS",
     "ALGORITHM",
     "ALGORITHM_V4A",
+    "CHAIN_STEPS",
     "CHECKSUMS",
+    "CREDENTIAL_SOURCES",
     "EMPTY_SHA256",
     "IDENTITY_KEY",
     "MANDATORY_REFRESH_SECONDS",
+    "MAX_CONFIG_BYTES",
     "MAX_PRESIGN_EXPIRES",
     "S3_SERVICES",
     "UNSIGNED_HEADERS",
     "UNSIGNED_PAYLOAD",
+    "ChainIO",
     "ChunkedDecoder",
     "ChunkedEncoder",
     "CredentialScope",
     "Credentials",
     "CredentialsProvider",
     "HttpRequest",
+    "HttpResponse",
+    "HttpTimeoutError",
+    "ProcessResult",
     "RefreshingCredentials",
     "ReplayGuard",
+    "Resolution",
+    "SharedConfig",
     "SigV4AsgiMiddleware",
     "SigV4WsgiMiddleware",
     "SigningDetails",
+    "SkippedStep",
     "StreamingMode",
     "VerifiedRequest",
     "Verifier",
     "claimed_scope",
+    "credentials_provider",
     "current_credentials",
+    "default_io",
     "derive_signing_key",
     "derive_v4a_private_key",
     "derive_v4a_public_key",
     "format_amz_date",
+    "parse_config_file",
+    "parse_credentials_file",
     "parse_raw_request",
     "presign",
+    "resolve_credentials",
     "serialize_request",
     "sign",
     "sign_chunked",
