@@ -237,6 +237,9 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     state: FakeState
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a client that timed out closed its socket: expected, not news
+
 
 @contextlib.contextmanager
 def serve_fakes(state: FakeState) -> Iterator[str]:
