@@ -816,7 +816,7 @@ def resolve_credentials(
             provider=provider,
         )
     raise CredentialsNotFoundError(
-        "no step of the credential chain found credentials ("
+        "no credentials found: no step of the chain answered ("
         + "; ".join(f"{s.step}: {s.reason}" for s in skipped)
         + ")",
         step="chain",
