@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,7 +27,7 @@ VANILLA_SIGNATURE = "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763
 
 
 @pytest.fixture
-def aws_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def aws_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A HOME with `aws configure`-style files and no AWS_* variables."""
     for name in list(os.environ):
         if name.startswith("AWS_"):
@@ -46,7 +45,7 @@ def aws_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         "[default]\nregion = us-east-1\n\n[profile dev]\nregion = eu-west-1\n",
         encoding="utf-8",
     )
-    yield tmp_path
+    return tmp_path
 
 
 def test_readme_sign_example_works_from_aws_configure_files(
