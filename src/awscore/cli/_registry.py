@@ -25,6 +25,7 @@ CLI_MODULES: tuple[str, ...] = (
     "codeartifact",
     "k8s_dns",
     "vpn",
+    "roles_anywhere",
 )
 
 

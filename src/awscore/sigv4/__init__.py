@@ -54,6 +54,17 @@ from awscore.sigv4._middleware import (
 )
 from awscore.sigv4._model import Credentials, HttpRequest, SigningDetails
 from awscore.sigv4._raw import parse_raw_request, serialize_request
+from awscore.sigv4._rolesanywhere import (
+    ALGORITHM_X509_ECDSA,
+    ALGORITHM_X509_RSA,
+    X509Signer,
+    create_session,
+    create_session_request,
+    credential_process_json,
+    load_certificate_chain,
+    load_private_key,
+    parse_create_session,
+)
 from awscore.sigv4._signer import (
     ALGORITHM,
     EMPTY_SHA256,
@@ -85,6 +96,7 @@ from awscore.sigv4._verifier import (
     Verifier,
     claimed_scope,
 )
+from awscore.sigv4._x509_verifier import VerifiedX509Request, X509Verifier
 
 if TYPE_CHECKING:
     from awscore.sigv4._httpx import HttpxAuth as HttpxAuth
@@ -94,6 +106,8 @@ __all__ = [
     "ADVISORY_REFRESH_SECONDS",
     "ALGORITHM",
     "ALGORITHM_V4A",
+    "ALGORITHM_X509_ECDSA",
+    "ALGORITHM_X509_RSA",
     "CHAIN_STEPS",
     "CHECKSUMS",
     "CREDENTIAL_SOURCES",
@@ -125,8 +139,14 @@ __all__ = [
     "SkippedStep",
     "StreamingMode",
     "VerifiedRequest",
+    "VerifiedX509Request",
     "Verifier",
+    "X509Signer",
+    "X509Verifier",
     "claimed_scope",
+    "create_session",
+    "create_session_request",
+    "credential_process_json",
     "credentials_provider",
     "current_credentials",
     "default_io",
@@ -134,7 +154,10 @@ __all__ = [
     "derive_v4a_private_key",
     "derive_v4a_public_key",
     "format_amz_date",
+    "load_certificate_chain",
+    "load_private_key",
     "parse_config_file",
+    "parse_create_session",
     "parse_credentials_file",
     "parse_raw_request",
     "presign",
