@@ -110,7 +110,9 @@ def test_awscore_signatures_match_the_peer(pki: Pki) -> None:
     string_to_sign = peer_signer.string_to_sign(
         peer_request, peer_signer.canonical_request(peer_request)
     )
-    pki.leaf.public_key().verify(  # raises InvalidSignature on a mismatch
+    public = pki.leaf.public_key()
+    assert isinstance(public, ec.EllipticCurvePublicKey)
+    public.verify(  # raises InvalidSignature on a mismatch
         bytes.fromhex(signature), string_to_sign.encode(), ec.ECDSA(hashes.SHA256())
     )
 
