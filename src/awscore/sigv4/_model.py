@@ -42,6 +42,16 @@ class Credentials:
         """This value itself: fixed credentials are their own provider."""
         return self
 
+    def __repr__(self) -> str:
+        # Never the secret or the token; the expiration only when there is one,
+        # so that fixed credentials print as they always have.
+        if self.expiration is None:
+            return f"Credentials(access_key_id={self.access_key_id!r})"
+        return (
+            f"Credentials(access_key_id={self.access_key_id!r}, "
+            f"expiration={self.expiration!r})"
+        )
+
     def __post_init__(self) -> None:
         _check_key_id(self.access_key_id)
         if not isinstance(self.secret_access_key, str) or not self.secret_access_key:

@@ -51,7 +51,9 @@ __all__ = [
     "parse_create_session",
 ]
 
+#: Roles Anywhere's algorithm for an RSA key (PKCS#1 v1.5 with SHA-256).
 ALGORITHM_X509_RSA = "AWS4-X509-RSA-SHA256"
+#: Roles Anywhere's algorithm for an EC key (ECDSA with SHA-256, DER signature).
 ALGORITHM_X509_ECDSA = "AWS4-X509-ECDSA-SHA256"
 SERVICE = "rolesanywhere"
 #: CreateSession's ``durationSeconds`` bounds (IAM Roles Anywhere API reference).
