@@ -237,8 +237,9 @@ def _make(
             if expiration is None
             else parse_iso_time(expiration, step=step, what="expiration"),
         )
-    except SigV4InputError as error:
-        raise CredentialsConfigError(str(error), step=step) from None
+    except (SigV4InputError, CredentialsFetchError) as error:
+        message = str(error).removeprefix(f"{step}: ")
+        raise CredentialsConfigError(message, step=step) from None
 
 
 # --- env ---------------------------------------------------------------------

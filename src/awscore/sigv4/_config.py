@@ -68,6 +68,8 @@ def parse_ini(text: str, *, source: str, step: str = "config-file") -> Profiles:
         # except for a parse error inside a value line, so only its kind and
         # position are kept.
         where = getattr(error, "lineno", None)
+        if isinstance(error, configparser.ParsingError) and error.errors:
+            where = error.errors[0][0]
         at = f" at line {where}" if where is not None else ""
         raise CredentialsConfigError(
             f"{source} cannot be parsed{at}: {type(error).__name__} (INI with "
