@@ -459,3 +459,73 @@ def test_cli_credential_process(
         assert main(args) == 1  # signed fine, refused: not under the trust anchor
         assert "HTTP 403" in capsys.readouterr().err
         assert server.refusals == ["X509ChainError"]
+
+
+def test_more_refusals_each_with_its_error() -> None:
+    pki = make_pki("rsa")
+    signed = _signed(pki)
+    verifier = _verifier(pki)
+    auth = signed.get("Authorization") or ""
+
+    def change(name: str, value: str | None) -> HttpRequest:
+        headers = [(n, v) for n, v in signed.headers if n != name]
+        if value is not None:
+            headers.append((name, value))
+        return HttpRequest(signed.method, signed.url, headers, signed.body)
+
+    with pytest.raises(X509ChainError, match="longer than"):
+        verifier.verify(change("X-Amz-X509", "A" * 20000), now=NOW)
+    with pytest.raises(X509ChainError, match="at most 8"):
+        verifier.verify(change("X-Amz-X509-Chain", ",".join(["A"] * 9)), now=NOW)
+    with pytest.raises(X509ChainError, match="no X-Amz-X509"):
+        verifier.verify(change("X-Amz-X509", None), now=NOW)
+    other_date = auth.replace(f"/{NOW:%Y%m%d}/", "/19990101/")
+    with pytest.raises(CredentialScopeError, match="date"):
+        verifier.verify(change("Authorization", other_date), now=NOW)
+    unsorted = auth.replace("content-type;host", "host;content-type")
+    with pytest.raises(MalformedAuthorizationError, match="sorted"):
+        verifier.verify(change("Authorization", unsorted), now=NOW)
+    extra = auth.replace("content-type;host", "accept;content-type;host")
+    with pytest.raises(MalformedAuthorizationError, match="SignedHeaders does not"):
+        verifier.verify(change("Authorization", extra), now=NOW)
+    # An ECDSA algorithm name over an RSA certificate never verifies.
+    ecdsa = auth.replace(ALGORITHM_X509_RSA, ALGORITHM_X509_ECDSA)
+    with pytest.raises(SignatureMismatchError):
+        verifier.verify(change("Authorization", ecdsa), now=NOW)
+    with pytest.raises(SigV4InputError, match="no PEM certificate"):
+        X509Signer.from_pem(b"nothing", pki.key_pem())
+    request, _ = create_session_request(
+        trust_anchor_arn=TA, profile_arn=PROFILE, role_arn=ROLE, role_session_name="s"
+    )
+    assert json.loads(request.body)["roleSessionName"] == "s"
+
+
+def test_cli_unreachable_endpoint_is_exit_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    pki = make_pki("rsa")
+    (tmp_path / "c.pem").write_bytes(pki.leaf_pem())
+    (tmp_path / "k.pem").write_bytes(pki.key_pem())
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    args = [
+        "roles-anywhere",
+        "credential-process",
+        "--certificate",
+        str(tmp_path / "c.pem"),
+        "--private-key",
+        str(tmp_path / "k.pem"),
+        "--trust-anchor-arn",
+        TA,
+        "--profile-arn",
+        PROFILE,
+        "--role-arn",
+        ROLE,
+        "--endpoint",
+        f"http://127.0.0.1:{port}",
+    ]
+    assert main(args) == 1
+    assert "cannot reach the Roles Anywhere endpoint" in capsys.readouterr().err
