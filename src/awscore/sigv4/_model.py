@@ -36,7 +36,7 @@ class Credentials:
     access_key_id: str
     secret_access_key: str = field(repr=False)
     session_token: str | None = field(default=None, repr=False)
-    expiration: datetime | None = None
+    expiration: datetime | None = field(default=None, kw_only=True)
 
     def credentials(self) -> Credentials:
         """This value itself: fixed credentials are their own provider."""
