@@ -68,8 +68,11 @@ def parse_ini(text: str, *, source: str, step: str = "config-file") -> Profiles:
         # except for a parse error inside a value line, so only its kind and
         # position are kept.
         where = getattr(error, "lineno", None)
-        if isinstance(error, configparser.ParsingError) and error.errors:
-            where = error.errors[0][0]
+        # ParsingError keeps its lines in .errors; MissingSectionHeaderError, its
+        # subclass, has .lineno and (on Python 3.11) no .errors at all.
+        found = getattr(error, "errors", None)
+        if where is None and found:
+            where = found[0][0]
         at = f" at line {where}" if where is not None else ""
         raise CredentialsConfigError(
             f"{source} cannot be parsed{at}: {type(error).__name__} (INI with "
