@@ -20,7 +20,7 @@ _SOURCES = {
     "env": "AWS_ACCESS_KEY_ID / _SECRET_ / _SESSION_TOKEN",
     "assume-role": "role_arn + source_profile | credential_source → STS",
     "assume-role-with-web-identity": "AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN → STS",
-    "sso": "sso_* keys (refused: not yet)",
+    "sso": "sso_* keys: cached token → GetRoleCredentials",
     "shared-credentials-file": "[profile] in ~/.aws/credentials",
     "custom-process": "credential_process (JSON Version 1)",
     "config-file": "[profile x] in ~/.aws/config",

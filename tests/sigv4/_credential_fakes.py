@@ -52,6 +52,7 @@ class FakeState:
     requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     container_token: str | None = None
     imds_role: str = "fake-role"
+    sso_tokens: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def next_action(self, key: str) -> object:
@@ -151,6 +152,9 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 self._credentials_json(action, "imds", role)
             return
+        if path.startswith("/federation/credentials"):
+            self._sso(urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query))
+            return
         if path.startswith("/container/"):
             action = self._act("container")
             expected = state.container_token
@@ -163,6 +167,32 @@ class _Handler(BaseHTTPRequestHandler):
                 self._credentials_json(action, "container", path)
             return
         self._reply(404, b"")
+
+    def _sso(self, query: dict[str, list[str]]) -> None:
+        state = self.server.state
+        token = self.headers.get("x-amz-sso_bearer_token", "")
+        if token not in state.sso_tokens:
+            self.send_response(401)
+            body = b'{"message": "Session token not found or invalid"}'
+            self.send_header("x-amzn-ErrorType", "UnauthorizedException")
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(body)
+            self.close_connection = True
+            return
+        creds = state.issue("sso", query["account_id"][0], query["role_name"][0], token)
+        expiration = int((datetime.now(UTC) + timedelta(hours=1)).timestamp() * 1000)
+        document = {
+            "roleCredentials": {
+                "accessKeyId": creds.access_key_id,
+                "secretAccessKey": creds.secret_access_key,
+                "sessionToken": creds.session_token,
+                "expiration": expiration,
+            }
+        }
+        self._reply(200, json.dumps(document).encode())
 
     def _credentials_json(self, action: object, *parts: str) -> None:
         creds = self.server.state.issue(*parts)

@@ -21,6 +21,7 @@ from awscore.sigv4 import (
     default_io,
     resolve_credentials,
 )
+from tests.conftest import require_peer
 from tests.sigv4._credential_fakes import FakeState, derived_keys, serve_fakes
 from tests.sigv4.test_credentials_chain_botocore import (
     awscore_outcome,
@@ -328,3 +329,97 @@ def test_errors_name_the_step_and_hold_no_secret(home: Path) -> None:
     with pytest.raises(CredentialsError, match=r"^env: ") as info:
         resolve_credentials(env=env)
     assert info.value.step == "env"
+
+
+SSO_PROFILE = (
+    "[default]\nsso_start_url = https://corp.awsapps.com/start\n"
+    "sso_region = us-east-1\n"
+    "sso_account_id = 123456789012\nsso_role_name = Dev\n"
+)
+
+
+def _sso_token_file(home: Path, start_url: str, *, token: str, expires: str) -> None:
+    import hashlib
+    import json
+
+    cache = home / ".aws" / "sso" / "cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    name = hashlib.sha1(start_url.encode()).hexdigest() + ".json"  # noqa: S324
+    (cache / name).write_text(
+        json.dumps({"accessToken": token, "expiresAt": expires}), encoding="utf-8"
+    )
+
+
+SSO_CASES: list[tuple[str, str, str | None, str]] = [
+    # (name, config, cached token expiry or None for no cache file, outcome)
+    ("cached token: GetRoleCredentials", SSO_PROFILE, "2099-01-01T00:00:00Z", "sso"),
+    ("expired cached token: error", SSO_PROFILE, "2001-01-01T00:00:00Z", "error"),
+    ("no cached token: error", SSO_PROFILE, None, "error"),
+    (
+        "token refused by the portal (401): error",
+        SSO_PROFILE.replace("corp.awsapps", "other.awsapps"),
+        "2099-01-01T00:00:00Z",
+        "error",
+    ),
+    (
+        "a key missing: error",
+        SSO_PROFILE.replace("sso_role_name = Dev\n", ""),
+        "2099-01-01T00:00:00Z",
+        "error",
+    ),
+    (
+        "only sso_session: the step is skipped",
+        "[default]\nsso_session = corp\n[sso-session corp]\nsso_region = us-east-1\n",
+        None,
+        "shared-credentials-file",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("config", "expires", "expected"),
+    [case[1:] for case in SSO_CASES],
+    ids=[case[0] for case in SSO_CASES],
+)
+def test_sso_profiles_match_botocore(
+    fakes: tuple[FakeState, str],
+    home: Path,
+    config: str,
+    expires: str | None,
+    expected: str,
+) -> None:
+    """SSO profiles against a loopback portal, compared with botocore (whose token
+    cache folder is pointed at the test's HOME)."""
+    from unittest import mock
+
+    botocore_credentials = require_peer("botocore.credentials")
+    state, url = fakes
+    state.sso_tokens = {"sso-access-token"}
+    aws = home / ".aws"
+    aws.mkdir(exist_ok=True)
+    (aws / "config").write_text(config, encoding="utf-8")
+    (aws / "credentials").write_text(
+        "[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = s\n",
+        encoding="utf-8",
+    )
+    start_url = "https://corp.awsapps.com/start"
+    if "other.awsapps" in config:
+        start_url = "https://other.awsapps.com/start"
+        state.sso_tokens = set()
+    if expires is not None:
+        _sso_token_file(home, start_url, token="sso-access-token", expires=expires)
+    env = {
+        "HOME": str(home),
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_ENDPOINT_URL_SSO": url,
+    }
+    cache_dir = str(aws / "sso" / "cache")
+    with mock.patch.object(
+        botocore_credentials.SSOProvider, "_SSO_TOKEN_CACHE_DIR", cache_dir
+    ):
+        ours, theirs = _both(env, state, {})
+    assert ours == theirs
+    assert (ours[1] if ours[0] == "ok" else ours[0]) == expected
+    if expected == "sso":
+        keys = derived_keys("sso", "123456789012", "Dev", "sso-access-token")
+        assert ours[2:] == keys

@@ -513,3 +513,51 @@ def test_resolution_repr_holds_no_secret() -> None:
     found = _resolve(script, {})
     assert "base-secret" not in repr(found)
     assert isinstance(found.provider, Credentials)
+
+
+def test_sso_token_and_answer_parsers() -> None:
+    from awscore.sigv4._sso import parse_role_credentials, parse_sso_token
+
+    url = "https://corp.awsapps.com/start"
+    good = json.dumps({"accessToken": "t", "expiresAt": "2099-01-01T00:00:00Z"})
+    assert parse_sso_token(good, now=NOW, start_url=url) == "t"
+    for text, message in [
+        ("not json", "invalid"),
+        (json.dumps({"accessToken": "t"}), "invalid"),
+        (
+            json.dumps({"accessToken": "a\nb", "expiresAt": "2099-01-01T00:00:00Z"}),
+            "usable",
+        ),
+        (
+            json.dumps({"accessToken": "t", "expiresAt": "2001-01-01T00:00:00Z"}),
+            "expired",
+        ),
+    ]:
+        with pytest.raises(CredentialsFetchError, match=message):
+            parse_sso_token(text, now=NOW, start_url=url)
+    ok = {
+        "roleCredentials": {
+            "accessKeyId": "A",
+            "secretAccessKey": "s",
+            "sessionToken": "t",
+            "expiration": 1767272400000,
+        }
+    }
+    creds = parse_role_credentials(200, json.dumps(ok).encode())
+    assert creds.expiration == datetime(2026, 1, 1, 13, tzinfo=UTC)
+    for status, body, message in [
+        (401, b"{}", "401"),
+        (500, b"{}", "HTTP 500"),
+        (200, b"<html>", "HTTP 200"),
+        (200, b'{"roleCredentials": {}}', "without usable"),
+    ]:
+        with pytest.raises(CredentialsFetchError, match=message):
+            parse_role_credentials(status, body)
+
+
+def test_sso_session_profiles_are_refused_for_now() -> None:
+    script = Script(
+        files={CONFIG: "[default]\nsso_session = corp\nsso_role_name = r\n"}
+    )
+    with pytest.raises(CredentialsConfigError, match="sso_session"):
+        _resolve(script, {})

@@ -15,7 +15,8 @@ step (botocore's method name)      source
                                    or ``credential_source``, through STS AssumeRole
 ``assume-role-with-web-identity``  ``AWS_WEB_IDENTITY_TOKEN_FILE`` + ``AWS_ROLE_ARN``
                                    (or the profile's ``web_identity_token_file``)
-``sso``                            the profile's ``sso_*`` keys (refused: not yet)
+``sso``                            the profile's ``sso_*`` keys: the cached token,
+                                   then GetRoleCredentials
 ``shared-credentials-file``        the profile in ``AWS_SHARED_CREDENTIALS_FILE``
                                    (``~/.aws/credentials``)
 ``custom-process``                 the profile's ``credential_process``
@@ -72,6 +73,15 @@ from awscore.sigv4._imds import (
 )
 from awscore.sigv4._model import Credentials, HttpRequest
 from awscore.sigv4._process import parse_process_output, split_command
+from awscore.sigv4._sso import (
+    SSO_KEYS,
+    check_sso_profile,
+    parse_role_credentials,
+    parse_sso_token,
+    role_credentials_request,
+    sso_cache_name,
+    sso_endpoint,
+)
 from awscore.sigv4._sts import (
     assume_role_request,
     parse_iso_time,
@@ -111,8 +121,6 @@ CHAIN_STEPS = (
 )
 #: The accepted values of a profile's ``credential_source``.
 CREDENTIAL_SOURCES = ("Environment", "Ec2InstanceMetadata", "EcsContainer")
-
-_SSO_KEYS = ("sso_start_url", "sso_session", "sso_account_id", "sso_role_name")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -556,15 +564,36 @@ def _step_web_identity(ctx: _Context, name: str, *, use_env: bool) -> _Found:
     return fetch(), fetch, f"web identity token {token_path} for {role_arn}"
 
 
+def _sso_fetch(ctx: _Context, values: Mapping[str, str]) -> Credentials:
+    start_url = values["sso_start_url"]
+    cache = expand_path("~/.aws/sso/cache/", ctx.env) + sso_cache_name(start_url)
+    text = ctx.io.read_file(cache)
+    if text is None:
+        raise CredentialsFetchError(
+            f"no cached SSO token for {start_url} ({cache}): run 'aws sso login'",
+            step="sso",
+        )
+    token = parse_sso_token(text, now=ctx.io.clock(), start_url=start_url)
+    request = role_credentials_request(
+        endpoint=sso_endpoint(ctx.env, values["sso_region"]),
+        account_id=values["sso_account_id"],
+        role_name=values["sso_role_name"],
+        token=token,
+    )
+    response = _send(ctx, request, "sso")
+    return parse_role_credentials(response.status, response.body)
+
+
 def _step_sso(ctx: _Context, name: str) -> _Found:
     values = ctx.profile_values(name)
-    present = [k for k in _SSO_KEYS if k in values]
-    if not present:
+    if not any(k in values for k in SSO_KEYS):
         raise _SkipStepError(f"profile {name} has no sso_* keys")
-    raise CredentialsConfigError(
-        f"profile {name} is an IAM Identity Center (SSO) profile "
-        f"({', '.join(present)}), which awscore does not resolve yet",
-        step="sso",
+    check_sso_profile(name, values)
+    creds = _sso_fetch(ctx, values)
+    return (
+        creds,
+        lambda: _sso_fetch(ctx, values),
+        f"profile {name} is an SSO profile for {values['sso_role_name']}",
     )
 
 
