@@ -519,7 +519,7 @@ INSTANCES: dict[str, Callable[[], object]] = {
         decoded_length=None,
     ),
     "kinesis.Stream": lambda: kinesis.Stream.create(4),
-    "kinesis.ConcurrencyPool": lambda: kinesis.ConcurrencyPool(),
+    "kinesis.ConcurrencyPool": kinesis.ConcurrencyPool,
     "eventbridge.EventPattern": lambda: eventbridge.EventPattern.parse(ECS_PATTERN),
     "eventbridge.RuleSet": _rule_set,
     "eventbridge.InputTransformer": lambda: eventbridge.InputTransformer(
@@ -920,9 +920,7 @@ CLI: dict[str, list[tuple[str, list[Any]]]] = {
                 "--event",
                 file_of(ECS_EVENT),
                 "--transformer",
-                file_of(
-                    {"InputPathsMap": {"s": "$.source"}, "InputTemplate": '"<s>"'}
-                ),
+                file_of({"InputPathsMap": {"s": "$.source"}, "InputTemplate": '"<s>"'}),
             ],
         ),
         (

@@ -34,6 +34,11 @@ __all__ = [
     "CodeArtifactLimitError",
     "ContentSha256MismatchError",
     "CredentialScopeError",
+    "CredentialsConfigError",
+    "CredentialsError",
+    "CredentialsExpiredError",
+    "CredentialsFetchError",
+    "CredentialsNotFoundError",
     "DecodedLengthMismatchError",
     "DnsExtraMissingError",
     "EventBridgeError",
@@ -106,6 +111,7 @@ __all__ = [
     "UnsignedHeaderError",
     "VpnError",
     "VpnInputError",
+    "X509ChainError",
 ]
 
 
@@ -626,6 +632,49 @@ class PostEntityTooSmallError(PostPolicyError):
     s3_code = "EntityTooSmall"
     code = "EntityTooSmall"
     status = 400
+
+
+class X509ChainError(SigV4VerificationError):
+    """An X.509 (IAM Roles Anywhere) signer's certificate does not chain to a
+    trust anchor, is not valid at the request time, or cannot be parsed."""
+
+    s3_code = "AccessDenied"
+    code = "AccessDeniedException"
+
+
+# --- sigv4 credentials -------------------------------------------------------
+
+
+class CredentialsError(SigV4Error):
+    """Credentials could not be resolved or refreshed.
+
+    ``step`` names the credential-chain step that failed, with botocore's names
+    (``env``, ``assume-role``, ``assume-role-with-web-identity``, ``sso``,
+    ``shared-credentials-file``, ``custom-process``, ``config-file``,
+    ``container-role``, ``iam-role``, ``refresh``, ``roles-anywhere``); the
+    message starts with it. Messages never hold a secret.
+    """
+
+    def __init__(self, message: str, *, step: str) -> None:
+        self.step = step
+        super().__init__(f"{step}: {message}")
+
+
+class CredentialsNotFoundError(CredentialsError):
+    """No step of the credential chain found credentials."""
+
+
+class CredentialsConfigError(CredentialsError, ValueError):
+    """The environment or a shared config/credentials file is invalid for a step."""
+
+
+class CredentialsFetchError(CredentialsError):
+    """A network or process step (STS, IMDS, container, credential_process)
+    failed: an error status, a timeout, or an answer that is not the contract."""
+
+
+class CredentialsExpiredError(CredentialsError):
+    """A refresh returned credentials that have already expired."""
 
 
 class RequestTooLargeError(SigV4VerificationError):

@@ -26,6 +26,7 @@ CLI_MODULES: tuple[str, ...] = (
     "k8s_dns",
     "vpn",
     "eventbridge",
+    "roles_anywhere",
 )
 
 

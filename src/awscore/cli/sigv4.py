@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -18,6 +17,11 @@ from awscore.cli._output import (
     write_json,
 )
 from awscore.cli._tour import TourPart, TourSection
+from awscore.cli.credentials import (
+    add_profile_option,
+    credentials_for,
+    register_credentials_verb,
+)
 from awscore.errors import (
     CliError,
     InvalidTimeError,
@@ -146,7 +150,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="print the recomputed canonical request and string to sign on a mismatch",
     )
     add_json_flag(verify)
+    add_profile_option(verify)
     verify.set_defaults(handler=_verify, session_token=None)
+    register_credentials_verb(verbs)
 
 
 def _add_request_arguments(parser: argparse.ArgumentParser) -> None:
@@ -199,18 +205,12 @@ def _add_request_arguments(parser: argparse.ArgumentParser) -> None:
         help="also print the canonical request and the string to sign",
     )
     add_json_flag(parser)
+    add_profile_option(parser)
 
 
 def _credentials(args: argparse.Namespace) -> Credentials:
-    akid = args.access_key_id or os.environ.get("AWS_ACCESS_KEY_ID")
-    secret = args.secret_access_key or os.environ.get("AWS_SECRET_ACCESS_KEY")
-    token = args.session_token or os.environ.get("AWS_SESSION_TOKEN") or None
-    if not akid or not secret:
-        raise CliError(
-            "no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass "
-            "--access-key-id and --secret-access-key"
-        )
-    return Credentials(akid, secret, token)
+    # Flags first, then the standard chain (env, --profile, files, roles, IMDS).
+    return credentials_for(args)
 
 
 def parse_time(text: str | None) -> datetime:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from awscore.errors import SigV4InputError
+from awscore.sigv4._credentials import CredentialsProvider, current_credentials
 from awscore.sigv4._model import Credentials, HttpRequest, kind_of
 from awscore.sigv4._signer import PAYLOAD_CONSTANTS, UNSIGNED_PAYLOAD, sign
 
@@ -32,7 +33,7 @@ class SigningAdapter:
 
     def __init__(
         self,
-        credentials: Credentials,
+        credentials: Credentials | CredentialsProvider,
         *,
         region: str,
         service: str,
@@ -43,10 +44,14 @@ class SigningAdapter:
         content_sha256_header: bool | None = None,
         omit_session_token: bool = False,
     ) -> None:
-        if not isinstance(credentials, Credentials):
+        # A provider (anything with credentials()) is asked at each signature,
+        # so refreshed credentials are picked up without a new adapter.
+        if not isinstance(credentials, Credentials) and not callable(
+            getattr(credentials, "credentials", None)
+        ):
             raise SigV4InputError(
-                "credentials must be awscore.sigv4.Credentials, not "
-                f"{kind_of(credentials)}"
+                "credentials must be awscore.sigv4.Credentials or a provider with a "
+                f"credentials() method, not {kind_of(credentials)}"
             )
         self.credentials = credentials
         self.region = region
@@ -86,7 +91,7 @@ class SigningAdapter:
             content_sha256_header = True
         signed = sign(
             HttpRequest(method, url, headers, body),
-            self.credentials,
+            current_credentials(self.credentials),
             region=self.region,
             service=self.service,
             when=self.clock(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from awscore.errors import InvalidHeaderError, SigV4InputError
 
@@ -47,12 +48,29 @@ class Credentials:
     """AWS credentials: an access key id, its secret and an optional session token.
 
     The secret and the token are left out of ``repr``/``str`` so that logging a
-    ``Credentials`` value never leaks them.
+    ``Credentials`` value never leaks them. ``expiration`` (an aware datetime)
+    is set on temporary credentials; a value is also a credentials provider
+    (:meth:`credentials` returns itself).
     """
 
     access_key_id: str
     secret_access_key: str = field(repr=False)
     session_token: str | None = field(default=None, repr=False)
+    expiration: datetime | None = field(default=None, kw_only=True)
+
+    def credentials(self) -> Credentials:
+        """This value itself: fixed credentials are their own provider."""
+        return self
+
+    def __repr__(self) -> str:
+        # Never the secret or the token; the expiration only when there is one,
+        # so that fixed credentials print as they always have.
+        if self.expiration is None:
+            return f"Credentials(access_key_id={self.access_key_id!r})"
+        return (
+            f"Credentials(access_key_id={self.access_key_id!r}, "
+            f"expiration={self.expiration!r})"
+        )
 
     def __post_init__(self) -> None:
         _check_key_id(self.access_key_id)
@@ -63,6 +81,13 @@ class Credentials:
             raise SigV4InputError("session token must be a non-empty string or None")
         if token is not None and any(c in token for c in "\r\n\0"):
             raise SigV4InputError("session token may not contain CR, LF or NUL")
+        expiration = self.expiration
+        if expiration is not None and (
+            not isinstance(expiration, datetime) or expiration.utcoffset() is None
+        ):
+            raise SigV4InputError(
+                "expiration must be an aware datetime (with a time zone) or None"
+            )
 
 
 Header = tuple[str, str]

@@ -52,7 +52,9 @@ class RequestsAuth(SigningAdapter, requests.auth.AuthBase):
     does, so that the service knows the payload is not signed.
 
     Args:
-        credentials: the signer's credentials.
+        credentials: the signer's credentials, or a provider (anything with
+            ``credentials()``, e.g. :class:`~awscore.sigv4.RefreshingCredentials`
+            or :func:`~awscore.sigv4.credentials_provider`), asked at each request.
         region: the signing region, e.g. ``us-east-1``.
         service: the signing name of the service, e.g. ``s3``.
         clock: returns the signing time as an aware datetime (default: the

@@ -15,6 +15,7 @@ from datetime import datetime
 from awscore.errors import ArgumentTypeError, InvalidOptionError
 from awscore.sigv4._checksums import checksum_header
 from awscore.sigv4._chunked import DEFAULT_CHUNK_SIZE, ChunkedEncoder, StreamingMode
+from awscore.sigv4._credentials import CredentialsProvider, current_credentials
 from awscore.sigv4._model import Credentials, HttpRequest, kind_of
 from awscore.sigv4._signer import sign_details
 
@@ -27,7 +28,7 @@ _REPLACED = frozenset(
 
 def sign_chunked(
     request: HttpRequest,
-    credentials: Credentials,
+    credentials: Credentials | CredentialsProvider,
     *,
     region: str,
     service: str,
@@ -41,7 +42,8 @@ def sign_chunked(
     """Sign an aws-chunked upload of ``data_length`` bytes; return its headers'
     request and the encoder that frames (and signs) the body.
 
-    ``request`` carries the method, URL and headers, not the body. The result has
+    ``request`` carries the method, URL and headers, not the body;
+    ``credentials`` may be a provider, asked once for the seed signature. The result has
     ``Content-Encoding: aws-chunked``, the framed ``Content-Length``,
     ``x-amz-decoded-content-length``, ``x-amz-trailer`` (with a
     ``trailer_checksum``: ``crc32``, ``crc32c``, ``crc64nvme``, ``sha1`` or
@@ -84,7 +86,7 @@ def sign_chunked(
     kept = [(n, v) for n, v in request.headers if n.lower() not in _REPLACED]
     details = sign_details(
         HttpRequest(request.method, request.url, [*kept, *framing]),
-        credentials,
+        current_credentials(credentials),
         region=region,
         service=service,
         when=when,
