@@ -71,7 +71,8 @@ def test_profile_option_on_sign_presign_and_verify(
     now = ["--now", "2015-08-30T12:36:00Z"]
     assert main(["sigv4", "verify", str(raw), *now, "--profile", "dev"]) == 0
     assert "valid" in capsys.readouterr().out
-    assert main(["sigv4", "verify", str(raw), *now]) == 1  # default's key: unknown
+    # default's key is unknown: a rejected signature, exit 3 (the CLI contract)
+    assert main(["sigv4", "verify", str(raw), *now]) == 3
     capsys.readouterr()
 
 
