@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Callable
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -68,3 +69,40 @@ def test_transformers_and_rule_sets_raise_only_typed_errors(
     _only_typed(lambda: rules.add("new", json.dumps(paths)))
     _only_typed(lambda: rules.matching(event))
     assert "kept" in rules
+
+
+def test_fuzz_findings_are_typed_errors() -> None:
+    """Each call the fuzzer found raising an untyped error now raises awscore's."""
+    import pytest
+
+    from awscore.errors import EventBridgeInputError
+    from awscore.eventbridge import Number, s3_eventbridge_event
+
+    config = NotificationConfiguration.parse(
+        {
+            "QueueConfigurations": [
+                {
+                    "QueueArn": "arn:aws:sqs:us-east-1:123456789012:q",
+                    "Events": ["s3:ObjectCreated:*"],
+                }
+            ]
+        }
+    )
+    calls: list[Callable[[], object]] = [
+        lambda: Number.from_text(5),  # type: ignore[arg-type]
+        lambda: Number.from_python([1]),  # type: ignore[arg-type]
+        lambda: Number.from_python(10**5000),
+        lambda: config.destinations({}, "k"),  # type: ignore[arg-type]
+        lambda: config.destinations("s3:ObjectCreated:Put", 5),  # type: ignore[arg-type]
+        lambda: RuleSet().remove({}),  # type: ignore[arg-type]
+        lambda: s3_eventbridge_event(bucket=b"b", key="k", size=1),  # type: ignore[arg-type]
+        lambda: InputTransformer({}, "x").apply({}, rule_arn=("a",)),  # type: ignore[arg-type]
+        lambda: EventPattern.parse("{}", max_size=10**5000),
+    ]
+    for call in calls:
+        with pytest.raises(EventBridgeInputError):
+            call()
+    assert Number.from_text("١٢٣").text == "١٢٣"  # read as text, whatever its value
+    assert config.destinations("s3:ObjectCreated:Put", "a\udcfb") == [
+        "QueueConfigurations[0]"
+    ]

@@ -181,3 +181,19 @@ def test_iterator_age_is_bounded_to_a_week(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(throughput, "MAX_AGE_SECONDS", 5)
     with pytest.raises(KinesisInputError, match="at most 5 seconds"):
         iterator_age([0.0] * 6, read_throughput()[0])
+
+
+def test_fuzz_findings_are_typed_errors() -> None:
+    """Calls the fuzzer found raising untyped errors now raise awscore's."""
+    from awscore.kinesis import ConcurrencyPool
+
+    with pytest.raises(EventSourceMappingError, match="function name"):
+        ConcurrencyPool().limit_for(["x"])  # type: ignore[arg-type]
+    with pytest.raises(EventSourceMappingError, match="function name"):
+        ConcurrencyPool().reserve({}, 1)  # type: ignore[arg-type]
+    with pytest.raises(EventSourceMappingError, match="out of range"):
+        ConcurrencyPool(account_limit=10**5000)
+    with pytest.raises(KinesisInputError, match="sequence of numbers"):
+        iterator_age(5, read_throughput()[0])  # type: ignore[arg-type]
+    with pytest.raises(KinesisInputError):
+        iterator_age([10**400], read_throughput()[0])

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from awscore.errors import SigV4VerificationError
+from awscore.errors import CliError, SigV4VerificationError
 
 
 def add_json_flag(parser: argparse.ArgumentParser) -> None:
@@ -36,7 +36,13 @@ def write_json(
 
 def read_text(path: str) -> str:
     """The UTF-8 text of the file ``path``, or of standard input for ``-``."""
-    return sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    try:
+        if path == "-":
+            return sys.stdin.read()
+        return Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        name = "standard input" if path == "-" else path
+        raise CliError(f"{name}: not UTF-8 text") from None
 
 
 #: The exit codes every verb uses (docs/cli.md and ``awscore --help`` show them).

@@ -124,7 +124,7 @@ def _transform(args: argparse.Namespace) -> int:
         return 0
     try:
         document = json.loads(read_text(args.transformer))
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise CliError(f"--transformer is not valid JSON: {error}") from None
     if not isinstance(document, dict) or "InputTemplate" not in document:
         raise CliError(

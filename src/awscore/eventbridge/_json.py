@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from awscore._inputs import shown
 from awscore.errors import EventBridgeInputError
 
 __all__ = [
@@ -47,20 +48,39 @@ class Number:
 
     @classmethod
     def from_text(cls, text: str) -> Number:
+        """A number from its JSON text; not one a double holds exactly: no value."""
+        if not isinstance(text, str):
+            raise EventBridgeInputError(
+                f"a number's text must be text, got {shown(text)}"
+            )
         if len(text) > _MAX_NUMBER_TEXT:
             return cls(text, None)
         try:
             exact = Decimal(text)
-        except InvalidOperation:
+            as_double = float(text)
+            holds = math.isfinite(as_double) and Decimal(repr(as_double)) == exact
+        except (InvalidOperation, ValueError, OverflowError):
+            # not a number both Decimal and float read: it matches only as text
             return cls(text, None)
-        as_double = float(text)
-        if not math.isfinite(as_double) or Decimal(repr(as_double)) != exact:
+        if not holds:
             return cls(text, None)
         return cls(text, as_double)
 
     @classmethod
     def from_python(cls, value: int | float) -> Number:
-        return cls.from_text(repr(value) if isinstance(value, float) else str(value))
+        """A number from a Python int or float (not bool)."""
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise EventBridgeInputError(f"a number was expected, got {shown(value)}")
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                raise EventBridgeInputError(f"{value!r} is not a JSON number")
+            return cls.from_text(repr(value))
+        try:
+            return cls.from_text(str(value))
+        except ValueError:  # past Python's int-to-text digit limit
+            raise EventBridgeInputError(
+                "a number has more than 4,300 digits, which is not accepted"
+            ) from None
 
 
 def _constant(name: str) -> object:
@@ -120,7 +140,7 @@ def _checked(root: object, what: str) -> object:
             for name, item in reversed(list(value.items())):
                 if not isinstance(name, str):
                     raise EventBridgeInputError(
-                        f"the {what} has a member name that is not text: {name!r}"
+                        f"the {what} has a member name that is not text: {shown(name)}"
                     )
                 stack.append((item, depth + 1, copy, name))
         elif isinstance(value, list | tuple):
@@ -134,7 +154,9 @@ def _checked(root: object, what: str) -> object:
             copy = value
         elif isinstance(value, int | float):
             if isinstance(value, float) and not math.isfinite(value):
-                raise EventBridgeInputError(f"the {what} holds {value!r}, not JSON")
+                raise EventBridgeInputError(
+                    f"the {what} holds {shown(value)}, which is not JSON"
+                )
             copy = Number.from_python(value)
         else:
             raise EventBridgeInputError(

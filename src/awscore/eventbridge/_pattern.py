@@ -25,6 +25,7 @@ import ipaddress
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
+from awscore._inputs import shown
 from awscore.errors import EventBridgeInputError, InvalidEventPatternError
 from awscore.eventbridge._json import Number, load_document
 from awscore.eventbridge._matchers import (
@@ -146,7 +147,7 @@ class _Parser:
                 self.alternatives(item, path, rules)
                 continue
             if in_or and name in _RESERVED_IN_OR:
-                raise _fail(".".join(here), f"{name!r} is reserved inside $or")
+                raise _fail(".".join(here), f"{shown(name)} is reserved inside $or")
             if isinstance(item, dict):
                 self.pattern_object(item, here, rules, in_or=in_or)
             elif isinstance(item, list):
@@ -156,7 +157,8 @@ class _Parser:
                 for rule in rules:
                     rule[here] = node
             else:
-                raise _fail(".".join(here), f"{name!r} must be an object or an array")
+                where = ".".join(here)
+                raise _fail(where, f"{shown(name)} must be an object or an array")
 
     def alternatives(
         self, value: object, path: tuple[str, ...], rules: list[_Rule]
@@ -200,7 +202,7 @@ class _Parser:
         ((name, value),) = item.items()
         here = f"{path}.{name}"
         if name not in _OPERATORS:
-            raise _fail(here, f"unrecognized match type {name!r}")
+            raise _fail(here, f"unrecognized match type {shown(name)}")
         return _BUILDERS[name](value, here)
 
 
@@ -255,15 +257,15 @@ def _cidr(value: object, path: str) -> Cidr:
     try:
         network = ipaddress.ip_network(text, strict=False)
     except ValueError:
-        raise _fail(path, f"{text!r} is not an IPv4 or IPv6 CIDR block") from None
+        raise _fail(path, f"{shown(text)} is not an IPv4 or IPv6 CIDR block") from None
     if "/" not in text:
-        raise _fail(path, f"{text!r} has no prefix length")
+        raise _fail(path, f"{shown(text)} has no prefix length")
     return Cidr(network)
 
 
 def _number(value: object, path: str, operator: str) -> float:
     if not isinstance(value, Number):
-        raise _fail(path, f"the value after {operator!r} must be a number")
+        raise _fail(path, f"the value after {shown(operator)} must be a number")
     if value.value is None:
         raise _fail(path, f"{value.text} cannot be compared: it has no exact double")
     return value.value
@@ -273,12 +275,12 @@ def _numeric(value: object, path: str) -> Numeric:
     if not isinstance(value, list) or not value:
         raise _fail(path, 'numeric takes an array such as [">", 0, "<=", 5]')
     if not isinstance(value[0], str):
-        raise _fail(path, f"numeric must start with an operator, not {value[0]!r}")
+        raise _fail(path, f"numeric must start with an operator, not {shown(value[0])}")
     operator = value[0]
     if operator not in ("=", "<", "<=", ">", ">="):
-        raise _fail(path, f"unrecognized numeric operator {operator!r}")
+        raise _fail(path, f"unrecognized numeric operator {shown(operator)}")
     if len(value) < 2:
-        raise _fail(path, f"the value after {operator!r} must be a number")
+        raise _fail(path, f"the value after {shown(operator)} must be a number")
     first = _number(value[1], path, operator)
     text = " ".join(str(v.text if isinstance(v, Number) else v) for v in value)
     if operator == "=" or operator in ("<", "<="):
@@ -291,9 +293,11 @@ def _numeric(value: object, path: str) -> Numeric:
         return Numeric(low=first, low_open=operator == ">", text=text)
     upper = value[2]
     if upper not in ("<", "<="):
-        raise _fail(path, f"a range's upper bound takes '<' or '<=', not {upper!r}")
+        raise _fail(
+            path, f"a range's upper bound takes '<' or '<=', not {shown(upper)}"
+        )
     if len(value) < 4:
-        raise _fail(path, f"the value after {upper!r} must be a number")
+        raise _fail(path, f"the value after {shown(upper)} must be a number")
     second = _number(value[3], path, str(upper))
     if len(value) > 4:
         raise _fail(path, "too many terms in numeric range expression")
@@ -542,7 +546,7 @@ class EventPattern:
             or not 1 <= max_size <= MAX_PATTERN_SIZE
         ):
             raise EventBridgeInputError(
-                f"max_size must be 1..{MAX_PATTERN_SIZE}, got {max_size!r}"
+                f"max_size must be 1..{MAX_PATTERN_SIZE}, got {shown(max_size)}"
             )
         if isinstance(source, str | bytes) and len(source) > max_size:
             raise InvalidEventPatternError(

@@ -134,6 +134,8 @@ class RuleSet:
 
     def remove(self, name: str) -> None:
         """Remove the rule ``name`` (a KeyError-free no-op when absent)."""
+        if not isinstance(name, str):
+            raise EventBridgeInputError("a rule name must be a non-empty string")
         if self._patterns.pop(name, None) is None:
             return
         self._scan = [e for e in self._scan if e.name != name]

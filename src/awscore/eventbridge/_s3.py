@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import quote_plus
 
+from awscore._inputs import shown
 from awscore.errors import S3NotificationConfigError
 
 __all__ = [
@@ -99,7 +100,8 @@ class NotificationRule:
 
     def fires_for(self, event_type: str, key: str) -> bool:
         """Whether an ``event_type`` event for object ``key`` goes to this rule."""
-        encoded = quote_plus(key, safe="/~*")
+        # a lone surrogate cannot be URL-encoded: no key S3 stores holds one
+        encoded = quote_plus(key.encode("utf-8", "surrogatepass"), safe="/~*")
         return (
             any(_covers(configured, event_type) for configured in self.events)
             and encoded.startswith(self.prefix)
@@ -171,14 +173,28 @@ class NotificationConfiguration:
                     raise S3NotificationConfigError(
                         "Configuration is ambiguously defined. Cannot have overlapping "
                         "suffixes in two rules if the prefixes are overlapping for the "
-                        f"same event type ({first.id!r} and {second.id!r})"
+                        f"same event type ({shown(first.id)} and {shown(second.id)})"
                     )
         return cls(tuple(rules))
 
     def destinations(self, event_type: str, key: str) -> list[str]:
         """The ids of the rules an ``event_type`` event for ``key`` is sent to."""
-        if event_type not in EVENT_TYPES or event_type.endswith(":*"):
-            raise S3NotificationConfigError(f"{event_type!r} is not an S3 event type")
+        if (
+            not isinstance(event_type, str)
+            or event_type not in EVENT_TYPES
+            or event_type.endswith(":*")
+        ):
+            raise S3NotificationConfigError(
+                f"{shown(event_type)} is not an S3 event type"
+            )
+        if (
+            not isinstance(key, str)
+            or not key
+            or len(key.encode("utf-8", "replace")) > 1024
+        ):
+            raise S3NotificationConfigError(
+                "an object key is text of 1 to 1,024 bytes", path="key"
+            )
         return [rule.id for rule in self.rules if rule.fires_for(event_type, key)]
 
 
@@ -192,9 +208,9 @@ def _rule(entry: object, where: str, arn_key: str) -> NotificationRule:  # noqa:
     if not isinstance(events, list) or not events:
         raise S3NotificationConfigError("Events must list event types", path=where)
     for event in events:
-        if event not in EVENT_TYPES:
+        if not isinstance(event, str) or event not in EVENT_TYPES:
             raise S3NotificationConfigError(
-                f"{event!r} is not an S3 event type", path=f"{where}.Events"
+                f"{shown(event)} is not an S3 event type", path=f"{where}.Events"
             )
     prefix = suffix = None
     rules = _filter_rules(entry.get("Filter", {}))
@@ -207,7 +223,7 @@ def _rule(entry: object, where: str, arn_key: str) -> NotificationRule:  # noqa:
         value = rule.get("Value") if isinstance(rule, Mapping) else None
         if not isinstance(name, str) or name.lower() not in ("prefix", "suffix"):
             raise S3NotificationConfigError(
-                f"filter rule name {name!r} must be prefix or suffix",
+                f"filter rule name {shown(name)} must be prefix or suffix",
                 path=f"{where}.Filter",
             )
         if not isinstance(value, str) or len(value) > _MAX_FILTER:
@@ -283,10 +299,25 @@ def s3_eventbridge_event(
     The shape is the S3 user guide's "EventBridge event message structure": the key
     is given as written (not URL-encoded, unlike a notification's).
     """
+    for name, value in (
+        ("bucket", bucket),
+        ("key", key),
+        ("event_type", event_type),
+        ("etag", etag),
+        ("account", account),
+        ("region", region),
+        ("time", time),
+        ("requester", requester),
+        ("source_ip", source_ip),
+    ):
+        if not isinstance(value, str):
+            raise S3NotificationConfigError(
+                f"{name} must be text, got {shown(value)}", path=name
+            )
     family, _, action = event_type.rpartition(":")
     if family not in _DETAIL_TYPES or action not in _DETAIL_TYPES[family][1]:
         raise S3NotificationConfigError(
-            f"{event_type!r} has no EventBridge form here (ObjectCreated and "
+            f"{shown(event_type)} has no EventBridge form here (ObjectCreated and "
             "ObjectRemoved events do)"
         )
     detail_type, reasons = _DETAIL_TYPES[family]

@@ -18,6 +18,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from awscore._inputs import shown
 from awscore.errors import EventBridgeInputError
 from awscore.eventbridge._json import Number, load_document
 
@@ -45,7 +46,7 @@ _PLACEHOLDER = re.compile(r"<([^<>\s]+)>")
 def _parse_path(path: object, where: str) -> tuple[str, ...]:
     if not isinstance(path, str) or not path.startswith("$") or len(path) > 256:
         raise EventBridgeInputError(
-            f"{path!r} is not a JSON path such as $.detail", path=where
+            f"{shown(path)} is not a JSON path such as $.detail", path=where
         )
     segments: list[str] = []
     position = 1
@@ -53,7 +54,7 @@ def _parse_path(path: object, where: str) -> tuple[str, ...]:
         found = _SEGMENT.match(path, position)
         if found is None:
             raise EventBridgeInputError(
-                f"{path!r}: EventBridge's JSON paths take .name, [index] and *",
+                f"{shown(path)}: EventBridge's JSON paths take .name, [index] and *",
                 path=where,
             )
         segments.append(found.group(1) or f"[{found.group(2)}]")
@@ -145,11 +146,11 @@ class InputTransformer:
             where = f"InputPathsMap.{name}"
             if not isinstance(name, str) or not _NAME.fullmatch(name):
                 raise EventBridgeInputError(
-                    f"{name!r} is not a variable name", path=where
+                    f"{shown(name)} is not a variable name", path=where
                 )
             if name in _PREDEFINED:
                 raise EventBridgeInputError(
-                    f"{name!r} is a predefined variable", path=where
+                    f"{shown(name)} is a predefined variable", path=where
                 )
             parsed[name] = _parse_path(path, where)
         template = self.input_template
@@ -182,6 +183,8 @@ class InputTransformer:
         A variable whose path is not in the event becomes ``null`` as a JSON value
         and nothing inside a string (awscore's reading: the guide does not say).
         """
+        if not isinstance(rule_arn, str) or not isinstance(ingestion_time, str | None):
+            raise EventBridgeInputError("rule_arn and ingestion_time must be text")
         document = load_document(event, what="event")
         if not isinstance(document, dict):
             raise EventBridgeInputError("an event must be a JSON object")

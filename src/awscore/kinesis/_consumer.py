@@ -42,6 +42,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from awscore._inputs import shown
 from awscore.errors import EventSourceMappingError, KinesisInputError
 from awscore.kinesis._esm import (
     MAX_INVOCATION_PAYLOAD,
@@ -177,7 +178,7 @@ def _check_number(value: object, name: str, low: float, high: float) -> float:
         or not low <= value <= high
     ):
         raise EventSourceMappingError(
-            f"{name} must be a number from {low:g} to {high:g}, got {value!r}",
+            f"{name} must be a number from {low:g} to {high:g}, got {shown(value)}",
             field=name,
         )
     return float(value)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 
+from awscore._inputs import shown
 from awscore.errors import EventSourceMappingError
 
 __all__ = [
@@ -57,12 +58,13 @@ def _integer(value: object, name: str, low: int, high: int) -> int:
     # bool is an int subclass, but True records is a caller's bug, not 1.
     if isinstance(value, bool) or not isinstance(value, int):
         raise EventSourceMappingError(
-            f"{name} must be a whole number from {low} to {high}, got {value!r}",
+            f"{name} must be a whole number from {low} to {high}, got {shown(value)}",
             field=name,
         )
     if not low <= value <= high:
         raise EventSourceMappingError(
-            f"{name} {value} is out of range: must be {low}..{high}", field=name
+            f"{name} {shown(value)} is out of range: must be {low}..{high}",
+            field=name,
         )
     return value
 
@@ -122,7 +124,7 @@ class EventSourceMapping:
             position = StartingPosition(self.starting_position)
         except ValueError:
             raise EventSourceMappingError(
-                f"StartingPosition {self.starting_position!r} is not one of "
+                f"StartingPosition {shown(self.starting_position)} is not one of "
                 "TRIM_HORIZON, LATEST, AT_TIMESTAMP",
                 field="StartingPosition",
             ) from None
@@ -140,7 +142,8 @@ class EventSourceMapping:
             or not math.isfinite(stamp)
         ):
             raise EventSourceMappingError(
-                f"StartingPositionTimestamp must be a finite number, got {stamp!r}",
+                "StartingPositionTimestamp must be a finite number, got "
+                f"{shown(stamp)}",
                 field="StartingPositionTimestamp",
             )
         types = self.function_response_types
@@ -149,7 +152,7 @@ class EventSourceMapping:
         ):
             raise EventSourceMappingError(
                 "FunctionResponseTypes may hold only 'ReportBatchItemFailures', "
-                f"got {types!r}",
+                f"got {shown(types)}",
                 field="FunctionResponseTypes",
             )
         object.__setattr__(self, "function_response_types", tuple(types))
@@ -164,7 +167,7 @@ class EventSourceMapping:
         ):
             raise EventSourceMappingError(
                 f"DestinationConfig.OnFailure.Destination must be an ARN, got "
-                f"{destination!r}",
+                f"{shown(destination)}",
                 field="DestinationConfig",
             )
 
@@ -263,7 +266,7 @@ def mapping_from_aws_json(text: str | bytes) -> EventSourceMapping:
             settings[_AWS_SETTINGS[key]] = tuple(value) if is_list else value
         else:
             raise EventSourceMappingError(
-                f"unknown key {key!r} in the mapping document", field=key
+                f"unknown key {shown(key)} in the mapping document", field=key
             )
     return EventSourceMapping(**settings)  # type: ignore[arg-type]
 
@@ -312,7 +315,7 @@ class ConcurrencyPool:
         for name, count in self.reserved.items():
             if not isinstance(name, str) or not name:
                 raise EventSourceMappingError(
-                    f"a function name must be a non-empty string, got {name!r}",
+                    f"a function name must be a non-empty string, got {shown(name)}",
                     field="FunctionName",
                 )
             _integer(count, "ReservedConcurrentExecutions", 0, self.account_limit)
@@ -332,6 +335,7 @@ class ConcurrencyPool:
 
     def reserve(self, function: str, concurrency: int) -> ConcurrencyPool:
         """A pool where ``function`` has ``concurrency`` reserved (0 throttles it)."""
+        _function_name(function)
         return ConcurrencyPool(
             account_limit=self.account_limit,
             minimum_unreserved=self.minimum_unreserved,
@@ -340,4 +344,13 @@ class ConcurrencyPool:
 
     def limit_for(self, function: str) -> int:
         """How many instances of ``function`` can run at once."""
-        return self.reserved.get(function, self.unreserved)
+        return self.reserved.get(_function_name(function), self.unreserved)
+
+
+def _function_name(name: object) -> str:
+    if not isinstance(name, str) or not name:
+        raise EventSourceMappingError(
+            f"a function name must be a non-empty string, got {shown(name)}",
+            field="FunctionName",
+        )
+    return name

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from awscore._inputs import shown
 from awscore.errors import KinesisInputError
 
 __all__ = [
@@ -54,7 +55,7 @@ class ConsumerThroughput:
 def _count(value: object, name: str, high: int = 10_000) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= high:
         raise KinesisInputError(
-            f"{name} must be a whole number 0..{high}, got {value!r}"
+            f"{name} must be a whole number 0..{high}, got {shown(value)}"
         )
     return value
 
@@ -63,12 +64,13 @@ def _rate(value: object, name: str) -> float:
     if (
         isinstance(value, bool)
         or not isinstance(value, int | float)
+        or (isinstance(value, int) and value.bit_length() > 64)
         or not math.isfinite(value)
         or value < 0
         or value > 1e15
     ):
         raise KinesisInputError(
-            f"{name} must be a finite number 0..1e15, got {value!r}"
+            f"{name} must be a finite number 0..1e15, got {shown(value)}"
         )
     return float(value)
 
@@ -151,6 +153,10 @@ def iterator_age(
     queue: deque[list[float]] = deque()  # [second written, bytes left]
     backlog = 0.0
     samples: list[IteratorAgeSample] = []
+    if isinstance(write_bytes_per_second, str | bytes) or not hasattr(
+        write_bytes_per_second, "__iter__"
+    ):
+        raise KinesisInputError("write_bytes_per_second must be a sequence of numbers")
     for second, written in enumerate(write_bytes_per_second):
         if second >= MAX_AGE_SECONDS:
             raise KinesisInputError(
