@@ -122,8 +122,15 @@ class Root:
         return cls(fd, use_openat2=use_openat2)
 
     def close(self) -> None:
-        """Close the root's descriptor."""
-        os.close(self.fd)
+        """Close the root's descriptor (once; closing again does nothing)."""
+        fd, self.fd = self.fd, -1
+        if fd >= 0:
+            os.close(fd)
+
+    def __del__(self) -> None:
+        # a root dropped without close() gives its descriptor back, as a file does
+        with contextlib.suppress(AttributeError, OSError):
+            self.close()
 
     def __enter__(self) -> Root:
         return self
