@@ -196,6 +196,12 @@ def test_archive_totals_and_counts_are_bounded(tmp_path: Path) -> None:
         lambda: parse_template(5),  # type: ignore[arg-type]
         lambda: load_init_metadata(b"{}", 5),  # type: ignore[arg-type]
         lambda: LocalBackend(5),  # type: ignore[arg-type]
+        lambda: LocalBackend(".", shell=0),  # type: ignore[arg-type]
+        lambda: LocalBackend(".", bwrap=b"/usr/bin/bwrap"),  # type: ignore[arg-type]
+        lambda: LocalBackend(".", timeout="1"),  # type: ignore[arg-type]
+        lambda: LocalBackend(".", max_render_bytes=1.5),  # type: ignore[arg-type]
+        lambda: LocalBackend(".", chown="yes"),  # type: ignore[arg-type]
+        lambda: LocalBackend(".", network=None),  # type: ignore[arg-type]
         lambda: execute(5, DryRunBackend()),  # type: ignore[arg-type]
         lambda: execute(plan({}), 5),  # type: ignore[arg-type]
         lambda: execute(plan({}), DryRunBackend(), start="a"),  # type: ignore[arg-type]
@@ -371,3 +377,20 @@ def test_a_source_into_a_file_is_a_step_error(tmp_path: Path) -> None:
 def test_archive_limits_in_a_backend_must_be_archive_limits(tmp_path: Path) -> None:
     with pytest.raises(CfnInitArgumentError, match=r"^limits: must be ArchiveLimits"):
         LocalBackend(tmp_path, limits={"max_members": 1})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("limits", "error", "message"),
+    [
+        ({"max_members": "many"}, CfnInitArgumentError, "max_members: must be a"),
+        ({"max_member_bytes": True}, CfnInitArgumentError, "max_member_bytes: must"),
+        ({"max_total_bytes": -1}, CfnInitInputError, "max_total_bytes: must be 0"),
+        ({"max_members": -(10**5000)}, CfnInitInputError, "about 5,001 digits"),
+    ],
+)
+def test_archive_limits_are_whole_numbers(
+    limits: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message) as caught:
+        ArchiveLimits(**limits)
+    assert len(str(caught.value)) < 200

@@ -113,6 +113,16 @@ class LocalBackend:
         if not is_dir:
             raise CfnInitError(f"root {shown(root)} is not a directory")
         require(limits, (ArchiveLimits, type(None)), "limits", "ArchiveLimits")
+        require(shell, str, "shell", "the path of a shell")
+        require(bwrap, (str, type(None)), "bwrap", "the path of bwrap")
+        require(timeout, (int, float, type(None)), "timeout", "seconds")
+        require(max_render_bytes, int, "max_render_bytes", "a number of bytes")
+        for flag, name in (
+            (chown, "chown"),
+            (run_commands_on_host, "run_commands_on_host"),
+            (network, "network"),
+        ):
+            require(flag, bool, name, "true or false")
         self.tree = Root.open(self.root, use_openat2=use_openat2)
         self.packages: PackageManager = packages or RecordingPackageManager()
         self.users: UserManager = users or RecordingUserManager()
