@@ -550,7 +550,8 @@ EXAMPLES: dict[str, dict[str, Sequence[Any] | st.SearchStrategy[Any]]] = {
 }
 
 # Things that are not parsers of input, or that do I/O a fuzzer must not do:
-# servers and sockets, the network, the file system, protocols (interfaces).
+# servers and sockets, the network, the host's file system, protocols
+# (interfaces). LocalBackend's steps are fuzzed: only under a root in SCRATCH.
 EXCLUDED = frozenset(
     {
         "cfn_init.fetch_url",

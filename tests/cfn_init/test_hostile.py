@@ -38,6 +38,7 @@ from awscore.cfn_init import (
     validate,
 )
 from awscore.cfn_init._mustache import MAX_DEPTH, MAX_OUTPUT_BYTES
+from awscore.cfn_init._root import Root
 from awscore.errors import (
     ArchiveLimitError,
     CfnInitArgumentError,
@@ -394,3 +395,22 @@ def test_archive_limits_are_whole_numbers(
     with pytest.raises(error, match=message) as caught:
         ArchiveLimits(**limits)
     assert len(str(caught.value)) < 200
+
+
+def test_a_nul_or_a_missing_program_is_a_typed_error(tmp_path: Path) -> None:
+    with (
+        LocalBackend(tmp_path) as backend,
+        pytest.raises(CfnInitError, match="cannot run the command"),
+    ):
+        backend.run_argv(["/bin/echo", "a\0b"])
+    with (
+        LocalBackend(tmp_path, run_commands_on_host=True) as backend,
+        pytest.raises(CfnInitError, match=r"^cannot run '/no/such': No such"),
+    ):
+        backend.run_argv(["/no/such"])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_root_that_is_not_there_is_refused_when_opened(tmp_path: Path) -> None:
+    with pytest.raises(CfnInitError, match="No such file"):
+        Root.open(tmp_path / ("x" * 200))

@@ -302,7 +302,7 @@ class LocalBackend:
                 pass_fds=held,
             )
         except FileNotFoundError as exc:
-            raise CfnInitError(f"cannot run {argv[0]!r}: {exc.strerror}") from None
+            raise CfnInitError(f"cannot run {shown(argv[0])}: {exc.strerror}") from None
         except ValueError as exc:  # a NUL in an argument, a bad environment name
             raise CfnInitError(f"cannot run the command: {exc}") from None
         except subprocess.TimeoutExpired:
