@@ -11,8 +11,11 @@ documents come from ``tests/strategies``.
 
 from __future__ import annotations
 
+import io
 import json
+import tarfile
 import tempfile
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -125,6 +128,119 @@ HUP_HOOK = (
 STACK_DOC = {
     "Resources": {"MyInstance": {"Metadata": {"AWS::CloudFormation::Init": INIT_META}}}
 }
+
+#: Every kind of step, planned from metadata that aims outside the root: ``..``
+#: paths, a link to the host's /etc, a command that writes through it.
+STEP_META = {
+    "config": {
+        "packages": {"yum": {"httpd": []}, "apt": {"nginx": ["1.0"]}},
+        "groups": {"g": {}},
+        "users": {"u": {"groups": ["g"]}},
+        "sources": {
+            "/opt/tar": "https://example.com/escape.tar.gz",
+            "/opt/zip": "https://example.com/escape.zip",
+            "/../../opt/ok": "https://example.com/ok.tar.gz",
+        },
+        "files": {
+            "/etc/motd": {"content": "hi", "mode": "000644"},
+            "/../../../x": {"content": "{{a}}", "context": {"a": "b"}},
+            "/etc/host": {"content": "/etc", "mode": "120755"},
+            "/etc/host/passwd": {"content": "root::0:0::/:/bin/sh"},
+            "/etc/motd/under-a-file": {"content": "x"},
+            "/link-to-nowhere": {"content": "/missing", "mode": "120600"},
+        },
+        "commands": {
+            "a": {"command": "echo x > /../escaped; cat /etc/passwd", "cwd": "/.."},
+            "b": {"command": ["/bin/echo", "hi"], "test": "false"},
+            "c": {"command": "exit 3", "cwd": "/no/such/dir"},
+        },
+        "services": {
+            "sysvinit": {"httpd": {"enabled": True, "ensureRunning": True}},
+            "systemd": {"s": {"enabled": False, "ensureRunning": False}},
+            "windows": {"w": {"ensureRunning": True}},
+        },
+    }
+}
+STEPS = [action.details for action in cfn_init.plan(STEP_META).actions]
+
+
+def _steps(kind: type) -> tuple[Any, ...]:
+    return tuple(step for step in STEPS if isinstance(step, kind))
+
+
+def _tar(entries: Sequence[tuple[str, bytes | str | None]], *, gz: bool) -> bytes:
+    """A tar: ``(name, bytes)`` a file, ``(name, "->target")`` a link, None a dir."""
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w:gz" if gz else "w") as tar:
+        for name, body in entries:
+            info = tarfile.TarInfo(name)
+            if body is None:
+                info.type = tarfile.DIRTYPE
+                tar.addfile(info)
+            elif isinstance(body, str):
+                info.type = tarfile.SYMTYPE
+                info.linkname = body.removeprefix("->")
+                tar.addfile(info)
+            else:
+                info.size = len(body)
+                tar.addfile(info, io.BytesIO(body))
+    return out.getvalue()
+
+
+def _zip(entries: Sequence[tuple[str, bytes]]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, body in entries:
+            archive.writestr(name, body)
+    return out.getvalue()
+
+
+_OK_TAR = _tar([("d", None), ("d/f", b"hello"), ("l", "->d/f")], gz=True)
+#: What the LocalBackend's fetch returns, by URL: archives that try to leave the
+#: target (``..``, absolute names, a link out then a file through it), truncated
+#: and corrupt ones; any other URL's bytes are the URL itself (hostile text).
+ARCHIVES = {
+    "https://example.com/ok.tar.gz": _OK_TAR,
+    "https://example.com/escape.tar.gz": _tar(
+        [("out", "->/etc"), ("out/passwd", b"x"), ("../../up", b"x")], gz=True
+    ),
+    "https://example.com/escape.zip": _zip([("/abs", b"x"), ("a/../../up", b"x")]),
+    "https://example.com/truncated.tar.gz": _OK_TAR[: len(_OK_TAR) // 2],
+    "https://example.com/plain.tar": _tar([("a", b"x" * 600)], gz=False),
+    "https://example.com/ok.zip": _zip([("a/b", b"x"), ("c", b"")]),
+}
+SOURCES = tuple(
+    cfn_init.Source(target=target, url=url)
+    for url in ARCHIVES
+    for target in ("/opt/x", "/../../opt/y")
+)
+
+
+def _fetch(url: str, authentication: str | None) -> bytes:
+    if url in ARCHIVES:
+        return ARCHIVES[url]
+    return url.encode("utf-8", "surrogatepass")
+
+
+#: Where the LocalBackend targets write and run: one directory the run removes
+#: at exit, a fresh root under it per backend.
+SCRATCH = tempfile.TemporaryDirectory(prefix="awscore-fuzz-cfn-")
+
+
+def _local_backend() -> cfn_init.LocalBackend:
+    root = tempfile.mkdtemp(dir=SCRATCH.name)
+    # a bounded command time; fetch as above; archives bounded far below the defaults
+    return cfn_init.LocalBackend(
+        root,
+        fetch=_fetch,
+        timeout=2,
+        limits=cfn_init.ArchiveLimits(max_member_bytes=512, max_members=16),
+    )
+
+
+def _sandbox_services() -> cfn_init.SandboxServiceManager:
+    return cfn_init.SandboxServiceManager(_local_backend())
+
 
 DOMAIN_DOC: dict[str, Any] = {
     "domain": "my-domain",
@@ -373,6 +489,22 @@ EXAMPLES: dict[str, dict[str, Sequence[Any] | st.SearchStrategy[Any]]] = {
         "path": ("/etc/motd", "../x"),
         "document": (STACK_DOC,),
         "url": ("https://example.com/x.tar.gz",),
+        "package": _steps(cfn_init.Package),
+        "group": _steps(cfn_init.Group),
+        "user": _steps(cfn_init.User),
+        "source": SOURCES,
+        "file": _steps(cfn_init.File),
+        "command": _steps(cfn_init.Command),
+        "service": _steps(cfn_init.Service),
+        "operation": ("enable", "disable", "start", "stop", "restart", "status"),
+        "argv": (["/bin/true"], ["/bin/sh", "-c", "echo x > /../escaped"], []),
+        "stream": st.one_of(
+            st.just(CFN_TEMPLATE), st.sampled_from(hostile.HOSTILE_STRINGS)
+        ),
+        "root": st.builds(lambda: tempfile.mkdtemp(dir=SCRATCH.name)),
+        "max_member_bytes": (512, 0),
+        "max_total_bytes": (4096,),
+        "max_members": (16,),
     },
     "codeartifact": {
         "text": docs(DOMAIN_DOC),
@@ -460,8 +592,6 @@ EXAMPLES: dict[str, dict[str, Sequence[Any] | st.SearchStrategy[Any]]] = {
     },
 }
 
-# Things that are not parsers of input, or that do I/O a fuzzer must not do:
-# servers and sockets, the network, the file system, protocols (interfaces).
 EXAMPLES["eventbridge"] = {
     "source": docs(ECS_PATTERN),
     "event": docs(ECS_EVENT),
@@ -481,17 +611,13 @@ EXAMPLES["eventbridge"] = {
 }
 
 
+# Things that are not parsers of input, or that do I/O a fuzzer must not do:
+# servers and sockets, the network, the host's file system, protocols
+# (interfaces). LocalBackend's steps are fuzzed: only under a root in SCRATCH.
 EXCLUDED = frozenset(
     {
         "cfn_init.fetch_url",
         "cfn_init.HupConfig.from_directory",
-        "cfn_init.LocalBackend.install_package",
-        "cfn_init.LocalBackend.create_group",
-        "cfn_init.LocalBackend.create_user",
-        "cfn_init.LocalBackend.write_file",
-        "cfn_init.LocalBackend.unpack_source",
-        "cfn_init.LocalBackend.run_command",
-        "cfn_init.LocalBackend.manage_service",
         "k8s_dns.DnsServer.start",
         "k8s_dns.DnsServer.wait",
         "k8s_dns.DnsServer.close",
@@ -548,7 +674,9 @@ INSTANCES: dict[str, Callable[[], object]] = {
     "cfn_init.RecordingPackageManager": cfn_init.RecordingPackageManager,
     "cfn_init.RecordingServiceManager": cfn_init.RecordingServiceManager,
     "cfn_init.RecordingUserManager": cfn_init.RecordingUserManager,
-    "cfn_init.LocalBackend": lambda: cfn_init.LocalBackend(tempfile.mkdtemp()),
+    # each writes and runs only under a fresh root in SCRATCH (commands in bwrap)
+    "cfn_init.LocalBackend": _local_backend,
+    "cfn_init.SandboxServiceManager": _sandbox_services,
     "codeartifact.Domain": lambda: codeartifact.domain_from_dict(DOMAIN_DOC),
     "codeartifact.GroupPattern": lambda: codeartifact.GroupPattern.parse("/npm/*"),
     "codeartifact.GroupRestriction": codeartifact.GroupRestriction,

@@ -14,10 +14,17 @@ import pytest
 from awscore.cfn_init import (
     MAX_SET_DEPTH,
     ArchiveLimits,
+    CfnYamlLoader,
     DryRunBackend,
     HookPath,
     HupConfig,
     LocalBackend,
+    RecordingPackageManager,
+    RecordingServiceManager,
+    RecordingUserManager,
+    SandboxServiceManager,
+    Service,
+    Source,
     execute,
     fetch_url,
     hooks_to_fire,
@@ -31,9 +38,11 @@ from awscore.cfn_init import (
     validate,
 )
 from awscore.cfn_init._mustache import MAX_DEPTH, MAX_OUTPUT_BYTES
+from awscore.cfn_init._root import Root
 from awscore.errors import (
     ArchiveLimitError,
     CfnInitArgumentError,
+    CfnInitError,
     CfnInitInputError,
     CfnInitStepError,
 )
@@ -188,6 +197,12 @@ def test_archive_totals_and_counts_are_bounded(tmp_path: Path) -> None:
         lambda: parse_template(5),  # type: ignore[arg-type]
         lambda: load_init_metadata(b"{}", 5),  # type: ignore[arg-type]
         lambda: LocalBackend(5),  # type: ignore[arg-type]
+        lambda: LocalBackend(".", shell=0),  # type: ignore[arg-type]
+        lambda: LocalBackend(".", bwrap=b"/usr/bin/bwrap"),  # type: ignore[arg-type]
+        lambda: LocalBackend(".", timeout="1"),  # type: ignore[arg-type]
+        lambda: LocalBackend(".", max_render_bytes=1.5),  # type: ignore[arg-type]
+        lambda: LocalBackend(".", chown="yes"),  # type: ignore[arg-type]
+        lambda: LocalBackend(".", network=None),  # type: ignore[arg-type]
         lambda: execute(5, DryRunBackend()),  # type: ignore[arg-type]
         lambda: execute(plan({}), 5),  # type: ignore[arg-type]
         lambda: execute(plan({}), DryRunBackend(), start="a"),  # type: ignore[arg-type]
@@ -209,3 +224,193 @@ def test_wrong_typed_arguments_are_typed_errors_naming_the_argument(call: Any) -
         assert isinstance(caught.value, ValueError)
     else:
         assert isinstance(caught.value, TypeError)
+
+
+# --- found by scripts/fuzz.py (seeds 1 and 2) on the merged cfn_init -----------
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda b: b.install_package(None),
+        lambda b: b.create_group(None),
+        lambda b: b.create_user(None),
+        lambda b: b.unpack_source(0.0),
+        lambda b: b.write_file(None),
+        lambda b: b.run_command([]),
+        lambda b: b.manage_service(False, triggered=True),
+    ],
+)
+@pytest.mark.parametrize("local", [False, True], ids=["dry-run", "local"])
+def test_a_backend_step_given_no_step_names_the_argument(
+    call: Any, local: bool, tmp_path: Path
+) -> None:
+    """A step method given something that is not its step (the fuzzer's None, a
+    list, a float) is a typed error naming the argument, and records nothing."""
+    backend: Any = LocalBackend(tmp_path) if local else DryRunBackend()
+    with pytest.raises(CfnInitArgumentError, match=r"^[a-z]+: must be a [A-Z]"):
+        call(backend)
+    if local:
+        assert backend.packages.calls == []
+        assert backend.users.calls == []
+        assert list(tmp_path.iterdir()) == []
+        backend.close()
+    else:
+        assert backend.calls == []
+
+
+@pytest.mark.parametrize(
+    ("manager", "call"),
+    [
+        (RecordingPackageManager, lambda m: m.install(None)),
+        (RecordingUserManager, lambda m: m.ensure_group("g")),
+        (RecordingUserManager, lambda m: m.ensure_user(5)),
+        (RecordingServiceManager, lambda m: m.is_running("httpd")),
+        (RecordingServiceManager, lambda m: m.apply(None, "start")),
+    ],
+)
+def test_a_recording_manager_refuses_a_wrong_argument_before_recording(
+    manager: Any, call: Any
+) -> None:
+    """The fakes check their argument first, so a refused call leaves no trace."""
+    fake = manager()
+    with pytest.raises(CfnInitArgumentError, match="must be a"):
+        call(fake)
+    assert fake.calls == []
+
+
+@pytest.mark.parametrize("operation", ["status", "reboot", None, 5])
+def test_an_unknown_service_operation_is_refused(
+    operation: object, tmp_path: Path
+) -> None:
+    service = Service(manager="sysvinit", name="httpd")
+    fake = RecordingServiceManager()
+    with pytest.raises(CfnInitInputError, match="operation: must be one of enable"):
+        fake.apply(service, operation)  # type: ignore[arg-type]
+    assert fake.calls == []
+    assert fake.enabled == set()
+    with LocalBackend(tmp_path) as backend:
+        sandboxed = SandboxServiceManager(backend)
+        with pytest.raises(CfnInitInputError, match="operation: must be one of"):
+            sandboxed.apply(service, operation)  # type: ignore[arg-type]
+        if operation != "status":  # status is a command line, not an operation
+            with pytest.raises(CfnInitInputError, match="operation: must be one"):
+                sandboxed.commands(service, operation)  # type: ignore[arg-type]
+        with pytest.raises(CfnInitArgumentError, match="service: must be a Service"):
+            sandboxed.is_running("httpd")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("stream", [None, 5, b"Y\xbb", "N\x8e"])
+def test_the_yaml_loader_refuses_what_its_reader_cannot_read(stream: object) -> None:
+    """CfnYamlLoader(x): not text, bytes or a file, or text YAML forbids (a C1
+    control) or bytes not UTF-8: typed errors, and parse_template still says the
+    template is neither JSON nor YAML."""
+    with pytest.raises(CfnInitInputError, match=r"^stream: "):
+        CfnYamlLoader(stream)  # type: ignore[arg-type]
+    if isinstance(stream, str):
+        with pytest.raises(CfnInitInputError, match="neither JSON nor YAML"):
+            parse_template(stream)
+
+
+def test_hook_texts_must_be_text() -> None:
+    for hooks in ((-28406, -5.3e16), {"r.conf": 5}, {5: "[x]\n"}):
+        with pytest.raises(CfnInitArgumentError, match=r"^hooks"):
+            HupConfig.parse("[main]\nstack=s\n", hooks)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("argv", [None, [None], [], "true", [b"/bin/true"]])
+def test_run_argv_wants_a_list_of_words(argv: object, tmp_path: Path) -> None:
+    with (
+        LocalBackend(tmp_path) as backend,
+        pytest.raises(CfnInitArgumentError, match=r"^argv: must be"),
+    ):
+        backend.run_argv(argv)  # type: ignore[arg-type]
+
+
+def test_closing_a_backend_twice_is_harmless(tmp_path: Path) -> None:
+    backend = LocalBackend(tmp_path)
+    backend.close()
+    backend.close()  # once closed, the descriptor is not closed again (EBADF)
+    assert backend.tree.fd == -1
+
+
+@pytest.mark.parametrize("root", ["1" * 401, "a\0b", "x/" * 3000])
+def test_a_root_the_file_system_refuses_is_a_typed_error(root: str) -> None:
+    with pytest.raises(CfnInitError, match=r"^root ") as caught:
+        LocalBackend(root)
+    assert len(str(caught.value)) < 300
+
+
+def test_a_file_under_a_file_is_a_step_error_naming_it(tmp_path: Path) -> None:
+    """The file system's refusal (here ENOTDIR) is a CfnInitError naming the path,
+    from the backend itself as from execute."""
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "motd").write_text("hi")
+    (file,) = (
+        a.details
+        for a in plan({"config": {"files": {"/etc/motd/x": {"content": "x"}}}}).actions
+    )
+    with LocalBackend(tmp_path) as backend:
+        with pytest.raises(CfnInitError, match=r"^'/etc/motd/x': Not a directory"):
+            backend.write_file(file)  # type: ignore[arg-type]
+        with pytest.raises(CfnInitStepError, match="Not a directory"):
+            execute(
+                plan({"config": {"files": {"/etc/motd/x": {"content": "x"}}}}), backend
+            )
+    assert (tmp_path / "etc" / "motd").read_text() == "hi"
+
+
+def test_a_source_into_a_file_is_a_step_error(tmp_path: Path) -> None:
+    (tmp_path / "opt").write_text("a file")
+    data = io.BytesIO()
+    with tarfile.open(fileobj=data, mode="w") as tar:
+        info = tarfile.TarInfo("a")
+        info.size = 1
+        tar.addfile(info, io.BytesIO(b"x"))
+    with (
+        LocalBackend(tmp_path, fetch=lambda u, a: data.getvalue()) as backend,
+        pytest.raises(CfnInitError, match=r"^'/opt/x': Not a directory"),
+    ):
+        backend.unpack_source(Source(target="/opt/x", url="https://e/a.tar"))
+    assert (tmp_path / "opt").read_text() == "a file"
+
+
+def test_archive_limits_in_a_backend_must_be_archive_limits(tmp_path: Path) -> None:
+    with pytest.raises(CfnInitArgumentError, match=r"^limits: must be ArchiveLimits"):
+        LocalBackend(tmp_path, limits={"max_members": 1})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("limits", "error", "message"),
+    [
+        ({"max_members": "many"}, CfnInitArgumentError, "max_members: must be a"),
+        ({"max_member_bytes": True}, CfnInitArgumentError, "max_member_bytes: must"),
+        ({"max_total_bytes": -1}, CfnInitInputError, "max_total_bytes: must be 0"),
+        ({"max_members": -(10**5000)}, CfnInitInputError, "about 5,001 digits"),
+    ],
+)
+def test_archive_limits_are_whole_numbers(
+    limits: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message) as caught:
+        ArchiveLimits(**limits)
+    assert len(str(caught.value)) < 200
+
+
+def test_a_nul_or_a_missing_program_is_a_typed_error(tmp_path: Path) -> None:
+    with (
+        LocalBackend(tmp_path) as backend,
+        pytest.raises(CfnInitError, match="cannot run the command"),
+    ):
+        backend.run_argv(["/bin/echo", "a\0b"])
+    with (
+        LocalBackend(tmp_path, run_commands_on_host=True) as backend,
+        pytest.raises(CfnInitError, match=r"^cannot run '/no/such': No such"),
+    ):
+        backend.run_argv(["/no/such"])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_root_that_is_not_there_is_refused_when_opened(tmp_path: Path) -> None:
+    with pytest.raises(CfnInitError, match="No such file"):
+        Root.open(tmp_path / ("x" * 200))

@@ -253,6 +253,8 @@ HAND_PICKED: list[tuple[dict[str, Any], str]] = [
     (_config(packages={"yum": {"httpd": ["1.0", "2.0-1", "1.0a"], "git": "-",
                                "php": ["", "3"], "nginx": {"4.0": 1}}}), ""),
     (_config(packages={"zypper": {"httpd": ["1.0", "a1", "1.0.1"], "git": "-"}}), ""),
+    (_config(packages={"zypper": {"git": "-", "httpd": ""}}), ""),
+    (_config(packages={"yum": {"git": "-", "httpd": ""}}), ""),
     (_config(packages={"yum": {"httpd": [5]}}), ""),
     (_config(packages={"apt": {"httpd": ["1.0", ""], "php": {"2": 1}}}), ""),
     (_config(packages={"apt": {"git": 5}}), ""),

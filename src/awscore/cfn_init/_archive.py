@@ -18,7 +18,14 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from awscore.errors import ArchiveLimitError, CfnInitError, PathEscapeError
+from awscore._inputs import shown
+from awscore.cfn_init._validate import require
+from awscore.errors import (
+    ArchiveLimitError,
+    CfnInitError,
+    CfnInitInputError,
+    PathEscapeError,
+)
 
 __all__ = ["ArchiveLimits", "Member", "members"]
 
@@ -34,6 +41,15 @@ class ArchiveLimits:
     max_member_bytes: int = 1 << 30
     max_total_bytes: int = 4 << 30
     max_members: int = 100_000
+
+    def __post_init__(self) -> None:
+        for name in ("max_member_bytes", "max_total_bytes", "max_members"):
+            value = getattr(self, name)
+            require(value, int, name, "a whole number, 0 or more")
+            if value < 0:
+                raise CfnInitInputError(
+                    [f"{name}: must be 0 or more, not {shown(value)}"]
+                )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

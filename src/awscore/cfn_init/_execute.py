@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
+from awscore._inputs import shown
 from awscore.cfn_init._model import (
     Action,
     Command,
@@ -34,7 +35,12 @@ from awscore.cfn_init._model import (
     User,
 )
 from awscore.cfn_init._validate import require
-from awscore.errors import CfnInitArgumentError, CfnInitError, CfnInitStepError
+from awscore.errors import (
+    CfnInitArgumentError,
+    CfnInitError,
+    CfnInitInputError,
+    CfnInitStepError,
+)
 
 __all__ = [
     "NEW_FILE_MODE",
@@ -178,6 +184,7 @@ class RecordingPackageManager:
 
     def install(self, package: Package) -> bool:
         """Record the install; True unless the same versions were installed."""
+        require(package, Package, "package", "a Package")
         self.calls.append(package)
         key = (package.manager, package.name)
         if key in self.installed and self.installed[key] == package.versions:
@@ -196,6 +203,7 @@ class RecordingUserManager:
 
     def ensure_group(self, group: Group) -> bool:
         """Record the group; True if it is new or different."""
+        require(group, Group, "group", "a Group")
         self.calls.append(group)
         changed = self.groups.get(group.name) != group
         self.groups[group.name] = group
@@ -203,6 +211,7 @@ class RecordingUserManager:
 
     def ensure_user(self, user: User) -> bool:
         """Record the user; True if it is new or different."""
+        require(user, User, "user", "a User")
         self.calls.append(user)
         changed = self.users.get(user.name) != user
         self.users[user.name] = user
@@ -219,10 +228,13 @@ class RecordingServiceManager:
 
     def is_running(self, service: Service) -> bool:
         """Whether the service is in ``running``."""
+        require(service, Service, "service", "a Service")
         return service.name in self.running
 
     def apply(self, service: Service, operation: str) -> None:
         """Record ``(operation, name)`` and update the sets."""
+        require(service, Service, "service", "a Service")
+        require_operation(operation)
         self.calls.append((operation, service.name))
         if operation in ("start", "restart"):
             self.running.add(service.name)
@@ -232,6 +244,21 @@ class RecordingServiceManager:
             self.enabled.add(service.name)
         else:
             self.enabled.discard(service.name)
+
+
+#: What :meth:`ServiceManager.apply` is asked to do.
+SERVICE_OPERATIONS = ("enable", "disable", "start", "stop", "restart")
+
+
+def require_operation(operation: object) -> None:
+    """Refuse an operation a service manager does not do, naming it."""
+    if not isinstance(operation, str) or operation not in SERVICE_OPERATIONS:
+        raise CfnInitInputError(
+            [
+                f"operation: must be one of {', '.join(SERVICE_OPERATIONS)}, "
+                f"not {shown(operation)}"
+            ]
+        )
 
 
 def service_operations(
@@ -307,26 +334,32 @@ class DryRunBackend:
 
     def install_package(self, package: Package) -> StepResult:
         """Record ``install``."""
+        require(package, Package, "package", "a Package")
         return self._record("install", package.describe())
 
     def create_group(self, group: Group) -> StepResult:
         """Record ``create group``."""
+        require(group, Group, "group", "a Group")
         return self._record("create group", group.describe())
 
     def create_user(self, user: User) -> StepResult:
         """Record ``create user``."""
+        require(user, User, "user", "a User")
         return self._record("create user", user.describe())
 
     def unpack_source(self, source: Source) -> StepResult:
         """Record ``unpack``."""
+        require(source, Source, "source", "a Source")
         return self._record("unpack", source.describe())
 
     def write_file(self, file: File) -> StepResult:
         """Record ``write``."""
+        require(file, File, "file", "a File")
         return self._record("write", file.describe())
 
     def run_command(self, command: Command) -> StepResult:
         """Record ``run``."""
+        require(command, Command, "command", "a Command")
         return self._record("run", command.describe())
 
     def manage_service(self, service: Service, *, triggered: bool) -> StepResult:

@@ -19,8 +19,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from awscore.cfn_init._validate import is_digits, require
-from awscore.errors import CfnInitInputError
+from awscore._inputs import shown
+from awscore.cfn_init._validate import is_digits, kind_of, require
+from awscore.errors import CfnInitArgumentError, CfnInitInputError
 
 __all__ = [
     "Hook",
@@ -151,6 +152,12 @@ class HupConfig:
             if isinstance(hooks, Mapping)
             else [(f"hooks[{i}]", t) for i, t in enumerate(hooks)]
         )
+        for name, text in named:
+            if not isinstance(name, str):
+                raise CfnInitArgumentError(
+                    [f"hooks: a file name must be text, not {kind_of(name)}"]
+                )
+            require(text, str, f"hooks: {shown(name)}", "the text of a hook file")
         problems: list[str] = []
         main_parser = _read([("cfn-hup.conf", main)], problems)
         settings = _main(main_parser, problems)

@@ -17,12 +17,15 @@ import os
 import pwd
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
+from awscore._inputs import shown
 from awscore.cfn_init._archive import ArchiveLimits, Member, members
 from awscore.cfn_init._execute import (
     NEW_FILE_MODE,
+    SERVICE_OPERATIONS,
     Fetch,
     PackageManager,
     RecordingPackageManager,
@@ -32,6 +35,7 @@ from awscore.cfn_init._execute import (
     Status,
     StepResult,
     UserManager,
+    require_operation,
     service_operations,
 )
 from awscore.cfn_init._model import Command, File, Group, Package, Service, Source, User
@@ -39,11 +43,18 @@ from awscore.cfn_init._mustache import MAX_OUTPUT_BYTES, render
 from awscore.cfn_init._root import Root
 from awscore.cfn_init._sandbox import Sandbox, find_bwrap
 from awscore.cfn_init._validate import require
-from awscore.errors import CfnInitError, SandboxUnavailableError
+from awscore.errors import (
+    CfnInitArgumentError,
+    CfnInitError,
+    CfnInitInputError,
+    SandboxUnavailableError,
+)
 
 __all__ = ["LocalBackend", "SandboxServiceManager"]
 
 _CHUNK = 1 << 20
+#: What :meth:`SandboxServiceManager.commands` is asked for.
+_OPERATIONS = (*SERVICE_OPERATIONS, "status")
 
 
 def _no_fetch(url: str, authentication: str | None) -> bytes:
@@ -94,9 +105,24 @@ class LocalBackend:
         use_openat2: bool | None = None,
     ) -> None:
         require(root, (str, os.PathLike), "root", "a directory path")
-        self.root = Path(root).resolve()
-        if not self.root.is_dir():
-            raise CfnInitError(f"root {str(root)!r} is not a directory")
+        try:
+            self.root = Path(root).resolve()
+            is_dir = self.root.is_dir()
+        except (OSError, ValueError) as exc:  # too long, a NUL, a link loop
+            raise CfnInitError(f"root {shown(root)}: {_reason(exc)}") from None
+        if not is_dir:
+            raise CfnInitError(f"root {shown(root)} is not a directory")
+        require(limits, (ArchiveLimits, type(None)), "limits", "ArchiveLimits")
+        require(shell, str, "shell", "the path of a shell")
+        require(bwrap, (str, type(None)), "bwrap", "the path of bwrap")
+        require(timeout, (int, float, type(None)), "timeout", "seconds")
+        require(max_render_bytes, int, "max_render_bytes", "a number of bytes")
+        for flag, name in (
+            (chown, "chown"),
+            (run_commands_on_host, "run_commands_on_host"),
+            (network, "network"),
+        ):
+            require(flag, bool, name, "true or false")
         self.tree = Root.open(self.root, use_openat2=use_openat2)
         self.packages: PackageManager = packages or RecordingPackageManager()
         self.users: UserManager = users or RecordingUserManager()
@@ -133,14 +159,17 @@ class LocalBackend:
 
     def install_package(self, package: Package) -> StepResult:
         """Hand the package to the package manager."""
+        require(package, Package, "package", "a Package")
         return _changed(self.packages.install(package), package.describe())
 
     def create_group(self, group: Group) -> StepResult:
         """Hand the group to the user manager."""
+        require(group, Group, "group", "a Group")
         return _changed(self.users.ensure_group(group), group.describe())
 
     def create_user(self, user: User) -> StepResult:
         """Hand the user to the user manager."""
+        require(user, User, "user", "a User")
         return _changed(self.users.ensure_user(user), user.describe())
 
     def _owner(self, file: File) -> tuple[int, int] | None:
@@ -160,6 +189,11 @@ class LocalBackend:
         target, resolved inside the root (User Guide, ``files``: "the
         permissions of the target file").
         """
+        require(file, File, "file", "a File")
+        with _os_errors(file.path):
+            return self._write_file(file)
+
+    def _write_file(self, file: File) -> StepResult:
         owner = self._owner(file)
         if file.is_symlink:
             target = (file.content or b"").decode("utf-8", "surrogateescape")
@@ -213,6 +247,11 @@ class LocalBackend:
         target, a device, a size past :class:`ArchiveLimits`); members are then
         streamed to disk, each resolved under a descriptor of the target.
         """
+        require(source, Source, "source", "a Source")
+        with _os_errors(source.target):
+            return self._unpack_source(source)
+
+    def _unpack_source(self, source: Source) -> StepResult:
         data = self.fetch(source.url, source.authentication)
         stream = members(data, source.url, self.limits)
         first = next(stream, None)  # every header is checked before this returns
@@ -263,7 +302,7 @@ class LocalBackend:
                 pass_fds=held,
             )
         except FileNotFoundError as exc:
-            raise CfnInitError(f"cannot run {argv[0]!r}: {exc.strerror}") from None
+            raise CfnInitError(f"cannot run {shown(argv[0])}: {exc.strerror}") from None
         except ValueError as exc:  # a NUL in an argument, a bad environment name
             raise CfnInitError(f"cannot run the command: {exc}") from None
         except subprocess.TimeoutExpired:
@@ -274,10 +313,16 @@ class LocalBackend:
 
     def run_argv(self, argv: list[str]) -> subprocess.CompletedProcess[bytes]:
         """Run ``argv`` as commands run: in the sandbox, or on the host if asked."""
+        require(argv, (list, tuple), "argv", "a list of words")
+        if not argv or not all(isinstance(word, str) for word in argv):
+            raise CfnInitArgumentError(
+                ["argv: must be a program and its arguments, a non-empty list of text"]
+            )
         return self._run(argv, Command(key="", command=tuple(argv)))
 
     def run_command(self, command: Command) -> StepResult:
         """Run the test (if any) and the command; a failed test skips it."""
+        require(command, Command, "command", "a Command")
         if command.test is not None:
             test = self._run([self.shell, "-c", command.test], command)
             if test.returncode != 0:
@@ -295,6 +340,7 @@ class LocalBackend:
 
     def manage_service(self, service: Service, *, triggered: bool) -> StepResult:
         """Ask the service manager to enable/disable, start/stop or restart."""
+        require(service, Service, "service", "a Service")
         # 2.0's order: enable or disable first, then ask whether it runs, and
         # only when ensureRunning needs the answer (never for a restart)
         done: list[str] = []
@@ -310,6 +356,20 @@ class LocalBackend:
                 self.services.apply(service, operation)
                 done.append(operation)
         return _changed(bool(done), "/".join(done) or "nothing to do")
+
+
+def _reason(exc: BaseException) -> str:
+    return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+
+
+@contextmanager
+def _os_errors(where: str) -> Iterator[None]:
+    """What the file system refuses (a file where a directory must be, no space,
+    no permission, text that cannot be encoded) as a step's error, naming where."""
+    try:
+        yield
+    except (OSError, UnicodeError) as exc:
+        raise CfnInitError(f"{shown(where)}: {_reason(exc)}") from exc
 
 
 def _mode_bits(info: os.stat_result | None) -> int:
@@ -348,6 +408,14 @@ class SandboxServiceManager:
 
     def commands(self, service: Service, operation: str) -> list[list[str]]:
         """The command lines for ``operation`` (or ``status``) on ``service``."""
+        require(service, Service, "service", "a Service")
+        if not isinstance(operation, str) or operation not in _OPERATIONS:
+            raise CfnInitInputError(
+                [
+                    f"operation: must be one of {', '.join(_OPERATIONS)}, "
+                    f"not {shown(operation)}"
+                ]
+            )
         name = service.name
         if service.manager == "systemd":
             if operation == "restart":
@@ -371,6 +439,8 @@ class SandboxServiceManager:
 
     def apply(self, service: Service, operation: str) -> None:
         """Run the operation's commands; a non-zero exit is a CfnInitError."""
+        require(service, Service, "service", "a Service")
+        require_operation(operation)
         for argv in self.commands(service, operation):
             done = self.backend.run_argv(argv)
             if done.returncode != 0:

@@ -300,6 +300,8 @@ def _packages(value: object, steps: _Steps, warnings: list[str], where: str) -> 
                 steps.append((f"{manager}.{name}", package))
             else:
                 done.append(package)
-        if manager in ("yum", "zypper"):
+        if manager == "yum":
+            # zypper upgrades whenever nothing is installed (2.0's zypper_tool
+            # _should_upgrade), so its packages keep the document's order
             done = _upgrades_first(done)
         steps.extend((f"{manager}.{p.name}", p) for p in done)

@@ -24,6 +24,7 @@ import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from awscore._inputs import shown
 from awscore.errors import CfnInitError, PathEscapeError
 
 __all__ = ["HAS_OPENAT2", "MAX_SYMLINKS", "Root"]
@@ -118,12 +119,21 @@ class Root:
         try:
             fd = os.open(path, _O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
         except OSError as exc:
-            raise CfnInitError(f"root {os.fspath(path)!r}: {exc.strerror}") from None
+            raise CfnInitError(
+                f"root {shown(os.fspath(path))}: {exc.strerror}"
+            ) from None
         return cls(fd, use_openat2=use_openat2)
 
     def close(self) -> None:
-        """Close the root's descriptor."""
-        os.close(self.fd)
+        """Close the root's descriptor (once; closing again does nothing)."""
+        fd, self.fd = self.fd, -1
+        if fd >= 0:
+            os.close(fd)
+
+    def __del__(self) -> None:
+        # a root dropped without close() gives its descriptor back, as a file does
+        with contextlib.suppress(AttributeError, OSError):
+            self.close()
 
     def __enter__(self) -> Root:
         return self

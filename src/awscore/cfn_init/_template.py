@@ -15,12 +15,16 @@ import itertools
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import IO, Any
 
 import yaml
 
 from awscore.cfn_init._validate import is_digits, kind_of, require
-from awscore.errors import CfnInitInputError, UnresolvableIntrinsicError
+from awscore.errors import (
+    CfnInitArgumentError,
+    CfnInitInputError,
+    UnresolvableIntrinsicError,
+)
 
 __all__ = [
     "INIT_KEY",
@@ -43,7 +47,25 @@ class CfnYamlLoader(yaml.SafeLoader):
     ``!GetAtt A.B`` ``{"Fn::GetAtt": ["A", "B"]}`` and every other ``!Name v``
     ``{"Fn::Name": v}``. Dates stay strings (``AWSTemplateFormatVersion:
     2010-09-09`` is text to CloudFormation).
+
+    ``stream`` is YAML text, bytes or a readable file; text PyYAML's reader
+    refuses at once (a character YAML does not allow, bytes not UTF-8 or
+    UTF-16) raises :class:`~awscore.errors.CfnInitInputError`.
     """
+
+    def __init__(self, stream: str | bytes | IO[str] | IO[bytes]) -> None:
+        if not isinstance(stream, str | bytes) and not callable(
+            getattr(stream, "read", None)
+        ):
+            raise CfnInitArgumentError(
+                [f"stream: must be YAML text, bytes or a file, not {kind_of(stream)}"]
+            )
+        try:
+            super().__init__(stream)
+        except yaml.YAMLError as exc:
+            # the reader checks the characters (and decodes bytes) up front
+            first = str(exc).splitlines()[0] if str(exc) else "not YAML"
+            raise CfnInitInputError([f"stream: {first}"]) from None
 
 
 CfnYamlLoader.yaml_implicit_resolvers = {
