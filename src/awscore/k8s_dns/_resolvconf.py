@@ -54,7 +54,12 @@ class PodDnsConfig:
     options: tuple[tuple[str, str | None], ...] = ()
 
     def __post_init__(self) -> None:
-        shape(self, ("nameservers", str, "text"), ("searches", str, "text"))
+        shape(
+            self,
+            ("nameservers", str, "text"),
+            ("searches", str, "text"),
+            ("options", (tuple, list), "a pair of a name and a value"),
+        )
         raise_problems(
             [
                 f"options[{i}] must be a pair of a name and a value (text or null)"
