@@ -46,7 +46,8 @@ class PodDnsConfig:
     """``spec.dnsConfig``: nameservers and searches appended, options merged.
 
     ``options`` are ``(name, value)`` pairs; a value of None is a bare option
-    (``edns0``).
+    (``edns0``). Raises :class:`~awscore.errors.K8sDnsInputError` for a field
+    of another shape.
     """
 
     nameservers: tuple[str, ...] = ()
@@ -113,7 +114,8 @@ class ResolvConf:
     """A resolv.conf: nameservers, search list and options, with ``text``.
 
     ``warnings`` lists what kubelet dropped to fit its limits (it reports them as
-    ``DNSConfigForming`` events).
+    ``DNSConfigForming`` events). Raises :class:`~awscore.errors.K8sDnsInputError`
+    for a field that is not a list of text, or an option that is not a word.
     """
 
     nameservers: tuple[str, ...] = ()
