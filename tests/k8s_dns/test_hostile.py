@@ -16,12 +16,18 @@ from awscore.k8s_dns import (
     DnsServer,
     Endpoint,
     Pod,
+    PodDnsConfig,
     Port,
+    ResolvConf,
     Service,
     answer_wire,
     cluster_from_dict,
     cluster_from_kubectl,
     load_cluster,
+    resolv_conf,
+    resolve,
+    resolve_with,
+    upstream_resolver,
 )
 from awscore.k8s_dns._load import MAX_CLUSTER_BYTES, MAX_DEPTH, MAX_DIGITS
 from tests.conftest import require_peer
@@ -281,3 +287,186 @@ def test_an_oversized_option_value_is_reported_as_such() -> None:
         "pods[0].dns_config.options[0].value 'a 60-digit number' of ndots is not a "
         f"count: decimal digits 0-9, at most {MAX_DIGITS}"
     ]
+
+
+def _nested(depth: int) -> list[object]:
+    value: list[object] = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+DEEP = _nested(10_000)  # its repr is a RecursionError
+HUGE = 10**5000  # its repr is past Python's int-to-string limit
+DEEP_SHOWN = "<a value nested too deeply to show>"
+HUGE_SHOWN = "<an integer of about 5,001 digits>"
+
+
+@pytest.mark.parametrize(
+    ("value", "quoted"),
+    [(DEEP, DEEP_SHOWN), (HUGE, HUGE_SHOWN)],
+    ids=["nested-10000-deep", "5001-digits"],
+)
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        (lambda v: Cluster().query("a", v), "qtype {} is not a record type"),
+        (lambda v: Cluster().upstream_query("a", v), "qtype {} is not a record type"),
+        (
+            lambda v: resolve_with(ResolvConf(), "api", lambda n, t: None, v),
+            "qtype {} is not a record type",
+        ),
+        (lambda v: Cluster().query(v), "qname {} must be a string"),
+        (lambda v: Cluster().upstream_query(v), "qname {} must be a string"),
+        (lambda v: Cluster().pod(v), "pod {} is not in the cluster"),
+        (lambda v: Port(port=80, protocol=v), "protocol {} is not accepted"),
+        (lambda v: Pod(name="a", namespace="b", dns_policy=v), "dns_policy {} is not"),
+        (lambda v: Service(name="a", namespace="b", type=v), "type {} is not"),
+        (lambda v: ResolvConf(options=(v,)), "options[0] {} is not an option"),
+        (lambda v: resolv_conf(Pod(name="a", namespace="b"), v), "dnsPolicy {} is not"),
+        (lambda v: resolve_with(ResolvConf(), v, lambda n, t: None), "name {} is not"),
+        (
+            lambda v: resolve_with(ResolvConf(), "a", lambda n, t: None, libc=v),
+            "libc {} is not accepted",
+        ),
+    ],
+)
+def test_hostile_values_are_quoted_safely_in_messages(
+    call: Callable[[object], object], expected: str, value: object, quoted: str
+) -> None:
+    """Issue 22 fuzzing: ``normalise_qtype(10**5000)``, ``Cluster.pod([[...]])``,
+    ``Port(protocol=[[...]])`` and the like built their message with ``{x!r}``
+    (or an Enum lookup that reprs its argument), so the message itself raised
+    ValueError (past the int-to-string limit) or RecursionError. Each is a typed
+    error that quotes the value with ``shown()``."""
+    message = expected.format(quoted)
+    assert any(p.startswith(message) for p in problems(lambda: call(value))), message
+
+
+def test_a_hostile_port_number_is_quoted_safely() -> None:
+    """Issue 22 fuzzing: ``Port(port=[[...]])`` was a RecursionError."""
+    assert problems(lambda: Port(port=DEEP)) == [
+        f"port {DEEP_SHOWN} must be an integer 1..65535"
+    ]
+    assert problems(lambda: Port(port=HUGE)) == [
+        "port a number that large is out of range: must be 1..65535"
+    ]
+
+
+def test_hostile_server_addresses_are_quoted_safely() -> None:
+    """Issue 22 fuzzing: ``DnsServer(cluster, [[...]], 10**5000)`` raised
+    RecursionError/ValueError while naming the host and the port."""
+    require_peer("dns")
+    assert problems(lambda: DnsServer(Cluster(), DEEP, HUGE)) == [
+        f"host {DEEP_SHOWN} is not an IP address to listen on, e.g. 127.0.0.1 or ::1",
+        f"port {HUGE_SHOWN} must be 0..65535 (0: any free port)",
+    ]
+
+
+@pytest.mark.parametrize(
+    "address",
+    [None, frozenset(), "", "127.0.0.1", ("127.0.0.1",), ("nohost", 53),
+     ("127.0.0.1", 70000), ("127.0.0.1", True), ("127.0.0.1", "53"), DEEP],
+)  # fmt: skip
+def test_upstream_resolver_checks_its_address(address: object) -> None:
+    """Issue 22 fuzzing: ``upstream_resolver(None)`` was a TypeError and
+    ``upstream_resolver(frozenset())`` a ValueError from ``host, port = address``."""
+    require_peer("dns")
+    [problem] = problems(lambda: upstream_resolver(address))
+    assert problem.startswith("upstream address ")
+    assert problem.endswith(
+        "is not a DNS server's (host, port): an IP address and a port 0..65535, "
+        "e.g. ('10.0.0.2', 53)"
+    )
+
+
+@pytest.mark.parametrize(
+    "timeout",
+    [0, -1, float("nan"), float("inf"), 3600.5, HUGE, "2", True],
+    ids=["0", "-1", "nan", "inf", "past-an-hour", "5001-digits", "text", "true"],
+)
+def test_upstream_resolver_checks_its_timeout(timeout: object) -> None:
+    require_peer("dns")
+    [problem] = problems(lambda: upstream_resolver(("127.0.0.1", 53), timeout=timeout))
+    assert problem.endswith("must be a number of seconds above 0, at most 3600")
+    assert callable(upstream_resolver(("::1", 53), timeout=3600))
+
+
+def test_a_server_with_a_bad_upstream_is_a_typed_error() -> None:
+    require_peer("dns")
+    [problem] = problems(lambda: DnsServer(Cluster(), upstream=("127.0.0.1",)))
+    assert problem.startswith("upstream address ('127.0.0.1',) is not")
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        (lambda: ResolvConf(options=False), "options must be a list of options, not"),
+        (lambda: ResolvConf(nameservers=None), "nameservers must be a list of text"),
+        (lambda: ResolvConf(search=1e308), "search must be a list of text, not a num"),
+        (lambda: ResolvConf(search=["a", 5]), "search[1] must be text, not a number"),
+        (lambda: ResolvConf(warnings=False), "warnings must be a list of text"),
+        (lambda: PodDnsConfig(options=None), "options must be a list of a pair"),
+        (lambda: PodDnsConfig(options=[("a",)]), "options[0] must be a pair of a name"),
+        (lambda: PodDnsConfig(options=[(1, "2")]), "options[0] must be a pair of a"),
+        (lambda: PodDnsConfig(options=[("a", 2)]), "options[0] must be a pair of a"),
+        (lambda: PodDnsConfig(nameservers=5), "nameservers must be a list of text"),
+        (lambda: PodDnsConfig(searches=[None]), "searches[0] must be text, not null"),
+    ],
+)
+def test_resolv_conf_values_check_their_fields(
+    call: Callable[[], object], expected: str
+) -> None:
+    """Issue 22 fuzzing: ``ResolvConf(options=False)`` was a TypeError from
+    iterating the options, and PodDnsConfig took anything (to fail later)."""
+    assert any(p.startswith(expected) for p in problems(call)), expected
+
+
+def test_pairs_and_lists_are_accepted_as_before() -> None:
+    conf = PodDnsConfig(
+        nameservers=["1.1.1.1"], options=[["ndots", "2"], ("edns0", None)]
+    )
+    assert list(conf.nameservers) == ["1.1.1.1"]
+    assert ResolvConf(nameservers=["10.0.0.2"], options=["ndots:3"]).ndots == 3
+
+
+POD = Pod(name="a", namespace="b")
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        (lambda: resolv_conf("prod/web-0"), "pod must be a Pod, not text"),
+        (lambda: resolv_conf(False), "pod must be a Pod, not true/false"),
+        (lambda: resolv_conf(POD, node_resolv_conf=None), "node_resolv_conf must be"),
+        (lambda: resolv_conf(POD, dns_config=1), "dns_config must be a PodDnsConfig"),
+        (lambda: resolv_conf(POD, cluster_dns=5), "cluster_dns must be a list of"),
+        (lambda: resolv_conf(POD, cluster_dns=[1]), "cluster_dns must be a list of"),
+        (lambda: resolv_conf(POD, cluster_domain=None), "cluster_domain must be text"),
+        (
+            lambda: resolv_conf(POD, expanded_dns_config="inf"),
+            "expanded_dns_config must be true or false, not text",
+        ),
+        (lambda: resolve("", "prod/web-0", "api"), "cluster must be a Cluster, not"),
+        (lambda: resolve_with(None, "api", None), "conf must be a ResolvConf"),
+        (lambda: resolve_with(ResolvConf(), "api", None), "lookup must be a function"),
+        (
+            lambda: resolve_with(ResolvConf(), "api", print, servers=[]),
+            "servers must be a mapping of nameserver address to lookup, not a list",
+        ),
+        (
+            lambda: resolve_with(ResolvConf(), "api", print, servers={"a": 5}),
+            "servers['a'] must be a function",
+        ),
+        (
+            lambda: resolve_with(ResolvConf(), "api", print, servers={5: print}),
+            "servers[5] must be a function",
+        ),
+    ],
+)
+def test_resolver_functions_check_their_arguments(
+    call: Callable[[], object], expected: str
+) -> None:
+    """Issue 22 fuzzing: ``resolv_conf("prod/web-0")``, ``resolve("", ...)`` and
+    ``resolve_with(None, ...)`` were AttributeErrors from deep inside."""
+    assert any(p.startswith(expected) for p in problems(call)), expected

@@ -12,6 +12,7 @@ import enum
 from collections.abc import Iterable
 from typing import TypeVar
 
+from awscore._inputs import shown
 from awscore.errors import K8sDnsInputError
 from awscore.k8s_dns._names import canonical_ip, ip_problem, kind
 
@@ -20,13 +21,16 @@ _E = TypeVar("_E", bound=enum.StrEnum)
 
 def enum_value(vocabulary: type[_E], value: object, where: str) -> _E:
     """``value`` as a member of ``vocabulary``, or a problem listing them."""
-    try:
-        return vocabulary(str(value))
-    except ValueError:
-        accepted = ", ".join(member.value for member in vocabulary)
-        raise K8sDnsInputError(
-            [f"{where} {value!r} is not accepted: one of {accepted}"]
-        ) from None
+    # Only text is looked up: the Enum's own lookup of anything else builds a
+    # message with its repr, which a hostile value (nested 10,000 deep, a
+    # 5,000-digit number) makes raise.
+    for member in vocabulary:
+        if isinstance(value, str) and value == member.value:
+            return member
+    accepted = ", ".join(member.value for member in vocabulary)
+    raise K8sDnsInputError(
+        [f"{where} {shown(value)} is not accepted: one of {accepted}"]
+    )
 
 
 def raise_problems(problems: list[str]) -> None:
@@ -38,11 +42,11 @@ def raise_problems(problems: list[str]) -> None:
 def int_problem(value: object, field: str, top: int, accepted: str) -> str | None:
     """Why ``value`` is not an integer 0..``top``, or None."""
     if isinstance(value, bool) or not isinstance(value, int):
-        return f"{field} {value!r} must be an integer {accepted}"
+        return f"{field} {shown(value)} must be an integer {accepted}"
     if not 0 <= value <= top:
         # str() of a huge int raises past Python's digit limit: say its size.
-        shown = str(value) if -(10**40) < value < 10**40 else "a number that large"
-        return f"{field} {shown} is out of range: must be {accepted}"
+        size = str(value) if -(10**40) < value < 10**40 else "a number that large"
+        return f"{field} {size} is out of range: must be {accepted}"
     return None
 
 

@@ -14,6 +14,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import yaml
 
+from awscore._inputs import shown
 from awscore.errors import K8sDnsInputError
 from awscore.k8s_dns._model import Cluster, Endpoint, Pod, Port, Service
 from awscore.k8s_dns._names import kind
@@ -177,7 +178,8 @@ def _dns_option(entry: dict[str, Any]) -> tuple[str, str | None]:
     ):
         raise K8sDnsInputError(
             [
-                f"value {text[:20]!r} of {name} is not a count: decimal digits 0-9, "
+                f"value {shown(text[:20])} of {name} is not a count: decimal digits "
+                f"0-9, "
                 f"at most {MAX_DIGITS}"
             ]
         )
@@ -224,7 +226,7 @@ def _cluster_options(document: Mapping[str, Any]) -> dict[str, Any]:
     if "upstream" in document:
         upstream = _map(document["upstream"], "upstream")
         options["upstream"] = {
-            str(k): _strings(v, f"upstream[{k!r}]") for k, v in upstream.items()
+            str(k): _strings(v, f"upstream[{shown(k)}]") for k, v in upstream.items()
         }
     return options
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from awscore._inputs import shown
 from awscore.errors import K8sDnsInputError
 from awscore.k8s_dns._answer import Answerer, Upstream
 from awscore.k8s_dns._checks import (
@@ -215,7 +216,8 @@ class Service:
             key = (port.name, port.protocol)
             if port.name is not None and key in seen:
                 problems.append(
-                    f"ports[{i}].name {port.name!r} is repeated for {port.protocol}"
+                    f"ports[{i}].name {shown(port.name)} is repeated "
+                    f"for {port.protocol}"
                 )
             seen.add(key)
         raise_problems(problems)
@@ -332,7 +334,8 @@ def normalise_qtype(qtype: object) -> str:
             return upper
     raise K8sDnsInputError(
         [
-            f"qtype {qtype!r} is not a record type: a mnemonic such as A, AAAA, SRV, "
+            f"qtype {shown(qtype)} is not a record type: a mnemonic such as A, "
+            "AAAA, SRV, "
             "PTR, TXT, CNAME, or TYPE<n>"
         ]
     )
@@ -464,7 +467,7 @@ class Cluster:
             )
         else:
             problems += [
-                f"upstream[{name!r}] must be a list of addresses, not {kind(ips)}"
+                f"upstream[{shown(name)}] must be a list of addresses, not {kind(ips)}"
                 for name, ips in upstream.items()
                 if not isinstance(ips, list | tuple)
             ]
@@ -480,7 +483,8 @@ class Cluster:
                 cidrs.append(ipaddress.ip_network(cidr, strict=False))
             except (ValueError, TypeError):
                 problems.append(
-                    f"service_cidrs[{i}] {cidr!r} is not a CIDR such as 10.96.0.0/12"
+                    f"service_cidrs[{i}] {shown(cidr)} is not a CIDR "
+                    "such as 10.96.0.0/12"
                 )
         problems += self._object_problems(cidrs)
         raise_problems(problems)
@@ -498,12 +502,12 @@ class Cluster:
         )
         if self.pod_mode not in [m.value for m in PodMode]:
             problems.append(
-                f"pod_mode {self.pod_mode!r} is not accepted: one of disabled, "
+                f"pod_mode {shown(self.pod_mode)} is not accepted: one of disabled, "
                 "insecure, verified"
             )
         for name, ips in self.upstream.items():
-            problems += present(dns_name_problem(name, f"upstream[{name!r}]"))
-            addresses(ips, f"upstream[{name!r}]", problems)
+            problems += present(dns_name_problem(name, f"upstream[{shown(name)}]"))
+            addresses(ips, f"upstream[{shown(name)}]", problems)
         return problems
 
     def _object_problems(
@@ -511,7 +515,7 @@ class Cluster:
     ) -> list[str]:
         problems = []
         seen: dict[tuple[str, str], int] = {}
-        shown = ", ".join(str(c) for c in cidrs)
+        listed = ", ".join(str(c) for c in cidrs)
         for i, svc in enumerate(self.services):
             key = (svc.namespace, svc.name)
             if key in seen:
@@ -522,7 +526,7 @@ class Cluster:
             seen.setdefault(key, i)
             problems += [
                 f"services[{i}] {svc.namespace}/{svc.name} cluster IP {ip} "
-                f"is outside the service CIDR ({shown})"
+                f"is outside the service CIDR ({listed})"
                 for ip in svc.cluster_ips
                 if cidrs and not any(ipaddress.ip_address(ip) in n for n in cidrs)
             ]
@@ -618,7 +622,10 @@ class Cluster:
                 return pod
         known = ", ".join(p.key for p in self.pods[:10]) or "none"
         raise PodNotFoundError(
-            [f"pod {key!r} is not in the cluster: namespace/name of a pod ({known})"]
+            [
+                f"pod {shown(key)} is not in the cluster: namespace/name of a "
+                f"pod ({known})"
+            ]
         )
 
     def resolv_conf(self, pod: Pod | str) -> ResolvConf:
@@ -672,7 +679,7 @@ class Cluster:
         """
         rtype = normalise_qtype(qtype)
         if not isinstance(qname, str):
-            raise K8sDnsInputError([f"qname {qname!r} must be a string"])
+            raise K8sDnsInputError([f"qname {shown(qname)} must be a string"])
         if upstream is not None and not callable(upstream):
             raise K8sDnsInputError(
                 [
@@ -680,20 +687,20 @@ class Cluster:
                     "DnsAnswer or None"
                 ]
             )
-        shown = _absolute(qname)
-        key = shown[:-1].lower()
+        asked = _absolute(qname)
+        key = asked[:-1].lower()
         apex = self._apex(key)
         if apex is None:
             if recursive:
-                return self._upstream_answer(shown, key, rtype)
-            return DnsAnswer(qname=shown, qtype=rtype, rcode=Rcode.REFUSED)
+                return self._upstream_answer(asked, key, rtype)
+            return DnsAnswer(qname=asked, qtype=rtype, rcode=Rcode.REFUSED)
         # The zone as the question spells it: CoreDNS builds the SOA from it.
-        zone = shown[len(shown) - len(apex) - 1 : -1]
+        zone = asked[len(asked) - len(apex) - 1 : -1]
         rcode, answer, additional = Answerer(self, zone, upstream).answer(
-            key, shown, rtype
+            key, asked, rtype
         )
         return DnsAnswer(
-            qname=shown,
+            qname=asked,
             qtype=rtype,
             rcode=Rcode(rcode),
             answer=tuple(answer),
@@ -729,18 +736,18 @@ class Cluster:
         """Answer from ``upstream`` only: the node's resolver, blind to the zone."""
         rtype = normalise_qtype(qtype)
         if not isinstance(qname, str):
-            raise K8sDnsInputError([f"qname {qname!r} must be a string"])
-        shown = _absolute(qname)
-        return self._upstream_answer(shown, shown[:-1].lower(), rtype)
+            raise K8sDnsInputError([f"qname {shown(qname)} must be a string"])
+        asked = _absolute(qname)
+        return self._upstream_answer(asked, asked[:-1].lower(), rtype)
 
-    def _upstream_answer(self, shown: str, key: str, rtype: str) -> DnsAnswer:
+    def _upstream_answer(self, asked: str, key: str, rtype: str) -> DnsAnswer:
         ips = self._upstream.get(key)
         if ips is None:
-            return DnsAnswer(qname=shown, qtype=rtype, rcode=Rcode.NXDOMAIN)
+            return DnsAnswer(qname=asked, qtype=rtype, rcode=Rcode.NXDOMAIN)
         records = tuple(
-            Record(name=shown, type=t, ttl=self.ttl, data=ip)
+            Record(name=asked, type=t, ttl=self.ttl, data=ip)
             for ip in ips
             for t in ["AAAA" if ":" in ip else "A"]
             if rtype in (t, "ANY")
         )
-        return DnsAnswer(qname=shown, qtype=rtype, rcode=Rcode.NOERROR, answer=records)
+        return DnsAnswer(qname=asked, qtype=rtype, rcode=Rcode.NOERROR, answer=records)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from awscore._inputs import shown
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 _DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
@@ -47,7 +49,7 @@ def dns1123_label_problem(value: object, field: str) -> str | None:
         return f"{field} must be text, not {kind(value)}"
     if len(value) > LABEL_MAX or not _DNS1123_LABEL.match(value):
         return (
-            f"{field} {value!r} is not a DNS-1123 label: at most 63 characters of "
+            f"{field} {shown(value)} is not a DNS-1123 label: at most 63 characters of "
             "[a-z0-9-], starting and ending with a letter or digit"
         )
     return None
@@ -59,7 +61,7 @@ def dns1035_label_problem(value: object, field: str) -> str | None:
         return f"{field} must be text, not {kind(value)}"
     if len(value) > LABEL_MAX or not _DNS1035_LABEL.match(value):
         return (
-            f"{field} {value!r} is not a DNS-1035 label: at most 63 characters of "
+            f"{field} {shown(value)} is not a DNS-1035 label: at most 63 characters of "
             "[a-z0-9-], starting with a letter and ending with a letter or digit"
         )
     return None
@@ -75,7 +77,8 @@ def dns1123_subdomain_problem(value: object, field: str) -> str | None:
         or not all(_DNS1123_LABEL.match(label) for label in value.split("."))
     ):
         return (
-            f"{field} {value!r} is not a DNS-1123 subdomain: at most 253 characters, "
+            f"{field} {shown(value)} is not a DNS-1123 subdomain: at most 253 "
+            "characters, "
             "dot-separated labels of [a-z0-9-]"
         )
     return None
@@ -98,7 +101,8 @@ def port_name_problem(value: object, field: str) -> str | None:
         or "--" in value
     ):
         return (
-            f"{field} {value!r} is not a port name: 1 to 15 characters of [-a-z0-9] "
+            f"{field} {shown(value)} is not a port name: 1 to 15 characters of "
+            "[-a-z0-9] "
             "with at least one letter, no leading or trailing '-', no '--'"
         )
     return None
@@ -118,7 +122,7 @@ def dns_name_problem(value: object, field: str) -> str | None:
         )
     ):
         return (
-            f"{field} {value!r} is not a DNS name: dot-separated labels of "
+            f"{field} {shown(value)} is not a DNS name: dot-separated labels of "
             "[A-Za-z0-9_-] of at most 63 characters, 253 in all"
         )
     return None
@@ -131,7 +135,7 @@ def ip_problem(value: object, field: str) -> str | None:
     try:
         ipaddress.ip_address(value)
     except ValueError:
-        return f"{field} {value!r} is not an IPv4 or IPv6 address"
+        return f"{field} {shown(value)} is not an IPv4 or IPv6 address"
     return None
 
 

@@ -13,8 +13,10 @@ import enum
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from awscore._inputs import shown
 from awscore.errors import K8sDnsInputError
-from awscore.k8s_dns._names import SUBDOMAIN_MAX
+from awscore.k8s_dns._checks import enum_value, raise_problems, shape
+from awscore.k8s_dns._names import SUBDOMAIN_MAX, kind
 
 if TYPE_CHECKING:
     from awscore.k8s_dns._model import Pod
@@ -44,12 +46,33 @@ class PodDnsConfig:
     """``spec.dnsConfig``: nameservers and searches appended, options merged.
 
     ``options`` are ``(name, value)`` pairs; a value of None is a bare option
-    (``edns0``).
+    (``edns0``). Raises :class:`~awscore.errors.K8sDnsInputError` for a field
+    of another shape.
     """
 
     nameservers: tuple[str, ...] = ()
     searches: tuple[str, ...] = ()
     options: tuple[tuple[str, str | None], ...] = ()
+
+    def __post_init__(self) -> None:
+        shape(
+            self,
+            ("nameservers", str, "text"),
+            ("searches", str, "text"),
+            ("options", (tuple, list), "a pair of a name and a value"),
+        )
+        raise_problems(
+            [
+                f"options[{i}] must be a pair of a name and a value (text or null)"
+                for i, option in enumerate(self.options)
+                if not (
+                    isinstance(option, tuple | list)
+                    and len(option) == 2
+                    and isinstance(option[0], str)
+                    and (option[1] is None or isinstance(option[1], str))
+                )
+            ]
+        )
 
 
 #: Options whose argument is a count (``name:n``), and the largest n accepted.
@@ -68,14 +91,16 @@ def _option_problem(option: object, where: str) -> str | None:
     neither libc reads as a number.
     """
     if not isinstance(option, str) or not option or any(c.isspace() for c in option):
-        return f"{where} {option!r} is not an option: a word such as ndots:5 or edns0"
+        return (
+            f"{where} {shown(option)} is not an option: a word such as ndots:5 or edns0"
+        )
     name, sep, arg = option.partition(":")
     if name not in NUMERIC_OPTIONS or not sep:
         return None
     if arg.isascii() and arg.isdigit() and len(arg) <= _NUMBER_DIGITS:
         return None
     return (
-        f"{where} {option!r}: {name} must be a whole number written in ASCII "
+        f"{where} {shown(option)}: {name} must be a whole number written in ASCII "
         f"digits 0-9 (at most {_NUMBER_DIGITS} of them), e.g. {name}:2"
     )
 
@@ -89,7 +114,8 @@ class ResolvConf:
     """A resolv.conf: nameservers, search list and options, with ``text``.
 
     ``warnings`` lists what kubelet dropped to fit its limits (it reports them as
-    ``DNSConfigForming`` events).
+    ``DNSConfigForming`` events). Raises :class:`~awscore.errors.K8sDnsInputError`
+    for a field that is not a list of text, or an option that is not a word.
     """
 
     nameservers: tuple[str, ...] = ()
@@ -98,13 +124,20 @@ class ResolvConf:
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
-        problems = [
-            problem
-            for i, option in enumerate(self.options)
-            if (problem := _option_problem(option, f"options[{i}]"))
-        ]
-        if problems:
-            raise K8sDnsInputError(problems)
+        shape(
+            self,
+            ("nameservers", str, "text"),
+            ("search", str, "text"),
+            ("options", object, "options"),
+            ("warnings", str, "text"),
+        )
+        raise_problems(
+            [
+                problem
+                for i, option in enumerate(self.options)
+                if (problem := _option_problem(option, f"options[{i}]"))
+            ]
+        )
 
     def _number(self, name: str, default: int) -> int:
         # both libcs read the options line left to right: the last one wins
@@ -254,6 +287,38 @@ def _fit_search(search: list[str], expanded: bool, warnings: list[str]) -> list[
     return search
 
 
+def _resolv_conf_arguments(
+    pod: object,
+    node_resolv_conf: object,
+    dns_config: object,
+    cluster_dns: object,
+    cluster_domain: object,
+) -> None:
+    """Refuse, naming each, arguments of :func:`resolv_conf` of the wrong kind."""
+    from awscore.k8s_dns._model import Pod  # _model builds on this module
+
+    problems = []
+    if not isinstance(pod, Pod):
+        problems.append(f"pod must be a Pod, not {kind(pod)}")
+    if not isinstance(node_resolv_conf, ResolvConf):
+        problems.append(
+            f"node_resolv_conf must be a ResolvConf, not {kind(node_resolv_conf)}"
+        )
+    if dns_config is not None and not isinstance(dns_config, PodDnsConfig):
+        problems.append(
+            f"dns_config must be a PodDnsConfig or null, not {kind(dns_config)}"
+        )
+    if not isinstance(cluster_dns, tuple | list) or not all(
+        isinstance(ip, str) for ip in cluster_dns
+    ):
+        problems.append(
+            f"cluster_dns must be a list of addresses (text), not {kind(cluster_dns)}"
+        )
+    if not isinstance(cluster_domain, str):
+        problems.append(f"cluster_domain must be text, not {kind(cluster_domain)}")
+    raise_problems(problems)
+
+
 def resolv_conf(
     pod: Pod,
     policy: DnsPolicy | str | None = None,
@@ -277,16 +342,21 @@ def resolv_conf(
     (32 / 2048 with ``expanded_dns_config``, the default since Kubernetes 1.28).
 
     Raises :class:`~awscore.errors.K8sDnsInputError` for policy None without
-    ``dnsConfig`` nameservers, or an unknown policy.
+    ``dnsConfig`` nameservers, an unknown policy, or an argument of the wrong
+    kind.
     """
-    chosen = pod.dns_policy if policy is None else policy
-    try:
-        mode = DnsPolicy(chosen)
-    except ValueError:
-        accepted = ", ".join(p.value for p in DnsPolicy)
+    _resolv_conf_arguments(
+        pod, node_resolv_conf, dns_config, cluster_dns, cluster_domain
+    )
+    if not isinstance(expanded_dns_config, bool):
         raise K8sDnsInputError(
-            [f"dnsPolicy {chosen!r} is not accepted: one of {accepted}"]
-        ) from None
+            [
+                "expanded_dns_config must be true or false, not "
+                f"{kind(expanded_dns_config)}"
+            ]
+        )
+    chosen = pod.dns_policy if policy is None else policy
+    mode = enum_value(DnsPolicy, chosen, "dnsPolicy")
     extra = pod.dns_config if dns_config is None else dns_config
     if mode is DnsPolicy.NONE and (extra is None or not extra.nameservers):
         raise K8sDnsInputError(

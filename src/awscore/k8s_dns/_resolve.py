@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from awscore._inputs import shown
 from awscore.errors import K8sDnsInputError
 from awscore.k8s_dns._libc_send import (
     Datagram,
@@ -24,6 +25,7 @@ from awscore.k8s_dns._libc_send import (
     nameservers,
 )
 from awscore.k8s_dns._model import Cluster, DnsAnswer, Pod, Rcode, normalise_qtype
+from awscore.k8s_dns._names import kind
 from awscore.k8s_dns._resolvconf import ResolvConf
 
 #: The C libraries whose resolvers are modelled.
@@ -354,9 +356,37 @@ def _musl(run: _Lookup, bare: str, absolute: bool) -> GaiResult:
 def _check_name(name: object) -> str:
     if not isinstance(name, str) or not name.strip(".") or " " in name:
         raise K8sDnsInputError(
-            [f"name {name!r} is not a host name: dot-separated labels, e.g. api"]
+            [f"name {shown(name)} is not a host name: dot-separated labels, e.g. api"]
         )
     return name
+
+
+def _lookup_arguments(conf: object, lookup: object, servers: object) -> None:
+    """Refuse, naming each, a ``conf``, ``lookup`` or ``servers`` of the wrong kind."""
+    problems = []
+    if not isinstance(conf, ResolvConf):
+        problems.append(
+            "conf must be a ResolvConf (ResolvConf.parse of the file), "
+            f"not {kind(conf)}"
+        )
+    if not callable(lookup):
+        problems.append(f"lookup {_NOT_A_LOOKUP}")
+    if servers is not None and not isinstance(servers, Mapping):
+        problems.append(
+            "servers must be a mapping of nameserver address to lookup, "
+            f"not {kind(servers)}"
+        )
+    elif servers is not None:
+        problems += [
+            f"servers[{shown(server)}] {_NOT_A_LOOKUP}, keyed by an address (text)"
+            for server, each in servers.items()
+            if not isinstance(server, str) or not callable(each)
+        ]
+    if problems:
+        raise K8sDnsInputError(problems)
+
+
+_NOT_A_LOOKUP = "must be a function of (name, type) returning a DnsAnswer or None"
 
 
 def resolve_with(
@@ -397,11 +427,12 @@ def resolve_with(
     ``rotate_start``.
     """
     rtype = normalise_qtype(qtype)
+    _lookup_arguments(conf, lookup, servers)
     if libc not in LIBCS:
-        raise K8sDnsInputError([f"libc {libc!r} is not accepted: glibc or musl"])
+        raise K8sDnsInputError([f"libc {shown(libc)} is not accepted: glibc or musl"])
     if family is not None and family not in FAMILIES:
         raise K8sDnsInputError(
-            [f"family {family!r} is not accepted: inet, inet6 or unspec"]
+            [f"family {shown(family)} is not accepted: inet, inet6 or unspec"]
         )
     if (
         isinstance(rotate_start, bool)
@@ -409,7 +440,7 @@ def resolve_with(
         or (rotate_start < 0)
     ):
         raise K8sDnsInputError(
-            [f"rotate_start {rotate_start!r} must be a whole number 0 or more"]
+            [f"rotate_start {shown(rotate_start)} must be a whole number 0 or more"]
         )
     _check_name(name)
     chosen: Family | None = family
@@ -468,6 +499,8 @@ def resolve(
     ``upstream``. ``family`` and ``rotate_start`` are as for
     :func:`resolve_with`.
     """
+    if not isinstance(cluster, Cluster):
+        raise K8sDnsInputError([f"cluster must be a Cluster, not {kind(cluster)}"])
     target = cluster.pod(pod) if isinstance(pod, str) else pod
     conf = cluster.resolv_conf(target)
 

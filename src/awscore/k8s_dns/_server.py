@@ -28,6 +28,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from awscore._inputs import shown
 from awscore.errors import DnsExtraMissingError, K8sDnsError, K8sDnsInputError
 from awscore.k8s_dns._answer import Upstream
 from awscore.k8s_dns._cache import MAX_ENTRIES, AnswerCache, cache_key, patch
@@ -44,6 +45,9 @@ if TYPE_CHECKING:
 SERVER_PAYLOAD = 1232
 #: The UDP answer limit without EDNS (RFC 1035 §2.3.4).
 CLASSIC_UDP_LIMIT = 512
+#: The longest wait for one upstream reply, in seconds (an hour: far past any
+#: resolver's, and a bound a clock's arithmetic never overflows).
+MAX_UPSTREAM_TIMEOUT = 3600.0
 _HEADER = 12
 
 
@@ -189,6 +193,10 @@ def upstream_resolver(address: tuple[str, int], *, timeout: float = 2.0) -> Upst
     (``plugin/pkg/upstream``); this is the server's stand-in: one UDP question to
     ``address`` (host, port), waiting at most ``timeout`` seconds. A timeout,
     an error or a reply that does not parse is None: the lookup failed.
+
+    Raises :class:`~awscore.errors.K8sDnsInputError` for an ``address`` that is
+    not an IP address and a port, or a ``timeout`` that is not a number of
+    seconds above 0 and at most 3,600 (an hour).
     """
     _require_dnspython()
     import dns.exception
@@ -197,7 +205,18 @@ def upstream_resolver(address: tuple[str, int], *, timeout: float = 2.0) -> Upst
     import dns.rcode
     import dns.rdatatype
 
-    host, port = address
+    host, port = _upstream_address(address)
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, int | float)
+        or not 0 < timeout <= MAX_UPSTREAM_TIMEOUT
+    ):
+        raise K8sDnsInputError(
+            [
+                f"upstream timeout {shown(timeout)} must be a number of seconds "
+                f"above 0, at most {MAX_UPSTREAM_TIMEOUT:g}"
+            ]
+        )
 
     def lookup(name: str, qtype: str) -> DnsAnswer | None:
         query = dns.message.make_query(name, qtype)
@@ -227,20 +246,48 @@ def upstream_resolver(address: tuple[str, int], *, timeout: float = 2.0) -> Upst
     return lookup
 
 
+def _is_ip(host: object) -> bool:
+    if not isinstance(host, str):
+        return False
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_port(port: object) -> bool:
+    return not isinstance(port, bool) and isinstance(port, int) and 0 <= port <= 65535
+
+
+def _upstream_address(address: object) -> tuple[str, int]:
+    """``address`` as the (host, port) of a DNS server, or a typed error."""
+    if (
+        isinstance(address, tuple | list)
+        and len(address) == 2
+        and _is_ip(address[0])
+        and _is_port(address[1])
+    ):
+        return address[0], address[1]
+    raise K8sDnsInputError(
+        [
+            f"upstream address {shown(address)} is not a DNS server's (host, port): "
+            "an IP address and a port 0..65535, e.g. ('10.0.0.2', 53)"
+        ]
+    )
+
+
 def _server_arguments(cluster: object, host: object, port: object) -> None:
     problems = []
     if not isinstance(cluster, Cluster):
         problems.append(f"cluster must be a Cluster, not {kind(cluster)}")
-    try:
-        if not isinstance(host, str):
-            raise ValueError(host)
-        ipaddress.ip_address(host)
-    except ValueError:
+    if not _is_ip(host):
         problems.append(
-            f"host {host!r} is not an IP address to listen on, e.g. 127.0.0.1 or ::1"
+            f"host {shown(host)} is not an IP address to listen on, "
+            "e.g. 127.0.0.1 or ::1"
         )
-    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
-        problems.append(f"port {port!r} must be 0..65535 (0: any free port)")
+    if not _is_port(port):
+        problems.append(f"port {shown(port)} must be 0..65535 (0: any free port)")
     if problems:
         raise K8sDnsInputError(problems)
 
