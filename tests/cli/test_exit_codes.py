@@ -40,6 +40,31 @@ TEMPLATE = [str(EX / "cfn-init/template.yaml"), "--resource", "MyInstance"]
 HUP = ["--conf", str(EX / "cfn-hup/conf")]
 DOMAIN = str(EX / "codeartifact/domain.yaml")
 YAML = ["--cluster", str(EX / "k8s-dns/cluster.yaml")]
+RA = [
+    "--certificate",
+    str(EX / "roles-anywhere/host.pem"),
+    "--private-key",
+    str(EX / "roles-anywhere/host.key"),
+    "--trust-anchor-arn",
+    "arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/"
+    "0a1b2c3d-4e5f-6789-abcd-ef0123456789",
+    "--profile-arn",
+    "arn:aws:rolesanywhere:us-east-1:123456789012:profile/"
+    "9f8e7d6c-5b4a-3210-fedc-ba9876543210",
+    "--role-arn",
+    "arn:aws:iam::123456789012:role/onprem",
+]
+AWS = EX / "autoscaling/aws"
+REPLAY = [
+    "--group",
+    str(AWS / "asg.json"),
+    "--policies",
+    str(AWS / "policies.json"),
+    "--alarms",
+    str(AWS / "alarms.json"),
+    "--metrics",
+    str(AWS / "metrics.json"),
+]
 EB = EX / "eventbridge"
 EB_TEST = ["--pattern", str(EB / "ecs-stopped.json"), "--event"]
 EB_EVENT = ["--event", str(EB / "ecs-task-stopped.json")]
@@ -295,6 +320,23 @@ TABLE: list[tuple[list[str], int]] = [
     ),
     (["eventbridge", "s3-notify", *EB_S3, "a", "--event", "s3:Nope"], 1),
     (["eventbridge", "s3-notify", *EB_S3, "a"], 2),
+    (["autoscaling", "replay", *REPLAY], 0),
+    (
+        [
+            "autoscaling",
+            "replay",
+            *REPLAY[:-2],
+            "--metrics",
+            str(EX / "kinesis/esm.json"),
+        ],
+        1,
+    ),
+    (["autoscaling", "replay", "--group", str(EX / "autoscaling/aws/asg.json")], 2),
+    (["sigv4", "credentials", "--profile", "nobody"], 1),
+    (["sigv4", "credentials", "--bogus"], 2),
+    (["roles-anywhere", "credential-process", *RA, "--print-request"], 0),
+    (["roles-anywhere", "credential-process", *RA[:-2], "--role-arn", "x"], 1),
+    (["roles-anywhere", "credential-process", "--print-request"], 2),
     (["tour", "--module", "quorum"], 0),
     (["tour", "--module", "nope"], 2),
     (["completion", "bash"], 0),

@@ -13,17 +13,22 @@ import argparse
 import os
 import sys
 
-from awscore.cli._output import add_json_flag, write_json
+from awscore.cli._output import add_json_flag, epilog, write_json
 from awscore.errors import CliError
 from awscore.sigv4 import Credentials, resolve_credentials
 
 __all__ = ["add_profile_option", "credentials_for", "register_credentials_verb"]
 
-_EXAMPLE = """\
-examples:
-  awscore sigv4 credentials --explain
-  awscore sigv4 credentials --profile dev --json
-"""
+_FILES = (
+    "AWS_CONFIG_FILE=examples/sigv4/aws/config\n"
+    "AWS_SHARED_CREDENTIALS_FILE=examples/sigv4/aws/credentials\n"
+)
+_EXAMPLE = epilog(
+    _FILES + "awscore sigv4 credentials --explain",
+    _FILES + "awscore sigv4 credentials --profile dev --json",
+    notes="Without the two variables the chain reads ~/.aws/config and "
+    "~/.aws/credentials.",
+)
 
 
 def add_profile_option(parser: argparse.ArgumentParser) -> None:

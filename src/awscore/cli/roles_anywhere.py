@@ -17,9 +17,10 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from awscore.cli._output import epilog
 from awscore.cli._tour import TourPart, TourSection
-from awscore.errors import CredentialsFetchError
-from awscore.sigv4 import HttpRequest
+from awscore.errors import CliError, CredentialsFetchError
+from awscore.sigv4 import HttpRequest, serialize_request
 from awscore.sigv4._rolesanywhere import (
     X509Signer,
     create_session,
@@ -29,14 +30,25 @@ from awscore.sigv4._transport import HttpTimeoutError, default_io
 
 __all__ = ["TOUR", "register"]
 
-_EXAMPLE = """\
-example:
-  awscore roles-anywhere credential-process \\
-      --certificate host.pem --private-key host.key \\
-      --trust-anchor-arn arn:aws:rolesanywhere:us-east-1:123456789012:trust-anchor/TA \\
-      --profile-arn arn:aws:rolesanywhere:us-east-1:123456789012:profile/P \\
-      --role-arn arn:aws:iam::123456789012:role/onprem
-"""
+_ARGS = (
+    "--certificate examples/roles-anywhere/host.pem\n"
+    "--private-key examples/roles-anywhere/host.key\n"
+    '--trust-anchor-arn "$TA" --profile-arn "$PROFILE" --role-arn "$ROLE"'
+)
+_EXAMPLE = epilog(
+    ". examples/roles-anywhere/arns.sh && awscore roles-anywhere credential-process\n"
+    + _ARGS
+    + " --print-request",
+    ". examples/roles-anywhere/arns.sh && awscore roles-anywhere credential-process\n"
+    + _ARGS
+    + "\n--print-request --session-duration 900",
+    notes=(
+        "examples/roles-anywhere/arns.sh sets TA, PROFILE and ROLE. Without\n"
+        "--print-request it sends CreateSession to Roles Anywhere and prints the "
+        "JSON\n`aws_signing_helper credential-process` prints, for a "
+        "credential_process line."
+    ),
+)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -71,6 +83,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="seconds, 900..43200 (default: 3600)",
     )
     verb.add_argument("--region", help="default: the trust anchor ARN's region")
+    verb.add_argument(
+        "--print-request",
+        action="store_true",
+        help="print the signed CreateSession request instead of sending it",
+    )
     verb.add_argument("--endpoint", help="default: https://rolesanywhere.<region>...")
     verb.set_defaults(handler=_credential_process)
 
@@ -99,6 +116,8 @@ def _credential_process(args: argparse.Namespace) -> int:
             ) from None
         return response.status, response.body
 
+    if args.print_request:
+        return _print_request(signer, args)
     credentials = create_session(
         signer,
         send,
@@ -112,6 +131,37 @@ def _credential_process(args: argparse.Namespace) -> int:
     )
     sys.stdout.write(credential_process_json(credentials) + "\n")
     return 0
+
+
+class _Signed(Exception):  # noqa: N818 - a signal, not an error
+    """Carries the signed request out of create_session, unsent."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        super().__init__("signed")
+        self.request = request
+
+
+def _print_request(signer: X509Signer, args: argparse.Namespace) -> int:
+    def capture(request: HttpRequest) -> tuple[int, bytes]:
+        raise _Signed(request)
+
+    try:
+        create_session(
+            signer,
+            capture,
+            when=datetime.now(UTC),
+            trust_anchor_arn=args.trust_anchor_arn,
+            profile_arn=args.profile_arn,
+            role_arn=args.role_arn,
+            duration_seconds=args.session_duration,
+            endpoint=args.endpoint,
+            region=args.region,
+        )
+    except _Signed as signed:
+        wire = serialize_request(signed.request)
+        sys.stdout.write(wire.decode("utf-8", "replace") + "\n")
+        return 0
+    raise CliError("CreateSession was not signed")  # pragma: no cover
 
 
 def _tour() -> TourPart:
