@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from awscore._inputs import shown
 from awscore.errors import ArgumentTypeError, InvalidOptionError
 from awscore.sigv4._checksums import checksum_header
 from awscore.sigv4._chunked import DEFAULT_CHUNK_SIZE, ChunkedEncoder, StreamingMode
@@ -62,7 +63,7 @@ def sign_chunked(
         streaming = StreamingMode(mode)
     except ValueError:
         raise InvalidOptionError(
-            f"mode {str(mode)[:60]!r} is not an aws-chunked mode: use one of "
+            f"mode {shown(mode, 60)} is not an aws-chunked mode: use one of "
             f"{', '.join(m.value for m in StreamingMode)}"
         ) from None
     trailers: tuple[str, ...] = ()
@@ -74,8 +75,8 @@ def sign_chunked(
         )
         if header is None:
             raise InvalidOptionError(
-                f"trailer_checksum {trailer_checksum!r} is not supported: use crc32, "
-                "crc32c, crc64nvme, sha1 or sha256"
+                f"trailer_checksum {shown(trailer_checksum)} is not supported: use "
+                "crc32, crc32c, crc64nvme, sha1 or sha256"
             )
         trailers = (header,)
     framing = ChunkedEncoder.request_headers(
