@@ -53,7 +53,7 @@ import hmac
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from enum import StrEnum
-from typing import Final
+from typing import Final, TypeVar
 
 from awscore._inputs import shown
 from awscore.errors import (
@@ -139,11 +139,16 @@ _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _FIELD_VALUE = re.compile(r"[\t\x20-\x7e]*")
 _SCOPE = re.compile(r"[0-9]{8}/[^\s/]+/[^\s/]+/aws4_request")
 _WHITESPACE: Final = " \t"
+_T = TypeVar("_T")
 
 
 def _parse_mode(mode: str) -> StreamingMode:
     try:
-        return StreamingMode(mode)
+        # A text check first: an Enum lookup reprs what it refuses, and the repr
+        # of a hostile value (nested 3,000 deep) raises.
+        if isinstance(mode, str):
+            return StreamingMode(mode)
+        raise ValueError
     except ValueError:
         accepted = ", ".join(repr(str(m)) for m in StreamingMode)
         raise InvalidOptionError(
@@ -165,7 +170,7 @@ def _byte_view(data: object) -> memoryview:
         return memoryview(data).cast("B")
     except (TypeError, ValueError):
         # A strided or multi-dimensional view has no flat byte form.
-        raise InvalidOptionError(
+        raise ArgumentTypeError(
             "data must be a contiguous buffer of bytes, not a strided or "
             "multi-dimensional view"
         ) from None
@@ -306,13 +311,20 @@ def _checksum_for(algorithm: str | None, mode: StreamingMode) -> type[Checksum] 
     return checksum_class(header)
 
 
+def _sequence(value: Iterable[_T], what: str) -> Iterable[_T]:
+    """``value`` if it is a list or tuple (of trailers or names), else a typed error."""
+    if not isinstance(value, list | tuple):
+        raise ArgumentTypeError(f"{what} must be a list or tuple, not {kind_of(value)}")
+    return value
+
+
 def _checked_trailers(
     trailers: Iterable[tuple[str, str]], taken: Iterable[str]
 ) -> list[tuple[str, str]]:
     """Trailers as they go on the wire: names lower-cased, values trimmed."""
     seen = set(taken) | {_TRAILER_SIGNATURE}
     out = []
-    for pair in trailers:
+    for pair in _sequence(trailers, "extra_trailers"):
         if not is_text_pair(pair):
             raise InvalidHeaderError(
                 f"trailer {shown(pair)} is invalid: trailers are (name, value) "
@@ -345,7 +357,7 @@ def _trailer_lengths(
     """The trailer names in sending order, and the length of their lines."""
     names: list[str] = []
     length = 0
-    for name in trailer_names:
+    for name in _sequence(trailer_names, "trailer_names"):
         cls = checksum_class(name) if isinstance(name, str) else None
         if cls is None:
             raise InvalidOptionError(
@@ -518,7 +530,7 @@ class ChunkedEncoder:
                 f"data_length {shown(data_length)} is not an integer"
             )
         if data_length < 0:
-            raise InvalidOptionError(f"data_length {data_length} is negative")
+            raise InvalidOptionError(f"data_length {shown(data_length)} is negative")
         names, trailer_length = _trailer_lengths(trailer_names, extra_trailers)
         if names and not _has_trailer(parsed):
             raise InvalidOptionError(f"trailers need a trailer mode, not {shown(mode)}")
@@ -667,7 +679,7 @@ class ChunkedDecoder:
                 "on the x-amz-trailer header"
             )
         names: list[str] = []
-        for raw in expected:
+        for raw in _sequence(expected, "expected_trailers"):
             name = raw.lower() if isinstance(raw, str) else ""
             if (
                 not _TOKEN.fullmatch(name)
@@ -868,7 +880,7 @@ class ChunkedDecoder:
         ):
             raise DecodedLengthMismatchError(
                 f"the body holds {'more than ' if size else ''}{total} bytes of data "
-                f"but x-amz-decoded-content-length is {self._decoded_length}"
+                f"but x-amz-decoded-content-length is {shown(self._decoded_length)}"
             )
         self._received = total
         if self._signer is not None:
