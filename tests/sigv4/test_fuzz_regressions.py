@@ -34,6 +34,7 @@ from awscore.sigv4 import (
     derive_signing_key,
     format_amz_date,
     parse_raw_request,
+    sign_chunked,
 )
 
 BIG = 10**5000  # str()/repr() of it raises ValueError
@@ -47,6 +48,14 @@ for _ in range(3000):
 KEY = derive_signing_key("secret", "20130524", "us-east-1", "s3")
 SEED = "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9"
 SCOPE = "20130524/us-east-1/s3/aws4_request"
+CREDS = Credentials("AKIDEXAMPLE", "secret")
+REQUEST = HttpRequest("PUT", "https://examplebucket.s3.amazonaws.com/k")
+AT: dict[str, Any] = {
+    "region": "us-east-1",
+    "service": "s3",
+    "when": datetime(2013, 5, 24, tzinfo=UTC),
+    "data_length": 10,
+}
 RAW = b"GET / HTTP/1.1\r\nHost: example.amazonaws.com\r\n\r\n"
 
 
@@ -108,6 +117,7 @@ CASES: list[tuple[str, Callable[[Any], object], tuple[object, ...]]] = [
     ("max_presign_expires", lambda v: _verifier(max_presign_expires=v), ALL),
     ("max_skew", lambda v: _verifier(max_skew=v), ALL),
     ("signing time", format_amz_date, ALL),
+    ("sign_chunked mode", lambda v: sign_chunked(REQUEST, CREDS, mode=v, **AT), ALL),
     ("secret", lambda v: derive_signing_key(v, "20130524", "us-east-1", "s3"), ALL),
 ]
 

@@ -60,6 +60,10 @@ def sign_chunked(
             f"request must be awscore.sigv4.HttpRequest, not {kind_of(request)}"
         )
     try:
+        # A text check first: an Enum lookup reprs what it refuses, and the repr
+        # of a hostile value (nested 3,000 deep) raises.
+        if not isinstance(mode, str):
+            raise ValueError
         streaming = StreamingMode(mode)
     except ValueError:
         raise InvalidOptionError(
