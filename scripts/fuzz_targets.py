@@ -629,6 +629,13 @@ EXCLUDED = frozenset(
 #: finds no route; the tick is the input's effect, the NoRouteError its answer.
 STATE_OUTCOMES: dict[str, tuple[type[BaseException], ...]] = {
     "vpn.SiteToSiteVpn.send": (awscore_errors.NoRouteError,),
+    # A ChunkedDecoder that refuses the body (a malformed chunk, a bad signature, a
+    # truncated stream at finish) keeps that error and raises it again on every
+    # later call: the body is rejected as a whole, and a caller cannot resume a
+    # stream past a fault (documented on ChunkedDecoder.feed). Only these errors
+    # are exempt: a refused argument (not bytes) must still change nothing.
+    "sigv4.ChunkedDecoder.feed": (awscore_errors.ChunkedPayloadError,),
+    "sigv4.ChunkedDecoder.finish": (awscore_errors.ChunkedPayloadError,),
 }
 
 #: How to build the instance whose methods are fuzzed, per class.

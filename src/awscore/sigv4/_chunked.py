@@ -53,9 +53,11 @@ import hmac
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from enum import StrEnum
-from typing import Final
+from typing import Final, TypeVar
 
+from awscore._inputs import shown
 from awscore.errors import (
+    ArgumentTypeError,
     ChecksumMismatchError,
     ChunkedPayloadError,
     ChunkSignatureMismatchError,
@@ -74,7 +76,7 @@ from awscore.sigv4._checksums import (
     checksum_header,
 )
 from awscore.sigv4._keys import hmac_sha256_hex
-from awscore.sigv4._model import is_text_pair
+from awscore.sigv4._model import is_text_pair, kind_of
 
 __all__ = [
     "CHUNK_SIGNATURE_ALGORITHM",
@@ -137,16 +139,40 @@ _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _FIELD_VALUE = re.compile(r"[\t\x20-\x7e]*")
 _SCOPE = re.compile(r"[0-9]{8}/[^\s/]+/[^\s/]+/aws4_request")
 _WHITESPACE: Final = " \t"
+_T = TypeVar("_T")
 
 
 def _parse_mode(mode: str) -> StreamingMode:
     try:
-        return StreamingMode(mode)
+        # A text check first: an Enum lookup reprs what it refuses, and the repr
+        # of a hostile value (nested 3,000 deep) raises.
+        if isinstance(mode, str):
+            return StreamingMode(mode)
+        raise ValueError
     except ValueError:
         accepted = ", ".join(repr(str(m)) for m in StreamingMode)
         raise InvalidOptionError(
-            f"streaming mode {str(mode)[:80]!r} is not supported: use one of "
+            f"streaming mode {shown(mode, 80)} is not supported: use one of "
             f"{accepted} (the SigV4A ECDSA modes are not implemented)"
+        ) from None
+
+
+def _byte_view(data: object) -> memoryview:
+    """``data`` as a flat view of bytes; a typed error for anything else.
+
+    Checked before the stream is touched, so a refused piece changes nothing.
+    """
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise ArgumentTypeError(
+            f"data must be bytes (bytes, bytearray or memoryview), not {kind_of(data)}"
+        )
+    try:
+        return memoryview(data).cast("B")
+    except (TypeError, ValueError):
+        # A strided or multi-dimensional view has no flat byte form.
+        raise ArgumentTypeError(
+            "data must be a contiguous buffer of bytes, not a strided or "
+            "multi-dimensional view"
         ) from None
 
 
@@ -237,17 +263,17 @@ def _check_signing_inputs(
         )
     if not isinstance(amz_date, str) or not _AMZ_DATE.fullmatch(amz_date):
         raise InvalidOptionError(
-            f"amz_date {str(amz_date)[:40]!r} is invalid: it must be the request's "
+            f"amz_date {shown(amz_date, 40)} is invalid: it must be the request's "
             "X-Amz-Date, YYYYMMDD'T'HHMMSS'Z'"
         )
     if not isinstance(scope, str) or not _SCOPE.fullmatch(scope):
         raise InvalidOptionError(
-            f"scope {str(scope)[:120]!r} is invalid: it must be the credential scope "
+            f"scope {shown(scope, 120)} is invalid: it must be the credential scope "
             "YYYYMMDD/region/service/aws4_request"
         )
     if not isinstance(seed_signature, str) or not _HEX64.fullmatch(seed_signature):
         raise InvalidOptionError(
-            f"seed_signature {str(seed_signature)[:80]!r} is invalid: it must be the "
+            f"seed_signature {shown(seed_signature, 80)} is invalid: it must be the "
             "request's signature, 64 lower-case hex digits"
         )
 
@@ -259,7 +285,8 @@ def _check_chunk_size(chunk_size: object) -> int:
         or not 1 <= chunk_size <= MAX_CHUNK_SIZE
     ):
         raise InvalidOptionError(
-            f"chunk_size {chunk_size!r} is out of range: must be 1..{MAX_CHUNK_SIZE} "
+            f"chunk_size {shown(chunk_size)} is out of range: must be "
+            f"1..{MAX_CHUNK_SIZE} "
             f"bytes (S3 wants at least {S3_MIN_CHUNK_SIZE}; SDKs use "
             f"{DEFAULT_CHUNK_SIZE})"
         )
@@ -272,7 +299,7 @@ def _checksum_for(algorithm: str | None, mode: StreamingMode) -> type[Checksum] 
     header = checksum_header(algorithm) if isinstance(algorithm, str) else None
     if header is None:
         raise InvalidOptionError(
-            f"trailer_checksum {str(algorithm)[:40]!r} is not supported: use crc32, "
+            f"trailer_checksum {shown(algorithm, 40)} is not supported: use crc32, "
             "crc32c, crc64nvme, sha1 or sha256"
         )
     if not _has_trailer(mode):
@@ -284,17 +311,24 @@ def _checksum_for(algorithm: str | None, mode: StreamingMode) -> type[Checksum] 
     return checksum_class(header)
 
 
+def _sequence(value: Iterable[_T], what: str) -> Iterable[_T]:
+    """``value`` if it is a list or tuple (of trailers or names), else a typed error."""
+    if not isinstance(value, list | tuple):
+        raise ArgumentTypeError(f"{what} must be a list or tuple, not {kind_of(value)}")
+    return value
+
+
 def _checked_trailers(
     trailers: Iterable[tuple[str, str]], taken: Iterable[str]
 ) -> list[tuple[str, str]]:
     """Trailers as they go on the wire: names lower-cased, values trimmed."""
     seen = set(taken) | {_TRAILER_SIGNATURE}
     out = []
-    for pair in trailers:
+    for pair in _sequence(trailers, "extra_trailers"):
         if not is_text_pair(pair):
             raise InvalidHeaderError(
-                f"trailer {pair!r} is invalid: trailers are (name, value) pairs of "
-                "strings"
+                f"trailer {shown(pair)} is invalid: trailers are (name, value) "
+                "pairs of strings"
             )
         name, value = pair[0].lower(), pair[1].strip(_WHITESPACE)
         if not _TOKEN.fullmatch(name):
@@ -323,11 +357,11 @@ def _trailer_lengths(
     """The trailer names in sending order, and the length of their lines."""
     names: list[str] = []
     length = 0
-    for name in trailer_names:
+    for name in _sequence(trailer_names, "trailer_names"):
         cls = checksum_class(name) if isinstance(name, str) else None
         if cls is None:
             raise InvalidOptionError(
-                f"trailer {str(name)[:100]!r} has no length known up front: "
+                f"trailer {shown(name, 100)} has no length known up front: "
                 "trailer_names takes x-amz-checksum-* names; pass other trailers "
                 "with their values in extra_trailers"
             )
@@ -401,7 +435,7 @@ class ChunkedEncoder:
         """
         if self._finished:
             raise SigV4InputError("feed() after finish(): the stream is complete")
-        view = memoryview(data).cast("B")
+        view = _byte_view(data)
         self._data_length += len(view)
         size = self._chunk_size
         out: list[bytes | memoryview] = []
@@ -492,12 +526,14 @@ class ChunkedEncoder:
         parsed = _parse_mode(mode)
         size = _check_chunk_size(chunk_size)
         if isinstance(data_length, bool) or not isinstance(data_length, int):
-            raise InvalidOptionError(f"data_length {data_length!r} is not an integer")
+            raise InvalidOptionError(
+                f"data_length {shown(data_length)} is not an integer"
+            )
         if data_length < 0:
-            raise InvalidOptionError(f"data_length {data_length} is negative")
+            raise InvalidOptionError(f"data_length {shown(data_length)} is negative")
         names, trailer_length = _trailer_lengths(trailer_names, extra_trailers)
         if names and not _has_trailer(parsed):
-            raise InvalidOptionError(f"trailers need a trailer mode, not {mode!r}")
+            raise InvalidOptionError(f"trailers need a trailer mode, not {shown(mode)}")
         per_chunk = 4 + (_SIGNED_HEADER_EXTRA if _signed(parsed) else 0)
         full, rest = divmod(data_length, size)
         length = data_length + full * (len(f"{size:x}") + per_chunk)
@@ -582,7 +618,8 @@ class ChunkedDecoder:
     :class:`DecodedLengthMismatchError`, :class:`MalformedTrailerError` (and its
     :class:`TrailerSignatureMismatchError`) and :class:`ChecksumMismatchError`.
     After one, the decoder raises it again on every call. Bad arguments raise
-    :class:`~awscore.errors.InvalidOptionError`.
+    :class:`~awscore.errors.InvalidOptionError`; a piece of data that is not bytes
+    raises :class:`~awscore.errors.ArgumentTypeError` and changes nothing.
     """
 
     def __init__(
@@ -611,7 +648,7 @@ class ChunkedDecoder:
             or decoded_length < 0
         ):
             raise InvalidOptionError(
-                f"decoded_length {decoded_length!r} is invalid: pass None or the "
+                f"decoded_length {shown(decoded_length)} is invalid: pass None or the "
                 "x-amz-decoded-content-length as a non-negative integer"
             )
         self._decoded_length = decoded_length
@@ -642,7 +679,7 @@ class ChunkedDecoder:
                 "on the x-amz-trailer header"
             )
         names: list[str] = []
-        for raw in expected:
+        for raw in _sequence(expected, "expected_trailers"):
             name = raw.lower() if isinstance(raw, str) else ""
             if (
                 not _TOKEN.fullmatch(name)
@@ -650,7 +687,7 @@ class ChunkedDecoder:
                 or name == _TRAILER_SIGNATURE
             ):
                 raise MalformedTrailerError(
-                    f"declared trailer {str(raw)[:100]!r} is invalid: trailer names "
+                    f"declared trailer {shown(raw, 100)} is invalid: trailer names "
                     "are distinct HTTP tokens, other than x-amz-trailer-signature"
                 )
             if name.startswith(CHECKSUM_HEADER_PREFIX) and checksum_class(name) is None:
@@ -685,8 +722,9 @@ class ChunkedDecoder:
         """
         if self._error is not None:
             raise self._error
+        view = _byte_view(data)
         try:
-            out = self._feed(memoryview(data).cast("B"))
+            out = self._feed(view)
         except ChunkedPayloadError as error:
             self._error = error
             raise
@@ -842,7 +880,7 @@ class ChunkedDecoder:
         ):
             raise DecodedLengthMismatchError(
                 f"the body holds {'more than ' if size else ''}{total} bytes of data "
-                f"but x-amz-decoded-content-length is {self._decoded_length}"
+                f"but x-amz-decoded-content-length is {shown(self._decoded_length)}"
             )
         self._received = total
         if self._signer is not None:

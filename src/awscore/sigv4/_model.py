@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from awscore._inputs import shown
 from awscore.errors import InvalidHeaderError, SigV4InputError
 
 __all__ = ["Credentials", "HttpRequest", "SigningDetails", "kind_of"]
@@ -24,7 +25,7 @@ def kind_of(value: object) -> str:
     if value is None or isinstance(value, bool):
         return repr(value)
     if isinstance(value, int | float):
-        return f"the number {value!r}"[:60]
+        return f"the number {shown(value, 40)}"
     for kinds, words in _KINDS:
         if isinstance(value, kinds):
             return words
@@ -38,7 +39,7 @@ def _check_key_id(access_key_id: str) -> None:
         raise SigV4InputError("access key id must be a non-empty string")
     if "/" in access_key_id or not access_key_id.isprintable() or " " in access_key_id:
         raise SigV4InputError(
-            f"access key id {access_key_id!r} is invalid: it may not contain '/', "
+            f"access key id {shown(access_key_id)} is invalid: it may not contain '/', "
             "whitespace or control characters"
         )
 
@@ -144,7 +145,7 @@ class HttpRequest:
         for pair in headers:
             if not is_text_pair(pair):
                 raise InvalidHeaderError(
-                    f"header {pair!r} is invalid: headers are (name, value) pairs "
+                    f"header {shown(pair)} is invalid: headers are (name, value) pairs "
                     "of strings"
                 )
         body = _as_bytes(body)
@@ -170,6 +171,8 @@ class HttpRequest:
 
     def get_all(self, name: str) -> list[str]:
         """Every value of header ``name`` (case-insensitive), in order."""
+        if not isinstance(name, str):
+            raise InvalidHeaderError(f"header name must be text, not {kind_of(name)}")
         lname = name.lower()
         return [v for n, v in self.headers if n.lower() == lname]
 

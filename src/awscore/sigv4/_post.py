@@ -32,6 +32,7 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import unquote
 
+from awscore._inputs import shown
 from awscore.errors import (
     ArgumentTypeError,
     CredentialScopeError,
@@ -194,7 +195,7 @@ def _check_post_arguments(
     check_scope(region, "s3")
     if isinstance(expires, bool) or not isinstance(expires, int) or expires < 1:
         raise InvalidExpiresError(
-            f"expires {expires!r} is invalid: a POST policy lives a whole number "
+            f"expires {shown(expires)} is invalid: a POST policy lives a whole number "
             "of seconds, at least 1"
         )
     return bucket

@@ -24,6 +24,12 @@ def parse_raw_request(data: bytes, *, scheme: str = "https") -> HttpRequest:
     """
     if not isinstance(data, bytes | bytearray):
         raise SigV4InputError("a raw request must be bytes")
+    if not isinstance(scheme, str) or scheme not in ("http", "https"):
+        shown_scheme = repr(scheme[:20]) if isinstance(scheme, str) else kind_of(scheme)
+        raise SigV4InputError(
+            f"scheme must be 'http' or 'https' (SigV4 signs HTTP requests), "
+            f"not {shown_scheme}"
+        )
     head, sep, body = bytes(data).partition(b"\r\n\r\n")
     lf_head, lf_sep, lf_body = bytes(data).partition(b"\n\n")
     if not sep or (lf_sep and len(lf_head) < len(head)):

@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 
+from awscore._inputs import shown
 from awscore.errors import (
     InvalidExpiresError,
     InvalidOptionError,
@@ -133,7 +134,9 @@ def format_amz_date(when: datetime) -> str:
         try:
             when = when.astimezone(UTC)
         except OverflowError as exc:
-            raise InvalidTimeError(f"signing time {when!r} is out of range") from exc
+            raise InvalidTimeError(
+                f"signing time {shown(when)} is out of range"
+            ) from exc
     return "%04d%02d%02dT%02d%02d%02dZ" % (  # noqa: UP031 - fastest form here
         when.year,
         when.month,
@@ -150,7 +153,7 @@ def _check_payload(payload: str) -> None:
     ):
         return
     raise InvalidOptionError(
-        f"payload {str(payload)[:80]!r} is not accepted: pass None (hash the body), "
+        f"payload {shown(payload, 80)} is not accepted: pass None (hash the body), "
         "'UNSIGNED-PAYLOAD', a STREAMING-* constant or 64 lower-case hex digits"
     )
 
@@ -162,7 +165,7 @@ def _check_expires(expires: int) -> None:
         or not 1 <= expires <= MAX_PRESIGN_EXPIRES
     ):
         raise InvalidExpiresError(
-            f"expires {expires!r} is out of range: must be an integer number of "
+            f"expires {shown(expires)} is out of range: must be an integer number of "
             f"seconds in 1..{MAX_PRESIGN_EXPIRES} (7 days)"
         )
 
@@ -252,7 +255,7 @@ def _region_set(
         return None
     if algorithm != ALGORITHM_V4A:
         raise InvalidOptionError(
-            f"algorithm {str(algorithm)[:40]!r} is not supported: use {ALGORITHM!r} "
+            f"algorithm {shown(algorithm, 40)} is not supported: use {ALGORITHM!r} "
             f"or {ALGORITHM_V4A!r}"
         )
     if region_set is not None and (

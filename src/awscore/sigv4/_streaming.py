@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from awscore._inputs import shown
 from awscore.errors import ArgumentTypeError, InvalidOptionError
 from awscore.sigv4._checksums import checksum_header
 from awscore.sigv4._chunked import DEFAULT_CHUNK_SIZE, ChunkedEncoder, StreamingMode
@@ -61,10 +62,14 @@ def sign_chunked(
             f"request must be awscore.sigv4.HttpRequest, not {kind_of(request)}"
         )
     try:
+        # A text check first: an Enum lookup reprs what it refuses, and the repr
+        # of a hostile value (nested 3,000 deep) raises.
+        if not isinstance(mode, str):
+            raise ValueError
         streaming = StreamingMode(mode)
     except ValueError:
         raise InvalidOptionError(
-            f"mode {str(mode)[:60]!r} is not an aws-chunked mode: use one of "
+            f"mode {shown(mode, 60)} is not an aws-chunked mode: use one of "
             f"{', '.join(m.value for m in StreamingMode)}"
         ) from None
     trailers: tuple[str, ...] = ()
@@ -76,8 +81,8 @@ def sign_chunked(
         )
         if header is None:
             raise InvalidOptionError(
-                f"trailer_checksum {trailer_checksum!r} is not supported: use crc32, "
-                "crc32c, crc64nvme, sha1 or sha256"
+                f"trailer_checksum {shown(trailer_checksum)} is not supported: use "
+                "crc32, crc32c, crc64nvme, sha1 or sha256"
             )
         trailers = (header,)
     framing = ChunkedEncoder.request_headers(

@@ -29,6 +29,7 @@ from typing import Literal, NamedTuple, cast
 
 from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
 
+from awscore._inputs import shown
 from awscore.errors import (
     ArgumentTypeError,
     ContentSha256MismatchError,
@@ -157,7 +158,7 @@ class ReplayGuard:
         ):
             raise SigV4InputError(
                 "ReplayGuard max_entries must be at least 1 (a whole number), not "
-                f"{max_entries!r}"
+                f"{shown(max_entries)}"
             )
         self._max = max_entries
         self._seen: OrderedDict[tuple[str, str], datetime] = OrderedDict()
@@ -170,6 +171,19 @@ class ReplayGuard:
         self, access_key_id: str, signature: str, *, until: datetime, now: datetime
     ) -> None:
         """Raise :class:`ReplayedRequestError` if seen, else remember the signature."""
+        # Checked before the lock: a refused argument changes nothing.
+        for what, text in (("access_key_id", access_key_id), ("signature", signature)):
+            if not isinstance(text, str):
+                raise ArgumentTypeError(f"{what} must be text, not {kind_of(text)}")
+        for what, moment in (("until", until), ("now", now)):
+            if not isinstance(moment, datetime):
+                raise ArgumentTypeError(
+                    f"{what} must be a datetime with a time zone, not {kind_of(moment)}"
+                )
+            if moment.utcoffset() is None:
+                raise ArgumentTypeError(
+                    f"{what} must be a datetime with a time zone, not a naive one"
+                )
         key = (access_key_id, signature)
         with self._lock:
             # Checked before any housekeeping: a refused replay changes nothing.
@@ -231,12 +245,12 @@ class Verifier:
         ):
             raise SigV4InputError(
                 f"max_presign_expires must be a whole number of seconds in "
-                f"1..{MAX_PRESIGN_EXPIRES}, not {max_presign_expires!r}"
+                f"1..{MAX_PRESIGN_EXPIRES}, not {shown(max_presign_expires)}"
             )
         if not isinstance(max_skew, timedelta) or max_skew < timedelta(0):
             raise ArgumentTypeError(
                 "max_skew must be a non-negative datetime.timedelta (AWS: 15 "
-                f"minutes), not {max_skew!r}"
+                f"minutes), not {shown(max_skew)}"
             )
         if not isinstance(require_signed_amz_headers, bool):
             raise ArgumentTypeError("require_signed_amz_headers must be True or False")
@@ -408,7 +422,7 @@ def _utc_now(now: object) -> datetime:
         try:
             return now.astimezone(UTC)
         except OverflowError:
-            raise SigV4InputError(f"now {now!r} is out of range in UTC") from None
+            raise SigV4InputError(f"now {shown(now)} is out of range in UTC") from None
     return now
 
 
