@@ -96,7 +96,10 @@ class _Reader:
     """Collects every problem of one document, each with the path it is at."""
 
     def __init__(self, source: str) -> None:
-        self.source = source
+        # the name of the document, in every message: bounded, whatever it is
+        self.source = (
+            source if isinstance(source, str) and len(source) <= 200 else brief(source)
+        )
         self.problems: list[str] = []
 
     def fail(self, where: str, message: str) -> None:

@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from awscore.autoscaling._alarm import brief
+from awscore.autoscaling._alarm import brief, member
 from awscore.autoscaling._health import (
     DEFAULT_HEALTH_CHECK_GRACE_PERIOD,
     DefaultResult,
@@ -125,7 +125,9 @@ class FleetConfig:
                     )
         try:
             object.__setattr__(
-                self, "health_check_type", HealthCheckType(self.health_check_type)
+                self,
+                "health_check_type",
+                member(HealthCheckType, self.health_check_type),
             )
         except ValueError:
             problems.append(
@@ -173,7 +175,7 @@ def _policies(config: FleetConfig, problems: list[str]) -> None:
     parsed = []
     for value in given:
         try:
-            parsed.append(TerminationPolicy(value))
+            parsed.append(member(TerminationPolicy, value))
         except ValueError:
             problems.append(
                 f"TerminationPolicies entry {brief(value)} is not one of "
@@ -357,7 +359,7 @@ class Fleet:
         problems: list[str] = []
         check_time(now, "now", problems)
         try:
-            kind = HealthCheckType(check)
+            kind = member(HealthCheckType, check)
         except ValueError:
             problems.append(f"health check {brief(check)} is not one of EC2, ELB")
         flag: object = healthy
@@ -396,7 +398,7 @@ class Fleet:
         problems: list[str] = []
         check_time(now, "now", problems)
         try:
-            outcome = DefaultResult(result)
+            outcome = member(DefaultResult, result)
         except ValueError:
             problems.append(
                 f"LifecycleActionResult={brief(result)} is not CONTINUE or ABANDON"
