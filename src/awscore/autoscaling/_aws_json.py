@@ -430,6 +430,16 @@ def read_policies(  # noqa: PLR0912 (one branch per policy type)
     scaling policies and disabled ones (``Enabled: false``) are skipped.
     """
     reader = _Reader(source)
+    given: object = alarms
+    if given is not None and (
+        not isinstance(given, Mapping)
+        or not all(
+            isinstance(k, str) and isinstance(v, Alarm) for k, v in given.items()
+        )
+    ):
+        raise AutoScalingInputError(
+            [f"alarms={brief(given)} must map alarm names to alarms (read_alarms)"]
+        )
     known = alarms or {}
     top = reader.mapping(document, "document")
     policies: list[Policy] = []

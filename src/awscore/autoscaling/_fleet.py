@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from awscore.autoscaling._alarm import brief, member
+from awscore.autoscaling._alarm import _is_int, brief, member
 from awscore.autoscaling._health import (
     DEFAULT_HEALTH_CHECK_GRACE_PERIOD,
     DefaultResult,
@@ -329,6 +329,21 @@ class Fleet:
     ) -> Fleet:
         """The fleet after a scheduled action sets some of min, max and desired;
         the desired capacity is then held inside the new limits."""
+        problems: list[str] = []
+        for what, value in (
+            ("MinSize", min_size),
+            ("MaxSize", max_size),
+            ("DesiredCapacity", desired),
+        ):
+            if value is not None and (
+                not _is_int(value) or not 0 <= value <= MAX_FLEET_SIZE
+            ):
+                problems.append(
+                    f"{what}={brief(value)} must be a whole number in "
+                    f"0..{MAX_FLEET_SIZE} or null"
+                )
+        if problems:
+            raise AutoScalingInputError(problems)
         lo = self.config.min_size if min_size is None else min_size
         hi = self.config.max_size if max_size is None else max_size
         config = replace(self.config, min_size=lo, max_size=hi)
@@ -425,6 +440,15 @@ class Fleet:
         """``SetInstanceProtection`` on the given instances."""
         if not isinstance(protected, bool):
             raise AutoScalingInputError(["ProtectedFromScaleIn must be true or false"])
+        given: object = instance_ids
+        if (
+            isinstance(given, str | bytes)
+            or not isinstance(given, Sequence)
+            or not all(isinstance(i, str) for i in given)
+        ):
+            raise AutoScalingInputError(
+                [f"InstanceIds={brief(given)} must be a list of instance ids"]
+            )
         wanted = [self.instance(i) for i in instance_ids]
         fleet = self
         for instance in wanted:

@@ -103,7 +103,7 @@ def _adjustment_type(
     value: object, where: str, problems: list[str]
 ) -> AdjustmentType | None:
     try:
-        return member(AdjustmentType, value)  # type: ignore[arg-type]
+        return member(AdjustmentType, value)
     except ValueError:
         problems.append(
             f"{where} adjustment_type={brief(value)} is not one of "
@@ -295,10 +295,12 @@ class StepAdjustment:
         alarm) picks the step starting at 0, a ``Less*`` alarm the one ending at 0.
         """
         problems: list[str] = []
-        if isinstance(breach, bool) or not isinstance(breach, int | float | Fraction):
-            problems.append(f"breach={brief(breach)} must be a number")
-        if not isinstance(upper, bool):
-            problems.append(f"upper={brief(upper)} must be true or false")
+        given: object = breach
+        if isinstance(given, bool) or not isinstance(given, int | float | Fraction):
+            problems.append(f"breach={brief(given)} must be a number")
+        flag: object = upper
+        if not isinstance(flag, bool):
+            problems.append(f"upper={brief(flag)} must be true or false")
         if problems:
             raise AutoScalingInputError(problems)
         lo = None if self.lower_bound is None else Fraction(self.lower_bound)
