@@ -87,7 +87,7 @@ CASES: dict[str, tuple[Callable[[], object], str]] = {
     ),
     "spike of the wrong length": (
         lambda: spiky_load(duration=60, step=10, base=1, spikes=[(1, 2)]),  # type: ignore[list-item]
-        "spikes[0]=(1, 2) must be a (start, length, extra) tuple",
+        "spikes[0]=(1, 2) must be a (start, length, extra) triple",
     ),
     "spiky_load(10**7, step=1)": (
         lambda: spiky_load(duration=10**7, step=1, base=1),
@@ -346,6 +346,32 @@ CASES: dict[str, tuple[Callable[[], object], str]] = {
     "simulate step huge": (
         lambda: simulate(GROUP, [], [1.0], step=HUGE, decision_interval=60),
         "is not a multiple of step=<an integer of about 5001 digits>",
+    ),
+    # fuzz.py (the replay CLI): an object as an instance's LifecycleState was
+    # looked up in a set, raising TypeError (unhashable)
+    "read_groups LifecycleState object": (
+        lambda: read_groups(
+            {
+                "AutoScalingGroups": [
+                    {
+                        "AutoScalingGroupName": "g",
+                        "MinSize": 1,
+                        "MaxSize": 2,
+                        "DesiredCapacity": 1,
+                        "AvailabilityZones": ["us-east-1a"],
+                        "LaunchTemplate": {"LaunchTemplateName": "t", "Version": "1"},
+                        "Instances": [
+                            {
+                                "InstanceId": "i-1",
+                                "AvailabilityZone": "us-east-1a",
+                                "LifecycleState": {},
+                            }
+                        ],
+                    }
+                ]
+            }
+        ),
+        "LifecycleState {} is not a state awscore models",
     ),
     # fuzz.py: metric_load indexed and compared a history it never checked
     "metric_load(nested)": (

@@ -238,9 +238,10 @@ def _instance(doc: object, reader: _Reader, where: str, now: int) -> Instance | 
     if item is None:
         return None
     state = item.get("LifecycleState", "InService")
-    if state in _GONE:
+    # text first: a set or dict lookup of an object or array raises TypeError
+    if isinstance(state, str) and state in _GONE:
         return None
-    if state not in _STATES:
+    if not isinstance(state, str) or state not in _STATES:
         reader.fail(
             where, f"LifecycleState {brief(state)} is not a state awscore models"
         )

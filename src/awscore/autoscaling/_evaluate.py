@@ -149,7 +149,8 @@ class ScalingState:
         flag: object = self.simple_activity_in_progress
         if not isinstance(flag, bool):
             problems.append(
-                f"ScalingState simple_activity_in_progress={brief(flag)} must be a bool"
+                f"ScalingState simple_activity_in_progress={brief(flag)} must be "
+                "true or false"
             )
         alarms = _alarm_states(self.alarm_states, problems)
         history = _hpa_history(self.hpa_history, problems)

@@ -531,7 +531,7 @@ class TargetTrackingPolicy:
         if not isinstance(flag, bool):
             problems.append(
                 f"{where} disable_scale_in={brief(self.disable_scale_in)} must be "
-                "a bool"
+                "true or false"
             )
         for what in ("high_datapoints", "low_datapoints"):
             value = getattr(self, what)

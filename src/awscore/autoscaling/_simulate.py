@@ -192,7 +192,8 @@ def spiky_load(
         for i, spike in enumerate(given):
             if not isinstance(spike, Sequence) or len(spike) != 3:
                 problems.append(
-                    f"spikes[{i}]={brief(spike)} must be a (start, length, extra) tuple"
+                    f"spikes[{i}]={brief(spike)} must be a (start, length, extra) "
+                    "triple"
                 )
                 continue
             values = [
