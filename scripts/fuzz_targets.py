@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 from hypothesis import strategies as st
@@ -93,6 +94,43 @@ SCENARIO_DOC = {
     },
     "Step": 10,
 }
+
+# Real AWS CLI output (examples/autoscaling/aws), as replay reads it.
+AWS_EXAMPLES = Path(__file__).resolve().parent.parent / "examples/autoscaling/aws"
+
+
+def _aws_doc(name: str) -> Any:
+    return json.loads((AWS_EXAMPLES / name).read_text(encoding="utf-8"))
+
+
+ASG_DOC = _aws_doc("asg.json")
+ALARMS_DOC = _aws_doc("alarms.json")
+AWS_POLICIES_DOC = _aws_doc("policies.json")
+METRICS_DOC = _aws_doc("metrics.json")
+STATISTICS_DOC = _aws_doc("metric-statistics.json")
+SCHEDULE_DOC = _aws_doc("scheduled-actions.json")
+AWS_GROUP = autoscaling.read_groups(ASG_DOC)[0]
+AWS_ALARMS = autoscaling.read_alarms(ALARMS_DOC)
+AWS_POLICIES = tuple(autoscaling.read_policies(AWS_POLICIES_DOC, alarms=AWS_ALARMS))
+AWS_METRICS = autoscaling.read_metrics(METRICS_DOC)
+AWS_SCHEDULE = tuple(autoscaling.read_scheduled_actions(SCHEDULE_DOC))
+POOLS = (
+    autoscaling.Pool(instance_type="m5.large", availability_zone="us-east-1a"),
+    autoscaling.Pool(
+        instance_type="c5.large", availability_zone="us-east-1b", weighted_capacity=2
+    ),
+)
+DISTRIBUTION = autoscaling.InstancesDistribution(
+    on_demand_base_capacity=1, on_demand_percentage_above_base_capacity=50
+)
+MIXED = autoscaling.MixedInstancesPolicy(distribution=DISTRIBUTION, pools=POOLS)
+FLEET = autoscaling.Fleet(
+    config=AWS_GROUP.fleet,
+    desired_capacity=AWS_GROUP.group.desired_capacity,
+    instances=AWS_GROUP.instances,
+)
+INSTANCE_IDS = tuple(i.instance_id for i in AWS_GROUP.instances)
+TIMELINE = autoscaling.replay(AWS_GROUP, AWS_POLICIES, AWS_METRICS[:30])
 
 CFN_TEMPLATE = """\
 Parameters:
@@ -434,13 +472,82 @@ EXAMPLES: dict[str, dict[str, Sequence[Any] | st.SearchStrategy[Any]]] = {
     },
     "autoscaling": {
         "group": (GROUP,),
-        "policies": ((autoscaling.TargetTrackingPolicy(target_value=50),),),
+        "policies": (
+            (autoscaling.TargetTrackingPolicy(target_value=50),),
+            AWS_POLICIES,
+            (autoscaling.TerminationPolicy.DEFAULT,),  # choose_victim's
+        ),
         "metric": (60, 40.5),
         "now": (1000, 0),
         "document": st.one_of(
-            st.sampled_from((POLICY_DOC, SCENARIO_DOC, {"MinSize": 1})),
+            st.sampled_from(
+                (
+                    POLICY_DOC,
+                    SCENARIO_DOC,
+                    {"MinSize": 1},
+                    ASG_DOC,
+                    ALARMS_DOC,
+                    AWS_POLICIES_DOC,
+                    METRICS_DOC,
+                    STATISTICS_DOC,
+                    SCHEDULE_DOC,
+                )
+            ),
             hostile.json_values(),
         ),
+        # the AWS readers, Fleet and replay
+        "source": ("groups", "asg.json"),
+        "alarms": (AWS_ALARMS, None),
+        "metrics": (AWS_METRICS, AWS_METRICS[:5]),
+        "scheduled_actions": (AWS_SCHEDULE, ()),
+        "seed": (0, 7),
+        "launch_delay": (60, 0),
+        "warmup": (None, 120),
+        "decision_interval": (60,),
+        "start": (0,),
+        "fleet": (None, AWS_GROUP.fleet),
+        "zone_events": (
+            (),
+            (autoscaling.ZoneEvent(time=60, zone="us-east-1a", outage=True),),
+        ),
+        "config": (AWS_GROUP.fleet,),
+        "instances": (AWS_GROUP.instances, ()),
+        "impaired_zones": (frozenset(), frozenset({"us-east-1a"})),
+        "launched": (0, 4),
+        "draws": (0,),
+        "instance_id": (*INSTANCE_IDS, "i-missing"),
+        "instance_ids": (INSTANCE_IDS[:2], ()),
+        "protected": (True, False),
+        "zone": ("us-east-1a", "us-east-1b"),
+        "availability_zone": ("us-east-1a",),
+        "availability_zones": (("us-east-1a", "us-east-1b"),),
+        "check": tuple(autoscaling.HealthCheckType),
+        "healthy": (True, False),
+        "result": tuple(autoscaling.DefaultResult),
+        "transition": tuple(autoscaling.LifecycleTransition),
+        "state": tuple(autoscaling.LifecycleState),
+        "market": tuple(autoscaling.Market),
+        "strategy": tuple(autoscaling.AllocationStrategy),
+        "pools": (POOLS, POOLS[:1]),
+        "running": (None, {"m5.large:us-east-1a": 2}),
+        "spot_instance_pools": (2, 1),
+        "distribution": (DISTRIBUTION,),
+        "desired": (4, 0, None),
+        "mixed": (None, MIXED),
+        "mixed_instances_policy": (None, MIXED),
+        "current": (AWS_GROUP.fleet.launch,),
+        "launch": (AWS_GROUP.fleet.launch,),
+        "launch_time": (0, 100),
+        "instance_type": ("m5.large",),
+        "draw_index": (0, 3),
+        "expression": ("0 8 * * MON-FRI", "*/5 * * * *"),
+        "recurrence": ("0 18 * * *", None),
+        "time_zone": ("America/New_York", None),
+        "start_time": (WHEN, None),
+        "end_time": (None, WHEN + timedelta(days=2)),
+        "day": (WHEN.date(),),
+        "after": (WHEN,),
+        "until": (WHEN + timedelta(days=3),),
         "load": ([10.0, 80.0, 20.0],),
         "duration": (600,),
         "step": (60, 10),
@@ -450,6 +557,7 @@ EXAMPLES: dict[str, dict[str, Sequence[Any] | st.SearchStrategy[Any]]] = {
         "datapoints": ([60, 70, None],),
         "capacity": (4,),
         "percent": (10,),
+        "level": (50.0,),
         "adjustment_type": tuple(autoscaling.AdjustmentType),
         "scaling_adjustment": (1, -1),
         "min_size": (1,),
@@ -460,7 +568,6 @@ EXAMPLES: dict[str, dict[str, Sequence[Any] | st.SearchStrategy[Any]]] = {
         "upper_bound": (None, 10),
         "step_adjustments": ((autoscaling.StepAdjustment(0, None, 1),),),
         "threshold": (50,),
-        "level": (5.0,),
         "index": (0,),
         "breach": (Fraction(5),),
     },
@@ -676,6 +783,14 @@ INSTANCES: dict[str, Callable[[], object]] = {
     "autoscaling.Alarm": lambda: autoscaling.Alarm(threshold=50),
     "autoscaling.StepAdjustment": lambda: autoscaling.StepAdjustment(0, None, 1),
     "autoscaling.Scenario": lambda: autoscaling.parse_scenario(SCENARIO_DOC),
+    "autoscaling.Fleet": lambda: FLEET,
+    "autoscaling.FleetConfig": lambda: AWS_GROUP.fleet,
+    "autoscaling.Cron": lambda: autoscaling.parse_cron("0 8 * * MON-FRI"),
+    "autoscaling.Instance": lambda: AWS_GROUP.instances[0],
+    "autoscaling.MixedInstancesPolicy": lambda: MIXED,
+    "autoscaling.Pool": lambda: POOLS[0],
+    "autoscaling.ScheduledAction": lambda: AWS_SCHEDULE[0],
+    "autoscaling.Timeline": lambda: TIMELINE,
     "cfn_init.HookPath": lambda: cfn_init.HookPath.parse("Resources.MyInstance"),
     "cfn_init.DryRunBackend": cfn_init.DryRunBackend,
     "cfn_init.RecordingPackageManager": cfn_init.RecordingPackageManager,
@@ -877,6 +992,41 @@ CLI: dict[str, list[tuple[str, list[Any]]]] = {
             ],
         ),
         ("simulate", ["autoscaling", "simulate", file_of(SCENARIO_DOC)]),
+        (
+            "replay",
+            [
+                "autoscaling",
+                "replay",
+                "--group",
+                file_of(ASG_DOC),
+                "--policies",
+                file_of(AWS_POLICIES_DOC),
+                "--metrics",
+                file_of(METRICS_DOC),
+                "--alarms",
+                file_of(ALARMS_DOC),
+                "--schedule",
+                file_of(SCHEDULE_DOC),
+                "--seed",
+                word("0", "3"),
+            ],
+        ),
+        (
+            "replay --group-name",
+            [
+                "autoscaling",
+                "replay",
+                "--group",
+                file_of(ASG_DOC),
+                "--group-name",
+                word("web-asg", "other"),
+                "--policies",
+                file_of(AWS_POLICIES_DOC),
+                "--metrics",
+                file_of(STATISTICS_DOC),
+                "--json",
+            ],
+        ),
     ],
     "cfn_init": [
         (

@@ -196,6 +196,8 @@ def test_target_tracking_and_hpa_problems() -> None:
             estimated_instance_warmup=-1,
         )
     assert len(problems_of(caught)) == 6
+    # in the domain's words, not Python's ("bool")
+    assert "disable_scale_in='no' must be true or false" in str(caught.value)
     with pytest.raises(AutoScalingInputError) as caught:
         HpaPolicy(target_value=-1, tolerance=1, stabilization_window=-1)
     assert len(problems_of(caught)) == 3
@@ -242,7 +244,7 @@ def test_scaling_state_problems_all_listed() -> None:
     found = problems_of(caught)
     assert found[0] == "ScalingState warming_capacity=-1 must be an integer >= 0"
     assert "simple_cooldown_until='soon' is not a number" in found[1]
-    assert "simple_activity_in_progress=1 must be a bool" in found[2]
+    assert "simple_activity_in_progress=1 must be true or false" in found[2]
     assert "alarm_states['high']='RED' is not one of OK, ALARM" in found[3]
     assert "hpa_history['hpa'] time='x' is not a number" in found[4]
     assert "hpa_history['hpa'] entry ('x', 2) must be a sequence of" in found[5]

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
+from typing import TypeVar
 
 from awscore.errors import AutoScalingInputError
 
@@ -45,6 +46,24 @@ def json_kind(value: object) -> str:
     if isinstance(value, list | tuple):
         return "an array"
     return "an object" if isinstance(value, dict) else "a value of another kind"
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def member(kind: type[E], value: object) -> E:
+    """``kind(value)`` for text only, else ValueError.
+
+    An Enum lookup of a value that is not one of its members builds its error
+    from ``repr(value)``, which a hostile value (nesting thousands deep, a
+    5,000-digit integer) makes raise RecursionError or ValueError of its own;
+    a value that is not text is no member of a StrEnum anyway.
+    """
+    if isinstance(value, kind):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("not text")
+    return kind(value)
 
 
 def brief(value: object) -> str:
@@ -169,7 +188,7 @@ class Alarm:
             object.__setattr__(
                 self,
                 "comparison_operator",
-                ComparisonOperator(self.comparison_operator),
+                member(ComparisonOperator, self.comparison_operator),
             )
         except ValueError:
             problems.append(
@@ -178,7 +197,9 @@ class Alarm:
             )
         try:
             object.__setattr__(
-                self, "treat_missing_data", TreatMissingData(self.treat_missing_data)
+                self,
+                "treat_missing_data",
+                member(TreatMissingData, self.treat_missing_data),
             )
         except ValueError:
             problems.append(
@@ -225,6 +246,10 @@ class Alarm:
         neither side is converted (this runs for every datapoint of every alarm).
         """
         v, t = value, self.threshold
+        if isinstance(v, bool) or not isinstance(v, int | float | Fraction):
+            raise AutoScalingInputError(
+                [f"datapoint value={brief(v)} is not a number: {json_kind(v)}"]
+            )
         match self.comparison_operator:
             case ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD:
                 return v >= t
@@ -273,7 +298,7 @@ def evaluate_alarm(
             [f"datapoints={brief(datapoints)} must be a sequence of numbers or None"]
         )
     try:
-        previous = AlarmState(previous)
+        previous = member(AlarmState, previous)
     except ValueError:
         raise AutoScalingInputError(
             [f"previous={brief(previous)} is not one of OK, ALARM, INSUFFICIENT_DATA"]

@@ -96,7 +96,10 @@ class _Reader:
     """Collects every problem of one document, each with the path it is at."""
 
     def __init__(self, source: str) -> None:
-        self.source = source
+        # the name of the document, in every message: bounded, whatever it is
+        self.source = (
+            source if isinstance(source, str) and len(source) <= 200 else brief(source)
+        )
         self.problems: list[str] = []
 
     def fail(self, where: str, message: str) -> None:
@@ -235,9 +238,10 @@ def _instance(doc: object, reader: _Reader, where: str, now: int) -> Instance | 
     if item is None:
         return None
     state = item.get("LifecycleState", "InService")
-    if state in _GONE:
+    # text first: a set or dict lookup of an object or array raises TypeError
+    if isinstance(state, str) and state in _GONE:
         return None
-    if state not in _STATES:
+    if not isinstance(state, str) or state not in _STATES:
         reader.fail(
             where, f"LifecycleState {brief(state)} is not a state awscore models"
         )
@@ -427,6 +431,16 @@ def read_policies(  # noqa: PLR0912 (one branch per policy type)
     scaling policies and disabled ones (``Enabled: false``) are skipped.
     """
     reader = _Reader(source)
+    given: object = alarms
+    if given is not None and (
+        not isinstance(given, Mapping)
+        or not all(
+            isinstance(k, str) and isinstance(v, Alarm) for k, v in given.items()
+        )
+    ):
+        raise AutoScalingInputError(
+            [f"alarms={brief(given)} must map alarm names to alarms (read_alarms)"]
+        )
     known = alarms or {}
     top = reader.mapping(document, "document")
     policies: list[Policy] = []

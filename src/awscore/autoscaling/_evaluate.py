@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from types import MappingProxyType
 
-from awscore.autoscaling._alarm import AlarmState, Number, as_fraction, brief
+from awscore.autoscaling._alarm import AlarmState, Number, as_fraction, brief, member
 from awscore.autoscaling._model import (
     AdjustmentType,
     Group,
@@ -82,7 +82,7 @@ def apply_adjustment(
 ) -> int:
     """The capacity an adjustment asks for, from ``capacity``, before clamping."""
     try:
-        kind = AdjustmentType(adjustment_type)
+        kind = member(AdjustmentType, adjustment_type)
     except ValueError:
         raise AutoScalingInputError(
             [
@@ -149,7 +149,8 @@ class ScalingState:
         flag: object = self.simple_activity_in_progress
         if not isinstance(flag, bool):
             problems.append(
-                f"ScalingState simple_activity_in_progress={brief(flag)} must be a bool"
+                f"ScalingState simple_activity_in_progress={brief(flag)} must be "
+                "true or false"
             )
         alarms = _alarm_states(self.alarm_states, problems)
         history = _hpa_history(self.hpa_history, problems)
@@ -166,7 +167,7 @@ def _alarm_states(given: object, problems: list[str]) -> Mapping[str, AlarmState
     states: dict[str, AlarmState] = {}
     for name, state in given.items():
         try:
-            states[str(name)] = AlarmState(state)
+            states[str(name)] = member(AlarmState, state)
         except ValueError:
             problems.append(
                 f"ScalingState alarm_states[{brief(name)}]={brief(state)} is not "

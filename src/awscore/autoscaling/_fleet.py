@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from awscore.autoscaling._alarm import brief
+from awscore.autoscaling._alarm import _is_int, brief, member
 from awscore.autoscaling._health import (
     DEFAULT_HEALTH_CHECK_GRACE_PERIOD,
     DefaultResult,
@@ -125,7 +125,9 @@ class FleetConfig:
                     )
         try:
             object.__setattr__(
-                self, "health_check_type", HealthCheckType(self.health_check_type)
+                self,
+                "health_check_type",
+                member(HealthCheckType, self.health_check_type),
             )
         except ValueError:
             problems.append(
@@ -173,7 +175,7 @@ def _policies(config: FleetConfig, problems: list[str]) -> None:
     parsed = []
     for value in given:
         try:
-            parsed.append(TerminationPolicy(value))
+            parsed.append(member(TerminationPolicy, value))
         except ValueError:
             problems.append(
                 f"TerminationPolicies entry {brief(value)} is not one of "
@@ -327,6 +329,21 @@ class Fleet:
     ) -> Fleet:
         """The fleet after a scheduled action sets some of min, max and desired;
         the desired capacity is then held inside the new limits."""
+        problems: list[str] = []
+        for what, value in (
+            ("MinSize", min_size),
+            ("MaxSize", max_size),
+            ("DesiredCapacity", desired),
+        ):
+            if value is not None and (
+                not _is_int(value) or not 0 <= value <= MAX_FLEET_SIZE
+            ):
+                problems.append(
+                    f"{what}={brief(value)} must be a whole number in "
+                    f"0..{MAX_FLEET_SIZE} or null"
+                )
+        if problems:
+            raise AutoScalingInputError(problems)
         lo = self.config.min_size if min_size is None else min_size
         hi = self.config.max_size if max_size is None else max_size
         config = replace(self.config, min_size=lo, max_size=hi)
@@ -357,7 +374,7 @@ class Fleet:
         problems: list[str] = []
         check_time(now, "now", problems)
         try:
-            kind = HealthCheckType(check)
+            kind = member(HealthCheckType, check)
         except ValueError:
             problems.append(f"health check {brief(check)} is not one of EC2, ELB")
         flag: object = healthy
@@ -396,7 +413,7 @@ class Fleet:
         problems: list[str] = []
         check_time(now, "now", problems)
         try:
-            outcome = DefaultResult(result)
+            outcome = member(DefaultResult, result)
         except ValueError:
             problems.append(
                 f"LifecycleActionResult={brief(result)} is not CONTINUE or ABANDON"
@@ -423,6 +440,15 @@ class Fleet:
         """``SetInstanceProtection`` on the given instances."""
         if not isinstance(protected, bool):
             raise AutoScalingInputError(["ProtectedFromScaleIn must be true or false"])
+        given: object = instance_ids
+        if (
+            isinstance(given, str | bytes)
+            or not isinstance(given, Sequence)
+            or not all(isinstance(i, str) for i in given)
+        ):
+            raise AutoScalingInputError(
+                [f"InstanceIds={brief(given)} must be a list of instance ids"]
+            )
         wanted = [self.instance(i) for i in instance_ids]
         fleet = self
         for instance in wanted:

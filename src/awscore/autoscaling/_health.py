@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from awscore.autoscaling._alarm import brief
+from awscore.autoscaling._alarm import brief, member
 from awscore.errors import AutoScalingInputError
 
 __all__ = [
@@ -96,7 +96,9 @@ class LifecycleHook:
             )
         where = f"LifecycleHook {brief(name)}"
         try:
-            object.__setattr__(self, "transition", LifecycleTransition(self.transition))
+            object.__setattr__(
+                self, "transition", member(LifecycleTransition, self.transition)
+            )
         except ValueError:
             problems.append(
                 f"{where} LifecycleTransition={brief(self.transition)} is not one of "
@@ -114,7 +116,7 @@ class LifecycleHook:
             )
         try:
             object.__setattr__(
-                self, "default_result", DefaultResult(self.default_result)
+                self, "default_result", member(DefaultResult, self.default_result)
             )
         except ValueError:
             problems.append(

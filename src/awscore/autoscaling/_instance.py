@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from awscore.autoscaling._alarm import brief
+from awscore.autoscaling._alarm import brief, member
 from awscore.autoscaling._health import HealthStatus, LifecycleState
 from awscore.autoscaling._mixed import Market
 from awscore.errors import AutoScalingInputError
@@ -138,7 +138,7 @@ class Instance:
             ("health_status", HealthStatus),
         ):
             try:
-                object.__setattr__(self, name, kind(getattr(self, name)))
+                object.__setattr__(self, name, member(kind, getattr(self, name)))
             except ValueError:
                 problems.append(
                     f"Instance {name}={brief(getattr(self, name))} is not one of "

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
 
-from awscore.autoscaling._alarm import brief
+from awscore.autoscaling._alarm import brief, member
 from awscore.errors import AutoScalingInputError
 
 __all__ = [
@@ -107,7 +107,8 @@ class Pool:
             ok = isinstance(value, int | float | Fraction) and not isinstance(
                 value, bool
             )
-            if not ok or not (math.isfinite(value) and 0 <= value <= 10**6):
+            # the range test first: math.isfinite of a huge integer overflows
+            if not ok or not (0 <= value <= 10**6 and math.isfinite(value)):
                 problems.append(
                     f"{where} {what}={brief(value)} must be a price in [0, 1e6]"
                 )
@@ -154,7 +155,7 @@ class InstancesDistribution:
                 "integer in [0, 100]"
             )
         try:
-            on_demand = AllocationStrategy(self.on_demand_allocation_strategy)
+            on_demand = member(AllocationStrategy, self.on_demand_allocation_strategy)
             if on_demand not in _ON_DEMAND_STRATEGIES:
                 raise ValueError(on_demand)
             object.__setattr__(self, "on_demand_allocation_strategy", on_demand)
@@ -166,7 +167,7 @@ class InstancesDistribution:
                 "prioritized"
             )
         try:
-            spot = AllocationStrategy(self.spot_allocation_strategy)
+            spot = member(AllocationStrategy, self.spot_allocation_strategy)
             if spot == AllocationStrategy.PRIORITIZED:
                 raise ValueError(spot)
             object.__setattr__(self, "spot_allocation_strategy", spot)
@@ -262,6 +263,11 @@ def split_capacity(
     return base + on_demand_above, above - on_demand_above
 
 
+def _text(value: object) -> str:
+    """A member by its value ('spot', not Market.SPOT), anything else as it is."""
+    return brief(str(value) if isinstance(value, str) else value)
+
+
 def choose_pool(
     strategy: AllocationStrategy,
     pools: Sequence[Pool],
@@ -288,11 +294,11 @@ def choose_pool(
     fails there as EC2's would).
     """
     try:
-        strategy, market = AllocationStrategy(strategy), Market(market)
+        strategy, market = member(AllocationStrategy, strategy), member(Market, market)
     except ValueError:
         raise AutoScalingInputError(
             [
-                f"strategy {brief(str(strategy))} or market {brief(str(market))} is "
+                f"strategy {_text(strategy)} or market {_text(market)} is "
                 "not one of the allocation strategies and markets"
             ]
         ) from None

@@ -22,6 +22,7 @@ from awscore.autoscaling._alarm import (
     _is_int,
     as_fraction,
     brief,
+    member,
 )
 from awscore.errors import AutoScalingInputError
 
@@ -102,7 +103,7 @@ def _adjustment_type(
     value: object, where: str, problems: list[str]
 ) -> AdjustmentType | None:
     try:
-        return AdjustmentType(value)  # type: ignore[arg-type]
+        return member(AdjustmentType, value)
     except ValueError:
         problems.append(
             f"{where} adjustment_type={brief(value)} is not one of "
@@ -138,7 +139,12 @@ def _adjustment_policy(
 ) -> str:
     """Check a simple or step policy's name and adjustment type (stored as an
     :class:`AdjustmentType`); return the ``Kind 'name'`` its messages start with."""
-    kind = type(policy).__name__
+    # the class's own name, spelled out (no type(...).__name__ in messages)
+    kind = (
+        "StepScalingPolicy"
+        if isinstance(policy, StepScalingPolicy)
+        else "SimpleScalingPolicy"
+    )
     _name(policy.name, kind, problems)
     where = f"{kind} {brief(policy.name)}"
     adjustment = _adjustment_type(policy.adjustment_type, where, problems)
@@ -206,6 +212,10 @@ class Group:
 
     def clamp(self, capacity: int) -> int:
         """``capacity`` held to [min_size, max_size]."""
+        if not _is_int(capacity):
+            raise AutoScalingInputError(
+                [f"capacity={brief(capacity)} must be a whole number of instances"]
+            )
         return max(self.min_size, min(self.max_size, capacity))
 
     def with_desired(self, desired_capacity: int) -> Group:
@@ -284,6 +294,15 @@ class StepAdjustment:
         below it the reverse. Exactly at the threshold, ``upper`` (a ``Greater*``
         alarm) picks the step starting at 0, a ``Less*`` alarm the one ending at 0.
         """
+        problems: list[str] = []
+        given: object = breach
+        if isinstance(given, bool) or not isinstance(given, int | float | Fraction):
+            problems.append(f"breach={brief(given)} must be a number")
+        flag: object = upper
+        if not isinstance(flag, bool):
+            problems.append(f"upper={brief(flag)} must be true or false")
+        if problems:
+            raise AutoScalingInputError(problems)
         lo = None if self.lower_bound is None else Fraction(self.lower_bound)
         hi = None if self.upper_bound is None else Fraction(self.upper_bound)
         if breach > 0 or (breach == 0 and upper):
@@ -512,7 +531,7 @@ class TargetTrackingPolicy:
         if not isinstance(flag, bool):
             problems.append(
                 f"{where} disable_scale_in={brief(self.disable_scale_in)} must be "
-                "a bool"
+                "true or false"
             )
         for what in ("high_datapoints", "low_datapoints"):
             value = getattr(self, what)

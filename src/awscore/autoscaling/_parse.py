@@ -178,7 +178,9 @@ def parse_policy(document: object, *, index: int = 0) -> Policy:
         else None
     )
     name = document.get("PolicyName") if isinstance(document, Mapping) else None
-    where = f"policy {brief(name)}" if isinstance(name, str) else f"policy #{index}"
+    where = (
+        f"policy {brief(name)}" if isinstance(name, str) else f"policy #{brief(index)}"
+    )
     policy: Policy | None = None
     match kind:
         case "SimpleScaling":

@@ -7,16 +7,58 @@ the load the group saw, and the group, its fleet and its policies run over it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
-from awscore.autoscaling._alarm import brief
+from awscore.autoscaling._alarm import _is_int, brief
 from awscore.autoscaling._aws_json import AwsGroup
+from awscore.autoscaling._fleet import MAX_FLEET_SIZE
 from awscore.autoscaling._model import Policy
 from awscore.autoscaling._schedule import ScheduledAction
 from awscore.autoscaling._simulate import MAX_STEPS, Timeline, simulate
 from awscore.errors import AutoScalingInputError
 
 __all__ = ["metric_load", "replay"]
+
+#: The largest datapoint time accepted (seconds from the epoch, about 285
+#: million years): past it, a time is no clock's and its step count is absurd.
+_MAX_TIME = 2**53
+
+
+def _check_metrics(metrics: object, problems: list[str]) -> None:
+    """Problems with a metric history: (time, value) pairs in time order."""
+    if isinstance(metrics, str | bytes) or not isinstance(metrics, Sequence):
+        problems.append(
+            f"metrics={brief(metrics)} must be a sequence of (time, value) pairs"
+        )
+        return
+    if not metrics:
+        problems.append("the metric history holds no datapoint")
+        return
+    previous: int | None = None
+    for i, pair in enumerate(metrics):
+        ok = (
+            isinstance(pair, tuple | list)
+            and len(pair) == 2
+            and _is_int(pair[0])
+            and abs(pair[0]) <= _MAX_TIME
+            and not isinstance(pair[1], bool)
+            and isinstance(pair[1], int | float)
+            and math.isfinite(pair[1])
+        )
+        if not ok:
+            problems.append(
+                f"metrics[{i}]={brief(pair)} must be a (time in whole seconds, "
+                "finite number) pair"
+            )
+            return
+        if previous is not None and pair[0] < previous:
+            problems.append(
+                f"metrics[{i}] time {pair[0]} is before the one before it "
+                f"({previous}): datapoints must be in time order"
+            )
+            return
+        previous = pair[0]
 
 
 def metric_load(
@@ -31,12 +73,15 @@ def metric_load(
     Each datapoint holds until the next one; at most :data:`MAX_STEPS` steps.
     """
     problems: list[str] = []
-    if not metrics:
-        problems.append("the metric history holds no datapoint")
-    if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 1:
+    _check_metrics(metrics, problems)
+    if not _is_int(step) or not 1 <= step <= 86_400:
         problems.append(
-            f"capacity={brief(capacity)} must be at least 1 (the group's desired "
-            "capacity)"
+            f"step={brief(step)} must be a whole number of seconds in 1..86400"
+        )
+    if not _is_int(capacity) or not 1 <= capacity <= MAX_FLEET_SIZE:
+        problems.append(
+            f"capacity={brief(capacity)} must be a whole number in "
+            f"1..{MAX_FLEET_SIZE} (the group's desired capacity)"
         )
     if problems:
         raise AutoScalingInputError(problems)

@@ -64,6 +64,9 @@ class Cron:
 
     def matches_date(self, day: dt.date) -> bool:
         """Whether the cron runs on ``day`` (local date)."""
+        given: object = day
+        if not isinstance(given, dt.date):
+            raise AutoScalingInputError([f"day={brief(given)} must be a date"])
         if day.month not in self.months:
             return False
         dom = day.day in self.days

@@ -114,6 +114,9 @@ class Timeline:
     def seconds_above(self, level: float) -> int:
         """Seconds during which the per-instance metric was above ``level`` (or
         nothing was in service while there was demand)."""
+        given: object = level
+        if isinstance(given, bool) or not isinstance(given, int | float | Fraction):
+            raise AutoScalingInputError([f"level={brief(given)} must be a number"])
         return self.step * sum(
             1
             for p in self.points
@@ -189,7 +192,8 @@ def spiky_load(
         for i, spike in enumerate(given):
             if not isinstance(spike, Sequence) or len(spike) != 3:
                 problems.append(
-                    f"spikes[{i}]={brief(spike)} must be a (start, length, extra) tuple"
+                    f"spikes[{i}]={brief(spike)} must be a (start, length, extra) "
+                    "triple"
                 )
                 continue
             values = [
@@ -261,7 +265,8 @@ def _check_settings(settings: _Settings, policies: object) -> list[str]:
     interval_ok = _whole(interval, "decision_interval", 1, problems)
     if interval_ok and steps_ok and interval % step:
         problems.append(
-            f"decision_interval={interval} is not a multiple of step={step}"
+            f"decision_interval={brief(interval)} is not a multiple of "
+            f"step={brief(step)}"
         )
     if not isinstance(policies, Sequence) or isinstance(policies, str):
         problems.append(f"policies={brief(policies)} is not a sequence of policies")

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from enum import StrEnum
 
+from awscore.autoscaling._alarm import member
 from awscore.autoscaling._instance import Instance, LaunchSpec
 from awscore.autoscaling._mixed import (
     AllocationStrategy,
@@ -210,7 +211,7 @@ def choose_victim(
     if not isinstance(spec, LaunchSpec):
         raise AutoScalingInputError(["current must be the group's LaunchSpec"])
     try:
-        policies = tuple(TerminationPolicy(p) for p in policies)
+        policies = tuple(member(TerminationPolicy, p) for p in policies)
     except (TypeError, ValueError):
         raise AutoScalingInputError(
             ["policies must be a sequence of TerminationPolicies values"]
