@@ -457,3 +457,15 @@ def test_cli_hostile_files_exit_1_with_one_line(
     err = capsys.readouterr().err
     assert err.count("\n") == 1, err
     assert "Traceback" not in err
+
+
+def test_an_alarm_without_a_threshold_is_a_typed_error() -> None:
+    """Fuzz seed 7: a describe-alarms entry without Threshold crashed Alarm()."""
+    import json
+
+    from awscore.autoscaling import read_alarms
+    from awscore.errors import AutoScalingInputError
+
+    document = json.loads(json.dumps({"MetricAlarms": [{"AlarmName": "high-cpu"}]}))
+    with pytest.raises(AutoScalingInputError, match="has no Threshold"):
+        read_alarms(document)

@@ -386,6 +386,10 @@ def read_alarms(document: object, *, source: str = "alarms") -> dict[str, Alarm]
             "DatapointsToAlarm": "datapoints_to_alarm",
             "TreatMissingData": "treat_missing_data",
         }
+        if "Threshold" not in doc:
+            # describe-alarms always prints it; without it there is no alarm to build
+            reader.fail(f"MetricAlarms[{n}]", "has no Threshold")
+            continue
         alarm = reader.build(
             f"alarm {brief(name)}",
             Alarm,
