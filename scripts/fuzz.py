@@ -69,6 +69,14 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the shared strategies live in tests/strategies
+# The fuzzed credential chain must never reach a real metadata service or container
+# endpoint (169.254.169.254, 169.254.170.2): those steps are off for the whole run.
+os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+for _name in (
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+):
+    os.environ.pop(_name, None)
 
 import hypothesis  # noqa: E402 - after the path is set
 from hypothesis import HealthCheck, Phase, settings  # noqa: E402

@@ -29,6 +29,14 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+# No test may ask a real instance metadata service (169.254.169.254) or container
+# endpoint: the credential chain's own tests pass their environment explicitly.
+os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+for _name in (
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+):
+    os.environ.pop(_name, None)
 ROOT = Path(__file__).resolve().parent.parent
 
 
