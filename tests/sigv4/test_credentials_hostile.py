@@ -133,3 +133,17 @@ def test_x509_verifier_raises_only_awscore_errors(
         return
     with contextlib.suppress(AwsCoreError):
         _VERIFIER.verify(request, now=datetime(2026, 1, 1, tzinfo=UTC))
+
+
+def test_config_file_source_and_text_must_be_text() -> None:
+    """A non-text source or text is a CredentialsConfigError naming it (the
+    fuzzer found a huge int source crashing configparser's %r)."""
+    import pytest
+
+    from awscore.errors import CredentialsConfigError
+    from awscore.sigv4 import parse_credentials_file
+
+    with pytest.raises(CredentialsConfigError, match="source"):
+        parse_config_file("x", source=10**5000)  # type: ignore[arg-type]
+    with pytest.raises(CredentialsConfigError, match="must be text"):
+        parse_credentials_file(b"[a]\n")  # type: ignore[arg-type]
