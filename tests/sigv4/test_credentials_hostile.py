@@ -147,3 +147,17 @@ def test_config_file_source_and_text_must_be_text() -> None:
         parse_config_file("x", source=10**5000)  # type: ignore[arg-type]
     with pytest.raises(CredentialsConfigError, match="must be text"):
         parse_credentials_file(b"[a]\n")  # type: ignore[arg-type]
+
+
+def test_roles_anywhere_helpers_check_argument_types() -> None:
+    """A non-bytes PEM or non-Credentials value is a SigV4InputError naming it
+    (the fuzzer found a TypeError and an AttributeError)."""
+    import pytest
+
+    from awscore.errors import SigV4InputError
+    from awscore.sigv4 import credential_process_json, load_certificate_chain
+
+    with pytest.raises(SigV4InputError, match="pem"):
+        load_certificate_chain(None)  # type: ignore[arg-type]
+    with pytest.raises(SigV4InputError, match="credentials must be"):
+        credential_process_json(7)  # type: ignore[arg-type]

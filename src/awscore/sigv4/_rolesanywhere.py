@@ -33,6 +33,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
+from awscore._inputs import shown
 from awscore.errors import CredentialsFetchError, SigV4InputError
 from awscore.sigv4._model import Credentials, HttpRequest
 from awscore.sigv4._signer import sign_details
@@ -96,6 +97,10 @@ def load_private_key(pem: bytes, password: bytes | None = None) -> PrivateKey:
 
 def load_certificate_chain(pem: bytes) -> list[x509.Certificate]:
     """Every certificate of a PEM bundle, in file order."""
+    if not isinstance(pem, bytes):
+        raise SigV4InputError(
+            f"the certificate file (pem) must be bytes of PEM text, not {shown(pem)}"
+        )
     try:
         certificates = x509.load_pem_x509_certificates(pem)
     except ValueError:
@@ -305,6 +310,10 @@ def create_session(
 
 def credential_process_json(credentials: Credentials) -> str:
     """The JSON ``aws_signing_helper credential-process`` prints (``Version: 1``)."""
+    if not isinstance(credentials, Credentials):
+        raise SigV4InputError(
+            f"credentials must be a Credentials value, not {shown(credentials)}"
+        )
     document: Mapping[str, object] = {
         "Version": 1,
         "AccessKeyId": credentials.access_key_id,
