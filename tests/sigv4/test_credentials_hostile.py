@@ -161,3 +161,16 @@ def test_roles_anywhere_helpers_check_argument_types() -> None:
         load_certificate_chain(None)  # type: ignore[arg-type]
     with pytest.raises(SigV4InputError, match="credentials must be"):
         credential_process_json(7)  # type: ignore[arg-type]
+
+
+def test_create_session_answer_types_and_depth() -> None:
+    """A non-bytes body is a SigV4InputError; a deeply nested one is a
+    CredentialsFetchError (the fuzzer found AttributeError and RecursionError)."""
+    import pytest
+
+    from awscore.errors import CredentialsFetchError, SigV4InputError
+
+    with pytest.raises(SigV4InputError, match="body"):
+        parse_create_session(200, 1.5)  # type: ignore[arg-type]
+    with pytest.raises(CredentialsFetchError, match="not JSON"):
+        parse_create_session(200, b"[" * 100_000)

@@ -255,9 +255,15 @@ def create_session_request(
 
 def parse_create_session(status: int, body: bytes) -> Credentials:
     """The credentials of a ``CreateSession`` answer (``credentialSet[0]``)."""
+    if not isinstance(status, int) or isinstance(status, bool):
+        raise SigV4InputError(
+            f"status must be an HTTP status code, not {shown(status)}"
+        )
+    if not isinstance(body, bytes):
+        raise SigV4InputError(f"body must be the answer's bytes, not {shown(body)}")
     try:
         document = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise CredentialsFetchError(
             f"CreateSession answered HTTP {status} with a body that is not JSON",
             step=_STEP,
