@@ -133,3 +133,44 @@ def test_x509_verifier_raises_only_awscore_errors(
         return
     with contextlib.suppress(AwsCoreError):
         _VERIFIER.verify(request, now=datetime(2026, 1, 1, tzinfo=UTC))
+
+
+def test_config_file_source_and_text_must_be_text() -> None:
+    """A non-text source or text is a CredentialsConfigError naming it (the
+    fuzzer found a huge int source crashing configparser's %r)."""
+    import pytest
+
+    from awscore.errors import CredentialsConfigError
+    from awscore.sigv4 import parse_credentials_file
+
+    with pytest.raises(CredentialsConfigError, match="source"):
+        parse_config_file("x", source=10**5000)  # type: ignore[arg-type]
+    with pytest.raises(CredentialsConfigError, match="must be text"):
+        parse_credentials_file(b"[a]\n")  # type: ignore[arg-type]
+
+
+def test_roles_anywhere_helpers_check_argument_types() -> None:
+    """A non-bytes PEM or non-Credentials value is a SigV4InputError naming it
+    (the fuzzer found a TypeError and an AttributeError)."""
+    import pytest
+
+    from awscore.errors import SigV4InputError
+    from awscore.sigv4 import credential_process_json, load_certificate_chain
+
+    with pytest.raises(SigV4InputError, match="pem"):
+        load_certificate_chain(None)  # type: ignore[arg-type]
+    with pytest.raises(SigV4InputError, match="credentials must be"):
+        credential_process_json(7)  # type: ignore[arg-type]
+
+
+def test_create_session_answer_types_and_depth() -> None:
+    """A non-bytes body is a SigV4InputError; a deeply nested one is a
+    CredentialsFetchError (the fuzzer found AttributeError and RecursionError)."""
+    import pytest
+
+    from awscore.errors import CredentialsFetchError, SigV4InputError
+
+    with pytest.raises(SigV4InputError, match="body"):
+        parse_create_session(200, 1.5)  # type: ignore[arg-type]
+    with pytest.raises(CredentialsFetchError, match="not JSON"):
+        parse_create_session(200, b"[" * 100_000)

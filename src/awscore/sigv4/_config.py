@@ -30,6 +30,7 @@ import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from awscore._inputs import shown
 from awscore.errors import CredentialsConfigError
 
 __all__ = [
@@ -54,6 +55,16 @@ def parse_ini(text: str, *, source: str, step: str = "config-file") -> Profiles:
     :class:`~awscore.errors.CredentialsConfigError` when the text is too large
     or does not parse (as botocore raises ``ConfigParseError``).
     """
+    # Types first: configparser formats a non-text source with %r (a huge or
+    # deeply nested value would crash it) and reads a non-text text as lines.
+    if not isinstance(source, str):
+        raise CredentialsConfigError(
+            f"the file name (source) must be text, not {shown(source)}", step=step
+        )
+    if not isinstance(text, str):
+        raise CredentialsConfigError(
+            f"the {source} contents must be text, not {shown(text)}", step=step
+        )
     if len(text) > MAX_CONFIG_BYTES:
         raise CredentialsConfigError(
             f"{source} is larger than {MAX_CONFIG_BYTES} bytes, the limit for a "

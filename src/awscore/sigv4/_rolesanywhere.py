@@ -33,6 +33,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
+from awscore._inputs import shown
 from awscore.errors import CredentialsFetchError, SigV4InputError
 from awscore.sigv4._model import Credentials, HttpRequest
 from awscore.sigv4._signer import sign_details
@@ -96,6 +97,10 @@ def load_private_key(pem: bytes, password: bytes | None = None) -> PrivateKey:
 
 def load_certificate_chain(pem: bytes) -> list[x509.Certificate]:
     """Every certificate of a PEM bundle, in file order."""
+    if not isinstance(pem, bytes):
+        raise SigV4InputError(
+            f"the certificate file (pem) must be bytes of PEM text, not {shown(pem)}"
+        )
     try:
         certificates = x509.load_pem_x509_certificates(pem)
     except ValueError:
@@ -250,9 +255,15 @@ def create_session_request(
 
 def parse_create_session(status: int, body: bytes) -> Credentials:
     """The credentials of a ``CreateSession`` answer (``credentialSet[0]``)."""
+    if not isinstance(status, int) or isinstance(status, bool):
+        raise SigV4InputError(
+            f"status must be an HTTP status code, not {shown(status)}"
+        )
+    if not isinstance(body, bytes):
+        raise SigV4InputError(f"body must be the answer's bytes, not {shown(body)}")
     try:
         document = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise CredentialsFetchError(
             f"CreateSession answered HTTP {status} with a body that is not JSON",
             step=_STEP,
@@ -305,6 +316,10 @@ def create_session(
 
 def credential_process_json(credentials: Credentials) -> str:
     """The JSON ``aws_signing_helper credential-process`` prints (``Version: 1``)."""
+    if not isinstance(credentials, Credentials):
+        raise SigV4InputError(
+            f"credentials must be a Credentials value, not {shown(credentials)}"
+        )
     document: Mapping[str, object] = {
         "Version": 1,
         "AccessKeyId": credentials.access_key_id,
