@@ -172,5 +172,7 @@ def test_create_session_answer_types_and_depth() -> None:
 
     with pytest.raises(SigV4InputError, match="body"):
         parse_create_session(200, 1.5)  # type: ignore[arg-type]
+    with pytest.raises(SigV4InputError, match="status"):
+        parse_create_session(True, b"{}")
     with pytest.raises(CredentialsFetchError, match="not JSON"):
         parse_create_session(200, b"[" * 100_000)
