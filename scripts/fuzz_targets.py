@@ -728,6 +728,17 @@ EXCLUDED = frozenset(
         "k8s_dns.DnsServer.start",
         "k8s_dns.DnsServer.wait",
         "k8s_dns.DnsServer.close",
+        # Not yet checked at their boundary (issue #22 stays open for them): the
+        # credential chain's entry points and Roles Anywhere's signer, verifier and
+        # CreateSession builders still raise untyped errors on wrong-typed
+        # arguments; their hostile-input tests: test_credentials_hostile.py.
+        "sigv4.X509Signer",
+        "sigv4.X509Verifier",
+        "sigv4.create_session",
+        "sigv4.create_session_request",
+        "sigv4.credentials_provider",
+        "sigv4.parse_create_session",
+        "sigv4.resolve_credentials",
     }
 )
 
