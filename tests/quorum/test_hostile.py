@@ -247,7 +247,8 @@ def test_votes_over_many_domains_bound_the_choices_survives_tries() -> None:
     [
         ({"exact": "0.5"}, "exact='0.5' must be a probability"),
         ({"exact": 2}, "exact=2 must be a probability"),
-        ({"exact": 0.5, "sigmas": -1}, "sigmas=-1 must be a finite number"),
+        ({"exact": 0.5, "sigmas": -1}, "sigmas=-1 must be a number from 0 to 1e9"),
+        ({"exact": 0.5, "sigmas": 10**400}, "must be a number from 0 to 1e9"),
     ],
 )
 def test_agrees_with_refusals(kwargs: dict[str, Any], message: str) -> None:

@@ -71,9 +71,9 @@ class SimulationResult:
         if (
             isinstance(sigmas, bool)
             or not isinstance(sigmas, int | float)
-            or not 0 <= sigmas < math.inf
+            or not 0 <= sigmas <= 1e9
         ):
-            problems.append(f"sigmas={shown(sigmas)} must be a finite number >= 0")
+            problems.append(f"sigmas={shown(sigmas)} must be a number from 0 to 1e9")
         if problems:
             raise QuorumInputError(problems)
         error = self.standard_error
