@@ -7,11 +7,11 @@ import ssl
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-__all__ = ["self_signed_tls"]
+__all__ = ["self_signed_pem", "self_signed_tls"]
 
 
-def self_signed_tls(folder: Path) -> tuple[ssl.SSLContext, Path]:
-    """A server context for 127.0.0.1, and the PEM file a client trusts it by."""
+def self_signed_pem(folder: Path) -> tuple[Path, Path]:
+    """A throwaway certificate for 127.0.0.1 and its key, as PEM files in ``folder``."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -46,6 +46,12 @@ def self_signed_tls(folder: Path) -> tuple[ssl.SSLContext, Path]:
             serialization.NoEncryption(),
         )
     )
+    return cert_path, key_path
+
+
+def self_signed_tls(folder: Path) -> tuple[ssl.SSLContext, Path]:
+    """A server context for 127.0.0.1, and the PEM file a client trusts it by."""
+    cert_path, key_path = self_signed_pem(folder)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert_path, key_path)
     return context, cert_path
